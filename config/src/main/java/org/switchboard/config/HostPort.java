@@ -1,0 +1,78 @@
+package org.switchboard.config;
+
+/**
+ * A configured {@code host:port}. The host is kept exactly as written (a DNS name, an IPv4
+ * literal or an IPv6 literal without brackets): it is an endpoint's identity, so it is never
+ * resolved or normalised here.
+ */
+public record HostPort(String host, int port) {
+
+    public static final String EXPECTED = "expected host:port, port 1-65535";
+
+    public HostPort {
+        if (host == null || host.isEmpty()) {
+            throw new IllegalArgumentException("host is empty");
+        }
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+    }
+
+    public static HostPort of(String host, int port) {
+        return new HostPort(host, port);
+    }
+
+    /**
+     * Parses {@code host:port}, {@code [v6]:port}. Port 0 is accepted only when
+     * {@code allowPortZero} (listeners binding an ephemeral port, as tests do).
+     *
+     * @throws IllegalArgumentException with a message naming the expected form
+     */
+    public static HostPort parse(String text, boolean allowPortZero) {
+        if (text == null) {
+            throw new IllegalArgumentException(EXPECTED);
+        }
+        String host;
+        String portText;
+        if (text.startsWith("[")) {
+            int close = text.indexOf(']');
+            if (close < 0 || close + 1 >= text.length() || text.charAt(close + 1) != ':') {
+                throw new IllegalArgumentException(EXPECTED);
+            }
+            host = text.substring(1, close);
+            portText = text.substring(close + 2);
+        } else {
+            int colon = text.lastIndexOf(':');
+            if (colon <= 0 || text.indexOf(':') != colon) {
+                throw new IllegalArgumentException(EXPECTED);
+            }
+            host = text.substring(0, colon);
+            portText = text.substring(colon + 1);
+        }
+        if (host.isEmpty() || !host.chars().allMatch(HostPort::isHostChar)) {
+            throw new IllegalArgumentException(EXPECTED);
+        }
+        int port;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(EXPECTED);
+        }
+        int min = allowPortZero ? 0 : 1;
+        if (port < min || port > 65535 || !portText.chars().allMatch(Character::isDigit)) {
+            throw new IllegalArgumentException(allowPortZero ? "expected host:port, port 0-65535" : EXPECTED);
+        }
+        return new HostPort(host, port);
+    }
+
+    private static boolean isHostChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                || c == '.' || c == '-' || c == '_' || c == ':' || c == '%';
+    }
+
+    /** The form it was written in, with brackets around IPv6 literals. */
+    @Override
+    public String toString() {
+        return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+    }
+}
