@@ -1,0 +1,50 @@
+package org.switchboard.config;
+
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Durations as written in the config: a positive integer and a unit, {@code 500ms}, {@code 5s},
+ * {@code 3m}, {@code 1h}. A bare number is refused because its unit would be a guess.
+ */
+public final class Durations {
+    public static final String EXPECTED = "expected a duration such as 500ms, 5s, 3m";
+
+    private Durations() {
+    }
+
+    /** @throws IllegalArgumentException with {@link #EXPECTED} as its message */
+    public static Duration parse(String text) {
+        if (text == null) {
+            throw new IllegalArgumentException(EXPECTED);
+        }
+        int digits = 0;
+        while (digits < text.length() && text.charAt(digits) >= '0' && text.charAt(digits) <= '9') {
+            digits++;
+        }
+        // 18 digits always fit in a long; longer amounts are nonsense for a timeout anyway.
+        if (digits == 0 || digits > 18) {
+            throw new IllegalArgumentException(EXPECTED);
+        }
+        long amount = Long.parseLong(text, 0, digits, 10);
+        ChronoUnit unit = unit(text.substring(digits));
+        if (amount == 0 || unit == null) {
+            throw new IllegalArgumentException(EXPECTED);
+        }
+        try {
+            return Duration.of(amount, unit);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException(EXPECTED);
+        }
+    }
+
+    private static ChronoUnit unit(String suffix) {
+        switch (suffix) {
+            case "ms": return ChronoUnit.MILLIS;
+            case "s": return ChronoUnit.SECONDS;
+            case "m": return ChronoUnit.MINUTES;
+            case "h": return ChronoUnit.HOURS;
+            default: return null;
+        }
+    }
+}

@@ -1,0 +1,253 @@
+package org.switchboard.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Binds the loaded YAML tree to a {@link SwitchboardSpec}, collecting every error. One instance
+ * binds one document. A part with an error binds to null; the errors then make the whole load
+ * fail, so no half-built spec ever escapes.
+ */
+final class SpecBinder {
+    static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
+    private static final String[] TOP_KEYS =
+            {"listeners", "admin", "upstreams", "routes", "timeouts", "upstreamPool", "runtime"};
+
+    private final Errors errors = new Errors();
+    /** Addresses bound so far with where they were written, to catch two sockets on one port. */
+    private final Map<HostPort, String> boundAddresses = new LinkedHashMap<>();
+
+    private SpecBinder() {
+    }
+
+    static SwitchboardSpec bind(Object document, String sourceName) throws ConfigException {
+        SpecBinder binder = new SpecBinder();
+        SwitchboardSpec spec = binder.bind(Node.root(document, sourceName, binder.errors));
+        binder.errors.throwIfAny();
+        return spec;
+    }
+
+    private SwitchboardSpec bind(Node root) {
+        if (!root.expectMap(TOP_KEYS)) {
+            return null;
+        }
+        List<ListenerSpec> listeners = listeners(root.field("listeners"));
+        AdminSpec admin = admin(root.field("admin"));
+        Node upstreamsNode = root.field("upstreams");
+        Map<String, Node> upstreamEntries = upstreamsNode.entries("expected a map of upstream names to upstreams");
+        Map<String, UpstreamSpec> upstreams = upstreams(upstreamsNode, upstreamEntries);
+        // Every name written, valid or not, so a route naming a broken upstream is not flagged too.
+        Set<String> upstreamNames = upstreamEntries == null ? null : upstreamEntries.keySet();
+        List<RouteSpec> routes = new RouteBinder(errors, upstreamNames).routes(root.field("routes"));
+        TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
+        UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
+        RuntimeSpec runtime = runtime(root.field("runtime"));
+        if (errors.count() > 0) {
+            return null;
+        }
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, timeouts, upstreamPool, runtime);
+    }
+
+    private List<ListenerSpec> listeners(Node node) {
+        List<Node> items = node.list("expected a list of listeners");
+        if (items == null) {
+            return null;
+        }
+        if (items.isEmpty()) {
+            node.fail("an empty list", "expected at least one listener");
+            return null;
+        }
+        List<ListenerSpec> listeners = new ArrayList<>();
+        Map<String, String> names = new LinkedHashMap<>();
+        for (Node item : items) {
+            int mark = errors.count();
+            if (!item.expectMap("name", "address")) {
+                continue;
+            }
+            Node nameNode = item.field("name");
+            String name = name(nameNode);
+            if (name != null && names.containsKey(name)) {
+                nameNode.fail("expected a name not already used by " + names.get(name));
+            } else if (name != null) {
+                names.put(name, item.location());
+            }
+            HostPort address = address(item.field("address"));
+            if (errors.noneSince(mark)) {
+                listeners.add(ListenerSpec.of(name, address));
+            }
+        }
+        return listeners;
+    }
+
+    private AdminSpec admin(Node node) {
+        if (node.isAbsent()) {
+            return defaultAdmin(node.location() + ".address");
+        }
+        if (!node.expectMap("address")) {
+            return null;
+        }
+        Node addressNode = node.field("address");
+        if (addressNode.isAbsent()) {
+            return defaultAdmin(addressNode.location());
+        }
+        HostPort address = address(addressNode);
+        return address == null ? null : AdminSpec.of(address);
+    }
+
+    private AdminSpec defaultAdmin(String location) {
+        HostPort address = AdminSpec.DEFAULT_ADDRESS;
+        boolean free = claim(address, location, "default " + Node.describe(address.toString()));
+        return free ? AdminSpec.of(address) : null;
+    }
+
+    /** A listening address, checked against those already bound. */
+    private HostPort address(Node node) {
+        HostPort address = node.hostPort(true);
+        if (address == null) {
+            return null;
+        }
+        return claim(address, node.location(), Node.describe(address.toString())) ? address : null;
+    }
+
+    /** Records {@code address} as bound at {@code location}; false (reported) if it clashes. */
+    private boolean claim(HostPort address, String location, String found) {
+        if (address.port() == 0) {
+            return true; // each port-0 socket gets its own ephemeral port
+        }
+        for (Map.Entry<HostPort, String> bound : boundAddresses.entrySet()) {
+            if (overlaps(bound.getKey(), address)) {
+                errors.add(location, found, "expected an address not already used by " + bound.getValue());
+                return false;
+            }
+        }
+        boundAddresses.put(address, location);
+        return true;
+    }
+
+    /** The same port on the same host, or on a wildcard host, cannot be bound twice. */
+    private static boolean overlaps(HostPort a, HostPort b) {
+        return a.port() == b.port()
+                && (a.host().equals(b.host()) || isWildcard(a.host()) || isWildcard(b.host()));
+    }
+
+    private static boolean isWildcard(String host) {
+        return host.equals("0.0.0.0") || host.equals("::");
+    }
+
+    private Map<String, UpstreamSpec> upstreams(Node node, Map<String, Node> entries) {
+        if (entries == null) {
+            return null;
+        }
+        if (entries.isEmpty()) {
+            node.fail("an empty map", "expected at least one upstream");
+            return null;
+        }
+        Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> entry : entries.entrySet()) {
+            int mark = errors.count();
+            Node upstream = entry.getValue();
+            if (!isName(entry.getKey())) {
+                upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED);
+            }
+            List<EndpointSpec> endpoints =
+                    upstream.expectMap("endpoints") ? endpoints(upstream.field("endpoints")) : null;
+            if (errors.noneSince(mark)) {
+                upstreams.put(entry.getKey(), UpstreamSpec.of(entry.getKey(), endpoints));
+            }
+        }
+        return upstreams;
+    }
+
+    private List<EndpointSpec> endpoints(Node node) {
+        List<Node> items = node.list("expected a list of host:port endpoints");
+        if (items == null) {
+            return null;
+        }
+        if (items.isEmpty()) {
+            node.fail("an empty list", "expected at least one endpoint");
+            return null;
+        }
+        List<EndpointSpec> endpoints = new ArrayList<>();
+        Map<HostPort, String> seen = new LinkedHashMap<>();
+        for (Node item : items) {
+            HostPort address = item.hostPort(false);
+            if (address == null) {
+                continue;
+            }
+            String first = seen.putIfAbsent(address, item.location());
+            if (first != null) {
+                item.fail("expected an endpoint not already listed as " + first);
+                continue;
+            }
+            endpoints.add(EndpointSpec.of(address));
+        }
+        return endpoints;
+    }
+
+    private TimeoutsSpec timeouts(Node node) {
+        TimeoutsSpec defaults = TimeoutsSpec.DEFAULTS;
+        if (node.isAbsent()) {
+            return defaults;
+        }
+        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle")) {
+            return null;
+        }
+        Duration connect = node.field("connect").durationOr(defaults.connect());
+        Duration upstreamResponse = node.field("upstreamResponse").durationOr(defaults.upstreamResponse());
+        Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
+        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle);
+    }
+
+    private UpstreamPoolSpec upstreamPool(Node node) {
+        UpstreamPoolSpec defaults = UpstreamPoolSpec.DEFAULTS;
+        if (node.isAbsent()) {
+            return defaults;
+        }
+        if (!node.expectMap("maxIdlePerEndpoint", "idleTimeout")) {
+            return null;
+        }
+        Integer maxIdle = node.field("maxIdlePerEndpoint").integerOr(0, 10_000, defaults.maxIdlePerEndpoint());
+        Duration idleTimeout = node.field("idleTimeout").durationOr(defaults.idleTimeout());
+        return maxIdle == null ? null : new UpstreamPoolSpec(maxIdle, idleTimeout);
+    }
+
+    private RuntimeSpec runtime(Node node) {
+        if (node.isAbsent()) {
+            return RuntimeSpec.DEFAULTS;
+        }
+        if (!node.expectMap("eventLoopThreads")) {
+            return null;
+        }
+        Integer threads = node.field("eventLoopThreads").integerOr(0, 1024, RuntimeSpec.DEFAULTS.eventLoopThreads());
+        return threads == null ? null : new RuntimeSpec(threads);
+    }
+
+    private static String name(Node node) {
+        String name = node.string(NAME_EXPECTED);
+        if (name != null && !isName(name)) {
+            node.fail(NAME_EXPECTED);
+            return null;
+        }
+        return name;
+    }
+
+    /** Names end up in metric tags and log lines, so they stay plain. */
+    static boolean isName(String text) {
+        if (text.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,284 @@
+package org.switchboard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** Loading: the happy path, defaults, files, YAML syntax and the safe loader. */
+class ConfigLoaderTest {
+
+    static final String FULL = """
+            listeners:
+              - name: client
+                address: "0.0.0.0:8080"
+              - name: federation
+                address: "0.0.0.0:8448"
+            admin:
+              address: "127.0.0.1:9902"
+            upstreams:
+              main:
+                endpoints: ["synapse-main.matrix.svc.cluster.local:8008"]
+              generic:
+                endpoints: &generic
+                  - "10.0.2.10:8083"
+                  - "[fd00::11]:8083"
+              media:
+                endpoints: *generic
+            routes:
+              - path: { prefix: "/_matrix/client/" }
+                methods: [GET, HEAD]
+                host: "matrix.example.org"
+                upstream: generic
+              - path: { regex: "^/_matrix/media/v3/(download|thumbnail)/" }
+                upstream: media
+              - path: { prefix: "/" }
+                upstream: main
+            timeouts:
+              connect: 500ms
+              upstreamResponse: 3m
+              downstreamIdle: 1h
+            upstreamPool:
+              maxIdlePerEndpoint: 0
+              idleTimeout: 10s
+            runtime:
+              eventLoopThreads: 2
+            """;
+
+    @Test
+    void fullExampleBindsToTheExpectedRecords() throws ConfigException {
+        List<EndpointSpec> generic = List.of(
+                new EndpointSpec("10.0.2.10:8083", HostPort.of("10.0.2.10", 8083)),
+                new EndpointSpec("[fd00::11]:8083", HostPort.of("fd00::11", 8083)));
+        Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
+        upstreams.put("main", UpstreamSpec.of("main", List.of(EndpointSpec.of(
+                HostPort.of("synapse-main.matrix.svc.cluster.local", 8008)))));
+        upstreams.put("generic", UpstreamSpec.of("generic", generic));
+        upstreams.put("media", UpstreamSpec.of("media", generic));
+        SwitchboardSpec expected = new SwitchboardSpec(
+                List.of(ListenerSpec.of("client", HostPort.of("0.0.0.0", 8080)),
+                        ListenerSpec.of("federation", HostPort.of("0.0.0.0", 8448))),
+                AdminSpec.of(HostPort.of("127.0.0.1", 9902)),
+                upstreams,
+                List.of(new RouteSpec("routes[0]", "matrix.example.org", Set.of("GET", "HEAD"),
+                                PathMatchSpec.prefix("/_matrix/client/"), "generic"),
+                        new RouteSpec("routes[1]", null, Set.of(),
+                                PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media"),
+                        new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main")),
+                new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1)),
+                new UpstreamPoolSpec(0, Duration.ofSeconds(10)),
+                new RuntimeSpec(2));
+
+        SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");
+
+        assertEquals(expected, spec);
+        assertEquals(List.of("main", "generic", "media"), List.copyOf(spec.upstreams().keySet()), "file order kept");
+    }
+
+    @Test
+    void omittedSectionsTakeTheirDefaults() throws ConfigException {
+        SwitchboardSpec spec = ConfigLoader.parse("""
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                """, "minimal.yaml");
+
+        assertEquals(AdminSpec.of(AdminSpec.DEFAULT_ADDRESS), spec.admin());
+        assertEquals(List.of(new RouteSpec("routes (default)", null, Set.of(), PathMatchSpec.prefix("/"), "main")),
+                spec.routes());
+        assertEquals(TimeoutsSpec.DEFAULTS, spec.timeouts());
+        assertEquals(UpstreamPoolSpec.DEFAULTS, spec.upstreamPool());
+        assertEquals(RuntimeSpec.DEFAULTS, spec.runtime());
+    }
+
+    @Test
+    void omittedKeysInsideSectionsTakeTheirDefaults() throws ConfigException {
+        SwitchboardSpec spec = ConfigLoader.parse("""
+                listeners: [{name: client, address: "0.0.0.0:0"}]
+                admin: {}
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                timeouts: {connect: 2s}
+                upstreamPool: {idleTimeout: 1m}
+                runtime: {}
+                """, "partial.yaml");
+
+        assertEquals(AdminSpec.DEFAULT_ADDRESS, spec.admin().address());
+        assertEquals(new TimeoutsSpec(Duration.ofSeconds(2), TimeoutsSpec.DEFAULTS.upstreamResponse(),
+                TimeoutsSpec.DEFAULTS.downstreamIdle()), spec.timeouts());
+        assertEquals(new UpstreamPoolSpec(UpstreamPoolSpec.DEFAULTS.maxIdlePerEndpoint(), Duration.ofMinutes(1)),
+                spec.upstreamPool());
+        assertEquals(RuntimeSpec.DEFAULTS, spec.runtime());
+    }
+
+    @Test
+    void portZeroMayRepeatBecauseEachSocketGetsItsOwnPort() throws ConfigException {
+        SwitchboardSpec spec = ConfigLoader.parse("""
+                listeners: [{name: a, address: "127.0.0.1:0"}, {name: b, address: "127.0.0.1:0"}]
+                admin: {address: "127.0.0.1:0"}
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                """, "t.yaml");
+
+        assertEquals(2, spec.listeners().size());
+        assertEquals(0, spec.admin().address().port());
+    }
+
+    @Test
+    void loadsAFile(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, FULL);
+
+        assertEquals(ConfigLoader.parse(FULL, "x"), ConfigLoader.load(file));
+    }
+
+    @Test
+    void aMissingFileIsOneError(@TempDir Path dir) {
+        Path file = dir.resolve("absent.yaml");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+
+        assertEquals(List.of(file + ": cannot read (java.nio.file.NoSuchFileException: " + file + ")"), e.errors());
+    }
+
+    @Test
+    void aFileThatIsNotUtf8IsOneError(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("latin1.yaml");
+        Files.write(file, "listeners: caf\u00e9".getBytes(StandardCharsets.ISO_8859_1));
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
+
+        assertEquals(List.of(file + ": not UTF-8 (expected a UTF-8 text file)"), e.errors());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "\n\n", "# only a comment\n", "---\n", "~\n"})
+    void anEmptyDocumentIsAnError(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "empty.yaml"));
+
+        assertEquals(List.of("empty.yaml: config is empty (expected a map with listeners, upstreams and optionally"
+                + " admin, routes, timeouts, upstreamPool, runtime)"), e.errors());
+    }
+
+    @Test
+    void aSyntaxErrorNamesTheSourceLineAndColumn() {
+        String yaml = """
+                listeners:
+                  - name: client
+                    address: 0.0.0.0: 8080
+                """;
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "bad.yaml"));
+
+        assertEquals(List.of("bad.yaml: line 3, column 21: mapping values are not allowed here (expected valid YAML)"),
+                e.errors());
+    }
+
+    @Test
+    void anUnclosedFlowListNamesWhereTheFileEnded() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("listeners: [\n  {name: a\n", "bad.yaml"));
+
+        assertEquals(List.of("bad.yaml: line 3, column 1: while parsing a flow mapping, expected ',' or '}', but got"
+                + " <stream end> (expected valid YAML)"), e.errors());
+    }
+
+    @Test
+    void duplicateKeysAreRefusedRatherThanLastOneWins() {
+        String yaml = """
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                listeners: []
+                """;
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "dup.yaml"));
+
+        assertEquals(List.of("dup.yaml: line 3, column 1: while constructing a mapping, found duplicate key listeners"
+                + " (expected valid YAML)"), e.errors());
+    }
+
+    @Test
+    void moreThanOneDocumentIsAnError() {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("a: 1\n---\nb: 2\n", "t.yaml"));
+
+        assertEquals(List.of("t.yaml: line 2, column 1: expected a single document in the stream, but found another"
+                + " document (expected valid YAML)"), e.errors());
+    }
+
+    /** Set if SnakeYAML ever instantiates it, i.e. if a tag could name a class. */
+    static final AtomicBoolean CANARY_BUILT = new AtomicBoolean();
+
+    public static final class Canary {
+        public Canary() {
+            CANARY_BUILT.set(true);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "listeners: !!java.lang.Object {}",
+        "!!javax.script.ScriptEngineManager [!!java.net.URLClassLoader [[!!java.net.URL [\"http://example.invalid/\"]]]]",
+        "listeners: [!!javax.script.ScriptEngineManager []]",
+        "upstreams: !<tag:yaml.org,2002:java.io.File> [\"/etc/passwd\"]",
+        "listeners: !!org.switchboard.config.ConfigLoaderTest$Canary {}",
+        "listeners: !local-tag {}"})
+    void tagsNamingTypesAreRefused(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "evil.yaml"));
+
+        assertEquals(1, e.errors().size(), e.getMessage());
+        String error = e.errors().get(0);
+        assertTrue(error.startsWith("evil.yaml: line 1, column "), error);
+        assertTrue(error.contains("Global tag is not allowed") || error.contains("could not determine a constructor"),
+                error);
+        assertFalse(CANARY_BUILT.get());
+    }
+
+    @Test
+    void aliasExpansionIsCapped() {
+        StringBuilder yaml = new StringBuilder("a: &a [x, x, x, x, x, x, x, x, x, x]\nb: [");
+        yaml.append("*a, ".repeat(60)).append("*a]\n");
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml.toString(), "bomb.yaml"));
+
+        assertEquals(List.of("bomb.yaml: Number of aliases for non-scalar nodes exceeds the specified max=50"
+                + " (expected valid YAML)"), e.errors());
+    }
+
+    @Test
+    void hugeDocumentsAreRefused() {
+        String yaml = "listeners: \"" + "x".repeat(ConfigLoader.MAX_CODE_POINTS) + "\"\n";
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "huge.yaml"));
+
+        assertEquals(1, e.errors().size());
+        assertTrue(e.errors().get(0).startsWith("huge.yaml: The incoming YAML document exceeds the limit"),
+                e.errors().get(0));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"runtime: !!int abc", "runtime: !!binary '%%%'", "runtime: !!timestamp soon"})
+    void badlyTaggedScalarsAreConfigErrorsNotCrashes(String yaml) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "t.yaml"));
+
+        assertEquals(1, e.errors().size());
+        assertTrue(e.errors().get(0).startsWith("t.yaml: "), e.errors().get(0));
+    }
+
+    @Test
+    void theMessageListsEveryErrorOnItsOwnLine() {
+        ConfigException e = new ConfigException(List.of("a: x (expected y)", "b: z (expected w)"));
+
+        assertEquals("a: x (expected y)\nb: z (expected w)", e.getMessage());
+    }
+}

@@ -1,0 +1,210 @@
+package org.switchboard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Validation: each mistake is reported at its location, and every mistake in a file is reported. */
+class ConfigValidationTest {
+    private static final String LISTENERS = "listeners: [{name: client, address: \"0.0.0.0:8080\"}]\n";
+    private static final String UPSTREAMS = "upstreams: {main: {endpoints: [\"10.0.1.10:8008\"]}}\n";
+    private static final String VALID = LISTENERS + UPSTREAMS;
+    private static final String TWO_UPSTREAMS =
+            LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"]}, generic: {endpoints: [\"b:1\"]}}\n";
+
+    private static Arguments invalid(String yaml, String... errors) {
+        return Arguments.of(yaml, List.of(errors));
+    }
+
+    static Stream<Arguments> invalidConfigs() {
+        return Stream.of(
+                // top level
+                invalid("- listeners\n",
+                        "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, timeouts,"
+                                + " upstreamPool, runtime)"),
+                invalid(VALID + "listener: []\n",
+                        "listener: unknown key (expected one of: listeners, admin, upstreams, routes, timeouts,"
+                                + " upstreamPool, runtime)"),
+                // listeners
+                invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
+                invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
+                invalid(UPSTREAMS + "listeners: []\n", "listeners: an empty list (expected at least one listener)"),
+                invalid(UPSTREAMS + "listeners:\n", "listeners: no value (expected a list of listeners)"),
+                invalid(UPSTREAMS + "listeners: [\"0.0.0.0:8080\"]\n",
+                        "listeners[0]: \"0.0.0.0:8080\" (expected a map with keys: name, address)"),
+                invalid(UPSTREAMS + "listeners: [{name: client one, address: \"0.0.0.0:8080\"}]\n",
+                        "listeners[0].name: \"client one\" (expected a name of letters, digits, _ and -)"),
+                invalid(UPSTREAMS + "listeners: [{address: \"0.0.0.0:8080\", port: 8080}]\n",
+                        "listeners[0].port: unknown key (expected one of: name, address)",
+                        "listeners[0].name: missing (expected a name of letters, digits, _ and -)"),
+                invalid(UPSTREAMS + "listeners: [{name: client, address: \"0.0.0.0:80\"}, {name: client, address: \"0.0.0.0:81\"}]\n",
+                        "listeners[1].name: \"client\" (expected a name not already used by listeners[0])"),
+                invalid(UPSTREAMS + "listeners: [{name: client}]\n",
+                        "listeners[0].address: missing (expected host:port, port 0-65535)"),
+                invalid(UPSTREAMS + "listeners: [{name: client, address: 8080}]\n",
+                        "listeners[0].address: 8080 (expected host:port, port 0-65535)"),
+                invalid(UPSTREAMS + "listeners: [{name: client, address: \"0.0.0.0:70000\"}]\n",
+                        "listeners[0].address: \"0.0.0.0:70000\" (expected host:port, port 0-65535)"),
+                invalid(UPSTREAMS + "listeners: [{name: a, address: \"0.0.0.0:8080\"}, {name: b, address: \"10.0.0.1:8080\"}]\n",
+                        "listeners[1].address: \"10.0.0.1:8080\" (expected an address not already used by"
+                                + " listeners[0].address)"),
+                // admin
+                invalid(UPSTREAMS + "listeners: [{name: client, address: \"127.0.0.1:9901\"}]\n",
+                        "admin.address: default \"127.0.0.1:9901\" (expected an address not already used by"
+                                + " listeners[0].address)"),
+                invalid(VALID + "admin: {address: \"127.0.0.1:8080\"}\n",
+                        "admin.address: \"127.0.0.1:8080\" (expected an address not already used by"
+                                + " listeners[0].address)"),
+                invalid(VALID + "admin: {port: 9901}\n", "admin.port: unknown key (expected one of: address)"),
+                invalid(VALID + "admin: \"127.0.0.1:9901\"\n",
+                        "admin: \"127.0.0.1:9901\" (expected a map with keys: address)"),
+                // upstreams
+                invalid(LISTENERS, "upstreams: missing (expected a map of upstream names to upstreams)"),
+                invalid(LISTENERS + "upstreams: [main]\n", "upstreams: a list (expected a map of upstream names to upstreams)"),
+                invalid(LISTENERS + "upstreams: {}\n", "upstreams: an empty map (expected at least one upstream)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"]}, main worker: {endpoints: [\"b:1\"]}}\n",
+                        "upstreams.main worker: \"main worker\" (expected a name of letters, digits, _ and -)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"]}, 8008: {endpoints: [\"b:1\"]}}\n",
+                        "upstreams.8008: 8008 as a key (expected a string key)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoint: [\"a:1\"]}}\n",
+                        "upstreams.main.endpoint: unknown key (expected one of: endpoints)",
+                        "upstreams.main.endpoints: missing (expected a list of host:port endpoints)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: []}}\n",
+                        "upstreams.main.endpoints: an empty list (expected at least one endpoint)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: \"a:1\"}}\n",
+                        "upstreams.main.endpoints: \"a:1\" (expected a list of host:port endpoints)"),
+                invalid(LISTENERS + "upstreams:\n  main: {endpoints: [\"a:1\"]}\n  generic:\n    endpoints:\n"
+                                + "      - \"10.0.2.9:8083\"\n      - \"10.0.2.10:99999\"\n      - \"10.0.2.11:0\"\n      - 8083\n",
+                        "upstreams.generic.endpoints[1]: \"10.0.2.10:99999\" (expected host:port, port 1-65535)",
+                        "upstreams.generic.endpoints[2]: \"10.0.2.11:0\" (expected host:port, port 1-65535)",
+                        "upstreams.generic.endpoints[3]: 8083 (expected host:port, port 1-65535)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\", \"b:1\", \"a:1\"]}}\n",
+                        "upstreams.main.endpoints[2]: \"a:1\" (expected an endpoint not already listed as"
+                                + " upstreams.main.endpoints[0])"),
+                // routes
+                invalid(LISTENERS + "upstreams: {generic: {endpoints: [\"a:1\"]}}\n",
+                        "routes: missing (expected a list of routes, or an upstream named main to take every request)"),
+                invalid(VALID + "routes: []\n",
+                        "routes: an empty list (expected at least one route; omit routes to send everything to"
+                                + " upstream main)"),
+                invalid(VALID + "routes: {path: {prefix: /}, upstream: main}\n", "routes: a map (expected a list of routes)"),
+                invalid(VALID + "routes: [{pth: {prefix: /}, upstream: main}]\n",
+                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream)",
+                        "routes[0].path: missing (expected a map with keys: prefix, regex)"),
+                invalid(VALID + "routes: [{path: /, upstream: main}]\n",
+                        "routes[0].path: \"/\" (expected a map with keys: prefix, regex)"),
+                invalid(VALID + "routes: [{path: {}, upstream: main}]\n",
+                        "routes[0].path: neither prefix nor regex (expected exactly one of: prefix, regex)"),
+                invalid(VALID + "routes: [{path: {prefix: /, regex: ^/}, upstream: main}]\n",
+                        "routes[0].path: both prefix and regex (expected exactly one of: prefix, regex)"),
+                invalid(VALID + "routes: [{path: {prefix: _matrix/}, upstream: main}]\n",
+                        "routes[0].path.prefix: \"_matrix/\" (expected a path starting with /)"),
+                invalid(VALID + "routes: [{path: {regex: \"^/(foo\"}, upstream: main}]\n",
+                        "routes[0].path.regex: \"^/(foo\" (expected a valid regular expression: Unclosed group near"
+                                + " index 6)"),
+                invalid(VALID + "routes: [{path: {prefix: /}, methods: [GET, get, \"\"], upstream: main}]\n",
+                        "routes[0].methods[1]: \"get\" (expected an upper-case HTTP method such as GET)",
+                        "routes[0].methods[2]: \"\" (expected an upper-case HTTP method such as GET)"),
+                invalid(VALID + "routes: [{path: {prefix: /}, methods: GET, upstream: main}]\n",
+                        "routes[0].methods: \"GET\" (expected a list of HTTP methods)"),
+                invalid(VALID + "routes: [{path: {prefix: /}, methods: [], upstream: main}]\n",
+                        "routes[0].methods: an empty list (expected at least one method; omit methods to match any)"),
+                invalid(VALID + "routes: [{path: {prefix: /}, host: \"\", upstream: main}]\n",
+                        "routes[0].host: \"\" (expected a host name such as matrix.example.org)"),
+                invalid(VALID + "routes: [{path: {prefix: /}}]\n",
+                        "routes[0].upstream: missing (expected the name of an upstream)"),
+                invalid(TWO_UPSTREAMS + "routes:\n  - {path: {prefix: /a}, upstream: main}\n"
+                                + "  - {path: {prefix: /b}, upstream: generic}\n  - {path: {prefix: /}, upstream: genric}\n",
+                        "routes[2].upstream: \"genric\" (expected one of: main, generic)"),
+                // timeouts, upstreamPool, runtime
+                invalid(VALID + "timeouts: {connect: 5}\n",
+                        "timeouts.connect: 5 (expected a duration such as 500ms, 5s, 3m)"),
+                invalid(VALID + "timeouts: {upstreamResponse: 3 minutes}\n",
+                        "timeouts.upstreamResponse: \"3 minutes\" (expected a duration such as 500ms, 5s, 3m)"),
+                invalid(VALID + "timeouts: {read: 5s}\n",
+                        "timeouts.read: unknown key (expected one of: connect, upstreamResponse, downstreamIdle)"),
+                invalid(VALID + "timeouts:\n",
+                        "timeouts: no value (expected a map with keys: connect, upstreamResponse, downstreamIdle)"),
+                invalid(VALID + "upstreamPool: {maxIdlePerEndpoint: 10001}\n",
+                        "upstreamPool.maxIdlePerEndpoint: 10001 (expected an integer 0-10000)"),
+                invalid(VALID + "upstreamPool: {maxIdlePerEndpoint: \"64\", idleTimeout: 0s}\n",
+                        "upstreamPool.maxIdlePerEndpoint: \"64\" (expected an integer 0-10000)",
+                        "upstreamPool.idleTimeout: \"0s\" (expected a duration such as 500ms, 5s, 3m)"),
+                invalid(VALID + "runtime: {eventLoopThreads: -1}\n",
+                        "runtime.eventLoopThreads: -1 (expected an integer 0-1024)"),
+                invalid(VALID + "runtime: {eventLoopThreads: 2.5}\n",
+                        "runtime.eventLoopThreads: 2.5 (expected an integer 0-1024)"),
+                invalid(VALID + "runtime: {eventLoopThreads: 99999999999999999999}\n",
+                        "runtime.eventLoopThreads: 99999999999999999999 (expected an integer 0-1024)"),
+                invalid(VALID + "runtime: {eventLoopThreads: true}\n",
+                        "runtime.eventLoopThreads: true (expected an integer 0-1024)"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("invalidConfigs")
+    void reportsEachMistakeAtItsLocation(String yaml, List<String> expected) {
+        assertEquals(expected, errorsOf(yaml));
+    }
+
+    @Test
+    void reportsEveryMistakeInAFileNotJustTheFirst() {
+        String yaml = """
+                listeners:
+                  - name: client
+                    address: "0.0.0.0:8080"
+                  - name: client
+                    address: "0.0.0.0:8080"
+                upstreams:
+                  main:
+                    endpoints: ["10.0.1.10:8008"]
+                  generic:
+                    endpoints: ["10.0.2.9:8083", "10.0.2.10:99999"]
+                routes:
+                  - path: { prefix: "/_matrix/client/" }
+                    methods: [get]
+                    upstream: generic
+                  - pth: { prefix: "/" }
+                    upstream: genric
+                timeouts:
+                  connect: 5
+                runtime:
+                  eventLoopThreads: 4096
+                """;
+
+        assertEquals(List.of(
+                "listeners[1].name: \"client\" (expected a name not already used by listeners[0])",
+                "listeners[1].address: \"0.0.0.0:8080\" (expected an address not already used by listeners[0].address)",
+                "upstreams.generic.endpoints[1]: \"10.0.2.10:99999\" (expected host:port, port 1-65535)",
+                "routes[0].methods[0]: \"get\" (expected an upper-case HTTP method such as GET)",
+                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream)",
+                "routes[1].path: missing (expected a map with keys: prefix, regex)",
+                "routes[1].upstream: \"genric\" (expected one of: main, generic)",
+                "timeouts.connect: 5 (expected a duration such as 500ms, 5s, 3m)",
+                "runtime.eventLoopThreads: 4096 (expected an integer 0-1024)"), errorsOf(yaml));
+    }
+
+    @Test
+    void aRouteNamingABrokenUpstreamIsNotFlaggedTwice() {
+        String yaml = LISTENERS + "upstreams: {main: {endpoints: []}}\nroutes: [{path: {prefix: /}, upstream: main}]\n";
+
+        assertEquals(List.of("upstreams.main.endpoints: an empty list (expected at least one endpoint)"), errorsOf(yaml));
+    }
+
+    @Test
+    void longValuesAreCutShortInMessages() {
+        String yaml = VALID + "routes: [{path: {prefix: \"" + "x".repeat(200) + "\"}, upstream: main}]\n";
+
+        assertEquals(List.of("routes[0].path.prefix: \"" + "x".repeat(80) + "...\" (expected a path starting with /)"),
+                errorsOf(yaml));
+    }
+
+    private static List<String> errorsOf(String yaml) {
+        return assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "t.yaml")).errors();
+    }
+}

@@ -1,0 +1,45 @@
+package org.switchboard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class DurationsTest {
+
+    static Stream<Arguments> valid() {
+        return Stream.of(
+                Arguments.of("500ms", Duration.ofMillis(500)),
+                Arguments.of("1ms", Duration.ofMillis(1)),
+                Arguments.of("5s", Duration.ofSeconds(5)),
+                Arguments.of("180s", Duration.ofSeconds(180)),
+                Arguments.of("3m", Duration.ofMinutes(3)),
+                Arguments.of("1h", Duration.ofHours(1)),
+                Arguments.of("05s", Duration.ofSeconds(5)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("valid")
+    void parsesAPositiveIntegerAndAUnit(String text, Duration expected) {
+        assertEquals(expected, Durations.parse(text));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "", "5", "0s", "0ms", "-5s", "+5s", "1.5s", "5 s", " 5s", "5s ", "5S", "5sec", "5d", "5us", "ms", "s5",
+        "PT5S", "5m30s", "1_000ms", "999999999999999999h", "9999999999999999999999s"})
+    void refusesAnythingElse(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+        assertEquals("expected a duration such as 500ms, 5s, 3m", e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
+    void refusesNull() {
+        assertThrows(IllegalArgumentException.class, () -> Durations.parse(null));
+    }
+}

@@ -1,0 +1,63 @@
+package org.switchboard.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class HostPortTest {
+
+    static Stream<Arguments> valid() {
+        return Stream.of(
+                Arguments.of("synapse-main.matrix.svc.cluster.local:8008", false, "synapse-main.matrix.svc.cluster.local", 8008),
+                Arguments.of("10.0.2.10:8083", false, "10.0.2.10", 8083),
+                Arguments.of("[::1]:8008", false, "::1", 8008),
+                Arguments.of("[fe80::1%eth0]:80", false, "fe80::1%eth0", 80),
+                Arguments.of("localhost:65535", false, "localhost", 65535),
+                Arguments.of("localhost:1", false, "localhost", 1),
+                Arguments.of("localhost:0", true, "localhost", 0),
+                Arguments.of("[::]:0", true, "::", 0));
+    }
+
+    @ParameterizedTest
+    @MethodSource("valid")
+    void parses(String text, boolean allowPortZero, String host, int port) {
+        HostPort parsed = HostPort.parse(text, allowPortZero);
+        assertEquals(HostPort.of(host, port), parsed);
+        assertEquals(text, parsed.toString(), "toString gives back the written form");
+    }
+
+    static Stream<Arguments> badPorts() {
+        return Stream.of(
+                Arguments.of("localhost:0", false, "expected host:port, port 1-65535"),
+                Arguments.of("localhost:65536", false, "expected host:port, port 1-65535"),
+                Arguments.of("localhost:65536", true, "expected host:port, port 0-65535"),
+                Arguments.of("localhost:-1", true, "expected host:port, port 0-65535"),
+                Arguments.of("[::1]:0", false, "expected host:port, port 1-65535"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badPorts")
+    void refusesPortsOutOfRange(String text, boolean allowPortZero, String message) {
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text, allowPortZero));
+        assertEquals(message, e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+        "", "localhost", "8008", ":8008", "localhost:", "localhost:80a", "localhost: 80", "::1:8008",
+        "[::1]8008", "[::1]:", "[::1", "http://localhost:8008", "local host:80", "host/path:80"})
+    void refusesMalformedText(String text) {
+        for (boolean allowPortZero : new boolean[] {false, true}) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text, allowPortZero));
+            assertTrue(e.getMessage().startsWith("expected host:port, port "), e.getMessage());
+        }
+    }
+}

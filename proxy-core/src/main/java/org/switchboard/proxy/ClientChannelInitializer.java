@@ -1,0 +1,46 @@
+package org.switchboard.proxy;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+
+/**
+ * The downstream pipeline of a client listener, in order: HTTP/1.1 codec, flow control (one
+ * message per read request), then the proxy. TLS and HTTP/2 will go in front of the same
+ * {@link ProxyHandler}.
+ */
+final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+    static final int MAX_REQUEST_LINE = 8 * 1024;
+    static final int MAX_HEADER_SIZE = 32 * 1024;
+    static final int MAX_CHUNK_SIZE = 64 * 1024;
+
+    private final Supplier<ProxySnapshot> snapshots;
+    private final Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop;
+
+    ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
+                             Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop) {
+        this.snapshots = snapshots;
+        this.poolsByEventLoop = poolsByEventLoop;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
+                .setMaxInitialLineLength(MAX_REQUEST_LINE)
+                .setMaxHeaderSize(MAX_HEADER_SIZE)
+                .setMaxChunkSize(MAX_CHUNK_SIZE)
+                .setStrictLineParsing(true)
+                .setUseRfc9112TransferEncoding(true)
+                .setAllowDuplicateContentLengths(false);
+        UpstreamConnectionPool pool = poolsByEventLoop.get(ch.eventLoop());
+        ch.pipeline()
+                .addLast("http", new HttpServerCodec(decoderConfig))
+                .addLast("flow", new FlowControlHandler())
+                .addLast("proxy", new ProxyHandler(snapshots, pool));
+    }
+}

@@ -1,0 +1,252 @@
+package org.switchboard.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import org.switchboard.proxy.upstream.UpstreamConnection;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.upstream.UpstreamListener;
+import org.switchboard.routing.Endpoint;
+
+/**
+ * One proxied request and its response: connects (or reuses a pooled connection), streams the
+ * request body up and the response down with backpressure both ways, and ends in exactly one of
+ * {@link #finish()}, {@link #fail(MatrixErrors)} or {@link #abort()}.
+ *
+ * <p>Runs entirely on the downstream channel's event loop, which is also the upstream's.
+ */
+final class Exchange implements UpstreamListener {
+    private final ProxyHandler downstream;
+    private final ChannelHandlerContext ctx;
+    private final UpstreamConnectionPool pool;
+    private final HttpRequest request;
+    private final Endpoint endpoint;
+    private final HttpVersion clientVersion;
+    private final long responseTimeoutNanos;
+    private final boolean sendContinue;
+
+    private boolean clientKeepAlive;
+    private UpstreamConnection upstream;
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean upstreamKeepAlive;
+    private boolean awaitingUpstreamWritable;
+    private boolean done;
+    private long lastUpstreamActivityNanos;
+    private ScheduledFuture<?> responseTimeout;
+
+    Exchange(ProxyHandler downstream, ChannelHandlerContext ctx, UpstreamConnectionPool pool, HttpRequest request,
+             Endpoint endpoint, boolean clientKeepAlive, boolean sendContinue, long responseTimeoutNanos) {
+        this.downstream = downstream;
+        this.ctx = ctx;
+        this.pool = pool;
+        this.request = request;
+        this.endpoint = endpoint;
+        this.clientVersion = request.protocolVersion();
+        this.clientKeepAlive = clientKeepAlive;
+        this.sendContinue = sendContinue;
+        this.responseTimeoutNanos = responseTimeoutNanos;
+    }
+
+    void start() {
+        UpstreamConnection pooled = pool.pollIdle(endpoint.address(), this);
+        if (pooled != null) {
+            onConnected(pooled);
+            return;
+        }
+        pool.connect(endpoint.address(), this).addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                onConnected(UpstreamConnectionPool.connectionOf(future.channel()));
+            } else if (!done) {
+                // Nothing was sent, so a later change may retry this on another endpoint.
+                fail(MatrixErrors.CONNECT_FAILED);
+            }
+        });
+    }
+
+    private void onConnected(UpstreamConnection connection) {
+        if (done) {
+            // The client left while we connected; the fresh connection is clean, keep it.
+            pool.release(connection, true);
+            return;
+        }
+        upstream = connection;
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        connection.channel().writeAndFlush(request, connection.channel().voidPromise());
+        if (sendContinue) {
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
+                    Unpooled.EMPTY_BUFFER), ctx.voidPromise());
+        }
+        downstream.readFromClient();
+    }
+
+    /** Request body from the client; ownership passes on to the upstream. */
+    void onRequestContent(HttpContent content) {
+        if (done) {
+            content.release();
+            return;
+        }
+        Channel channel = upstream.channel();
+        channel.writeAndFlush(content, channel.voidPromise());
+        if (content instanceof LastHttpContent) {
+            requestComplete = true;
+            armResponseTimeout();
+            // One more read lets us notice a client that leaves during a long poll (and holds
+            // a pipelined request until this exchange is over).
+            downstream.readFromClient();
+        } else if (channel.isWritable()) {
+            downstream.readFromClient();
+        } else {
+            awaitingUpstreamWritable = true;
+        }
+    }
+
+    @Override
+    public void onUpstreamWritable() {
+        if (awaitingUpstreamWritable && !done) {
+            awaitingUpstreamWritable = false;
+            downstream.readFromClient();
+        }
+    }
+
+    @Override
+    public void onResponseHead(HttpResponse response) {
+        lastUpstreamActivityNanos = System.nanoTime();
+        upstreamKeepAlive = HttpUtil.isKeepAlive(response);
+        HopByHopHeaders.strip(response.headers());
+        if (!requestComplete) {
+            // The upstream answered before the body ended: where that body ends on the client
+            // connection is unknown to us now, so this connection cannot carry another request.
+            clientKeepAlive = false;
+        }
+        if (clientVersion == HttpVersion.HTTP_1_0) {
+            response.setProtocolVersion(HttpVersion.HTTP_1_0);
+            if (HttpUtil.isTransferEncodingChunked(response)) {
+                // HTTP/1.0 has no chunked coding: the body is delimited by closing instead.
+                response.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+                clientKeepAlive = false;
+            }
+            if (clientKeepAlive) {
+                response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+            }
+        }
+        if (!clientKeepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        }
+        responseStarted = true;
+        ctx.write(response, ctx.voidPromise());
+    }
+
+    @Override
+    public void onResponseContent(HttpContent content) {
+        lastUpstreamActivityNanos = System.nanoTime();
+        ctx.write(content, ctx.voidPromise());
+        if (content instanceof LastHttpContent) {
+            finish();
+        } else if (!ctx.channel().isWritable()) {
+            upstream.channel().config().setAutoRead(false);
+        }
+    }
+
+    @Override
+    public void onReadComplete() {
+        if (!done) {
+            ctx.flush();
+        }
+    }
+
+    /** The client can take more: resume reading the response. */
+    void onClientWritable() {
+        if (upstream != null && !done) {
+            upstream.channel().config().setAutoRead(true);
+        }
+    }
+
+    @Override
+    public void onInvalidResponse(Throwable cause) {
+        fail(MatrixErrors.INVALID_RESPONSE);
+    }
+
+    @Override
+    public void onUpstreamClosed() {
+        fail(MatrixErrors.UPSTREAM_RESET);
+    }
+
+    private void finish() {
+        done = true;
+        cancelResponseTimeout();
+        pool.release(upstream, requestComplete && upstreamKeepAlive);
+        downstream.exchangeFinished(clientKeepAlive && requestComplete);
+    }
+
+    /** The upstream side failed: answer with the error, or cut the client off mid-response. */
+    private void fail(MatrixErrors error) {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelResponseTimeout();
+        releaseUpstreamUnusable();
+        if (responseStarted) {
+            // A truncated body must never look complete: closing is the only honest signal.
+            ctx.close();
+        } else {
+            downstream.exchangeFailed(error, clientVersion, clientKeepAlive && requestComplete);
+        }
+    }
+
+    /** The client went away: the upstream connection is closed, so Synapse stops the work. */
+    void abort() {
+        if (done) {
+            return;
+        }
+        done = true;
+        cancelResponseTimeout();
+        releaseUpstreamUnusable();
+    }
+
+    private void releaseUpstreamUnusable() {
+        if (upstream != null) {
+            pool.release(upstream, false);
+        }
+    }
+
+    private void armResponseTimeout() {
+        lastUpstreamActivityNanos = System.nanoTime();
+        responseTimeout = ctx.executor().schedule(this::checkResponseTimeout, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Rescheduled instead of reset per message, so streaming a body schedules nothing. */
+    private void checkResponseTimeout() {
+        if (done) {
+            return;
+        }
+        long silentFor = System.nanoTime() - lastUpstreamActivityNanos;
+        if (silentFor >= responseTimeoutNanos) {
+            fail(MatrixErrors.UPSTREAM_TIMEOUT);
+        } else {
+            responseTimeout = ctx.executor().schedule(this::checkResponseTimeout,
+                    responseTimeoutNanos - silentFor, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void cancelResponseTimeout() {
+        if (responseTimeout != null) {
+            responseTimeout.cancel(false);
+            responseTimeout = null;
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package org.switchboard.proxy;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.Route;
+
+/**
+ * The client connection's request cycle: route each request and hand it to an {@link Exchange},
+ * answer locally when there is nowhere to send it, and keep the connection alive, idle-timed, or
+ * closed between requests.
+ *
+ * <p>The channel runs with auto-read off behind a {@code FlowControlHandler}: this handler asks
+ * for each message, which is how request bodies are paced by the upstream's writability and how
+ * pipelined requests wait their turn (one at a time, as HTTP/1.1 requires of the responses).
+ */
+final class ProxyHandler extends ChannelDuplexHandler {
+    private final Supplier<ProxySnapshot> snapshots;
+    private final UpstreamConnectionPool pool;
+
+    private ChannelHandlerContext ctx;
+    private Exchange current;
+    /** A pipelined request head that arrived while {@link #current} was still running. */
+    private HttpRequest pipelined;
+    /** The body of a request answered locally is read and dropped until its last part. */
+    private boolean discardingBody;
+    /** A read was asked for and no message has answered it yet. */
+    private boolean readRequested;
+    private long idleSinceNanos;
+    private ScheduledFuture<?> idleCheck;
+
+    ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool) {
+        this.snapshots = snapshots;
+        this.pool = pool;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        becomeIdle();
+        readFromClient();
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readRequested = false;
+        if (msg instanceof HttpRequest request) {
+            if (current != null || discardingBody) {
+                pipelined = request;
+            } else {
+                startRequest(request);
+            }
+        } else if (msg instanceof HttpContent content) {
+            if (current != null) {
+                current.onRequestContent(content);
+            } else {
+                content.release();
+                if (content instanceof LastHttpContent && discardingBody) {
+                    discardingBody = false;
+                    nextRequest();
+                } else {
+                    readFromClient();
+                }
+            }
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void startRequest(HttpRequest request) {
+        DecoderResult decoded = request.decoderResult();
+        if (decoded.isFailure()) {
+            respondLocally(request, errorFor(decoded.cause()), true);
+            return;
+        }
+        boolean keepAlive = HttpUtil.isKeepAlive(request);
+        String expect = request.headers().get(HttpHeaderNames.EXPECT);
+        if (expect != null && !HttpHeaderValues.CONTINUE.contentEqualsIgnoreCase(expect)) {
+            respondLocally(request, MatrixErrors.EXPECTATION_FAILED, true);
+            return;
+        }
+        boolean sendContinue = HttpUtil.is100ContinueExpected(request);
+        ProxySnapshot snapshot = snapshots.get();
+        NettyRequestView view = new NettyRequestView(request);
+        Route route = snapshot.routing().route(view);
+        if (route == null) {
+            respondLocally(request, MatrixErrors.NO_ROUTE, !keepAlive || sendContinue);
+            return;
+        }
+        Endpoint endpoint = route.upstream().pick(view);
+        if (endpoint == null) {
+            respondLocally(request, MatrixErrors.NO_ENDPOINT, !keepAlive || sendContinue);
+            return;
+        }
+        if (sendContinue) {
+            // We answer 100 ourselves once the upstream is connected; it must not answer again.
+            request.headers().remove(HttpHeaderNames.EXPECT);
+        }
+        HopByHopHeaders.strip(request.headers());
+        current = new Exchange(this, ctx, pool, request, endpoint, keepAlive, sendContinue,
+                snapshot.timeouts().upstreamResponse().toNanos());
+        current.start();
+    }
+
+    /**
+     * Answers without an upstream. A request that said it would send a body (and was not told to
+     * continue) leaves us not knowing where the next request starts, so its connection closes.
+     */
+    private void respondLocally(HttpRequest request, MatrixErrors error, boolean close) {
+        boolean malformed = request.decoderResult().isFailure();
+        boolean mayHaveBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
+        boolean closeAfter = close || malformed || mayHaveBody;
+        HttpVersion version = malformed ? HttpVersion.HTTP_1_1 : request.protocolVersion();
+        if (closeAfter) {
+            ctx.writeAndFlush(error.response(ctx.alloc(), version, true)).addListener(ChannelFutureListener.CLOSE);
+            return;
+        }
+        ctx.writeAndFlush(error.response(ctx.alloc(), version, false), ctx.voidPromise());
+        discardingBody = true;
+        readFromClient();
+    }
+
+    private static MatrixErrors errorFor(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            return MatrixErrors.URI_TOO_LONG;
+        }
+        if (cause instanceof TooLongHttpHeaderException) {
+            return MatrixErrors.HEADERS_TOO_LARGE;
+        }
+        return MatrixErrors.BAD_REQUEST;
+    }
+
+    /** Asks the client connection for one more message (at most one request is outstanding). */
+    void readFromClient() {
+        if (!readRequested) {
+            readRequested = true;
+            ctx.read();
+        }
+    }
+
+    /**
+     * FlowControlHandler counts a read as satisfied when a read cycle completes, even one that
+     * produced no whole message (a body split across TCP reads); ask again until a message comes.
+     */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readRequested) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    void exchangeFinished(boolean keepAlive) {
+        current = null;
+        if (keepAlive) {
+            ctx.flush();
+            nextRequest();
+        } else {
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    void exchangeFailed(MatrixErrors error, HttpVersion version, boolean keepAlive) {
+        current = null;
+        if (keepAlive) {
+            ctx.writeAndFlush(error.response(ctx.alloc(), version, false), ctx.voidPromise());
+            nextRequest();
+        } else {
+            ctx.writeAndFlush(error.response(ctx.alloc(), version, true)).addListener(ChannelFutureListener.CLOSE);
+        }
+    }
+
+    private void nextRequest() {
+        HttpRequest next = pipelined;
+        if (next != null) {
+            pipelined = null;
+            startRequest(next);
+        } else {
+            becomeIdle();
+            readFromClient();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && current != null) {
+            current.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelIdleCheck();
+        if (current != null) {
+            current.abort();
+            current = null;
+        }
+        pipelined = null;
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // Resets and write failures towards the client: closing aborts the exchange.
+        ctx.close();
+    }
+
+    private void becomeIdle() {
+        idleSinceNanos = System.nanoTime();
+        if (idleCheck == null) {
+            scheduleIdleCheck(snapshots.get().timeouts().downstreamIdle().toNanos());
+        }
+    }
+
+    private void scheduleIdleCheck(long delayNanos) {
+        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * One timer per connection, never cancelled per request: it ignores a busy connection when it
+     * fires, and on expiry re-arms itself for what remains of the idle time.
+     */
+    private void checkIdle() {
+        idleCheck = null;
+        if (current != null || discardingBody || !ctx.channel().isActive()) {
+            return;
+        }
+        long timeoutNanos = snapshots.get().timeouts().downstreamIdle().toNanos();
+        long idleFor = System.nanoTime() - idleSinceNanos;
+        if (idleFor >= timeoutNanos) {
+            ctx.close();
+        } else {
+            scheduleIdleCheck(timeoutNanos - idleFor);
+        }
+    }
+
+    private void cancelIdleCheck() {
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+    }
+}

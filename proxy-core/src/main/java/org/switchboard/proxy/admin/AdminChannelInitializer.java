@@ -1,0 +1,25 @@
+package org.switchboard.proxy.admin;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.util.function.BooleanSupplier;
+
+/** The admin listener's pipeline. Its requests are small, so they are aggregated. */
+public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
+    private static final int MAX_ADMIN_REQUEST = 64 * 1024;
+    private final BooleanSupplier ready;
+
+    public AdminChannelInitializer(BooleanSupplier ready) {
+        this.ready = ready;
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        ch.pipeline()
+                .addLast("http", new HttpServerCodec())
+                .addLast("aggregate", new HttpObjectAggregator(MAX_ADMIN_REQUEST))
+                .addLast("admin", new AdminHandler(ready));
+    }
+}

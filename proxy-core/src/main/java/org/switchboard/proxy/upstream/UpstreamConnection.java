@@ -1,0 +1,134 @@
+package org.switchboard.proxy.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One keep-alive connection to an endpoint, and the last handler of its pipeline. It is either
+ * owned by one exchange (and relays everything to it) or idle in its pool (and closes on any
+ * unexpected input: an idle connection that receives bytes is out of sync).
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    private final UpstreamConnectionPool.EndpointConnections home;
+    private Channel channel;
+    private UpstreamListener owner;
+    private boolean skippingInformational;
+    private long idleSinceNanos;
+
+    UpstreamConnection(UpstreamConnectionPool.EndpointConnections home) {
+        this.home = home;
+    }
+
+    UpstreamConnectionPool.EndpointConnections home() {
+        return home;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    void attach(UpstreamListener listener) {
+        this.owner = listener;
+    }
+
+    /** Called by the pool when the connection goes back to idle. */
+    void detach(long nowNanos) {
+        this.owner = null;
+        this.skippingInformational = false;
+        this.idleSinceNanos = nowNanos;
+    }
+
+    long idleSinceNanos() {
+        return idleSinceNanos;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamListener listener = owner;
+        if (listener == null) {
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+            return;
+        }
+        if (msg instanceof HttpResponse response) {
+            if (response.decoderResult().isFailure()) {
+                ReferenceCountUtil.release(msg);
+                listener.onInvalidResponse(response.decoderResult().cause());
+                return;
+            }
+            // 1xx answers (103 Early Hints, a stray 100) precede the real one; clients were not
+            // promised them, so they are dropped along with their empty "body".
+            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                skippingInformational = true;
+                ReferenceCountUtil.release(msg);
+                return;
+            }
+            listener.onResponseHead(response);
+            if (msg instanceof HttpContent content) {
+                listener.onResponseContent(content);
+            }
+            return;
+        }
+        if (msg instanceof HttpContent content) {
+            if (content.decoderResult().isFailure()) {
+                content.release();
+                listener.onInvalidResponse(content.decoderResult().cause());
+                return;
+            }
+            if (skippingInformational) {
+                if (content instanceof LastHttpContent) {
+                    skippingInformational = false;
+                }
+                content.release();
+                return;
+            }
+            listener.onResponseContent(content);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener listener = owner;
+        if (listener != null) {
+            listener.onReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamListener listener = owner;
+        if (listener != null && ctx.channel().isWritable()) {
+            listener.onUpstreamWritable();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        UpstreamListener listener = owner;
+        owner = null;
+        if (listener != null) {
+            listener.onUpstreamClosed();
+        } else {
+            home.forget(this);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A reset or a write failure: closing makes channelInactive tell the owner.
+        ctx.close();
+    }
+}

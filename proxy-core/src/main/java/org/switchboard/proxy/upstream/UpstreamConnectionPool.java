@@ -1,0 +1,179 @@
+package org.switchboard.proxy.upstream;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.switchboard.config.HostPort;
+import org.switchboard.config.UpstreamPoolSpec;
+
+/**
+ * The keep-alive connections of one event loop, per endpoint address. Only that event loop
+ * touches it, so it needs no locks; a downstream channel always uses the pool of its own loop,
+ * which keeps both sides of a proxied request on one thread.
+ *
+ * <p>Idle connections are reused most-recent-first, so a quiet period lets the surplus age out;
+ * a sweep closes those idle longer than the idle timeout, before the upstream's own keep-alive
+ * timeout could close them under a request.
+ */
+public final class UpstreamConnectionPool {
+    private static final long SWEEP_INTERVAL_MILLIS = 1000;
+
+    private final EventLoop eventLoop;
+    private final Bootstrap bootstrap;
+    private final int maxIdlePerEndpoint;
+    private final long idleTimeoutNanos;
+    private final Map<HostPort, EndpointConnections> byAddress = new HashMap<>();
+    private final ScheduledFuture<?> sweeper;
+
+    public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis) {
+        this.eventLoop = eventLoop;
+        this.bootstrap = template.clone(eventLoop)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.SO_KEEPALIVE, true);
+        this.maxIdlePerEndpoint = spec.maxIdlePerEndpoint();
+        this.idleTimeoutNanos = spec.idleTimeout().toNanos();
+        this.sweeper = eventLoop.scheduleWithFixedDelay(this::closeExpired,
+                SWEEP_INTERVAL_MILLIS, SWEEP_INTERVAL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** An idle, open connection to the address now owned by {@code owner}, or null when none. */
+    public UpstreamConnection pollIdle(HostPort address, UpstreamListener owner) {
+        EndpointConnections connections = byAddress.get(address);
+        if (connections == null) {
+            return null;
+        }
+        UpstreamConnection connection;
+        while ((connection = connections.idle.pollFirst()) != null) {
+            if (connection.channel().isActive()) {
+                connection.attach(owner);
+                return connection;
+            }
+            connection.channel().close();
+        }
+        return null;
+    }
+
+    /**
+     * Opens a new connection owned by {@code owner}. The future completes on this event loop; on
+     * success the channel's {@link UpstreamConnection} is {@link #connectionOf(Channel)}.
+     */
+    public ChannelFuture connect(HostPort address, UpstreamListener owner) {
+        EndpointConnections connections = byAddress.computeIfAbsent(address, EndpointConnections::new);
+        UpstreamConnection connection = new UpstreamConnection(connections);
+        connection.attach(owner);
+        return bootstrap.clone()
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline().addLast("http", new HttpClientCodec());
+                        ch.pipeline().addLast("upstream", connection);
+                    }
+                })
+                .connect(connections.socketAddress);
+    }
+
+    public static UpstreamConnection connectionOf(Channel channel) {
+        return channel.pipeline().get(UpstreamConnection.class);
+    }
+
+    /**
+     * Gives a connection back. Only a connection whose request was fully written and whose
+     * response was fully read may be {@code reusable}; anything else is closed, because the next
+     * request on it would meet leftover bytes.
+     */
+    public void release(UpstreamConnection connection, boolean reusable) {
+        EndpointConnections connections = connection.home();
+        connection.detach(System.nanoTime());
+        Channel channel = connection.channel();
+        if (!reusable || !channel.isActive() || connections.idle.size() >= maxIdlePerEndpoint || sweeper.isDone()) {
+            channel.close();
+            return;
+        }
+        // Reading stays on while idle so that a close by the upstream is noticed at once.
+        channel.config().setAutoRead(true);
+        connections.idle.addFirst(connection);
+    }
+
+    /** Closes every idle connection; in-flight ones close as their exchanges end. */
+    public void close() {
+        sweeper.cancel(false);
+        for (EndpointConnections connections : byAddress.values()) {
+            UpstreamConnection connection;
+            while ((connection = connections.idle.pollFirst()) != null) {
+                connection.channel().close();
+            }
+        }
+    }
+
+    public EventLoop eventLoop() {
+        return eventLoop;
+    }
+
+    int idleCount(HostPort address) {
+        EndpointConnections connections = byAddress.get(address);
+        return connections == null ? 0 : connections.idle.size();
+    }
+
+    private void closeExpired() {
+        long now = System.nanoTime();
+        for (EndpointConnections connections : byAddress.values()) {
+            // Oldest at the tail.
+            Iterator<UpstreamConnection> oldestFirst = connections.idle.descendingIterator();
+            while (oldestFirst.hasNext()) {
+                UpstreamConnection connection = oldestFirst.next();
+                if (now - connection.idleSinceNanos() < idleTimeoutNanos) {
+                    break;
+                }
+                oldestFirst.remove();
+                connection.channel().close();
+            }
+        }
+    }
+
+    /** The idle connections of one address. */
+    static final class EndpointConnections {
+        final SocketAddress socketAddress;
+        final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+
+        EndpointConnections(HostPort address) {
+            this.socketAddress = socketAddressOf(address);
+        }
+
+        void forget(UpstreamConnection connection) {
+            idle.remove(connection);
+        }
+    }
+
+    /**
+     * IP literals become addresses here, once; names stay unresolved so the bootstrap's
+     * asynchronous resolver looks them up (respecting DNS TTLs) when connecting.
+     */
+    static SocketAddress socketAddressOf(HostPort address) {
+        byte[] literal = NetUtil.createByteArrayFromIpAddressString(address.host());
+        if (literal == null) {
+            return InetSocketAddress.createUnresolved(address.host(), address.port());
+        }
+        try {
+            return new InetSocketAddress(InetAddress.getByAddress(address.host(), literal), address.port());
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException(address + ": " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+package org.switchboard.routing;
+
+/** Picks an endpoint of one upstream for a request. Built per snapshot, shared by event loops. */
+public interface LoadBalancer {
+
+    /** The endpoint to use, or null when the upstream has none. */
+    Endpoint pick(RequestView request);
+}

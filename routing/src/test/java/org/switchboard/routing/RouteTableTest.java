@@ -1,0 +1,104 @@
+package org.switchboard.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.switchboard.config.EndpointSpec;
+import org.switchboard.config.HostPort;
+import org.switchboard.config.PathMatchSpec;
+import org.switchboard.config.RouteSpec;
+import org.switchboard.config.SwitchboardSpec;
+import org.switchboard.config.UpstreamSpec;
+
+class RouteTableTest {
+
+    private static final RoutingSnapshot SNAPSHOT = RoutingSnapshot.compile(spec(List.of(
+            RouteSpec.of(PathMatchSpec.regex("^/_matrix/client/(r0|v3)/sync$"), "synchrotron"),
+            RouteSpec.of(PathMatchSpec.prefix("/_matrix/media/"), "media").withHost("matrix.example.org"),
+            RouteSpec.of(PathMatchSpec.prefix("/_matrix/client/"), "generic").withMethods(Set.of("GET", "HEAD")),
+            RouteSpec.of(PathMatchSpec.prefix("/"), "main"))));
+
+    @ParameterizedTest(name = "{0} {1} host={2} -> {3}")
+    @CsvSource(nullValues = "-", value = {
+            "GET,  /_matrix/client/v3/sync,                 -,                       synchrotron",
+            "GET,  /_matrix/client/r0/sync,                 -,                       synchrotron",
+            "GET,  /_matrix/client/v3/sync/extra,           -,                       generic",
+            "GET,  /_matrix/client/V3/sync,                 -,                       generic",
+            "POST, /_matrix/client/v3/sync,                 -,                       synchrotron",
+            "GET,  /_matrix/media/v3/download/a/b,          matrix.example.org,      media",
+            "GET,  /_matrix/media/v3/download/a/b,          MATRIX.example.org:443,  media",
+            "GET,  /_matrix/media/v3/download/a/b,          other.example.org,       main",
+            "GET,  /_matrix/media/v3/download/a/b,          -,                       main",
+            "GET,  /_matrix/client/v3/rooms/%21a%3Ab/state, -,                       generic",
+            "PUT,  /_matrix/client/v3/rooms/%21a%3Ab/state, -,                       main",
+            "GET,  /_synapse/admin/v1/users,                -,                       main",
+    })
+    void firstMatchingRouteWins(String method, String path, String host, String expectedUpstream) {
+        Route route = SNAPSHOT.route(new TestRequest(method, path, host));
+        assertEquals(expectedUpstream, route.upstream().name());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+            "/a/b?x=1, /a/b",
+            "/a/b, /a/b",
+            "/a%3Fb?c, /a%3Fb",
+            "/?, /",
+    })
+    void pathIsTheTargetWithoutQuery(String target, String expectedPath) {
+        assertEquals(expectedPath, RequestView.pathOf(target));
+    }
+
+    @ParameterizedTest
+    @CsvSource(nullValues = "-", value = {
+            "^/_matrix/client/(r0|v3)/sync$, /_matrix/client/",
+            "^/_matrix/client/v3/rooms/.*/typing, /_matrix/client/v3/rooms/",
+            "^/abc?, /ab",
+            "/unanchored, ''",
+            "^\\Q/x\\E, ''",
+    })
+    void regexLiteralPrefixIsOnlyWhatMustPrecedeAMatch(String regex, String expected) {
+        assertEquals(expected, PathMatcher.Regex.anchoredLiteralPrefix(regex));
+    }
+
+    @org.junit.jupiter.api.Test
+    void noRouteGivesNull() {
+        RoutingSnapshot snapshot = RoutingSnapshot.compile(spec(List.of(
+                RouteSpec.of(PathMatchSpec.prefix("/_matrix/"), "main"))));
+        assertNull(snapshot.route(new TestRequest("GET", "/other", null)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void roundRobinVisitsEveryEndpointInTurn() {
+        Upstream generic = SNAPSHOT.upstreams().get("generic");
+        TestRequest request = new TestRequest("GET", "/", null);
+        List<String> picked = List.of(generic.pick(request).id(), generic.pick(request).id(),
+                generic.pick(request).id(), generic.pick(request).id());
+        assertEquals(List.of("10.0.0.1:8081", "10.0.0.2:8081", "10.0.0.1:8081", "10.0.0.2:8081"), picked);
+    }
+
+    static SwitchboardSpec spec(List<RouteSpec> routes) {
+        Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
+        upstreams.put("main", upstream("main", "10.0.0.9:8008"));
+        upstreams.put("synchrotron", upstream("synchrotron", "10.0.0.3:8083"));
+        upstreams.put("media", upstream("media", "10.0.0.4:8084"));
+        upstreams.put("generic", upstream("generic", "10.0.0.1:8081", "10.0.0.2:8081"));
+        SwitchboardSpec base = SwitchboardSpec.singleSynapseDefault();
+        return new SwitchboardSpec(base.listeners(), base.admin(), upstreams, routes, base.timeouts(),
+                base.upstreamPool(), base.runtime());
+    }
+
+    private static UpstreamSpec upstream(String name, String... endpoints) {
+        return UpstreamSpec.of(name, java.util.Arrays.stream(endpoints)
+                .map(e -> EndpointSpec.of(HostPort.parse(e, false))).toList());
+    }
+
+    record TestRequest(String method, String path, String host) implements RequestView {
+    }
+}
