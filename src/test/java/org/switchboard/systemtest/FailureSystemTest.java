@@ -1,0 +1,181 @@
+package org.switchboard.systemtest;
+
+import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
+import static com.github.tomakehurst.wiremock.client.WireMock.any;
+import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
+import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.github.tomakehurst.wiremock.WireMockServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/** Every way an exchange can go wrong ends in a clear answer or an honest close, never a hang. */
+@ExtendWith(LeakCheck.class)
+class FailureSystemTest {
+    @TempDir
+    static Path dir;
+    static WireMockServer slow;
+    static TinyUpstream.Hold holding = new TinyUpstream.Hold();
+    static TinyUpstream held;
+    static TinyUpstream truncating;
+    static TinyUpstream garbage;
+    static ProxyUnderTest proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        slow = new WireMockServer(wireMockConfig().dynamicPort().bindAddress("127.0.0.1"));
+        slow.start();
+        slow.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("late").withFixedDelay(3_000)));
+        held = new TinyUpstream(holding);
+        truncating = new TinyUpstream((request, out, in) -> {
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + "x".repeat(100)));
+            out.flush();
+            return false;
+        });
+        garbage = new TinyUpstream((request, out, in) -> {
+            out.write(HttpWire.ascii("NOT HTTP AT ALL\r\n\r\n"));
+            out.flush();
+            return false;
+        });
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams:
+                  dead:
+                    endpoints: ["127.0.0.1:%d"]
+                  slow:
+                    endpoints: ["127.0.0.1:%d"]
+                  held:
+                    endpoints: ["%s"]
+                  truncating:
+                    endpoints: ["%s"]
+                  garbage:
+                    endpoints: ["%s"]
+                routes:
+                  - path: { prefix: "/dead/" }
+                    upstream: dead
+                  - path: { prefix: "/slow/" }
+                    upstream: slow
+                  - path: { prefix: "/_matrix/client/v3/sync" }
+                    upstream: held
+                  - path: { prefix: "/truncated/" }
+                    upstream: truncating
+                  - path: { prefix: "/garbage/" }
+                    upstream: garbage
+                timeouts:
+                  connect: 2s
+                  upstreamResponse: 500ms
+                """.formatted(freePort(), slow.port(), held.endpoint(), truncating.endpoint(), garbage.endpoint()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        slow.stop();
+        held.close();
+        truncating.close();
+        garbage.close();
+    }
+
+    @Test
+    void deadUpstreamGives502InMatrixJson() throws Exception {
+        RawClient.Response response = get("/dead/x");
+        assertEquals(502, response.status());
+        assertEquals("application/json", response.header("Content-Type"));
+        assertTrue(response.body().startsWith("{\"errcode\":\"M_UNKNOWN\",\"error\":\""), response.body());
+    }
+
+    @Test
+    void invalidUpstreamResponseGives502() throws Exception {
+        RawClient.Response response = get("/garbage/x");
+        assertEquals(502, response.status());
+        assertTrue(response.body().contains("\"errcode\":\"M_UNKNOWN\""), response.body());
+    }
+
+    @Test
+    void slowUpstreamGives504() throws Exception {
+        RawClient.Response response = get("/slow/x");
+        assertEquals(504, response.status());
+        assertTrue(response.body().contains("\"errcode\":\"M_UNKNOWN\""), response.body());
+    }
+
+    @Test
+    void noRouteGives404InMatrixJson() throws Exception {
+        RawClient.Response response = get("/nowhere");
+        assertEquals(404, response.status());
+        assertEquals("{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unrecognized request: no route matches\"}", response.body());
+    }
+
+    @Test
+    void connectionStaysUsableAfterA404() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            assertEquals(404, client.send("GET /nowhere HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+            assertEquals(502, client.send("GET /dead/y HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+        }
+    }
+
+    @Test
+    void clientLeavingALongPollClosesTheUpstreamConnection() throws Exception {
+        int releasedBefore = holding.released();
+        RawClient client = new RawClient(proxy.address());
+        client.send("GET /_matrix/client/v3/sync?timeout=30000&since=s1 HTTP/1.1\r\nHost: a\r\n\r\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> holding.held() > releasedBefore);
+        client.close();
+        await().atMost(Duration.ofSeconds(5)).until(() -> holding.released() > releasedBefore);
+    }
+
+    @Test
+    void upstreamDyingMidResponseClosesTheClientConnection() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("GET /truncated/x HTTP/1.1\r\nHost: a\r\n\r\n");
+            HttpWire.Head head = client.readHead();
+            assertEquals("1000", head.header("Content-Length"));
+            // The body stops short and the connection ends: a truncation the client can see.
+            assertThrows(java.io.EOFException.class,
+                    () -> HttpWire.readBody(client.input(), head, OutputStream.nullOutputStream(), false));
+        }
+    }
+
+    @Test
+    void malformedRequestGets400AndIsNotForwarded() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("GET /dead/x HTTP/1.1\r\nHost: a\r\nBad Header\r\n\r\n").readResponse();
+            assertEquals(400, response.status());
+            assertTrue(client.closedByPeer());
+        }
+    }
+
+    @Test
+    void overlongRequestTargetGets414() throws Exception {
+        RawClient.Response response = get("/dead/" + "a".repeat(10_000));
+        assertEquals(414, response.status());
+    }
+
+    private static RawClient.Response get(String target) throws IOException {
+        try (RawClient client = new RawClient(proxy.address())) {
+            return client.send("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+}

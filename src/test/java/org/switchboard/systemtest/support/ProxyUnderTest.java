@@ -1,0 +1,60 @@
+package org.switchboard.systemtest.support;
+
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.switchboard.config.ConfigLoader;
+import org.switchboard.proxy.Switchboard;
+import org.switchboard.proxy.Transport;
+
+/**
+ * The real proxy, started from a real config file in a temp dir, with its listener and admin
+ * listener on ephemeral loopback ports.
+ */
+public final class ProxyUnderTest implements AutoCloseable {
+    private final Switchboard switchboard;
+
+    private ProxyUnderTest(Switchboard switchboard) {
+        this.switchboard = switchboard;
+    }
+
+    /**
+     * Starts with {@code upstreamsAndRoutes} (YAML for upstreams, routes, timeouts...) below a
+     * listener named {@code client} and an admin listener, both on port 0.
+     */
+    public static ProxyUnderTest start(Path dir, String upstreamsAndRoutes) throws Exception {
+        String yaml = """
+                listeners:
+                  - name: client
+                    address: "127.0.0.1:0"
+                admin:
+                  address: "127.0.0.1:0"
+                runtime:
+                  eventLoopThreads: 2
+                """ + upstreamsAndRoutes;
+        Path file = Files.writeString(dir.resolve("switchboard.yaml"), yaml);
+        return new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
+    }
+
+    public InetSocketAddress address() {
+        return switchboard.listenerAddress("client");
+    }
+
+    public int port() {
+        return address().getPort();
+    }
+
+    public URI uri(String rawTarget) {
+        return URI.create("http://127.0.0.1:" + port() + rawTarget);
+    }
+
+    public URI adminUri(String path) {
+        return URI.create("http://127.0.0.1:" + switchboard.adminAddress().getPort() + path);
+    }
+
+    @Override
+    public void close() {
+        switchboard.close();
+    }
+}
