@@ -19,6 +19,13 @@ public final class HopByHopHeaders {
     private HopByHopHeaders() {
     }
 
+    /** A client must not be able to drop the framing or the Host by naming them in Connection. */
+    private static boolean isProtected(String token) {
+        return HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)
+                || HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)
+                || HttpHeaderNames.HOST.contentEqualsIgnoreCase(token);
+    }
+
     public static void strip(HttpHeaders headers) {
         // Tokens named by Connection go first, while Connection is still there to read.
         for (String connection : headers.getAll(HttpHeaderNames.CONNECTION)) {
@@ -27,8 +34,7 @@ public final class HopByHopHeaders {
                 int comma = connection.indexOf(',', start);
                 int end = comma < 0 ? connection.length() : comma;
                 String token = connection.substring(start, end).trim();
-                if (!token.isEmpty() && !HttpHeaderNames.TRANSFER_ENCODING.contentEqualsIgnoreCase(token)
-                        && !HttpHeaderNames.CONTENT_LENGTH.contentEqualsIgnoreCase(token)) {
+                if (!token.isEmpty() && !isProtected(token)) {
                     headers.remove(token);
                 }
                 start = end + 1;

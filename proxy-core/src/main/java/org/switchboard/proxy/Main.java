@@ -28,7 +28,7 @@ public final class Main {
     }
 
     /** Returns an exit status, or -1 when the proxy is running and the process must stay up. */
-    static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
+    public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Path configFile = null;
         boolean check = false;
         boolean demo = false;
