@@ -85,7 +85,9 @@ final class Exchange implements UpstreamListener {
         }
         upstream = connection;
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
-        connection.channel().writeAndFlush(request, connection.channel().voidPromise());
+        // Flushed with the first body part (for a GET, the empty last part right behind it), so
+        // a bodiless request costs one write to the socket, not two.
+        connection.channel().write(request, connection.channel().voidPromise());
         if (sendContinue) {
             ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE,
                     Unpooled.EMPTY_BUFFER), ctx.voidPromise());
