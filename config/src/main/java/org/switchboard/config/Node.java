@@ -132,6 +132,22 @@ final class Node {
         return null;
     }
 
+    /** A number (integer or decimal) within [min, max]. */
+    Double number(double min, double max) {
+        if (value instanceof Number n && !(value instanceof Float)) {
+            double d = n.doubleValue();
+            if (d >= min && d <= max) {
+                return d;
+            }
+        }
+        fail("expected a number " + min + "-" + max);
+        return null;
+    }
+
+    boolean isMap() {
+        return value instanceof Map;
+    }
+
     Integer integerOr(int min, int max, int ifAbsent) {
         return isAbsent() ? Integer.valueOf(ifAbsent) : integer(min, max);
     }

@@ -9,7 +9,7 @@ import java.util.regex.PatternSyntaxException;
 
 /** Binds {@code routes}, part of {@link SpecBinder}: same error collection, same null-on-error rule. */
 final class RouteBinder {
-    /** Without a routes list, everything goes here: the single-Synapse setup needs no routes. */
+    /** The Synapse main process's upstream: the built-in table's last resort. */
     static final String DEFAULT_UPSTREAM = "main";
     static final String DEFAULT_LOCATION = "routes (default)";
     private static final String METHOD_EXPECTED = "expected an upper-case HTTP method such as GET";
@@ -19,54 +19,99 @@ final class RouteBinder {
     /** Null or empty when upstreams could not be read: that is reported already, so skip the checks. */
     private final Set<String> upstreamNames;
 
-    RouteBinder(Errors errors, Set<String> upstreamNames) {
+    private final java.util.Map<String, String> roles;
+
+    RouteBinder(Errors errors, Set<String> upstreamNames, java.util.Map<String, String> roles) {
         this.errors = errors;
         this.upstreamNames = upstreamNames;
+        this.roles = roles;
     }
 
-    List<RouteSpec> routes(Node node) {
+    List<RouteEntrySpec> routes(Node node) {
         if (node.isAbsent()) {
-            return defaultRoutes(node);
+            return checkMainForPreset(node, List.of(PresetSpec.synapse(DEFAULT_LOCATION)));
         }
         List<Node> items = node.list("expected a list of routes");
         if (items == null) {
             return null;
         }
         if (items.isEmpty()) {
-            node.fail("an empty list", "expected at least one route; omit routes to send everything to upstream "
-                    + DEFAULT_UPSTREAM);
+            node.fail("an empty list", "expected at least one route; omit routes for the built-in Synapse table");
             return null;
         }
-        List<RouteSpec> routes = new ArrayList<>();
+        List<RouteEntrySpec> routes = new ArrayList<>();
         for (Node item : items) {
-            RouteSpec route = route(item);
+            RouteEntrySpec route = item.isMap() && !item.field("preset").isAbsent() ? preset(item) : route(item);
             if (route != null) {
                 routes.add(route);
             }
         }
+        return checkMainForPreset(node, routes);
+    }
+
+    /**
+     * The Synapse table sends unmatched requests, and roles without an upstream of their own, to
+     * the main process: it must be there.
+     */
+    private List<RouteEntrySpec> checkMainForPreset(Node node, List<RouteEntrySpec> routes) {
+        boolean usesPreset = routes.stream().anyMatch(PresetSpec.class::isInstance);
+        String main = roles.getOrDefault(DEFAULT_UPSTREAM, DEFAULT_UPSTREAM);
+        if (usesPreset && canCheckUpstreams() && !upstreamNames.contains(main)) {
+            node.fail(node.isAbsent() ? "no routes" : "the synapse preset",
+                    "expected an upstream named " + main + " for the Synapse main process: unmatched requests "
+                            + "and roles without an upstream of their own go there");
+            return null;
+        }
         return routes;
     }
 
-    private List<RouteSpec> defaultRoutes(Node node) {
-        if (canCheckUpstreams() && !upstreamNames.contains(DEFAULT_UPSTREAM)) {
-            node.fail("expected a list of routes, or an upstream named " + DEFAULT_UPSTREAM
-                    + " to take every request");
+    private PresetSpec preset(Node node) {
+        if (!node.expectMap("preset")) {
             return null;
         }
-        PathMatchSpec everything = PathMatchSpec.prefix("/");
-        return List.of(new RouteSpec(DEFAULT_LOCATION, null, Set.of(), everything, DEFAULT_UPSTREAM));
+        Node name = node.field("preset");
+        String text = name.string("expected a preset name: " + PresetSpec.SYNAPSE);
+        if (text != null && !text.equals(PresetSpec.SYNAPSE)) {
+            name.fail("expected a preset name: " + PresetSpec.SYNAPSE);
+            return null;
+        }
+        return text == null ? null : new PresetSpec(node.location(), text);
     }
 
     private RouteSpec route(Node node) {
         int mark = errors.count();
-        if (!node.expectMap("path", "methods", "host", "upstream")) {
+        if (!node.expectMap("path", "methods", "host", "upstream", "hashKey")) {
             return null;
         }
         PathMatchSpec path = path(node.field("path"));
         Set<String> methods = methods(node.field("methods"));
         String host = host(node.field("host"));
         String upstream = upstream(node.field("upstream"));
-        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream) : null;
+        String hashKey = hashKey(node.field("hashKey"));
+        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey) : null;
+    }
+
+    /** {@code user}, {@code token}, {@code room}, {@code source} or {@code header:<name>}. */
+    static String hashKey(Node node) {
+        if (node.isAbsent()) {
+            return null;
+        }
+        String expected = "expected one of: user, token, room, source, header:<name>";
+        String key = node.string(expected);
+        if (key == null) {
+            return null;
+        }
+        boolean header = key.startsWith("header:") && key.length() > "header:".length()
+                && key.substring("header:".length()).chars().allMatch(RouteBinder::isTokenChar);
+        if (!header && !List.of("user", "token", "room", "source").contains(key)) {
+            node.fail(expected);
+            return null;
+        }
+        return key;
+    }
+
+    private static boolean isTokenChar(int c) {
+        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
     }
 
     private PathMatchSpec path(Node node) {

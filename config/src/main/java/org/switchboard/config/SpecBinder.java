@@ -15,7 +15,7 @@ import java.util.Set;
 final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
-            {"listeners", "admin", "upstreams", "routes", "timeouts", "upstreamPool", "runtime"};
+            {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "runtime"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -42,14 +42,15 @@ final class SpecBinder {
         Map<String, UpstreamSpec> upstreams = upstreams(upstreamsNode, upstreamEntries);
         // Every name written, valid or not, so a route naming a broken upstream is not flagged too.
         Set<String> upstreamNames = upstreamEntries == null ? null : upstreamEntries.keySet();
-        List<RouteSpec> routes = new RouteBinder(errors, upstreamNames).routes(root.field("routes"));
+        Map<String, String> roles = roles(root.field("roles"), upstreamNames);
+        List<RouteEntrySpec> routes = new RouteBinder(errors, upstreamNames, roles).routes(root.field("routes"));
         TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, timeouts, upstreamPool, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, runtime);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -153,10 +154,15 @@ final class SpecBinder {
             if (!isName(entry.getKey())) {
                 upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED);
             }
-            List<EndpointSpec> endpoints =
-                    upstream.expectMap("endpoints") ? endpoints(upstream.field("endpoints")) : null;
+            if (!upstream.expectMap("endpoints", "loadBalancer", "hashBalanceFactor")) {
+                continue;
+            }
+            List<EndpointSpec> endpoints = endpoints(upstream.field("endpoints"));
+            LoadBalancerKind loadBalancer = loadBalancer(upstream.field("loadBalancer"));
+            Node factorNode = upstream.field("hashBalanceFactor");
+            Double factor = factorNode.isAbsent() ? Double.valueOf(0) : factorNode.number(1.0, 100.0);
             if (errors.noneSince(mark)) {
-                upstreams.put(entry.getKey(), UpstreamSpec.of(entry.getKey(), endpoints));
+                upstreams.put(entry.getKey(), new UpstreamSpec(entry.getKey(), endpoints, loadBalancer, factor));
             }
         }
         return upstreams;
@@ -173,19 +179,91 @@ final class SpecBinder {
         }
         List<EndpointSpec> endpoints = new ArrayList<>();
         Map<HostPort, String> seen = new LinkedHashMap<>();
+        Map<String, String> seenIds = new LinkedHashMap<>();
         for (Node item : items) {
-            HostPort address = item.hostPort(false);
-            if (address == null) {
+            EndpointSpec endpoint = item.isMap() ? endpointMap(item) : endpointString(item);
+            if (endpoint == null) {
                 continue;
             }
-            String first = seen.putIfAbsent(address, item.location());
+            String first = seen.putIfAbsent(endpoint.address(), item.location());
             if (first != null) {
                 item.fail("expected an endpoint not already listed as " + first);
                 continue;
             }
-            endpoints.add(EndpointSpec.of(address));
+            String firstWithId = seenIds.putIfAbsent(endpoint.id(), item.location());
+            if (firstWithId != null) {
+                item.fail("expected an id not already used by " + firstWithId);
+                continue;
+            }
+            endpoints.add(endpoint);
         }
         return endpoints;
+    }
+
+    private static EndpointSpec endpointString(Node item) {
+        HostPort address = item.hostPort(false);
+        return address == null ? null : EndpointSpec.of(address);
+    }
+
+    /** {@code {address: "host:port", id: "synapse-sync-1", weight: 2}}; id and weight optional. */
+    private EndpointSpec endpointMap(Node item) {
+        int mark = errors.count();
+        if (!item.expectMap("address", "id", "weight")) {
+            return null;
+        }
+        HostPort address = item.field("address").hostPort(false);
+        Node idNode = item.field("id");
+        String id = idNode.isAbsent() ? null : idNode.string("expected an endpoint id (any non-empty text)");
+        if (id != null && id.isBlank()) {
+            idNode.fail("expected an endpoint id (any non-empty text)");
+        }
+        Integer weight = item.field("weight").integerOr(1, EndpointSpec.MAX_WEIGHT, 1);
+        if (!errors.noneSince(mark)) {
+            return null;
+        }
+        return new EndpointSpec(id == null ? address.toString() : id, address, weight);
+    }
+
+    private static LoadBalancerKind loadBalancer(Node node) {
+        if (node.isAbsent()) {
+            return null;
+        }
+        String expected = "expected one of: round_robin, least_request, ring_hash";
+        String text = node.string(expected);
+        LoadBalancerKind kind = text == null ? null : LoadBalancerKind.fromConfigName(text);
+        if (text != null && kind == null) {
+            node.fail(expected);
+        }
+        return kind;
+    }
+
+    /** {@code roles: {media: media-pool}}: a role of the built-in table served by another upstream. */
+    private Map<String, String> roles(Node node, java.util.Set<String> upstreamNames) {
+        if (node.isAbsent()) {
+            return Map.of();
+        }
+        Map<String, Node> entries = node.entries("expected a map of role names to upstream names");
+        if (entries == null) {
+            return Map.of();
+        }
+        Map<String, String> roles = new LinkedHashMap<>();
+        for (Map.Entry<String, Node> entry : entries.entrySet()) {
+            Node value = entry.getValue();
+            if (!PresetSpec.SYNAPSE_ROLES.contains(entry.getKey())) {
+                value.fail(Node.describe(entry.getKey()), "expected a role: " + String.join(", ", PresetSpec.SYNAPSE_ROLES));
+                continue;
+            }
+            String upstream = value.string("expected the name of an upstream");
+            if (upstream == null) {
+                continue;
+            }
+            if (upstreamNames != null && !upstreamNames.isEmpty() && !upstreamNames.contains(upstream)) {
+                value.fail("expected one of: " + String.join(", ", upstreamNames));
+                continue;
+            }
+            roles.put(entry.getKey(), upstream);
+        }
+        return roles;
     }
 
     private TimeoutsSpec timeouts(Node node) {

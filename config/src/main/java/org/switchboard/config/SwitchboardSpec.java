@@ -9,7 +9,8 @@ public record SwitchboardSpec(
         List<ListenerSpec> listeners,
         AdminSpec admin,
         Map<String, UpstreamSpec> upstreams,
-        List<RouteSpec> routes,
+        List<RouteEntrySpec> routes,
+        Map<String, String> roles,
         TimeoutsSpec timeouts,
         UpstreamPoolSpec upstreamPool,
         RuntimeSpec runtime) {
@@ -18,11 +19,12 @@ public record SwitchboardSpec(
         listeners = List.copyOf(listeners);
         upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
+        roles = Map.copyOf(roles);
     }
 
     /**
      * What runs without {@code --config}: every request on 0.0.0.0:8080 goes to a single Synapse
-     * on its default port, 127.0.0.1:8008.
+     * on its default port, 127.0.0.1:8008 (the built-in table, every role falling back to main).
      */
     public static SwitchboardSpec singleSynapseDefault() {
         UpstreamSpec main = UpstreamSpec.of("main", List.of(EndpointSpec.of(HostPort.of("127.0.0.1", 8008))));
@@ -30,17 +32,22 @@ public record SwitchboardSpec(
                 List.of(ListenerSpec.of("client", HostPort.of("0.0.0.0", 8080))),
                 AdminSpec.of(AdminSpec.DEFAULT_ADDRESS),
                 Map.of("main", main),
-                List.of(RouteSpec.of(PathMatchSpec.prefix("/"), "main")),
+                List.of(PresetSpec.synapse("routes (default)")),
+                Map.of(),
                 TimeoutsSpec.DEFAULTS,
                 UpstreamPoolSpec.DEFAULTS,
                 RuntimeSpec.DEFAULTS);
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, timeouts, upstreamPool, runtime);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, runtime);
+    }
+
+    public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, runtime);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, timeouts, upstreamPool, runtime);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, runtime);
     }
 }

@@ -2,13 +2,25 @@ package org.switchboard.config;
 
 import java.util.List;
 
-/** A named group of Synapse processes, e.g. {@code synchrotron}. */
-public record UpstreamSpec(String name, List<EndpointSpec> endpoints) {
+/**
+ * A named group of Synapse processes, e.g. {@code synchrotron}.
+ *
+ * @param loadBalancer      the configured load balancer, or null for the default of the upstream's
+ *                          role (ring hash for synchrotrons, least request for generic and media)
+ * @param hashBalanceFactor ring hash's bounded load (e.g. 1.25: no endpoint above 125% of the
+ *                          mean in-flight load); 0 turns it off, the default
+ */
+public record UpstreamSpec(String name, List<EndpointSpec> endpoints, LoadBalancerKind loadBalancer,
+                           double hashBalanceFactor) {
     public UpstreamSpec {
         endpoints = List.copyOf(endpoints);
     }
 
     public static UpstreamSpec of(String name, List<EndpointSpec> endpoints) {
-        return new UpstreamSpec(name, endpoints);
+        return new UpstreamSpec(name, endpoints, null, 0);
+    }
+
+    public UpstreamSpec withLoadBalancer(LoadBalancerKind kind) {
+        return new UpstreamSpec(name, endpoints, kind, hashBalanceFactor);
     }
 }

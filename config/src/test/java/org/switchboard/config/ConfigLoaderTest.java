@@ -62,8 +62,8 @@ class ConfigLoaderTest {
     @Test
     void fullExampleBindsToTheExpectedRecords() throws ConfigException {
         List<EndpointSpec> generic = List.of(
-                new EndpointSpec("10.0.2.10:8083", HostPort.of("10.0.2.10", 8083)),
-                new EndpointSpec("[fd00::11]:8083", HostPort.of("fd00::11", 8083)));
+                new EndpointSpec("10.0.2.10:8083", HostPort.of("10.0.2.10", 8083), 1),
+                new EndpointSpec("[fd00::11]:8083", HostPort.of("fd00::11", 8083), 1));
         Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
         upstreams.put("main", UpstreamSpec.of("main", List.of(EndpointSpec.of(
                 HostPort.of("synapse-main.matrix.svc.cluster.local", 8008)))));
@@ -75,10 +75,11 @@ class ConfigLoaderTest {
                 AdminSpec.of(HostPort.of("127.0.0.1", 9902)),
                 upstreams,
                 List.of(new RouteSpec("routes[0]", "matrix.example.org", Set.of("GET", "HEAD"),
-                                PathMatchSpec.prefix("/_matrix/client/"), "generic"),
+                                PathMatchSpec.prefix("/_matrix/client/"), "generic", null),
                         new RouteSpec("routes[1]", null, Set.of(),
-                                PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media"),
-                        new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main")),
+                                PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media", null),
+                        new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main", null)),
+                Map.of(),
                 new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1)),
                 new UpstreamPoolSpec(0, Duration.ofSeconds(10)),
                 new RuntimeSpec(2));
@@ -90,6 +91,39 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void presetRolesWeightsIdsAndLoadBalancersBind() throws ConfigException {
+        SwitchboardSpec spec = ConfigLoader.parse("""
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams:
+                  main: {endpoints: ["127.0.0.1:8008"]}
+                  mas: {endpoints: ["127.0.0.1:8080"]}
+                  media-pool:
+                    loadBalancer: round_robin
+                    endpoints: ["127.0.0.1:8100"]
+                  synchrotron:
+                    hashBalanceFactor: 1.25
+                    endpoints:
+                      - {address: "10.0.0.1:8083", id: synapse-sync-0, weight: 2}
+                      - "10.0.0.2:8083"
+                roles: {media: media-pool}
+                routes:
+                  - path: { prefix: "/_matrix/client/v3/login" }
+                    upstream: mas
+                    hashKey: "header:X-Session"
+                  - preset: synapse
+                """, "preset.yaml");
+
+        assertEquals(PresetSpec.synapse("routes[1]"), spec.routes().get(1));
+        assertEquals("header:X-Session", ((RouteSpec) spec.routes().get(0)).hashKey());
+        assertEquals(Map.of("media", "media-pool"), spec.roles());
+        assertEquals(LoadBalancerKind.ROUND_ROBIN, spec.upstreams().get("media-pool").loadBalancer());
+        UpstreamSpec sync = spec.upstreams().get("synchrotron");
+        assertEquals(1.25, sync.hashBalanceFactor());
+        assertEquals(List.of(new EndpointSpec("synapse-sync-0", HostPort.of("10.0.0.1", 8083), 2),
+                new EndpointSpec("10.0.0.2:8083", HostPort.of("10.0.0.2", 8083), 1)), sync.endpoints());
+    }
+
+    @Test
     void omittedSectionsTakeTheirDefaults() throws ConfigException {
         SwitchboardSpec spec = ConfigLoader.parse("""
                 listeners: [{name: client, address: "0.0.0.0:8080"}]
@@ -97,8 +131,7 @@ class ConfigLoaderTest {
                 """, "minimal.yaml");
 
         assertEquals(AdminSpec.of(AdminSpec.DEFAULT_ADDRESS), spec.admin());
-        assertEquals(List.of(new RouteSpec("routes (default)", null, Set.of(), PathMatchSpec.prefix("/"), "main")),
-                spec.routes());
+        assertEquals(List.of(PresetSpec.synapse("routes (default)")), spec.routes(), "the built-in Synapse table");
         assertEquals(TimeoutsSpec.DEFAULTS, spec.timeouts());
         assertEquals(UpstreamPoolSpec.DEFAULTS, spec.upstreamPool());
         assertEquals(RuntimeSpec.DEFAULTS, spec.runtime());

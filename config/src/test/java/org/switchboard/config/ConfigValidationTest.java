@@ -26,11 +26,11 @@ class ConfigValidationTest {
         return Stream.of(
                 // top level
                 invalid("- listeners\n",
-                        "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, timeouts,"
-                                + " upstreamPool, runtime)"),
+                        "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
+                                + " timeouts, upstreamPool, runtime)"),
                 invalid(VALID + "listener: []\n",
-                        "listener: unknown key (expected one of: listeners, admin, upstreams, routes, timeouts,"
-                                + " upstreamPool, runtime)"),
+                        "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
+                                + " timeouts, upstreamPool, runtime)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -73,7 +73,7 @@ class ConfigValidationTest {
                 invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"]}, 8008: {endpoints: [\"b:1\"]}}\n",
                         "upstreams.8008: 8008 as a key (expected a string key)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoint: [\"a:1\"]}}\n",
-                        "upstreams.main.endpoint: unknown key (expected one of: endpoints)",
+                        "upstreams.main.endpoint: unknown key (expected one of: endpoints, loadBalancer, hashBalanceFactor)",
                         "upstreams.main.endpoints: missing (expected a list of host:port endpoints)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoints: []}}\n",
                         "upstreams.main.endpoints: an empty list (expected at least one endpoint)"),
@@ -89,13 +89,12 @@ class ConfigValidationTest {
                                 + " upstreams.main.endpoints[0])"),
                 // routes
                 invalid(LISTENERS + "upstreams: {generic: {endpoints: [\"a:1\"]}}\n",
-                        "routes: missing (expected a list of routes, or an upstream named main to take every request)"),
+                        "routes: no routes (expected an upstream named main for the Synapse main process: unmatched requests and roles without an upstream of their own go there)"),
                 invalid(VALID + "routes: []\n",
-                        "routes: an empty list (expected at least one route; omit routes to send everything to"
-                                + " upstream main)"),
+                        "routes: an empty list (expected at least one route; omit routes for the built-in Synapse table)"),
                 invalid(VALID + "routes: {path: {prefix: /}, upstream: main}\n", "routes: a map (expected a list of routes)"),
                 invalid(VALID + "routes: [{pth: {prefix: /}, upstream: main}]\n",
-                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream)",
+                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream, hashKey)",
                         "routes[0].path: missing (expected a map with keys: prefix, regex)"),
                 invalid(VALID + "routes: [{path: /, upstream: main}]\n",
                         "routes[0].path: \"/\" (expected a map with keys: prefix, regex)"),
@@ -142,6 +141,29 @@ class ConfigValidationTest {
                         "runtime.eventLoopThreads: 2.5 (expected an integer 0-1024)"),
                 invalid(VALID + "runtime: {eventLoopThreads: 99999999999999999999}\n",
                         "runtime.eventLoopThreads: 99999999999999999999 (expected an integer 0-1024)"),
+                // issue 3: presets, roles, hash keys, endpoint forms, load balancers
+                invalid(VALID + "routes: [{preset: synapes}]\n",
+                        "routes[0].preset: \"synapes\" (expected a preset name: synapse)"),
+                invalid(VALID + "routes: [{preset: synapse, upstream: main}]\n",
+                        "routes[0].upstream: unknown key (expected one of: preset)"),
+                invalid(LISTENERS + "upstreams: {generic: {endpoints: [\"b:1\"]}}\nroutes: [{preset: synapse}]\n",
+                        "routes: the synapse preset (expected an upstream named main for the Synapse main process:"
+                                + " unmatched requests and roles without an upstream of their own go there)"),
+                invalid(TWO_UPSTREAMS + "roles: {medai: generic}\n",
+                        "roles.medai: \"medai\" (expected a role: main, synchrotron, initial_synchrotron, generic, media,"
+                                + " federation_reader, typing, to_device, account_data, receipts, presence, push_rules)"),
+                invalid(TWO_UPSTREAMS + "roles: {media: pool}\n",
+                        "roles.media: \"pool\" (expected one of: main, generic)"),
+                invalid(VALID + "routes: [{path: {prefix: /}, upstream: main, hashKey: userid}]\n",
+                        "routes[0].hashKey: \"userid\" (expected one of: user, token, room, source, header:<name>)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [{address: \"a:1\", weight: 0}]}}\n",
+                        "upstreams.main.endpoints[0].weight: 0 (expected an integer 1-1000)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [{address: \"a:1\", id: x}, {address: \"b:1\", id: x}]}}\n",
+                        "upstreams.main.endpoints[1]: a map (expected an id not already used by upstreams.main.endpoints[0])"),
+                invalid(LISTENERS + "upstreams: {main: {loadBalancer: random, endpoints: [\"a:1\"]}}\n",
+                        "upstreams.main.loadBalancer: \"random\" (expected one of: round_robin, least_request, ring_hash)"),
+                invalid(LISTENERS + "upstreams: {main: {hashBalanceFactor: 0.5, endpoints: [\"a:1\"]}}\n",
+                        "upstreams.main.hashBalanceFactor: 0.5 (expected a number 1.0-100.0)"),
                 invalid(VALID + "runtime: {eventLoopThreads: true}\n",
                         "runtime.eventLoopThreads: true (expected an integer 0-1024)"));
     }
@@ -182,7 +204,7 @@ class ConfigValidationTest {
                 "listeners[1].address: \"0.0.0.0:8080\" (expected an address not already used by listeners[0].address)",
                 "upstreams.generic.endpoints[1]: \"10.0.2.10:99999\" (expected host:port, port 1-65535)",
                 "routes[0].methods[0]: \"get\" (expected an upper-case HTTP method such as GET)",
-                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream)",
+                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream, hashKey)",
                 "routes[1].path: missing (expected a map with keys: prefix, regex)",
                 "routes[1].upstream: \"genric\" (expected one of: main, generic)",
                 "timeouts.connect: 5 (expected a duration such as 500ms, 5s, 3m)",

@@ -62,6 +62,7 @@ final class Exchange implements UpstreamListener {
     }
 
     void start() {
+        endpoint.load().requestStarted();
         UpstreamConnection pooled = pool.pollIdle(endpoint.address(), this);
         if (pooled != null) {
             onConnected(pooled);
@@ -188,8 +189,7 @@ final class Exchange implements UpstreamListener {
     }
 
     private void finish() {
-        done = true;
-        cancelResponseTimeout();
+        end();
         pool.release(upstream, requestComplete && upstreamKeepAlive);
         downstream.exchangeFinished(clientKeepAlive && requestComplete);
     }
@@ -199,8 +199,7 @@ final class Exchange implements UpstreamListener {
         if (done) {
             return;
         }
-        done = true;
-        cancelResponseTimeout();
+        end();
         releaseUpstreamUnusable();
         if (responseStarted) {
             // A truncated body must never look complete: closing is the only honest signal.
@@ -215,9 +214,15 @@ final class Exchange implements UpstreamListener {
         if (done) {
             return;
         }
+        end();
+        releaseUpstreamUnusable();
+    }
+
+    /** The one place an exchange stops counting against its endpoint. */
+    private void end() {
         done = true;
         cancelResponseTimeout();
-        releaseUpstreamUnusable();
+        endpoint.load().requestEnded();
     }
 
     private void releaseUpstreamUnusable() {

@@ -8,13 +8,17 @@ import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.demo.Demo;
 import org.switchboard.proxy.demo.DemoWorkers;
+import org.switchboard.routing.RouteTablePrinter;
+import org.switchboard.routing.RoutingSnapshot;
+import org.switchboard.routing.SynapsePreset;
 
 /** The command line: run with a config, check a config, or run the demo. */
 public final class Main {
     static final String USAGE = String.join("\n",
-            "Usage: java -jar switchboard.jar [--config FILE] [--check] [--demo]",
+            "Usage: java -jar switchboard.jar [--config FILE] [--check] [--print-routes] [--demo]",
             "  --config FILE  run with this YAML config (without it: 0.0.0.0:8080 -> 127.0.0.1:8008)",
             "  --check        validate the config and exit 0 (valid) or 1 (invalid), like nginx -t",
+            "  --print-routes print the effective route table (after presets and role fallback) and exit",
             "  --demo         start fake Synapse workers on loopback and a proxy in front of them");
 
     private Main() {
@@ -32,6 +36,7 @@ public final class Main {
         Path configFile = null;
         boolean check = false;
         boolean demo = false;
+        boolean printRoutes = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> {
@@ -43,6 +48,7 @@ public final class Main {
                 }
                 case "--check" -> check = true;
                 case "--demo" -> demo = true;
+                case "--print-routes" -> printRoutes = true;
                 case "--help", "-h" -> {
                     out.println(USAGE);
                     return 0;
@@ -67,6 +73,10 @@ public final class Main {
                 e.errors().forEach(error -> err.println("  " + error));
                 return 1;
             }
+        }
+        if (printRoutes) {
+            out.print(RouteTablePrinter.print(RoutingSnapshot.compile(spec), SynapsePreset.builtIn()));
+            return 0;
         }
         if (check) {
             out.println("config " + (configFile == null ? "(built-in default)" : configFile) + " is valid");

@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
@@ -44,6 +45,8 @@ final class ProxyHandler extends ChannelDuplexHandler {
     /** A read was asked for and no message has answered it yet. */
     private boolean readRequested;
     private long idleSinceNanos;
+    /** The peer's address, read once per connection. */
+    private String clientAddress = "";
     private ScheduledFuture<?> idleCheck;
 
     ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool) {
@@ -58,6 +61,9 @@ final class ProxyHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            clientAddress = remote.getAddress().getHostAddress();
+        }
         becomeIdle();
         readFromClient();
         ctx.fireChannelActive();
@@ -103,13 +109,13 @@ final class ProxyHandler extends ChannelDuplexHandler {
         }
         boolean sendContinue = HttpUtil.is100ContinueExpected(request);
         ProxySnapshot snapshot = snapshots.get();
-        NettyRequestView view = new NettyRequestView(request);
+        NettyRequestView view = new NettyRequestView(request, clientAddress);
         Route route = snapshot.routing().route(view);
         if (route == null) {
             respondLocally(request, MatrixErrors.NO_ROUTE, !keepAlive || sendContinue);
             return;
         }
-        Endpoint endpoint = route.upstream().pick(view);
+        Endpoint endpoint = route.pick(view);
         if (endpoint == null) {
             respondLocally(request, MatrixErrors.NO_ENDPOINT, !keepAlive || sendContinue);
             return;

@@ -15,8 +15,17 @@ public interface RequestView {
      */
     String path();
 
+    /** The raw query string after {@code ?} (still percent-encoded), or null when there is none. */
+    String query();
+
     /** The Host header's value as sent, or null when absent. */
     String host();
+
+    /** The first value of a header (name case-insensitive), or null when absent. */
+    String header(String name);
+
+    /** The client's address as text (an IP literal, IPv6 without brackets). */
+    String clientAddress();
 
     /**
      * The raw path of a request-target: everything before {@code ?} (and before {@code #}, which a
@@ -24,12 +33,27 @@ public interface RequestView {
      * common case allocates nothing.
      */
     static String pathOf(String requestTarget) {
+        int end = pathEnd(requestTarget);
+        return end == requestTarget.length() ? requestTarget : requestTarget.substring(0, end);
+    }
+
+    /** The raw query of a request-target, or null when it has none. */
+    static String queryOf(String requestTarget) {
+        int end = pathEnd(requestTarget);
+        if (end == requestTarget.length() || requestTarget.charAt(end) != '?') {
+            return null;
+        }
+        int fragment = requestTarget.indexOf('#', end);
+        return requestTarget.substring(end + 1, fragment < 0 ? requestTarget.length() : fragment);
+    }
+
+    private static int pathEnd(String requestTarget) {
         for (int i = 0; i < requestTarget.length(); i++) {
             char c = requestTarget.charAt(i);
             if (c == '?' || c == '#') {
-                return requestTarget.substring(0, i);
+                return i;
             }
         }
-        return requestTarget;
+        return requestTarget.length();
     }
 }

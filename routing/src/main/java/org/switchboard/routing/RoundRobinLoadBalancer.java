@@ -13,7 +13,7 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
     }
 
     @Override
-    public Endpoint pick(RequestView request) {
+    public Endpoint pick(RequestView request, HashKeyExtractor hashKey) {
         if (endpoints.length == 0) {
             return null;
         }

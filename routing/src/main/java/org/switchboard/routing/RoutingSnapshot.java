@@ -6,53 +6,118 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.switchboard.config.EndpointSpec;
+import org.switchboard.config.LoadBalancerKind;
+import org.switchboard.config.PathMatchSpec;
+import org.switchboard.config.PresetSpec;
+import org.switchboard.config.RouteEntrySpec;
 import org.switchboard.config.RouteSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.UpstreamSpec;
 
 /**
  * The compiled, immutable routing state of one config: upstreams with their load balancers and
- * the route table. A request reads it once, at its start, and keeps it to the end.
+ * the route table, with {@code - preset: synapse} expanded in place and every role resolved to
+ * an upstream. A request reads it once, at its start, and keeps it to the end.
  */
 public final class RoutingSnapshot {
+    private static final String MAIN = "main";
+
     private final Map<String, Upstream> upstreams;
     private final RouteTable routeTable;
+    /** Where unmatched requests go when the Synapse preset is used (main), else null (404). */
+    private final Route unmatched;
 
-    private RoutingSnapshot(Map<String, Upstream> upstreams, RouteTable routeTable) {
+    private RoutingSnapshot(Map<String, Upstream> upstreams, RouteTable routeTable, Route unmatched) {
         this.upstreams = upstreams;
         this.routeTable = routeTable;
+        this.unmatched = unmatched;
+    }
+
+    public static RoutingSnapshot compile(SwitchboardSpec spec) {
+        return compile(spec, SynapsePreset.builtIn());
     }
 
     /** Compiles a validated spec; route upstreams must name configured upstreams. */
-    public static RoutingSnapshot compile(SwitchboardSpec spec) {
+    public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset) {
+        Roles roles = new Roles(spec);
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         for (UpstreamSpec upstreamSpec : spec.upstreams().values()) {
-            List<Endpoint> endpoints = new ArrayList<>();
-            for (EndpointSpec endpointSpec : upstreamSpec.endpoints()) {
-                endpoints.add(new Endpoint(upstreamSpec.name(), endpointSpec.id(), endpointSpec.address()));
-            }
-            upstreams.put(upstreamSpec.name(),
-                    new Upstream(upstreamSpec.name(), endpoints, new RoundRobinLoadBalancer(endpoints)));
+            upstreams.put(upstreamSpec.name(), upstream(upstreamSpec, roles));
         }
         List<Route> routes = new ArrayList<>();
-        for (RouteSpec routeSpec : spec.routes()) {
-            Upstream upstream = upstreams.get(routeSpec.upstream());
-            if (upstream == null) {
-                throw new IllegalArgumentException(routeSpec.location() + ": unknown upstream " + routeSpec.upstream());
+        boolean usesPreset = false;
+        for (RouteEntrySpec entry : spec.routes()) {
+            if (entry instanceof RouteSpec routeSpec) {
+                routes.add(route(routeSpec, upstreams));
+            } else if (entry instanceof PresetSpec) {
+                usesPreset = true;
+                expandPreset(preset, roles, spec, upstreams, routes);
             }
-            routes.add(new Route(routeSpec.location(), routeSpec.host(), routeSpec.methods(),
-                    PathMatcher.of(routeSpec.path()), upstream));
         }
-        return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes));
+        Route unmatched = usesPreset
+                ? Route.of("synapse/unmatched", PathMatcher.of(PathMatchSpec.prefix("/")), upstreams.get(roles.resolve(MAIN)))
+                : null;
+        return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched);
     }
 
-    /** The route for a request, or null when none matches. */
+    private static Upstream upstream(UpstreamSpec spec, Roles roles) {
+        List<Endpoint> endpoints = new ArrayList<>();
+        for (EndpointSpec endpointSpec : spec.endpoints()) {
+            endpoints.add(new Endpoint(spec.name(), endpointSpec.id(), endpointSpec.address(), endpointSpec.weight(),
+                    new EndpointLoad()));
+        }
+        LoadBalancerKind kind = spec.loadBalancer() != null ? spec.loadBalancer() : roles.defaultLoadBalancer(spec.name());
+        LoadBalancer loadBalancer = switch (kind) {
+            case RING_HASH -> new RingHashLoadBalancer(endpoints, RingHashLoadBalancer.DEFAULT_VIRTUAL_NODES,
+                    spec.hashBalanceFactor());
+            case LEAST_REQUEST -> LeastRequestLoadBalancer.of(endpoints);
+            case ROUND_ROBIN -> new RoundRobinLoadBalancer(endpoints);
+        };
+        RingHashLoadBalancer affinity = loadBalancer instanceof RingHashLoadBalancer ring ? ring
+                : new RingHashLoadBalancer(endpoints, RingHashLoadBalancer.DEFAULT_VIRTUAL_NODES, 0);
+        return new Upstream(spec.name(), endpoints, kind, loadBalancer, affinity);
+    }
+
+    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams) {
+        Upstream upstream = upstreams.get(spec.upstream());
+        if (upstream == null) {
+            throw new IllegalArgumentException(spec.location() + ": unknown upstream " + spec.upstream());
+        }
+        String hashKey = spec.hashKey() == null ? "user" : spec.hashKey();
+        return new Route(spec.location(), spec.host(), spec.methods(), PathMatcher.of(spec.path()), upstream,
+                HashKeyExtractor.of(hashKey), hashKey, spec.hashKey() != null, false);
+    }
+
+    private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
+                                     Map<String, Upstream> upstreams, List<Route> routes) {
+        for (SynapsePreset.Entry entry : preset.routes()) {
+            if (entry.initialSync() && !roles.hasOwnUpstream("initial_synchrotron")) {
+                // Without an initial-sync upstream, initial syncs are ordinary syncs: the sync
+                // routes after these take them, keeping each user on their synchrotron.
+                continue;
+            }
+            String hashKey = entry.hashKey() == null ? "user" : entry.hashKey();
+            Upstream upstream = upstreams.get(roles.resolve(entry.role()));
+            // The table's stickiness applies unless the operator chose this upstream's balancer.
+            boolean sticky = entry.hashKey() != null && spec.upstreams().get(upstream.name()).loadBalancer() == null;
+            routes.add(new Route("synapse/" + entry.group(), null, entry.methods(), PathMatcher.of(entry.path()),
+                    upstream, HashKeyExtractor.of(hashKey), hashKey, sticky, entry.initialSync()));
+        }
+    }
+
+    /** The route for a request; null only when nothing matches and no preset is in use. */
     public Route route(RequestView request) {
-        return routeTable.match(request);
+        Route route = routeTable.match(request);
+        return route != null ? route : unmatched;
     }
 
     public RouteTable routeTable() {
         return routeTable;
+    }
+
+    /** The catch-all to main when the Synapse preset is used, else null. */
+    public Route unmatched() {
+        return unmatched;
     }
 
     public Map<String, Upstream> upstreams() {

@@ -76,22 +76,23 @@ class RouteTableTest {
 
     @org.junit.jupiter.api.Test
     void roundRobinVisitsEveryEndpointInTurn() {
-        Upstream generic = SNAPSHOT.upstreams().get("generic");
+        LoadBalancer generic = SNAPSHOT.upstreams().get("generic").loadBalancer();
         TestRequest request = new TestRequest("GET", "/", null);
-        List<String> picked = List.of(generic.pick(request).id(), generic.pick(request).id(),
-                generic.pick(request).id(), generic.pick(request).id());
+        List<String> picked = List.of(generic.pick(request, HashKeys.USER).id(), generic.pick(request, HashKeys.USER).id(),
+                generic.pick(request, HashKeys.USER).id(), generic.pick(request, HashKeys.USER).id());
         assertEquals(List.of("10.0.0.1:8081", "10.0.0.2:8081", "10.0.0.1:8081", "10.0.0.2:8081"), picked);
     }
 
-    static SwitchboardSpec spec(List<RouteSpec> routes) {
+    static SwitchboardSpec spec(List<? extends org.switchboard.config.RouteEntrySpec> routes) {
         Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
         upstreams.put("main", upstream("main", "10.0.0.9:8008"));
         upstreams.put("synchrotron", upstream("synchrotron", "10.0.0.3:8083"));
         upstreams.put("media", upstream("media", "10.0.0.4:8084"));
-        upstreams.put("generic", upstream("generic", "10.0.0.1:8081", "10.0.0.2:8081"));
+        upstreams.put("generic", upstream("generic", "10.0.0.1:8081", "10.0.0.2:8081")
+                .withLoadBalancer(org.switchboard.config.LoadBalancerKind.ROUND_ROBIN));
         SwitchboardSpec base = SwitchboardSpec.singleSynapseDefault();
-        return new SwitchboardSpec(base.listeners(), base.admin(), upstreams, routes, base.timeouts(),
-                base.upstreamPool(), base.runtime());
+        return new SwitchboardSpec(base.listeners(), base.admin(), upstreams, List.copyOf(routes), Map.of(),
+                base.timeouts(), base.upstreamPool(), base.runtime());
     }
 
     private static UpstreamSpec upstream(String name, String... endpoints) {
@@ -100,5 +101,19 @@ class RouteTableTest {
     }
 
     record TestRequest(String method, String path, String host) implements RequestView {
+        @Override
+        public String query() {
+            return null;
+        }
+
+        @Override
+        public String header(String name) {
+            return null;
+        }
+
+        @Override
+        public String clientAddress() {
+            return "192.0.2.1";
+        }
     }
 }

@@ -1,17 +1,14 @@
 package org.switchboard.proxy.demo;
 
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.switchboard.config.AdminSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
-import org.switchboard.config.PathMatchSpec;
-import org.switchboard.config.RouteSpec;
+import org.switchboard.config.PresetSpec;
 import org.switchboard.config.RuntimeSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.TimeoutsSpec;
@@ -38,20 +35,10 @@ public final class Demo {
         Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
         workers.endpointsByUpstream().forEach((name, addresses) -> upstreams.put(name,
                 UpstreamSpec.of(name, addresses.stream().map(EndpointSpec::of).toList())));
-        List<RouteSpec> routes = new ArrayList<>();
-        routes.add(route(PathMatchSpec.regex("^/_matrix/client/(r0|v3)/sync$"), "synchrotron", Set.of()));
-        routes.add(route(PathMatchSpec.prefix("/_matrix/media/"), "media", Set.of()));
-        routes.add(route(PathMatchSpec.prefix("/_matrix/client/v1/media/"), "media", Set.of()));
-        routes.add(route(PathMatchSpec.prefix("/_matrix/client/"), "generic", Set.of("GET", "HEAD")));
-        routes.add(route(PathMatchSpec.prefix("/"), "main", Set.of()));
         return new SwitchboardSpec(
                 List.of(ListenerSpec.of("client", LISTENER)),
                 AdminSpec.of(AdminSpec.DEFAULT_ADDRESS),
-                upstreams, routes, TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
-    }
-
-    private static RouteSpec route(PathMatchSpec path, String upstream, Set<String> methods) {
-        return RouteSpec.of(path, upstream).withMethods(methods);
+                upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
     }
 
     public static String instructions() {
@@ -59,9 +46,10 @@ public final class Demo {
         return String.join("\n",
                 "Switchboard demo: fake Synapse workers are running on loopback behind " + base,
                 "Each answer names the worker that served it. Try:",
-                "  curl -s '" + base + "/_matrix/client/v3/sync?timeout=0'              # a synchrotron",
-                "  curl -s " + base + "/_matrix/client/v3/profile/@alice:example.org   # a generic worker (round robin)",
-                "  curl -s -X PUT -d '{}' " + base + "/_matrix/client/v3/profile/@alice:example.org/displayname  # main",
+                "  curl -s -H 'Authorization: Bearer syt_YWxpY2U_x_y' '" + base + "/_matrix/client/v3/sync?since=s1'  # alice's synchrotron, every time",
+                "  curl -s -H 'Authorization: Bearer syt_Ym9i_x_y' '" + base + "/_matrix/client/v3/sync?since=s1'      # bob's synchrotron",
+                "  curl -s " + base + "/_matrix/client/v3/profile/@alice:example.org   # a generic worker (least busy)",
+                "  curl -s -X PUT -d '{}' " + base + "/_matrix/client/v3/rooms/%21r%3Aexample.org/typing/@alice:example.org  # typing writer: none, so main",
                 "  curl -s " + base + "/_matrix/media/v3/config                        # the media worker",
                 "  curl -s " + base + "/_synapse/admin/v1/server_version               # main",
                 "  curl -s http://" + AdminSpec.DEFAULT_ADDRESS + "/ready                        # the admin listener",

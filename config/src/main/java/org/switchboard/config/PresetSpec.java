@@ -1,0 +1,15 @@
+package org.switchboard.config;
+
+/** {@code - preset: synapse}: the built-in table, expanded at this position of the routes. */
+public record PresetSpec(String location, String name) implements RouteEntrySpec {
+    public static final String SYNAPSE = "synapse";
+
+    /** The roles of the built-in Synapse table; each is served by the upstream of its name. */
+    public static final java.util.List<String> SYNAPSE_ROLES = java.util.List.of(
+            "main", "synchrotron", "initial_synchrotron", "generic", "media", "federation_reader",
+            "typing", "to_device", "account_data", "receipts", "presence", "push_rules");
+
+    public static PresetSpec synapse(String location) {
+        return new PresetSpec(location, SYNAPSE);
+    }
+}

@@ -1,0 +1,30 @@
+package org.switchboard.routing;
+
+/**
+ * What a ring-hash upstream hashes for a request, as a 64-bit hash computed in place (no
+ * substring per request). Every extractor falls back to the client address when its key is
+ * missing, so a request always has a position on the ring.
+ */
+@FunctionalInterface
+public interface HashKeyExtractor {
+
+    long hash(RequestView request);
+
+    /** The extractor for a config key: user, token, room, source or header:NAME. */
+    static HashKeyExtractor of(String configKey) {
+        if (configKey == null || configKey.equals("user")) {
+            return HashKeys.USER;
+        }
+        return switch (configKey) {
+            case "token" -> HashKeys.TOKEN;
+            case "room" -> HashKeys.ROOM;
+            case "source" -> HashKeys.SOURCE;
+            default -> {
+                if (!configKey.startsWith("header:")) {
+                    throw new IllegalArgumentException("unknown hash key " + configKey);
+                }
+                yield HashKeys.header(configKey.substring("header:".length()));
+            }
+        };
+    }
+}

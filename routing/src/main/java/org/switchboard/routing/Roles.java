@@ -1,0 +1,72 @@
+package org.switchboard.routing;
+
+import java.util.List;
+import java.util.Map;
+import org.switchboard.config.LoadBalancerKind;
+import org.switchboard.config.PresetSpec;
+import org.switchboard.config.SwitchboardSpec;
+
+/**
+ * Which upstream serves each role of the Synapse table. A role is served by the upstream of its
+ * name unless {@code roles:} points it elsewhere; a role with no upstream falls back: initial
+ * syncs to the synchrotrons, then everything to main (a stream writer's requests must reach the
+ * writer or main, never a generic worker).
+ */
+final class Roles {
+    private final Map<String, String> configured;
+    private final java.util.Set<String> upstreamNames;
+
+    Roles(SwitchboardSpec spec) {
+        this.configured = spec.roles();
+        this.upstreamNames = spec.upstreams().keySet();
+    }
+
+    /** The upstream named for the role itself (by name or by {@code roles:}), or null. */
+    String ownUpstream(String role) {
+        String name = configured.getOrDefault(role, role);
+        return upstreamNames.contains(name) ? name : null;
+    }
+
+    boolean hasOwnUpstream(String role) {
+        return ownUpstream(role) != null;
+    }
+
+    /** The upstream serving a role after fallback. Validation guarantees main exists. */
+    String resolve(String role) {
+        for (String candidate : fallbackChain(role)) {
+            String upstream = ownUpstream(candidate);
+            if (upstream != null) {
+                return upstream;
+            }
+        }
+        throw new IllegalStateException("no upstream for role " + role + " and none for main");
+    }
+
+    private static List<String> fallbackChain(String role) {
+        return switch (role) {
+            case "initial_synchrotron" -> List.of("initial_synchrotron", "synchrotron", "main");
+            case "main" -> List.of("main");
+            default -> List.of(role, "main");
+        };
+    }
+
+    /**
+     * Synapse's advice per role: user stickiness for sync, least busy for stateless workers,
+     * turns for everything else. An upstream serving no role takes turns.
+     */
+    LoadBalancerKind defaultLoadBalancer(String upstreamName) {
+        for (String role : PresetSpec.SYNAPSE_ROLES) {
+            if (upstreamName.equals(ownUpstream(role))) {
+                switch (role) {
+                    case "synchrotron", "initial_synchrotron":
+                        return LoadBalancerKind.RING_HASH;
+                    case "generic", "media", "federation_reader":
+                        return LoadBalancerKind.LEAST_REQUEST;
+                    default:
+                        break;
+                }
+            }
+        }
+        return LoadBalancerKind.ROUND_ROBIN;
+    }
+}
