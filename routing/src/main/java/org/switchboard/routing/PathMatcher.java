@@ -22,48 +22,92 @@ public interface PathMatcher {
         }
 
         @Override
+        public java.util.List<String> literalPrefixes() {
+            return java.util.List.of(prefix);
+        }
+
+        @Override
         public String toString() {
             return "prefix " + prefix;
         }
     }
 
+    /** Literal prefixes every matching path starts with; an empty string when unknown. */
+    java.util.List<String> literalPrefixes();
+
     /**
      * A regex found anywhere in the path ({@code find}, as Synapse's docs write them: anchors
-     * are explicit). When the regex is anchored and starts with a literal run, that run is
-     * checked with {@code startsWith} first, which rejects most paths without running the regex.
+     * are explicit). The literal prefixes of an anchored regex are checked with
+     * {@code startsWith} first, and a regex that is literal throughout never runs at all.
      */
     final class Regex implements PathMatcher {
         private final Pattern pattern;
-        private final String literalPrefix;
+        private final String[] prefixes;
+        private final boolean exact;
+        private final boolean wholeLiteral;
+        private final String required;
+        private final String[] suffixes;
+        private final boolean anchored;
+        /** The regex run without java.util.regex when it fits the subset, else null. */
+        private final SegmentPattern segments;
 
         Regex(String regex) {
             this.pattern = Pattern.compile(regex);
-            this.literalPrefix = anchoredLiteralPrefix(regex);
+            RegexLiterals literals = RegexLiterals.of(regex);
+            this.prefixes = literals.prefixes().toArray(new String[0]);
+            this.exact = literals.exact();
+            this.wholeLiteral = literals.wholeLiteral();
+            this.required = literals.required();
+            this.suffixes = literals.suffixes().toArray(new String[0]);
+            this.anchored = regex.startsWith("^");
+            this.segments = SegmentPattern.compile(regex);
         }
 
         @Override
         public boolean matches(String path) {
-            return path.startsWith(literalPrefix) && pattern.matcher(path).find();
+            if (prefixes.length == 0) {
+                return mayContain(path) && pattern.matcher(path).find();
+            }
+            // The cheapest rejections first: most candidates differ in what follows the prefix.
+            if (!mayContain(path) || suffixes.length > 0 && !endsWithAny(path, 0)) {
+                return false;
+            }
+            for (String prefix : prefixes) {
+                if (exact ? path.equals(prefix) : path.startsWith(prefix)) {
+                    if (suffixes.length > 0) {
+                        return endsWithAny(path, prefix.length());
+                    }
+                    return wholeLiteral || runs(path);
+                }
+            }
+            return false;
         }
 
-        /** The literal characters after a leading {@code ^}, up to the first metacharacter. */
-        static String anchoredLiteralPrefix(String regex) {
-            if (!regex.startsWith("^")) {
-                return "";
-            }
-            StringBuilder literal = new StringBuilder();
-            for (int i = 1; i < regex.length(); i++) {
-                char c = regex.charAt(i);
-                if ("\\[](){}.*+?^$|".indexOf(c) >= 0) {
-                    // A quantifier applies to the character before it, so that one is not literal.
-                    if ((c == '*' || c == '?' || c == '{') && literal.length() > 0) {
-                        literal.setLength(literal.length() - 1);
-                    }
-                    break;
+        /** {@code .*S$} after a prefix of length {@code afterPrefix}: S must fit after it. */
+        private boolean endsWithAny(String path, int afterPrefix) {
+            for (String suffix : suffixes) {
+                if (path.length() - afterPrefix >= suffix.length() && path.endsWith(suffix)) {
+                    return true;
                 }
-                literal.append(c);
             }
-            return literal.toString();
+            return false;
+        }
+
+        private boolean runs(String path) {
+            if (segments != null) {
+                return segments.matches(path);
+            }
+            // lookingAt: an anchored regex can only match at 0, find would try every index.
+            return anchored ? pattern.matcher(path).lookingAt() : pattern.matcher(path).find();
+        }
+
+        private boolean mayContain(String path) {
+            return required == null || path.indexOf(required) >= 0;
+        }
+
+        @Override
+        public java.util.List<String> literalPrefixes() {
+            return prefixes.length == 0 ? java.util.List.of("") : java.util.List.of(prefixes);
         }
 
         @Override

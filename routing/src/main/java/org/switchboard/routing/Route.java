@@ -30,8 +30,8 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
     }
 
     public boolean matches(RequestView request) {
-        return path.matches(request.path())
-                && (methods.isEmpty() || methods.contains(request.method()))
+        return (methods.isEmpty() || methods.contains(request.method()))
+                && path.matches(request.path())
                 && (host == null || hostMatches(request.host()))
                 && (!initialSyncOnly || isInitialSync(request));
     }

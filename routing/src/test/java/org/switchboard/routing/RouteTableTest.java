@@ -55,16 +55,37 @@ class RouteTableTest {
         assertEquals(expectedPath, RequestView.pathOf(target));
     }
 
-    @ParameterizedTest
-    @CsvSource(nullValues = "-", value = {
-            "^/_matrix/client/(r0|v3)/sync$, /_matrix/client/",
-            "^/_matrix/client/v3/rooms/.*/typing, /_matrix/client/v3/rooms/",
-            "^/abc?, /ab",
-            "/unanchored, ''",
-            "^\\Q/x\\E, ''",
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', nullValues = "-", value = {
+            "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/typing ; /typing",
+            "^/_matrix/client/(r0|v3)/rooms/[^/]*/receipt/[^/]*/[^/]*$ ; /receipt/",
+            "^/a/.*/(join|leave)$ ; -",
+            "^/a/.*/x\\d{2,3}yz$ ; /x",
+            "^/a/.*/lo+ngest ; ngest",
+            "/a|/b ; -",
+            "^/a/.*\\Q/quoted\\E ; -",
     })
-    void regexLiteralPrefixIsOnlyWhatMustPrecedeAMatch(String regex, String expected) {
-        assertEquals(expected, PathMatcher.Regex.anchoredLiteralPrefix(regex));
+    void requiredLiteralIsWhatEveryMatchContains(String regex, String required) {
+        assertEquals(required, RegexLiterals.of(regex).required());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = ';', value = {
+            "^/_matrix/client/(r0|v3)/sync$                      ; /_matrix/client/r0/sync,/_matrix/client/v3/sync ; true  ; true",
+            "^/_matrix/client/(api/v1|r0|v3|unstable)/rooms/.*/typing ; /_matrix/client/api/v1/rooms/,/_matrix/client/r0/rooms/,/_matrix/client/v3/rooms/,/_matrix/client/unstable/rooms/ ; false ; false",
+            "^/abc?                                              ; /ab                                             ; false ; false",
+            "^/ab+c                                              ; /ab                                             ; false ; false",
+            "^/_matrix/key/                                      ; /_matrix/key/                                   ; false ; true",
+            "^/x/(?:a|b)\\.json$                               ; /x/a.json,/x/b.json                             ; true  ; true",
+            "^/x/(a|b)?/y                                        ; /x/                                             ; false ; false",
+            "^/_matrix/client/unstable/org.matrix.msc3575/sync$  ; /_matrix/client/unstable/org                    ; false ; false",
+            "/unanchored                                         ; ''                                              ; false ; false",
+    })
+    void regexLiteralsAreOnlyWhatEveryMatchMustBe(String regex, String prefixes, boolean exact, boolean wholeLiteral) {
+        RegexLiterals literals = RegexLiterals.of(regex);
+        assertEquals(prefixes.isEmpty() ? List.of() : List.of(prefixes.split(",")), literals.prefixes());
+        assertEquals(exact, literals.exact());
+        assertEquals(wholeLiteral, literals.wholeLiteral());
     }
 
     @org.junit.jupiter.api.Test
