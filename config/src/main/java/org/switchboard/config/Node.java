@@ -144,6 +144,14 @@ final class Node {
         return null;
     }
 
+    Boolean bool() {
+        if (value instanceof Boolean b) {
+            return b;
+        }
+        fail("expected true or false");
+        return null;
+    }
+
     boolean isMap() {
         return value instanceof Map;
     }

@@ -15,7 +15,7 @@ import java.util.Set;
 final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
-            {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "runtime"};
+            {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup", "runtime"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -46,11 +46,12 @@ final class SpecBinder {
         List<RouteEntrySpec> routes = new RouteBinder(errors, upstreamNames, roles).routes(root.field("routes"));
         TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
+        UserLookupSpec userLookup = userLookup(root.field("userLookup"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, runtime);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -278,6 +279,25 @@ final class SpecBinder {
         Duration upstreamResponse = node.field("upstreamResponse").durationOr(defaults.upstreamResponse());
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
         return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle);
+    }
+
+    private static UserLookupSpec userLookup(Node node) {
+        UserLookupSpec defaults = UserLookupSpec.DEFAULTS;
+        if (node.isAbsent()) {
+            return defaults;
+        }
+        if (!node.expectMap("enabled", "cacheSize", "expireAfter", "timeout")) {
+            return null;
+        }
+        Node enabledNode = node.field("enabled");
+        Boolean enabled = enabledNode.isAbsent() ? Boolean.TRUE : enabledNode.bool();
+        Integer cacheSize = node.field("cacheSize").integerOr(1, 10_000_000, defaults.cacheSize());
+        Duration expireAfter = node.field("expireAfter").durationOr(defaults.expireAfter());
+        Duration timeout = node.field("timeout").durationOr(defaults.timeout());
+        if (enabled == null || cacheSize == null || expireAfter == null || timeout == null) {
+            return null;
+        }
+        return new UserLookupSpec(enabled, cacheSize, expireAfter, timeout);
     }
 
     private UpstreamPoolSpec upstreamPool(Node node) {

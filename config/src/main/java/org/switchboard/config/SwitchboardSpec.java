@@ -13,6 +13,7 @@ public record SwitchboardSpec(
         Map<String, String> roles,
         TimeoutsSpec timeouts,
         UpstreamPoolSpec upstreamPool,
+        UserLookupSpec userLookup,
         RuntimeSpec runtime) {
 
     public SwitchboardSpec {
@@ -36,18 +37,19 @@ public record SwitchboardSpec(
                 Map.of(),
                 TimeoutsSpec.DEFAULTS,
                 UpstreamPoolSpec.DEFAULTS,
+                UserLookupSpec.DEFAULTS,
                 RuntimeSpec.DEFAULTS);
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, runtime);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, runtime);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, runtime);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, runtime);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, runtime);
     }
 }

@@ -82,6 +82,7 @@ class ConfigLoaderTest {
                 Map.of(),
                 new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1)),
                 new UpstreamPoolSpec(0, Duration.ofSeconds(10)),
+                UserLookupSpec.DEFAULTS,
                 new RuntimeSpec(2));
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");
@@ -135,6 +136,18 @@ class ConfigLoaderTest {
         assertEquals(TimeoutsSpec.DEFAULTS, spec.timeouts());
         assertEquals(UpstreamPoolSpec.DEFAULTS, spec.upstreamPool());
         assertEquals(RuntimeSpec.DEFAULTS, spec.runtime());
+        assertEquals(UserLookupSpec.DEFAULTS, spec.userLookup());
+        assertEquals(false, spec.userLookup().enabled());
+    }
+
+    @Test
+    void userLookupSectionTurnsItOn() throws ConfigException {
+        SwitchboardSpec spec = ConfigLoader.parse("""
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                userLookup: {cacheSize: 500, expireAfter: 30m}
+                """, "lookup.yaml");
+        assertEquals(new UserLookupSpec(true, 500, Duration.ofMinutes(30), Duration.ofSeconds(5)), spec.userLookup());
     }
 
     @Test

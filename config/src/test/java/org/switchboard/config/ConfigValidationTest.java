@@ -27,10 +27,10 @@ class ConfigValidationTest {
                 // top level
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, runtime)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, runtime)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -164,6 +164,8 @@ class ConfigValidationTest {
                         "upstreams.main.loadBalancer: \"random\" (expected one of: round_robin, least_request, ring_hash)"),
                 invalid(LISTENERS + "upstreams: {main: {hashBalanceFactor: 0.5, endpoints: [\"a:1\"]}}\n",
                         "upstreams.main.hashBalanceFactor: 0.5 (expected a number 1.0-100.0)"),
+                invalid(VALID + "userLookup: {enabled: yes please}\n",
+                        "userLookup.enabled: \"yes please\" (expected true or false)"),
                 invalid(VALID + "runtime: {eventLoopThreads: true}\n",
                         "runtime.eventLoopThreads: true (expected an integer 0-1024)"));
     }

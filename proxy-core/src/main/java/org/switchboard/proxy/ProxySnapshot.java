@@ -2,7 +2,11 @@ package org.switchboard.proxy;
 
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.TimeoutsSpec;
+import org.switchboard.config.HostPort;
 import org.switchboard.routing.RoutingSnapshot;
+import org.switchboard.routing.SynapsePreset;
+import org.switchboard.routing.TokenUsers;
+import org.switchboard.routing.Upstream;
 
 /**
  * The config in force, compiled: what a request reads once at its start and keeps to its end.
@@ -10,7 +14,14 @@ import org.switchboard.routing.RoutingSnapshot;
  */
 public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapshot routing, TimeoutsSpec timeouts) {
 
-    public static ProxySnapshot compile(long generation, SwitchboardSpec spec) {
-        return new ProxySnapshot(generation, spec, RoutingSnapshot.compile(spec), spec.timeouts());
+    public static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers) {
+        return new ProxySnapshot(generation, spec, RoutingSnapshot.compile(spec, SynapsePreset.builtIn(), tokenUsers),
+                spec.timeouts());
+    }
+
+    /** The first endpoint of the upstream serving Synapse's main process, or null. */
+    public HostPort mainEndpoint() {
+        Upstream main = routing.upstreams().get(spec.roles().getOrDefault("main", "main"));
+        return main == null || main.endpoints().isEmpty() ? null : main.endpoints().get(0).address();
     }
 }

@@ -22,6 +22,7 @@ import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.TokenUsers;
 
 /**
  * A running proxy: its event loops, listeners, admin listener and upstream connection pools.
@@ -34,12 +35,17 @@ public final class Switchboard implements AutoCloseable {
     private final DnsAddressResolverGroup resolvers;
     private final AtomicReference<ProxySnapshot> snapshot;
     private final Map<EventLoop, UpstreamConnectionPool> pools;
+    private final WhoamiUserLookup userLookup;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     private volatile boolean ready;
 
     private Switchboard(SwitchboardSpec spec, Transport transport) {
-        this.snapshot = new AtomicReference<>(ProxySnapshot.compile(1, spec));
+        this.snapshot = new AtomicReference<>();
+        this.userLookup = spec.userLookup().enabled()
+                ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
+                : null;
+        this.snapshot.set(ProxySnapshot.compile(1, spec, userLookup != null ? userLookup : TokenUsers.NONE));
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         this.resolvers = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannelType())
@@ -150,5 +156,8 @@ public final class Switchboard implements AutoCloseable {
         }
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         resolvers.close();
+        if (userLookup != null) {
+            userLookup.close();
+        }
     }
 }

@@ -12,8 +12,13 @@ public interface HashKeyExtractor {
 
     /** The extractor for a config key: user, token, room, source or header:NAME. */
     static HashKeyExtractor of(String configKey) {
+        return of(configKey, TokenUsers.NONE);
+    }
+
+    /** As {@link #of(String)}, with {@code users} naming the users of tokens that carry none. */
+    static HashKeyExtractor of(String configKey, TokenUsers users) {
         if (configKey == null || configKey.equals("user")) {
-            return HashKeys.USER;
+            return users == TokenUsers.NONE ? HashKeys.USER : HashKeys.user(users);
         }
         return switch (configKey) {
             case "token" -> HashKeys.TOKEN;

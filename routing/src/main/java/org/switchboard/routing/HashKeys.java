@@ -12,15 +12,24 @@ public final class HashKeys {
     private static final String ROOMS_SEGMENT = "/rooms/";
 
     /** The user of a {@code syt_} token, else the whole token, else the client address. */
-    public static final HashKeyExtractor USER = HashKeys::userHash;
+    public static final HashKeyExtractor USER = user(TokenUsers.NONE);
     /** The whole access token, else the client address. */
     public static final HashKeyExtractor TOKEN = HashKeys::tokenHash;
-    /** The path segment after {@code /rooms/}, percent-decoded; else the user. */
+    /** The path segment after {@code /rooms/}, percent-decoded; else the client address. */
     public static final HashKeyExtractor ROOM = HashKeys::roomHash;
     /** The client address (inbound federation: one remote server, one process). */
     public static final HashKeyExtractor SOURCE = HashKeys::sourceHash;
 
     private HashKeys() {
+    }
+
+    /**
+     * The user of a {@code syt_} token; for other tokens the user {@code users} already knows
+     * (so every device of a MAS user shares a key once looked up), else the whole token; else
+     * the client address.
+     */
+    public static HashKeyExtractor user(TokenUsers users) {
+        return request -> userHash(request, users);
     }
 
     public static HashKeyExtractor header(String name) {
@@ -30,23 +39,26 @@ public final class HashKeys {
         };
     }
 
-    static long userHash(RequestView request) {
+    static long userHash(RequestView request, TokenUsers users) {
         String authorization = request.header("Authorization");
         if (authorization != null && authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-            return tokenUserHash(authorization, BEARER.length(), authorization.length());
+            return tokenUserHash(authorization, BEARER.length(), authorization.length(), users);
         }
         String query = request.query();
         if (query != null) {
             String token = QueryParams.decodedValue(query, "access_token");
             if (token != null) {
-                return tokenUserHash(token, 0, token.length());
+                return tokenUserHash(token, 0, token.length(), users);
             }
         }
         return sourceHash(request);
     }
 
-    /** For {@code syt_<localpart>_...}: the localpart segment; for any other token: all of it. */
-    private static long tokenUserHash(String text, int from, int to) {
+    /**
+     * For {@code syt_<localpart>_...}: the localpart segment; for any other token: its known
+     * user, else all of it.
+     */
+    private static long tokenUserHash(String text, int from, int to, TokenUsers users) {
         while (from < to && text.charAt(from) == ' ') {
             from++;
         }
@@ -54,11 +66,37 @@ public final class HashKeys {
             int start = from + SYNAPSE_TOKEN_PREFIX.length();
             int end = text.indexOf('_', start);
             if (end > start && end < to) {
-                // Prefixed so a user never collides with a token that happens to equal a localpart.
-                return Hashing.mix(Hashing.hash(text, start, end) ^ 0x7573657200000000L);
+                return userKey(text, start, end);
+            }
+        }
+        if (users != TokenUsers.NONE) {
+            String user = users.userOf(from == 0 && to == text.length() ? text : text.substring(from, to));
+            if (user != null) {
+                String encoded = encodedLocalpart(user);
+                if (encoded != null) {
+                    return userKey(encoded, 0, encoded.length());
+                }
             }
         }
         return Hashing.hash(text, from, to);
+    }
+
+    /** Prefixed so a user never collides with a token that happens to equal a localpart. */
+    private static long userKey(String text, int from, int to) {
+        return Hashing.mix(Hashing.hash(text, from, to) ^ 0x7573657200000000L);
+    }
+
+    /**
+     * A user id's localpart as Synapse writes it into {@code syt_} tokens (unpadded base64), so a
+     * user's looked-up tokens and Synapse tokens share one key.
+     */
+    static String encodedLocalpart(String userId) {
+        int colon = userId.indexOf(':');
+        if (!userId.startsWith("@") || colon < 2) {
+            return null;
+        }
+        byte[] localpart = userId.substring(1, colon).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return java.util.Base64.getEncoder().withoutPadding().encodeToString(localpart);
     }
 
     static long tokenHash(RequestView request) {
@@ -84,7 +122,7 @@ public final class HashKeys {
                 return Hashing.hashPercentDecoded(path, start, end);
             }
         }
-        return userHash(request);
+        return sourceHash(request);
     }
 
     static long sourceHash(RequestView request) {

@@ -34,11 +34,15 @@ public final class RoutingSnapshot {
     }
 
     public static RoutingSnapshot compile(SwitchboardSpec spec) {
-        return compile(spec, SynapsePreset.builtIn());
+        return compile(spec, SynapsePreset.builtIn(), TokenUsers.NONE);
     }
 
-    /** Compiles a validated spec; route upstreams must name configured upstreams. */
-    public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset) {
+    /**
+     * Compiles a validated spec; route upstreams must name configured upstreams.
+     *
+     * @param tokenUsers what the {@code user} hash key knows of tokens that name no user
+     */
+    public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset, TokenUsers tokenUsers) {
         Roles roles = new Roles(spec);
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         for (UpstreamSpec upstreamSpec : spec.upstreams().values()) {
@@ -48,10 +52,10 @@ public final class RoutingSnapshot {
         boolean usesPreset = false;
         for (RouteEntrySpec entry : spec.routes()) {
             if (entry instanceof RouteSpec routeSpec) {
-                routes.add(route(routeSpec, upstreams));
+                routes.add(route(routeSpec, upstreams, tokenUsers));
             } else if (entry instanceof PresetSpec) {
                 usesPreset = true;
-                expandPreset(preset, roles, spec, upstreams, routes);
+                expandPreset(preset, roles, spec, upstreams, routes, tokenUsers);
             }
         }
         Route unmatched = usesPreset
@@ -78,18 +82,18 @@ public final class RoutingSnapshot {
         return new Upstream(spec.name(), endpoints, kind, loadBalancer, affinity);
     }
 
-    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams) {
+    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams, TokenUsers tokenUsers) {
         Upstream upstream = upstreams.get(spec.upstream());
         if (upstream == null) {
             throw new IllegalArgumentException(spec.location() + ": unknown upstream " + spec.upstream());
         }
         String hashKey = spec.hashKey() == null ? "user" : spec.hashKey();
         return new Route(spec.location(), spec.host(), spec.methods(), PathMatcher.of(spec.path()), upstream,
-                HashKeyExtractor.of(hashKey), hashKey, spec.hashKey() != null, false);
+                HashKeyExtractor.of(hashKey, tokenUsers), hashKey, spec.hashKey() != null, false);
     }
 
     private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
-                                     Map<String, Upstream> upstreams, List<Route> routes) {
+                                     Map<String, Upstream> upstreams, List<Route> routes, TokenUsers tokenUsers) {
         for (SynapsePreset.Entry entry : preset.routes()) {
             if (entry.initialSync() && !roles.hasOwnUpstream("initial_synchrotron")) {
                 // Without an initial-sync upstream, initial syncs are ordinary syncs: the sync
@@ -101,7 +105,7 @@ public final class RoutingSnapshot {
             // The table's stickiness applies unless the operator chose this upstream's balancer.
             boolean sticky = entry.hashKey() != null && spec.upstreams().get(upstream.name()).loadBalancer() == null;
             routes.add(new Route("synapse/" + entry.group(), null, entry.methods(), PathMatcher.of(entry.path()),
-                    upstream, HashKeyExtractor.of(hashKey), hashKey, sticky, entry.initialSync()));
+                    upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync()));
         }
     }
 

@@ -56,6 +56,18 @@ public final class TinyUpstream implements AutoCloseable {
         acceptor.start();
     }
 
+    /** Answers 200 with {@code name} as the body, keeping the connection alive. */
+    public static Behavior answering(String name) {
+        return (request, out, in) -> {
+            byte[] body = name.getBytes(StandardCharsets.UTF_8);
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: "
+                    + body.length + "\r\n\r\n"));
+            out.write(body);
+            out.flush();
+            return true;
+        };
+    }
+
     /** Answers 200 with a small body naming the request, keeping the connection alive. */
     public static Behavior echoTarget() {
         return (request, out, in) -> {

@@ -14,6 +14,7 @@ import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.config.UpstreamPoolSpec;
 import org.switchboard.config.UpstreamSpec;
+import org.switchboard.config.UserLookupSpec;
 
 /** The {@code --demo} setup: fake workers, a config routing to them, and what to paste. */
 public final class Demo {
@@ -38,7 +39,8 @@ public final class Demo {
         return new SwitchboardSpec(
                 List.of(ListenerSpec.of("client", LISTENER)),
                 AdminSpec.of(AdminSpec.DEFAULT_ADDRESS),
-                upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
+                upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
+                UserLookupSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
     }
 
     public static String instructions() {
