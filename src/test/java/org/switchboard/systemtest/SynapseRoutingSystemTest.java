@@ -4,7 +4,6 @@ import static com.github.tomakehurst.wiremock.client.WireMock.aResponse;
 import static com.github.tomakehurst.wiremock.client.WireMock.any;
 import static com.github.tomakehurst.wiremock.client.WireMock.anyUrl;
 import static com.github.tomakehurst.wiremock.client.WireMock.equalTo;
-import static com.github.tomakehurst.wiremock.client.WireMock.get;
 import static com.github.tomakehurst.wiremock.client.WireMock.urlEqualTo;
 import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMockConfig;
 import static org.awaitility.Awaitility.await;
@@ -48,7 +47,7 @@ class SynapseRoutingSystemTest {
         main.start();
         main.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("main")));
         for (String token : new String[] {"mat_alice_phone", "mat_alice_laptop"}) {
-            main.stubFor(get(urlEqualTo("/_matrix/client/v3/account/whoami"))
+            main.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/_matrix/client/v3/account/whoami"))
                     .withHeader("Authorization", equalTo("Bearer " + token))
                     .willReturn(aResponse().withStatus(200).withBody("{\"user_id\":\"@alice:example.org\",\"device_id\":\"X\"}")));
         }
@@ -89,11 +88,11 @@ class SynapseRoutingSystemTest {
 
     @Test
     void allDevicesOfAUserStayOnOneSynchrotron() throws Exception {
-        String phone = get("/_matrix/client/v3/sync?since=s1&timeout=0", "Bearer " + syt("alice", "phoneRANDOMxxxxxxxxxx"));
+        String phone = fetch("/_matrix/client/v3/sync?since=s1&timeout=0", "Bearer " + syt("alice", "phoneRANDOMxxxxxxxxxx"));
         assertTrue(phone.startsWith("sync-"), phone);
         for (int i = 0; i < 5; i++) {
-            assertEquals(phone, get("/_matrix/client/v3/sync?since=s" + i, "Bearer " + syt("alice", "laptop" + i + "RANDOMxxxxxxx")));
-            assertEquals(phone, get("/_matrix/client/r0/sync?since=s" + i + "&access_token=" + syt("alice", "web" + i + "xxxxxxxxxxxx"), null));
+            assertEquals(phone, fetch("/_matrix/client/v3/sync?since=s" + i, "Bearer " + syt("alice", "laptop" + i + "RANDOMxxxxxxx")));
+            assertEquals(phone, fetch("/_matrix/client/r0/sync?since=s" + i + "&access_token=" + syt("alice", "web" + i + "xxxxxxxxxxxx"), null));
         }
     }
 
@@ -101,7 +100,7 @@ class SynapseRoutingSystemTest {
     void usersSpreadOverTheSynchrotrons() throws Exception {
         Set<String> used = new HashSet<>();
         for (int i = 0; i < 40; i++) {
-            used.add(get("/_matrix/client/v3/sync?since=s1", "Bearer " + syt("user" + i, "RANDOMxxxxxxxxxxxxxx")));
+            used.add(fetch("/_matrix/client/v3/sync?since=s1", "Bearer " + syt("user" + i, "RANDOMxxxxxxxxxxxxxx")));
         }
         assertEquals(Set.of("sync-0", "sync-1", "sync-2"), used);
     }
@@ -109,9 +108,9 @@ class SynapseRoutingSystemTest {
     @Test
     void initialSyncsGoToTheInitialSynchrotron() throws Exception {
         String token = "Bearer " + syt("bob", "RANDOMxxxxxxxxxxxxxx");
-        assertEquals("initial-0", get("/_matrix/client/v3/sync", token));
-        assertEquals("initial-0", get("/_matrix/client/v3/sync?since=s9&full_state=true", token));
-        assertTrue(get("/_matrix/client/v3/sync?since=s9", token).startsWith("sync-"));
+        assertEquals("initial-0", fetch("/_matrix/client/v3/sync", token));
+        assertEquals("initial-0", fetch("/_matrix/client/v3/sync?since=s9&full_state=true", token));
+        assertTrue(fetch("/_matrix/client/v3/sync?since=s9", token).startsWith("sync-"));
     }
 
     @Test
@@ -122,28 +121,28 @@ class SynapseRoutingSystemTest {
 
     @Test
     void roomPaginationSticksToOneGenericWorker() throws Exception {
-        String first = get("/_matrix/client/v3/rooms/%21pag%3Aexample.org/messages?dir=b", "Bearer " + syt("carol", "xxxxxxxxxxxxxxxxxxxx"));
+        String first = fetch("/_matrix/client/v3/rooms/%21pag%3Aexample.org/messages?dir=b", "Bearer " + syt("carol", "xxxxxxxxxxxxxxxxxxxx"));
         assertTrue(first.startsWith("generic-"), first);
         for (int i = 0; i < 5; i++) {
-            assertEquals(first, get("/_matrix/client/v3/rooms/!pag:example.org/messages?dir=b&from=t" + i,
+            assertEquals(first, fetch("/_matrix/client/v3/rooms/!pag:example.org/messages?dir=b&from=t" + i,
                     "Bearer " + syt("user" + i, "xxxxxxxxxxxxxxxxxxxx")));
         }
     }
 
     @Test
     void unmatchedAndAdminRequestsGoToMain() throws Exception {
-        assertEquals("main", get("/_synapse/admin/v1/server_version", null));
-        assertEquals("main", get("/something/else", null));
+        assertEquals("main", fetch("/_synapse/admin/v1/server_version", null));
+        assertEquals("main", fetch("/something/else", null));
     }
 
     @Test
     void tokensThatNameNoUserAreLearnedThroughWhoami() throws Exception {
-        String aliceSynchrotron = get("/_matrix/client/v3/sync?since=s1", "Bearer " + syt("alice", "RANDOMxxxxxxxxxxxxxx"));
+        String aliceSynchrotron = fetch("/_matrix/client/v3/sync?since=s1", "Bearer " + syt("alice", "RANDOMxxxxxxxxxxxxxx"));
         // The first request hashes the whole token and starts the lookup; later ones use the user.
-        get("/_matrix/client/v3/sync?since=s1", "Bearer mat_alice_phone");
+        fetch("/_matrix/client/v3/sync?since=s1", "Bearer mat_alice_phone");
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
-            assertEquals(aliceSynchrotron, get("/_matrix/client/v3/sync?since=s2", "Bearer mat_alice_phone"));
-            assertEquals(aliceSynchrotron, get("/_matrix/client/v3/sync?since=s2", "Bearer mat_alice_laptop"));
+            assertEquals(aliceSynchrotron, fetch("/_matrix/client/v3/sync?since=s2", "Bearer mat_alice_phone"));
+            assertEquals(aliceSynchrotron, fetch("/_matrix/client/v3/sync?since=s2", "Bearer mat_alice_laptop"));
         });
     }
 
@@ -153,7 +152,7 @@ class SynapseRoutingSystemTest {
         return "syt_" + encoded + "_" + random + "_1a2b3c";
     }
 
-    private static String get(String target, String authorization) throws Exception {
+    private static String fetch(String target, String authorization) throws Exception {
         try (RawClient client = new RawClient(proxy.address())) {
             String auth = authorization == null ? "" : "Authorization: " + authorization + "\r\n";
             RawClient.Response response = client.send("GET " + target + " HTTP/1.1\r\nHost: matrix.example.org\r\n" + auth + "\r\n")
