@@ -15,7 +15,8 @@ import java.util.Set;
 final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
-            {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup", "runtime"};
+            {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
+             "clientAddress", "runtime"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -47,11 +48,12 @@ final class SpecBinder {
         TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
         UserLookupSpec userLookup = userLookup(root.field("userLookup"));
+        ClientAddressSpec clientAddress = clientAddress(root.field("clientAddress"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -67,7 +69,7 @@ final class SpecBinder {
         Map<String, String> names = new LinkedHashMap<>();
         for (Node item : items) {
             int mark = errors.count();
-            if (!item.expectMap("name", "address")) {
+            if (!item.expectMap("name", "address", "proxyProtocol")) {
                 continue;
             }
             Node nameNode = item.field("name");
@@ -78,8 +80,10 @@ final class SpecBinder {
                 names.put(name, item.location());
             }
             HostPort address = address(item.field("address"));
+            Node proxyProtocolNode = item.field("proxyProtocol");
+            Boolean proxyProtocol = proxyProtocolNode.isAbsent() ? Boolean.FALSE : proxyProtocolNode.bool();
             if (errors.noneSince(mark)) {
-                listeners.add(ListenerSpec.of(name, address));
+                listeners.add(new ListenerSpec(name, address, proxyProtocol));
             }
         }
         return listeners;
@@ -279,6 +283,39 @@ final class SpecBinder {
         Duration upstreamResponse = node.field("upstreamResponse").durationOr(defaults.upstreamResponse());
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
         return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle);
+    }
+
+    private static ClientAddressSpec clientAddress(Node node) {
+        if (node.isAbsent()) {
+            return ClientAddressSpec.DEFAULTS;
+        }
+        if (!node.expectMap("trustedProxies")) {
+            return null;
+        }
+        Node list = node.field("trustedProxies");
+        if (list.isAbsent()) {
+            return ClientAddressSpec.DEFAULTS;
+        }
+        List<Node> items = list.list("expected a list of IP addresses or ranges such as 10.0.0.0/8");
+        if (items == null) {
+            return null;
+        }
+        List<Cidr> trusted = new ArrayList<>();
+        boolean ok = true;
+        for (Node item : items) {
+            String text = item.string(Cidr.EXPECTED);
+            if (text == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                trusted.add(Cidr.parse(text));
+            } catch (IllegalArgumentException e) {
+                item.fail(Cidr.EXPECTED);
+                ok = false;
+            }
+        }
+        return ok ? new ClientAddressSpec(trusted) : null;
     }
 
     private static UserLookupSpec userLookup(Node node) {

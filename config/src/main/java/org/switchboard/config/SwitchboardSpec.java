@@ -14,6 +14,7 @@ public record SwitchboardSpec(
         TimeoutsSpec timeouts,
         UpstreamPoolSpec upstreamPool,
         UserLookupSpec userLookup,
+        ClientAddressSpec clientAddress,
         RuntimeSpec runtime) {
 
     public SwitchboardSpec {
@@ -38,18 +39,19 @@ public record SwitchboardSpec(
                 TimeoutsSpec.DEFAULTS,
                 UpstreamPoolSpec.DEFAULTS,
                 UserLookupSpec.DEFAULTS,
+                ClientAddressSpec.DEFAULTS,
                 RuntimeSpec.DEFAULTS);
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, runtime);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, runtime);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
     }
 }

@@ -83,6 +83,7 @@ class ConfigLoaderTest {
                 new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1)),
                 new UpstreamPoolSpec(0, Duration.ofSeconds(10)),
                 UserLookupSpec.DEFAULTS,
+                ClientAddressSpec.DEFAULTS,
                 new RuntimeSpec(2));
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");

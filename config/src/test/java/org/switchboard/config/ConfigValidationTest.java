@@ -27,21 +27,21 @@ class ConfigValidationTest {
                 // top level
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, clientAddress, runtime)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, clientAddress, runtime)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: []\n", "listeners: an empty list (expected at least one listener)"),
                 invalid(UPSTREAMS + "listeners:\n", "listeners: no value (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: [\"0.0.0.0:8080\"]\n",
-                        "listeners[0]: \"0.0.0.0:8080\" (expected a map with keys: name, address)"),
+                        "listeners[0]: \"0.0.0.0:8080\" (expected a map with keys: name, address, proxyProtocol)"),
                 invalid(UPSTREAMS + "listeners: [{name: client one, address: \"0.0.0.0:8080\"}]\n",
                         "listeners[0].name: \"client one\" (expected a name of letters, digits, _ and -)"),
                 invalid(UPSTREAMS + "listeners: [{address: \"0.0.0.0:8080\", port: 8080}]\n",
-                        "listeners[0].port: unknown key (expected one of: name, address)",
+                        "listeners[0].port: unknown key (expected one of: name, address, proxyProtocol)",
                         "listeners[0].name: missing (expected a name of letters, digits, _ and -)"),
                 invalid(UPSTREAMS + "listeners: [{name: client, address: \"0.0.0.0:80\"}, {name: client, address: \"0.0.0.0:81\"}]\n",
                         "listeners[1].name: \"client\" (expected a name not already used by listeners[0])"),
@@ -166,6 +166,11 @@ class ConfigValidationTest {
                         "upstreams.main.hashBalanceFactor: 0.5 (expected a number 1.0-100.0)"),
                 invalid(VALID + "userLookup: {enabled: yes please}\n",
                         "userLookup.enabled: \"yes please\" (expected true or false)"),
+                invalid(VALID + "clientAddress: {trustedProxies: [\"10.0.0.0/33\", \"fd00::/8\", \"proxy.example\"]}\n",
+                        "clientAddress.trustedProxies[0]: \"10.0.0.0/33\" (expected an IP address or range such as 10.0.0.0/8 or fd00::/8)",
+                        "clientAddress.trustedProxies[2]: \"proxy.example\" (expected an IP address or range such as 10.0.0.0/8 or fd00::/8)"),
+                invalid(LISTENERS.replace("}]", ", proxyProtocol: v2}]") + UPSTREAMS,
+                        "listeners[0].proxyProtocol: \"v2\" (expected true or false)"),
                 invalid(VALID + "runtime: {eventLoopThreads: true}\n",
                         "runtime.eventLoopThreads: true (expected an integer 0-1024)"));
     }

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
@@ -45,13 +44,16 @@ final class ProxyHandler extends ChannelDuplexHandler {
     /** A read was asked for and no message has answered it yet. */
     private boolean readRequested;
     private long idleSinceNanos;
-    /** The peer's address, read once per connection. */
-    private String clientAddress = "";
+    /** The peer (or the PROXY protocol source), read at the first request. */
+    private byte[] peer;
+    /** {@code http} or {@code https}: what X-Forwarded-Proto says for this listener. */
+    private final String scheme;
     private ScheduledFuture<?> idleCheck;
 
-    ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool) {
+    ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, String scheme) {
         this.snapshots = snapshots;
         this.pool = pool;
+        this.scheme = scheme;
     }
 
     @Override
@@ -61,9 +63,6 @@ final class ProxyHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
-            clientAddress = remote.getAddress().getHostAddress();
-        }
         becomeIdle();
         readFromClient();
         ctx.fireChannelActive();
@@ -109,7 +108,12 @@ final class ProxyHandler extends ChannelDuplexHandler {
         }
         boolean sendContinue = HttpUtil.is100ContinueExpected(request);
         ProxySnapshot snapshot = snapshots.get();
-        NettyRequestView view = new NettyRequestView(request, clientAddress);
+        HopByHopHeaders.strip(request.headers());
+        if (peer == null) {
+            peer = ProxyProtocolHandler.peerOf(ctx.channel());
+        }
+        ForwardingHeaders.Forwarded forwarded = snapshot.forwarding().apply(request.headers(), peer, scheme);
+        NettyRequestView view = new NettyRequestView(request, forwarded.client());
         Route route = snapshot.routing().route(view);
         if (route == null) {
             respondLocally(request, MatrixErrors.NO_ROUTE, !keepAlive || sendContinue);
@@ -124,7 +128,6 @@ final class ProxyHandler extends ChannelDuplexHandler {
             // We answer 100 ourselves once the upstream is connected; it must not answer again.
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
-        HopByHopHeaders.strip(request.headers());
         current = new Exchange(this, ctx, pool, request, endpoint, keepAlive, sendContinue,
                 snapshot.timeouts().upstreamResponse().toNanos());
         current.start();

@@ -75,10 +75,9 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException {
-        ClientChannelInitializer clients = new ClientChannelInitializer(snapshot::get, pools);
         for (ListenerSpec listener : spec.listeners()) {
             Channel channel = serverBootstrap(transport)
-                    .childHandler(clients)
+                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .bind(bindAddress(listener.address()))
                     .sync()

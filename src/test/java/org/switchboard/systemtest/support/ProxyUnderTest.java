@@ -37,6 +37,16 @@ public final class ProxyUnderTest implements AutoCloseable {
         return new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
     }
 
+    /** Starts from a whole config file's text (listeners and admin included). */
+    public static ProxyUnderTest startWithConfig(Path dir, String yaml) throws Exception {
+        Path file = Files.writeString(dir.resolve("switchboard.yaml"), yaml);
+        return new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
+    }
+
+    public InetSocketAddress address(String listener) {
+        return switchboard.listenerAddress(listener);
+    }
+
     public InetSocketAddress address() {
         return switchboard.listenerAddress("client");
     }

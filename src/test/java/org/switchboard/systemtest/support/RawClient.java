@@ -16,7 +16,13 @@ public final class RawClient implements AutoCloseable {
     private final OutputStream out;
 
     public RawClient(InetSocketAddress address) throws IOException {
-        this.socket = new Socket(address.getAddress(), address.getPort());
+        this(address, null);
+    }
+
+    /** Connects from {@code localAddress} (e.g. 127.0.0.2, to be a "trusted proxy"), or any. */
+    public RawClient(InetSocketAddress address, java.net.InetAddress localAddress) throws IOException {
+        this.socket = localAddress == null ? new Socket(address.getAddress(), address.getPort())
+                : new Socket(address.getAddress(), address.getPort(), localAddress, 0);
         this.socket.setSoTimeout(10_000);
         this.in = new BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.switchboard.config.AdminSpec;
+import org.switchboard.config.ClientAddressSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
@@ -40,7 +41,7 @@ public final class Demo {
                 List.of(ListenerSpec.of("client", LISTENER)),
                 AdminSpec.of(AdminSpec.DEFAULT_ADDRESS),
                 upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
-                UserLookupSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
+                UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
     }
 
     public static String instructions() {

@@ -1,0 +1,53 @@
+package org.switchboard.proxy;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.util.AttributeKey;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import org.switchboard.config.Cidr;
+
+/**
+ * Takes the real client from a PROXY protocol (v1 or v2) header, decoded by Netty's
+ * {@code HAProxyMessageDecoder} just before this handler, and records it as the connection's
+ * peer. The listener only accepts such connections from trusted proxies (checked when the
+ * connection opens), since the header is a claim like any other.
+ */
+final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
+    /** The connection's peer as the proxy should see it: the PROXY source when there is one. */
+    static final AttributeKey<byte[]> PEER = AttributeKey.valueOf("switchboard.peer");
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HAProxyMessage header)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            // LOCAL (a load balancer's own health check) keeps the real peer.
+            if (header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null) {
+                byte[] source = Cidr.IpLiterals.parse(header.sourceAddress());
+                if (source != null) {
+                    ctx.channel().attr(PEER).set(source);
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(header);
+        }
+        ctx.pipeline().remove(this);
+    }
+
+    /** The address the proxy treats as the peer of this connection. */
+    static byte[] peerOf(io.netty.channel.Channel channel) {
+        byte[] fromHeader = channel.attr(PEER).get();
+        if (fromHeader != null) {
+            return fromHeader;
+        }
+        if (channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            return Cidr.IpLiterals.foldMapped(remote.getAddress().getAddress());
+        }
+        return new byte[4];
+    }
+}
