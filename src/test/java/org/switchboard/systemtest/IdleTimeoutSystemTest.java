@@ -36,6 +36,7 @@ class IdleTimeoutSystemTest {
                     endpoints: ["%s"]
                 timeouts:
                   downstreamIdle: 300ms
+                  requestHeader: 500ms
                 upstreamPool:
                   idleTimeout: 500ms
                 """.formatted(upstream.endpoint()));
@@ -54,6 +55,19 @@ class IdleTimeoutSystemTest {
             // closedByPeer blocks until the proxy closes (the socket's own timeout is 10 s).
             assertEquals(true, client.closedByPeer());
         }
+    }
+
+    @Test
+    void aRequestHeadThatNeverEndsGets408AndTheConnectionCloses() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            // Slowloris: a head begun and never finished.
+            client.send("GET /slow HTTP/1.1\r\nHost: a\r\nX-Drip: 1");
+            RawClient.Response response = client.readResponse();
+            assertEquals(408, response.status());
+            assertEquals(true, response.body().contains("\"errcode\":\"M_UNKNOWN\""), response.body());
+            assertEquals(true, client.closedByPeer());
+        }
+        assertEquals(true, upstream.received().stream().noneMatch(r -> r.target().equals("/slow")));
     }
 
     @Test

@@ -276,13 +276,14 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaults;
         }
-        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle")) {
+        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle", "requestHeader")) {
             return null;
         }
         Duration connect = node.field("connect").durationOr(defaults.connect());
         Duration upstreamResponse = node.field("upstreamResponse").durationOr(defaults.upstreamResponse());
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
-        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle);
+        Duration requestHeader = node.field("requestHeader").durationOr(defaults.requestHeader());
+        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader);
     }
 
     private static ClientAddressSpec clientAddress(Node node) {

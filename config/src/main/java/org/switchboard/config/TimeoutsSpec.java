@@ -7,8 +7,10 @@ import java.time.Duration;
  * @param upstreamResponse the longest an upstream may stay silent while a response is due
  *                         (long enough for /sync long polls and slow initial syncs)
  * @param downstreamIdle   how long a client's keep-alive connection may sit between requests
+ * @param requestHeader    how long a client may take to send a request head once it has begun
+ *                         (slowloris): 408 and close after that
  */
-public record TimeoutsSpec(Duration connect, Duration upstreamResponse, Duration downstreamIdle) {
-    public static final TimeoutsSpec DEFAULTS =
-            new TimeoutsSpec(Duration.ofSeconds(5), Duration.ofSeconds(180), Duration.ofSeconds(75));
+public record TimeoutsSpec(Duration connect, Duration upstreamResponse, Duration downstreamIdle, Duration requestHeader) {
+    public static final TimeoutsSpec DEFAULTS = new TimeoutsSpec(Duration.ofSeconds(5), Duration.ofSeconds(180),
+            Duration.ofSeconds(75), Duration.ofSeconds(10));
 }

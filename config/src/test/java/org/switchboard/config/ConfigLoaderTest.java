@@ -80,7 +80,8 @@ class ConfigLoaderTest {
                                 PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media", null),
                         new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main", null)),
                 Map.of(),
-                new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1)),
+                new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1),
+                        TimeoutsSpec.DEFAULTS.requestHeader()),
                 new UpstreamPoolSpec(0, Duration.ofSeconds(10)),
                 UserLookupSpec.DEFAULTS,
                 ClientAddressSpec.DEFAULTS,
@@ -164,7 +165,7 @@ class ConfigLoaderTest {
 
         assertEquals(AdminSpec.DEFAULT_ADDRESS, spec.admin().address());
         assertEquals(new TimeoutsSpec(Duration.ofSeconds(2), TimeoutsSpec.DEFAULTS.upstreamResponse(),
-                TimeoutsSpec.DEFAULTS.downstreamIdle()), spec.timeouts());
+                TimeoutsSpec.DEFAULTS.downstreamIdle(), TimeoutsSpec.DEFAULTS.requestHeader()), spec.timeouts());
         assertEquals(new UpstreamPoolSpec(UpstreamPoolSpec.DEFAULTS.maxIdlePerEndpoint(), Duration.ofMinutes(1)),
                 spec.upstreamPool());
         assertEquals(RuntimeSpec.DEFAULTS, spec.runtime());

@@ -12,8 +12,9 @@ import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 
 /**
- * The downstream pipeline of a client listener, in order: HTTP/1.1 codec, flow control (one
- * message per read request), then the proxy. TLS and HTTP/2 will go in front of the same
+ * The downstream pipeline of a client listener, in order: the clocks between requests, the PROXY
+ * protocol header (where enabled), HTTP/1.1 codec, flow control (one message per read request),
+ * then the proxy. TLS and HTTP/2 will go in front of the same
  * {@link ProxyHandler}.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -58,9 +59,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocolHandler());
         }
+        ClientTimeoutHandler timeouts = new ClientTimeoutHandler(snapshots);
+        ch.pipeline().addFirst("timeouts", timeouts);
         ch.pipeline()
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", new ProxyHandler(snapshots, pool, "http"));
+                .addLast("proxy", new ProxyHandler(snapshots, pool, "http", timeouts));
     }
 }

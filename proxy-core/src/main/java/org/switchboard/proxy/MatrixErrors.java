@@ -24,6 +24,7 @@ public enum MatrixErrors {
     INVALID_RESPONSE(HttpResponseStatus.BAD_GATEWAY, "M_UNKNOWN", "The upstream sent an invalid response"),
     UPSTREAM_TIMEOUT(HttpResponseStatus.GATEWAY_TIMEOUT, "M_UNKNOWN", "The upstream did not answer in time"),
     BAD_REQUEST(HttpResponseStatus.BAD_REQUEST, "M_UNKNOWN", "Malformed HTTP request"),
+    REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request head did not arrive in time"),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "M_UNKNOWN", "Request-target too long"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "M_UNKNOWN", "Request headers too large"),
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported");

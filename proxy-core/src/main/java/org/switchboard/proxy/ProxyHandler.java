@@ -15,8 +15,6 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.Endpoint;
@@ -24,8 +22,8 @@ import org.switchboard.routing.Route;
 
 /**
  * The client connection's request cycle: route each request and hand it to an {@link Exchange},
- * answer locally when there is nowhere to send it, and keep the connection alive, idle-timed, or
- * closed between requests.
+ * answer locally when there is nowhere to send it, and keep the connection alive or close it
+ * between requests (the clocks between requests are {@link ClientTimeoutHandler}'s).
  *
  * <p>The channel runs with auto-read off behind a {@code FlowControlHandler}: this handler asks
  * for each message, which is how request bodies are paced by the upstream's writability and how
@@ -43,15 +41,16 @@ final class ProxyHandler extends ChannelDuplexHandler {
     private boolean discardingBody;
     /** A read was asked for and no message has answered it yet. */
     private boolean readRequested;
-    private long idleSinceNanos;
     /** The peer (or the PROXY protocol source), read at the first request. */
     private byte[] peer;
     /** {@code http} or {@code https}: what X-Forwarded-Proto says for this listener. */
     private final String scheme;
-    private ScheduledFuture<?> idleCheck;
+    private final ClientTimeoutHandler timeouts;
 
-    ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, String scheme) {
+    ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, String scheme,
+                 ClientTimeoutHandler timeouts) {
         this.snapshots = snapshots;
+        this.timeouts = timeouts;
         this.pool = pool;
         this.scheme = scheme;
     }
@@ -95,6 +94,7 @@ final class ProxyHandler extends ChannelDuplexHandler {
     }
 
     private void startRequest(HttpRequest request) {
+        timeouts.requestStarted();
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             respondLocally(request, errorFor(decoded.cause()), true);
@@ -222,7 +222,6 @@ final class ProxyHandler extends ChannelDuplexHandler {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelIdleCheck();
         if (current != null) {
             current.abort();
             current = null;
@@ -238,38 +237,6 @@ final class ProxyHandler extends ChannelDuplexHandler {
     }
 
     private void becomeIdle() {
-        idleSinceNanos = System.nanoTime();
-        if (idleCheck == null) {
-            scheduleIdleCheck(snapshots.get().timeouts().downstreamIdle().toNanos());
-        }
-    }
-
-    private void scheduleIdleCheck(long delayNanos) {
-        idleCheck = ctx.executor().schedule(this::checkIdle, delayNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /**
-     * One timer per connection, never cancelled per request: it ignores a busy connection when it
-     * fires, and on expiry re-arms itself for what remains of the idle time.
-     */
-    private void checkIdle() {
-        idleCheck = null;
-        if (current != null || discardingBody || !ctx.channel().isActive()) {
-            return;
-        }
-        long timeoutNanos = snapshots.get().timeouts().downstreamIdle().toNanos();
-        long idleFor = System.nanoTime() - idleSinceNanos;
-        if (idleFor >= timeoutNanos) {
-            ctx.close();
-        } else {
-            scheduleIdleCheck(timeoutNanos - idleFor);
-        }
-    }
-
-    private void cancelIdleCheck() {
-        if (idleCheck != null) {
-            idleCheck.cancel(false);
-            idleCheck = null;
-        }
+        timeouts.awaitRequest();
     }
 }
