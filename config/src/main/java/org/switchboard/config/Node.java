@@ -173,6 +173,35 @@ final class Node {
         }
     }
 
+    Long size(long min, long max) {
+        if ((value instanceof Integer || value instanceof Long) && ((Number) value).longValue() >= min
+                && ((Number) value).longValue() <= max) {
+            return ((Number) value).longValue(); // a plain number of bytes
+        }
+        if (value instanceof Integer || value instanceof Long) {
+            fail(Sizes.EXPECTED + ", " + min + " to " + max + " bytes");
+            return null;
+        }
+        String text = string(Sizes.EXPECTED);
+        if (text == null) {
+            return null;
+        }
+        try {
+            long bytes = Sizes.parse(text);
+            if (bytes >= min && bytes <= max) {
+                return bytes;
+            }
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            // reported below
+        }
+        fail(Sizes.EXPECTED + ", " + min + " to " + max + " bytes");
+        return null;
+    }
+
+    Long sizeOr(long min, long max, long ifAbsent) {
+        return isAbsent() ? Long.valueOf(ifAbsent) : size(min, max);
+    }
+
     Duration durationOr(Duration ifAbsent) {
         return isAbsent() ? ifAbsent : duration();
     }

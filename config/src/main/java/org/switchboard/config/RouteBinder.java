@@ -80,7 +80,7 @@ final class RouteBinder {
 
     private RouteSpec route(Node node) {
         int mark = errors.count();
-        if (!node.expectMap("path", "methods", "host", "upstream", "hashKey")) {
+        if (!node.expectMap("path", "methods", "host", "upstream", "hashKey", "maxBody")) {
             return null;
         }
         PathMatchSpec path = path(node.field("path"));
@@ -88,7 +88,9 @@ final class RouteBinder {
         String host = host(node.field("host"));
         String upstream = upstream(node.field("upstream"));
         String hashKey = hashKey(node.field("hashKey"));
-        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey) : null;
+        Node maxBodyNode = node.field("maxBody");
+        Long maxBody = maxBodyNode.isAbsent() ? null : maxBodyNode.size(0, 1L << 40);
+        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody) : null;
     }
 
     /** {@code user}, {@code token}, {@code room}, {@code source} or {@code header:<name>}. */

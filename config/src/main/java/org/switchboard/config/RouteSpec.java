@@ -12,26 +12,27 @@ import java.util.Set;
  * @param upstream the upstream it names
  * @param hashKey  what a ring-hash upstream hashes for this route ({@code user}, {@code token},
  *                 {@code room}, {@code source}, {@code header:<name>}), or null for the default
+ * @param maxBody  the largest request body in bytes (413 beyond), or null for {@code limits.requestBody}
  */
 public record RouteSpec(String location, String host, Set<String> methods, PathMatchSpec path, String upstream,
-                        String hashKey) implements RouteEntrySpec {
+                        String hashKey, Long maxBody) implements RouteEntrySpec {
     public RouteSpec {
         methods = Set.copyOf(methods);
     }
 
     public static RouteSpec of(PathMatchSpec path, String upstream) {
-        return new RouteSpec("routes[?]", null, Set.of(), path, upstream, null);
+        return new RouteSpec("routes[?]", null, Set.of(), path, upstream, null, null);
     }
 
     public RouteSpec withMethods(Set<String> newMethods) {
-        return new RouteSpec(location, host, newMethods, path, upstream, hashKey);
+        return new RouteSpec(location, host, newMethods, path, upstream, hashKey, maxBody);
     }
 
     public RouteSpec withHost(String newHost) {
-        return new RouteSpec(location, newHost, methods, path, upstream, hashKey);
+        return new RouteSpec(location, newHost, methods, path, upstream, hashKey, maxBody);
     }
 
     public RouteSpec withHashKey(String newHashKey) {
-        return new RouteSpec(location, host, methods, path, upstream, newHashKey);
+        return new RouteSpec(location, host, methods, path, upstream, newHashKey, maxBody);
     }
 }

@@ -16,7 +16,7 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "runtime"};
+             "clientAddress", "limits", "runtime"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -49,11 +49,12 @@ final class SpecBinder {
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
         UserLookupSpec userLookup = userLookup(root.field("userLookup"));
         ClientAddressSpec clientAddress = clientAddress(root.field("clientAddress"));
+        LimitsSpec limits = limits(root.field("limits"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -284,6 +285,27 @@ final class SpecBinder {
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
         Duration requestHeader = node.field("requestHeader").durationOr(defaults.requestHeader());
         return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader);
+    }
+
+    private static LimitsSpec limits(Node node) {
+        LimitsSpec d = LimitsSpec.DEFAULTS;
+        if (node.isAbsent()) {
+            return d;
+        }
+        if (!node.expectMap("requestTarget", "requestHeaders", "requestBody", "mediaUploadBody",
+                "connectionsPerListener", "connectionsPerClient")) {
+            return null;
+        }
+        Long target = node.field("requestTarget").sizeOr(256, 1 << 20, d.requestTarget());
+        Long headers = node.field("requestHeaders").sizeOr(1024, 1 << 20, d.requestHeaders());
+        Long body = node.field("requestBody").sizeOr(0, 1L << 40, d.requestBody());
+        Long media = node.field("mediaUploadBody").sizeOr(0, 1L << 40, d.mediaUploadBody());
+        Integer perListener = node.field("connectionsPerListener").integerOr(1, 1_000_000, d.connectionsPerListener());
+        Integer perClient = node.field("connectionsPerClient").integerOr(1, 1_000_000, d.connectionsPerClient());
+        if (target == null || headers == null || body == null || media == null || perListener == null || perClient == null) {
+            return null;
+        }
+        return new LimitsSpec(target.intValue(), headers.intValue(), body, media, perListener, perClient);
     }
 
     private static ClientAddressSpec clientAddress(Node node) {

@@ -15,6 +15,7 @@ public record SwitchboardSpec(
         UpstreamPoolSpec upstreamPool,
         UserLookupSpec userLookup,
         ClientAddressSpec clientAddress,
+        LimitsSpec limits,
         RuntimeSpec runtime) {
 
     public SwitchboardSpec {
@@ -40,18 +41,19 @@ public record SwitchboardSpec(
                 UpstreamPoolSpec.DEFAULTS,
                 UserLookupSpec.DEFAULTS,
                 ClientAddressSpec.DEFAULTS,
+                LimitsSpec.DEFAULTS,
                 RuntimeSpec.DEFAULTS);
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, runtime);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
     }
 }

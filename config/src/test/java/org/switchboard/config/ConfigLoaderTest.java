@@ -75,16 +75,17 @@ class ConfigLoaderTest {
                 AdminSpec.of(HostPort.of("127.0.0.1", 9902)),
                 upstreams,
                 List.of(new RouteSpec("routes[0]", "matrix.example.org", Set.of("GET", "HEAD"),
-                                PathMatchSpec.prefix("/_matrix/client/"), "generic", null),
+                                PathMatchSpec.prefix("/_matrix/client/"), "generic", null, null),
                         new RouteSpec("routes[1]", null, Set.of(),
-                                PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media", null),
-                        new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main", null)),
+                                PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media", null, null),
+                        new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main", null, null)),
                 Map.of(),
                 new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1),
                         TimeoutsSpec.DEFAULTS.requestHeader()),
                 new UpstreamPoolSpec(0, Duration.ofSeconds(10)),
                 UserLookupSpec.DEFAULTS,
                 ClientAddressSpec.DEFAULTS,
+                LimitsSpec.DEFAULTS,
                 new RuntimeSpec(2));
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");

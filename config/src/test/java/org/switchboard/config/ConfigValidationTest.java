@@ -27,10 +27,10 @@ class ConfigValidationTest {
                 // top level
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, clientAddress, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, clientAddress, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -94,7 +94,7 @@ class ConfigValidationTest {
                         "routes: an empty list (expected at least one route; omit routes for the built-in Synapse table)"),
                 invalid(VALID + "routes: {path: {prefix: /}, upstream: main}\n", "routes: a map (expected a list of routes)"),
                 invalid(VALID + "routes: [{pth: {prefix: /}, upstream: main}]\n",
-                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream, hashKey)",
+                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream, hashKey, maxBody)",
                         "routes[0].path: missing (expected a map with keys: prefix, regex)"),
                 invalid(VALID + "routes: [{path: /, upstream: main}]\n",
                         "routes[0].path: \"/\" (expected a map with keys: prefix, regex)"),
@@ -171,6 +171,11 @@ class ConfigValidationTest {
                         "clientAddress.trustedProxies[2]: \"proxy.example\" (expected an IP address or range such as 10.0.0.0/8 or fd00::/8)"),
                 invalid(LISTENERS.replace("}]", ", proxyProtocol: v2}]") + UPSTREAMS,
                         "listeners[0].proxyProtocol: \"v2\" (expected true or false)"),
+                invalid(VALID + "limits: {requestBody: 10 megabytes, connectionsPerClient: 0}\n",
+                        "limits.requestBody: \"10 megabytes\" (expected a size such as 8KiB, 100MB or 1GiB, 0 to 1099511627776 bytes)",
+                        "limits.connectionsPerClient: 0 (expected an integer 1-1000000)"),
+                invalid(VALID + "routes: [{path: {prefix: /}, upstream: main, maxBody: -1}]\n",
+                        "routes[0].maxBody: -1 (expected a size such as 8KiB, 100MB or 1GiB, 0 to 1099511627776 bytes)"),
                 invalid(VALID + "runtime: {eventLoopThreads: true}\n",
                         "runtime.eventLoopThreads: true (expected an integer 0-1024)"));
     }
@@ -211,7 +216,7 @@ class ConfigValidationTest {
                 "listeners[1].address: \"0.0.0.0:8080\" (expected an address not already used by listeners[0].address)",
                 "upstreams.generic.endpoints[1]: \"10.0.2.10:99999\" (expected host:port, port 1-65535)",
                 "routes[0].methods[0]: \"get\" (expected an upper-case HTTP method such as GET)",
-                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream, hashKey)",
+                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream, hashKey, maxBody)",
                 "routes[1].path: missing (expected a map with keys: prefix, regex)",
                 "routes[1].upstream: \"genric\" (expected one of: main, generic)",
                 "timeouts.connect: 5 (expected a duration such as 500ms, 5s, 3m)",

@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.flow.FlowControlHandler;
+import org.switchboard.config.LimitsSpec;
 import org.switchboard.config.ListenerSpec;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -18,8 +19,7 @@ import org.switchboard.proxy.upstream.UpstreamConnectionPool;
  * {@link ProxyHandler}.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
-    static final int MAX_REQUEST_LINE = 8 * 1024;
-    static final int MAX_HEADER_SIZE = 32 * 1024;
+    private static final int REQUEST_LINE_OVERHEAD = 32;
     static final int MAX_CHUNK_SIZE = 64 * 1024;
 
     private static final System.Logger LOG = System.getLogger(ClientChannelInitializer.class.getName());
@@ -27,6 +27,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final Supplier<ProxySnapshot> snapshots;
     private final Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop;
     private final ListenerSpec listener;
+    private final ConnectionLimiter limiter = new ConnectionLimiter();
 
     ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
                              Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
@@ -38,9 +39,17 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        ProxySnapshot snapshot = snapshots.get();
+        LimitsSpec limits = snapshot.spec().limits();
+        byte[] peer = ProxyProtocolHandler.peerOf(ch);
+        boolean trustedPeer = snapshot.spec().clientAddress().trusts(peer);
+        if (!limiter.admit(ch, org.switchboard.routing.IpText.format(peer), trustedPeer, limits)) {
+            return;
+        }
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
-                .setMaxInitialLineLength(MAX_REQUEST_LINE)
-                .setMaxHeaderSize(MAX_HEADER_SIZE)
+                // The request line is the target plus the method and version around it.
+                .setMaxInitialLineLength(limits.requestTarget() + REQUEST_LINE_OVERHEAD)
+                .setMaxHeaderSize(limits.requestHeaders())
                 .setMaxChunkSize(MAX_CHUNK_SIZE)
                 .setStrictLineParsing(true)
                 .setUseRfc9112TransferEncoding(true)
@@ -48,8 +57,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         UpstreamConnectionPool pool = poolsByEventLoop.get(ch.eventLoop());
         if (listener.proxyProtocol()) {
             // The PROXY header is a claim about the client: only a trusted proxy may make it.
-            byte[] peer = ProxyProtocolHandler.peerOf(ch);
-            if (!snapshots.get().spec().clientAddress().trusts(peer)) {
+            if (!trustedPeer) {
                 LOG.log(System.Logger.Level.WARNING, "listener " + listener.name() + " refused a connection from "
                         + org.switchboard.routing.IpText.format(peer) + ": PROXY protocol is accepted from trusted proxies only");
                 ch.close();

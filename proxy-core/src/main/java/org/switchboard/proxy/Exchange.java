@@ -37,6 +37,8 @@ final class Exchange implements UpstreamListener {
     private final HttpVersion clientVersion;
     private final long responseTimeoutNanos;
     private final boolean sendContinue;
+    private final long maxBodyBytes;
+    private long bodyBytes;
 
     private boolean clientKeepAlive;
     private UpstreamConnection upstream;
@@ -49,7 +51,8 @@ final class Exchange implements UpstreamListener {
     private ScheduledFuture<?> responseTimeout;
 
     Exchange(ProxyHandler downstream, ChannelHandlerContext ctx, UpstreamConnectionPool pool, HttpRequest request,
-             Endpoint endpoint, boolean clientKeepAlive, boolean sendContinue, long responseTimeoutNanos) {
+             Endpoint endpoint, boolean clientKeepAlive, boolean sendContinue, long responseTimeoutNanos,
+             long maxBodyBytes) {
         this.downstream = downstream;
         this.ctx = ctx;
         this.pool = pool;
@@ -59,6 +62,7 @@ final class Exchange implements UpstreamListener {
         this.clientKeepAlive = clientKeepAlive;
         this.sendContinue = sendContinue;
         this.responseTimeoutNanos = responseTimeoutNanos;
+        this.maxBodyBytes = maxBodyBytes;
     }
 
     void start() {
@@ -100,6 +104,13 @@ final class Exchange implements UpstreamListener {
     void onRequestContent(HttpContent content) {
         if (done) {
             content.release();
+            return;
+        }
+        bodyBytes += content.content().readableBytes();
+        if (bodyBytes > maxBodyBytes) {
+            // A chunked body (its length unknown up front) grew past the route's limit.
+            content.release();
+            fail(MatrixErrors.BODY_TOO_LARGE);
             return;
         }
         Channel channel = upstream.channel();

@@ -124,12 +124,16 @@ final class ProxyHandler extends ChannelDuplexHandler {
             respondLocally(request, MatrixErrors.NO_ENDPOINT, !keepAlive || sendContinue);
             return;
         }
+        if (HttpUtil.getContentLength(request, -1L) > route.maxBodyBytes()) {
+            respondLocally(request, MatrixErrors.BODY_TOO_LARGE, true);
+            return;
+        }
         if (sendContinue) {
             // We answer 100 ourselves once the upstream is connected; it must not answer again.
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
         current = new Exchange(this, ctx, pool, request, endpoint, keepAlive, sendContinue,
-                snapshot.timeouts().upstreamResponse().toNanos());
+                snapshot.timeouts().upstreamResponse().toNanos(), route.maxBodyBytes());
         current.start();
     }
 

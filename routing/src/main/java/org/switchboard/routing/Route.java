@@ -14,19 +14,21 @@ import org.switchboard.config.LoadBalancerKind;
  * @param hashKeyName      the configured hash key, for people ({@code user}, {@code room}, ...)
  * @param sticky           the hash key was chosen for this route: it sticks to the key even on an
  *                         upstream that balances otherwise
+ * @param maxBodyBytes     the largest request body forwarded (413 beyond)
  * @param initialSyncOnly  matches only initial syncs: {@code /sync} without {@code since} or with
  *                         {@code full_state=true}, and the {@code /initialSync} endpoints
  */
 public record Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
-                    HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly) {
+                    HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
+                    long maxBodyBytes) {
 
     public Route {
         methods = Set.copyOf(methods);
         host = host == null ? null : host.toLowerCase(Locale.ROOT);
     }
 
-    public static Route of(String name, PathMatcher path, Upstream upstream) {
-        return new Route(name, null, Set.of(), path, upstream, HashKeys.USER, "user", false, false);
+    public static Route of(String name, PathMatcher path, Upstream upstream, long maxBodyBytes) {
+        return new Route(name, null, Set.of(), path, upstream, HashKeys.USER, "user", false, false, maxBodyBytes);
     }
 
     public boolean matches(RequestView request) {

@@ -52,14 +52,15 @@ public final class RoutingSnapshot {
         boolean usesPreset = false;
         for (RouteEntrySpec entry : spec.routes()) {
             if (entry instanceof RouteSpec routeSpec) {
-                routes.add(route(routeSpec, upstreams, tokenUsers));
+                routes.add(route(routeSpec, upstreams, tokenUsers, spec.limits().requestBody()));
             } else if (entry instanceof PresetSpec) {
                 usesPreset = true;
                 expandPreset(preset, roles, spec, upstreams, routes, tokenUsers);
             }
         }
         Route unmatched = usesPreset
-                ? Route.of("synapse/unmatched", PathMatcher.of(PathMatchSpec.prefix("/")), upstreams.get(roles.resolve(MAIN)))
+                ? Route.of("synapse/unmatched", PathMatcher.of(PathMatchSpec.prefix("/")), upstreams.get(roles.resolve(MAIN)),
+                        spec.limits().requestBody())
                 : null;
         return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched);
     }
@@ -82,14 +83,15 @@ public final class RoutingSnapshot {
         return new Upstream(spec.name(), endpoints, kind, loadBalancer, affinity);
     }
 
-    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams, TokenUsers tokenUsers) {
+    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams, TokenUsers tokenUsers, long defaultMaxBody) {
         Upstream upstream = upstreams.get(spec.upstream());
         if (upstream == null) {
             throw new IllegalArgumentException(spec.location() + ": unknown upstream " + spec.upstream());
         }
         String hashKey = spec.hashKey() == null ? "user" : spec.hashKey();
         return new Route(spec.location(), spec.host(), spec.methods(), PathMatcher.of(spec.path()), upstream,
-                HashKeyExtractor.of(hashKey, tokenUsers), hashKey, spec.hashKey() != null, false);
+                HashKeyExtractor.of(hashKey, tokenUsers), hashKey, spec.hashKey() != null, false,
+                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody);
     }
 
     private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
@@ -104,8 +106,10 @@ public final class RoutingSnapshot {
             Upstream upstream = upstreams.get(roles.resolve(entry.role()));
             // The table's stickiness applies unless the operator chose this upstream's balancer.
             boolean sticky = entry.hashKey() != null && spec.upstreams().get(upstream.name()).loadBalancer() == null;
+            // Media uploads are large by nature; everything else is JSON.
+            long maxBody = entry.role().equals("media") ? spec.limits().mediaUploadBody() : spec.limits().requestBody();
             routes.add(new Route("synapse/" + entry.group(), null, entry.methods(), PathMatcher.of(entry.path()),
-                    upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync()));
+                    upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync(), maxBody));
         }
     }
 

@@ -8,6 +8,7 @@ import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ClientAddressSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
+import org.switchboard.config.LimitsSpec;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.PresetSpec;
 import org.switchboard.config.RuntimeSpec;
@@ -41,7 +42,8 @@ public final class Demo {
                 List.of(ListenerSpec.of("client", LISTENER)),
                 AdminSpec.of(AdminSpec.DEFAULT_ADDRESS),
                 upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
-                UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
+                UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS,
+                LimitsSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
     }
 
     public static String instructions() {
