@@ -37,6 +37,7 @@ class LargeUploadSystemTest {
                      routes:
                        - path: { prefix: "/" }
                          upstream: media
+                         maxBody: 2GiB
                      """.formatted(media.endpoint()));
              RawClient client = new RawClient(proxy.address())) {
             client.send("POST /_matrix/media/v3/upload HTTP/1.1\r\nHost: a\r\nContent-Type: application/octet-stream\r\n"
