@@ -37,6 +37,12 @@ class FailureSystemTest {
     static TinyUpstream held;
     static TinyUpstream truncating;
     static TinyUpstream garbage;
+    static TinyUpstream badFraming;
+    static final java.util.Map<String, String> BAD_RESPONSES = java.util.Map.of(
+            "/framing/cl-and-te", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
+            "/framing/two-lengths", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+            "/framing/bare-lf", "HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",
+            "/framing/bad-chunk", "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n");
     static ProxyUnderTest proxy;
 
     @BeforeAll
@@ -55,6 +61,11 @@ class FailureSystemTest {
             out.flush();
             return false;
         });
+        badFraming = new TinyUpstream((request, out, in) -> {
+            out.write(HttpWire.ascii(BAD_RESPONSES.get(request.target())));
+            out.flush();
+            return false;
+        });
         proxy = ProxyUnderTest.start(dir, """
                 upstreams:
                   dead:
@@ -67,7 +78,11 @@ class FailureSystemTest {
                     endpoints: ["%s"]
                   garbage:
                     endpoints: ["%s"]
+                  framing:
+                    endpoints: ["%s"]
                 routes:
+                  - path: { prefix: "/framing/" }
+                    upstream: framing
                   - path: { prefix: "/dead/" }
                     upstream: dead
                   - path: { prefix: "/slow/" }
@@ -81,7 +96,8 @@ class FailureSystemTest {
                 timeouts:
                   connect: 2s
                   upstreamResponse: 500ms
-                """.formatted(freePort(), slow.port(), held.endpoint(), truncating.endpoint(), garbage.endpoint()));
+                """.formatted(freePort(), slow.port(), held.endpoint(), truncating.endpoint(), garbage.endpoint(),
+                badFraming.endpoint()));
     }
 
     @AfterAll
@@ -91,6 +107,29 @@ class FailureSystemTest {
         held.close();
         truncating.close();
         garbage.close();
+        badFraming.close();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"/framing/cl-and-te", "/framing/two-lengths",
+            "/framing/bare-lf", "/framing/bad-chunk"})
+    void upstreamResponsesWithInvalidFramingBecome502(String target) throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            HttpWire.Head head = client.readHead();
+            if (head == null) {
+                // The head was already on its way when the body turned out broken: closing
+                // without a word is the honest answer left.
+                return;
+            }
+            if (head.startLine().startsWith("HTTP/1.1 200")) {
+                // Only acceptable if the body then breaks off: never a complete, wrong message.
+                assertThrows(java.io.IOException.class,
+                        () -> HttpWire.readBody(client.input(), head, OutputStream.nullOutputStream(), false));
+            } else {
+                assertEquals("HTTP/1.1 502 Bad Gateway", head.startLine());
+            }
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -33,6 +34,16 @@ import org.switchboard.config.UpstreamPoolSpec;
  */
 public final class UpstreamConnectionPool {
     private static final long SWEEP_INTERVAL_MILLIS = 1000;
+    /**
+     * Strict parsing of what upstreams send: a response with ambiguous framing (bare LF, both
+     * Content-Length and Transfer-Encoding, differing lengths) becomes a 502, never relayed.
+     */
+    private static final HttpDecoderConfig UPSTREAM_DECODER = new HttpDecoderConfig()
+            .setMaxHeaderSize(64 * 1024)
+            .setMaxChunkSize(64 * 1024)
+            .setStrictLineParsing(true)
+            .setUseRfc9112TransferEncoding(true)
+            .setAllowDuplicateContentLengths(false);
 
     private final EventLoop eventLoop;
     private final Bootstrap bootstrap;
@@ -82,7 +93,7 @@ public final class UpstreamConnectionPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("http", new HttpClientCodec());
+                        ch.pipeline().addLast("http", new HttpClientCodec(UPSTREAM_DECODER, false, false));
                         ch.pipeline().addLast("upstream", connection);
                     }
                 })
