@@ -162,7 +162,7 @@ record RegexLiterals(List<String> prefixes, boolean exact, boolean wholeLiteral,
     }
 
     /** {@code a|b|c} of plain literals (a leading {@code ?:} allowed), else null. */
-    private static List<String> alternatives(String group) {
+    static List<String> alternatives(String group) {
         String body = group.startsWith("?:") ? group.substring(2) : group;
         if (body.startsWith("?")) {
             return null;

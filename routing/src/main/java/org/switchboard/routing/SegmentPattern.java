@@ -80,11 +80,11 @@ final class SegmentPattern {
                 i += 5;
             } else if (c == '(') {
                 int close = regex.indexOf(')', i);
-                String[] alternatives = close < 0 ? null : alternatives(regex.substring(i + 1, close));
+                List<String> alternatives = close < 0 ? null : RegexLiterals.alternatives(regex.substring(i + 1, close));
                 if (alternatives == null || quantified(regex, close + 1)) {
                     return null;
                 }
-                tokens.add(new Alternatives(alternatives));
+                tokens.add(new Alternatives(alternatives.toArray(new String[0])));
                 i = close + 1;
             } else {
                 return null;
@@ -103,27 +103,6 @@ final class SegmentPattern {
 
     private static boolean quantified(String regex, int at) {
         return at < regex.length() && "?*+{".indexOf(regex.charAt(at)) >= 0;
-    }
-
-    private static String[] alternatives(String group) {
-        String body = group.startsWith("?:") ? group.substring(2) : group;
-        List<String> alternatives = new ArrayList<>();
-        StringBuilder current = new StringBuilder();
-        for (int i = 0; i < body.length(); i++) {
-            char c = body.charAt(i);
-            if (c == '|') {
-                alternatives.add(current.toString());
-                current.setLength(0);
-            } else if (c == '\\' && i + 1 < body.length() && !Character.isLetterOrDigit(body.charAt(i + 1))) {
-                current.append(body.charAt(++i));
-            } else if (META.indexOf(c) >= 0) {
-                return null;
-            } else {
-                current.append(c);
-            }
-        }
-        alternatives.add(current.toString());
-        return alternatives.toArray(new String[0]);
     }
 
     boolean matches(String path) {
