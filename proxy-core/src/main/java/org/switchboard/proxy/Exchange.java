@@ -106,6 +106,14 @@ final class Exchange implements UpstreamListener {
             content.release();
             return;
         }
+        if (content.decoderResult().isFailure()) {
+            // Broken chunked framing: the codec marks it as a failed last part. Passing that on
+            // would hand Synapse a complete request with a cut-off body; dropping the upstream
+            // connection instead makes Synapse discard it.
+            content.release();
+            fail(MatrixErrors.BAD_REQUEST);
+            return;
+        }
         bodyBytes += content.content().readableBytes();
         if (bodyBytes > maxBodyBytes) {
             // A chunked body (its length unknown up front) grew past the route's limit.

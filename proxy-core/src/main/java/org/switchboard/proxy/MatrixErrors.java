@@ -28,6 +28,7 @@ public enum MatrixErrors {
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "M_UNKNOWN", "Request-target too long"),
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "M_TOO_LARGE", "Request body too large for this endpoint"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "M_UNKNOWN", "Request headers too large"),
+    VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "M_UNKNOWN", "Only HTTP/1.x is supported here"),
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported");
 
     private final HttpResponseStatus status;

@@ -81,7 +81,10 @@ final class ProxyHandler extends ChannelDuplexHandler {
                 current.onRequestContent(content);
             } else {
                 content.release();
-                if (content instanceof LastHttpContent && discardingBody) {
+                if (content.decoderResult().isFailure()) {
+                    ctx.writeAndFlush(MatrixErrors.BAD_REQUEST.response(ctx.alloc(), HttpVersion.HTTP_1_1, true))
+                            .addListener(ChannelFutureListener.CLOSE);
+                } else if (content instanceof LastHttpContent && discardingBody) {
                     discardingBody = false;
                     nextRequest();
                 } else {
@@ -98,6 +101,11 @@ final class ProxyHandler extends ChannelDuplexHandler {
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             respondLocally(request, errorFor(decoded.cause()), true);
+            return;
+        }
+        MatrixErrors invalid = RequestValidator.check(request);
+        if (invalid != null) {
+            respondLocally(request, invalid, true);
             return;
         }
         boolean keepAlive = HttpUtil.isKeepAlive(request);
