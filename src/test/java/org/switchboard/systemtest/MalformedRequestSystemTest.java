@@ -17,7 +17,6 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -85,25 +84,6 @@ class MalformedRequestSystemTest {
         }
     }
 
-    /**
-     * Vectors the proxy gets wrong today, each with what it does instead (seen with Netty
-     * 4.2.18). Remove an entry when the proxy is fixed; {@link #everyKnownGapNamesAVector()}
-     * keeps the names honest.
-     */
-    private static final Map<String, String> KNOWN_GAPS = Map.ofEntries(
-            Map.entry("obs-fold-space", "200: forwarded, the fold joined into one line (X-Folded: one two)"),
-            Map.entry("obs-fold-tab", "200: forwarded, the fold joined into one line (X-Folded: one two)"),
-            // The codec itself accepts these.
-            Map.entry("bare-lf-chunk-data", "200: accepted, body 'hello' forwarded whole"),
-            Map.entry("bare-lf-last-chunk", "200: accepted, body 'hello' forwarded whole"),
-            Map.entry("bare-lf-after-trailers", "200: accepted, body 'hello' forwarded whole"),
-            Map.entry("chunk-ext-without-name", "200: accepted, body 'hello' forwarded whole"),
-            Map.entry("chunk-data-overrun", "200: the codec skips to the next LF; EXTRA dropped, 'hello' forwarded"),
-            Map.entry("version-lowercase", "200: forwarded as HTTP/1.1"),
-            Map.entry("request-line-double-spaces", "200: forwarded with the request line normalised"),
-            Map.entry("request-line-leading-space", "200: forwarded with the request line normalised"),
-            Map.entry("request-line-tabs", "200: forwarded with the request line normalised"));
-
     @BeforeAll
     static void start() throws Exception {
         tiny = new TinyUpstream(TinyUpstream.echoTarget());
@@ -133,69 +113,11 @@ class MalformedRequestSystemTest {
         assertRefusedAndNotForwarded(vector);
     }
 
-    @Disabled("proxy does not yet refuse these; see MalformedRequestSystemTest.knownGaps")
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("knownGaps")
-    void knownGapIsRefusedAndNeverReachesSynapse(Vector vector) throws Exception {
-        assertRefusedAndNotForwarded(vector);
-    }
-
-    /**
-     * The other side of the line: unusual but valid requests still go through whole, so a fix
-     * that refuses too much fails here rather than in production.
-     */
-    @ParameterizedTest(name = "{0}")
-    @MethodSource("validEdges")
-    void validEdgeRequestIsForwardedWhole(Vector edge) throws Exception {
-        String marker = "/ok/" + edge.name() + "/";
-        try (DeadlineClient client = new DeadlineClient(proxy.address(), DEADLINE)) {
-            client.send(HttpWire.ascii(edge.wire().replace("{t}", marker + "x")));
-            DeadlineClient.Reply reply = client.awaitReply();
-            assertEquals(200, reply.status(), edge + ": " + reply);
-        }
-        TinyUpstream.Received received = tiny.received().stream()
-                .filter(r -> r.target().startsWith(marker)).findFirst().orElseThrow();
-        assertEquals("HTTP/1.1", received.head().startLineParts()[2], edge.name());
-        if (edge.wire().startsWith("POST")) {
-            assertEquals("hello", received.body(), edge.name());
-        }
-        for (byte[] connection : tap.upstreamBytes()) {
-            if (new String(connection, StandardCharsets.ISO_8859_1).contains(marker)) {
-                StrictRequestParser.Result result = StrictRequestParser.parse(connection);
-                assertTrue(result.wellFramed(), edge + ": " + result.framingFault());
-                assertEquals(List.of(), result.contentFaults().stream().filter(f -> f.contains(marker)).toList());
-            }
-        }
-    }
-
-    static Stream<Vector> validEdges() {
-        return Stream.of(
-                accepted("http-1.2-as-http-1.1", "GET {t} HTTP/1.2\r\nHost: a\r\n\r\n"),
-                accepted("empty-line-before-request", "\r\nGET {t} HTTP/1.1\r\nHost: a\r\n\r\n"),
-                accepted("ows-around-value", "GET {t} HTTP/1.1\r\nHost: a\r\nX-A: \t 1 \t\r\n\r\n"),
-                accepted("obs-text-in-value", "GET {t} HTTP/1.1\r\nHost: a\r\nX-A: caf\u00e9\r\n\r\n"),
-                accepted("te-chunked-uppercase", "POST {t} HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: CHUNKED\r\n\r\n"
-                        + "5\r\nhello\r\n0\r\n\r\n"),
-                accepted("chunk-ext-and-trailer", CHUNKED_POST + "5;name=value\r\nhello\r\n0\r\nX-Trailer: 1\r\n\r\n"),
-                accepted("target-just-under-8k", "GET {t}" + "a".repeat(8_000) + " HTTP/1.1\r\nHost: a\r\n\r\n"),
-                accepted("head-just-under-32k", "GET {t} HTTP/1.1\r\nHost: a\r\nX-Big: " + "b".repeat(30_000) + "\r\n\r\n"));
-    }
-
     static Stream<Vector> refused() {
-        return vectors().filter(vector -> !KNOWN_GAPS.containsKey(vector.name()));
+        return vectors();
     }
 
-    static Stream<Vector> knownGaps() {
-        return vectors().filter(vector -> KNOWN_GAPS.containsKey(vector.name()));
-    }
-
-    @Test
-    void everyKnownGapNamesAVector() {
-        Set<String> names = vectors().map(Vector::name).collect(Collectors.toSet());
-        assertEquals(Set.of(), KNOWN_GAPS.keySet().stream().filter(gap -> !names.contains(gap)).collect(Collectors.toSet()));
-    }
-
-    /** Every vector; {@link #KNOWN_GAPS} splits them between the two tests. */
+    /** Every vector. */
     static Stream<Vector> vectors() {
         return Stream.of(
                 // Content-Length: one, and only digits (RFC 9112 6.3, 8.6).

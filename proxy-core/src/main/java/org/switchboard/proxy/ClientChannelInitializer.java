@@ -14,8 +14,8 @@ import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 
 /**
  * The downstream pipeline of a client listener, in order: the clocks between requests, the PROXY
- * protocol header (where enabled), HTTP/1.1 codec, flow control (one message per read request),
- * then the proxy. TLS and HTTP/2 will go in front of the same
+ * protocol header (where enabled), the strict framing guard, HTTP/1.1 codec, flow control (one
+ * message per read request), then the proxy. TLS and HTTP/2 will go in front of the same
  * {@link ProxyHandler}.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -70,6 +70,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         ClientTimeoutHandler timeouts = new ClientTimeoutHandler(snapshots);
         ch.pipeline().addFirst("timeouts", timeouts);
         ch.pipeline()
+                .addLast("framing-guard", new StrictFramingGuard())
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
                 .addLast("proxy", new ProxyHandler(snapshots, pool, "http", timeouts));

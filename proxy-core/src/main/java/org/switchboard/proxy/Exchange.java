@@ -228,6 +228,12 @@ final class Exchange implements UpstreamListener {
         }
     }
 
+    /** The rest of the request cannot be framed: drop the upstream side and answer 400 (or close). */
+    void failMalformed() {
+        clientKeepAlive = false;
+        fail(MatrixErrors.BAD_REQUEST);
+    }
+
     /** The client went away: the upstream connection is closed, so Synapse stops the work. */
     void abort() {
         if (done) {

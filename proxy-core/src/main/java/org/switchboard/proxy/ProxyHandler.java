@@ -244,6 +244,16 @@ final class ProxyHandler extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof StrictFramingGuard.MalformedFramingException) {
+            if (current != null) {
+                // The upstream connection is dropped, so Synapse never sees a whole request.
+                current.failMalformed();
+            } else {
+                ctx.writeAndFlush(MatrixErrors.BAD_REQUEST.response(ctx.alloc(), HttpVersion.HTTP_1_1, true))
+                        .addListener(ChannelFutureListener.CLOSE);
+            }
+            return;
+        }
         // Resets and write failures towards the client: closing aborts the exchange.
         ctx.close();
     }
