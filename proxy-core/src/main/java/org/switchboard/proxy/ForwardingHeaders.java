@@ -37,14 +37,14 @@ final class ForwardingHeaders {
      * Rewrites the forwarding headers of a request from {@code peer} arriving on a listener of
      * {@code scheme}, and returns the client's address and request id.
      */
-    Forwarded apply(HttpHeaders headers, byte[] peer, String scheme) {
+    Forwarded apply(HttpHeaders headers, byte[] peer, String peerText, String scheme) {
         boolean trusted = resolver.trusts(peer);
         List<String> forwardedFor = trusted ? headers.getAll(X_FORWARDED_FOR) : null;
         String proto = trusted ? headers.get(X_FORWARDED_PROTO) : null;
         String requestId = trusted ? headers.get(X_REQUEST_ID) : null;
         removeClaims(headers, trusted);
 
-        ClientAddressResolver.Resolved resolved = resolver.resolve(peer, forwardedFor);
+        ClientAddressResolver.Resolved resolved = resolver.resolve(peer, peerText, forwardedFor);
         headers.set(X_FORWARDED_FOR, resolved.forwardedFor());
         // Synapse assumes https when X-Forwarded-For comes without X-Forwarded-Proto.
         headers.set(X_FORWARDED_PROTO, "http".equals(proto) || "https".equals(proto) ? proto : scheme);
@@ -102,10 +102,18 @@ final class ForwardingHeaders {
         return true;
     }
 
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
+
+    /** 128 random bits as 32 hex digits. */
     private static String newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        String high = Long.toHexString(random.nextLong());
-        String low = Long.toHexString(random.nextLong());
-        return "0".repeat(16 - high.length()) + high + "0".repeat(16 - low.length()) + low;
+        char[] id = new char[32];
+        long high = random.nextLong();
+        long low = random.nextLong();
+        for (int i = 0; i < 16; i++) {
+            id[15 - i] = HEX[(int) (high >>> (4 * i)) & 0xf];
+            id[31 - i] = HEX[(int) (low >>> (4 * i)) & 0xf];
+        }
+        return new String(id);
     }
 }

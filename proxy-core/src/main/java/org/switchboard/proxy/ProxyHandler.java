@@ -18,6 +18,7 @@ import io.netty.util.ReferenceCountUtil;
 import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.IpText;
 import org.switchboard.routing.Route;
 
 /**
@@ -43,6 +44,7 @@ final class ProxyHandler extends ChannelDuplexHandler {
     private boolean readRequested;
     /** The peer (or the PROXY protocol source), read at the first request. */
     private byte[] peer;
+    private String peerText;
     /** {@code http} or {@code https}: what X-Forwarded-Proto says for this listener. */
     private final String scheme;
     private final ClientTimeoutHandler timeouts;
@@ -119,8 +121,9 @@ final class ProxyHandler extends ChannelDuplexHandler {
         HopByHopHeaders.strip(request.headers());
         if (peer == null) {
             peer = ProxyProtocolHandler.peerOf(ctx.channel());
+            peerText = IpText.format(peer);
         }
-        ForwardingHeaders.Forwarded forwarded = snapshot.forwarding().apply(request.headers(), peer, scheme);
+        ForwardingHeaders.Forwarded forwarded = snapshot.forwarding().apply(request.headers(), peer, peerText, scheme);
         NettyRequestView view = new NettyRequestView(request, forwarded.client());
         Route route = snapshot.routing().route(view);
         if (route == null) {

@@ -172,6 +172,10 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
 
     /** Framing as the codec will see it; conflicts (both, or several lengths) the codec refuses itself. */
     private void noteFraming(CharSequence header) {
+        char first = header.charAt(0);
+        if (first != 'c' && first != 'C' && first != 't' && first != 'T') {
+            return;
+        }
         if (startsWithIgnoreCase(header, "content-length:")) {
             String value = header.subSequence("content-length:".length(), header.length()).toString().trim();
             if (!value.isEmpty() && value.length() < 19 && value.chars().allMatch(Character::isDigit)) {
@@ -270,8 +274,9 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
         }
         i++;
         // Any HTTP/d.d here: a version other than 1.x gets its own answer (505) after decoding.
-        return text.length() - i == 8 && text.subSequence(i, i + 5).toString().equals("HTTP/")
-                && Character.isDigit(text.charAt(i + 5)) && text.charAt(i + 6) == '.' && Character.isDigit(text.charAt(i + 7));
+        return text.length() - i == 8 && text.charAt(i) == 'H' && text.charAt(i + 1) == 'T' && text.charAt(i + 2) == 'T'
+                && text.charAt(i + 3) == 'P' && text.charAt(i + 4) == '/' && Character.isDigit(text.charAt(i + 5))
+                && text.charAt(i + 6) == '.' && Character.isDigit(text.charAt(i + 7));
     }
 
     private static int skipWhitespace(CharSequence text, int i) {
@@ -282,7 +287,15 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
     }
 
     private static boolean startsWithIgnoreCase(CharSequence text, String prefix) {
-        return text.length() >= prefix.length() && text.subSequence(0, prefix.length()).toString().equalsIgnoreCase(prefix);
+        if (text.length() < prefix.length()) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length(); i++) {
+            if (Character.toLowerCase(text.charAt(i)) != prefix.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int hex(char c) {

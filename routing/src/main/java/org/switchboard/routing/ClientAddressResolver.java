@@ -33,7 +33,11 @@ public final class ClientAddressResolver {
      * @param forwardedFor every X-Forwarded-For value of the request, in order, or null/empty
      */
     public Resolved resolve(byte[] peer, java.util.List<String> forwardedFor) {
-        String peerText = IpText.format(peer);
+        return resolve(peer, IpText.format(peer), forwardedFor);
+    }
+
+    /** As {@link #resolve(byte[], java.util.List)} with the peer's text already at hand (once per connection). */
+    public Resolved resolve(byte[] peer, String peerText, java.util.List<String> forwardedFor) {
         if (forwardedFor == null || forwardedFor.isEmpty() || !spec.trusts(peer)) {
             return new Resolved(peerText, peerText);
         }
