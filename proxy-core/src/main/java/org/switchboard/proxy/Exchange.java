@@ -19,7 +19,12 @@ import java.util.concurrent.TimeUnit;
 import org.switchboard.proxy.upstream.UpstreamConnection;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.proxy.upstream.UpstreamListener;
+import io.netty.handler.codec.http.HttpMethod;
+import java.util.ArrayList;
+import java.util.List;
 import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.RequestView;
+import org.switchboard.routing.Route;
 
 /**
  * One proxied request and its response: connects (or reuses a pooled connection), streams the
@@ -33,7 +38,15 @@ final class Exchange implements UpstreamListener {
     private final ChannelHandlerContext ctx;
     private final UpstreamConnectionPool pool;
     private final HttpRequest request;
-    private final Endpoint endpoint;
+    private final Route route;
+    private final RequestView view;
+    private final Failover failover;
+    /** Endpoints this request was already sent towards; a retry avoids them. */
+    private final List<Endpoint> tried = new ArrayList<>(1);
+    private Endpoint endpoint;
+    private boolean holdsRetry;
+    /** Set for a retried bodiless request: the whole request is written again at connect. */
+    private boolean resend;
     private final HttpVersion clientVersion;
     private final long responseTimeoutNanos;
     private final boolean sendContinue;
@@ -51,35 +64,67 @@ final class Exchange implements UpstreamListener {
     private ScheduledFuture<?> responseTimeout;
 
     Exchange(ProxyHandler downstream, ChannelHandlerContext ctx, UpstreamConnectionPool pool, HttpRequest request,
-             Endpoint endpoint, boolean clientKeepAlive, boolean sendContinue, long responseTimeoutNanos,
-             long maxBodyBytes) {
+             Route route, RequestView view, Endpoint endpoint, Failover failover, boolean clientKeepAlive,
+             boolean sendContinue, long responseTimeoutNanos) {
         this.downstream = downstream;
         this.ctx = ctx;
         this.pool = pool;
         this.request = request;
+        this.route = route;
+        this.view = view;
+        this.failover = failover;
         this.endpoint = endpoint;
         this.clientVersion = request.protocolVersion();
         this.clientKeepAlive = clientKeepAlive;
         this.sendContinue = sendContinue;
         this.responseTimeoutNanos = responseTimeoutNanos;
-        this.maxBodyBytes = maxBodyBytes;
+        this.maxBodyBytes = route.maxBodyBytes();
     }
 
     void start() {
         endpoint.load().requestStarted();
+        tried.add(endpoint);
         UpstreamConnection pooled = pool.pollIdle(endpoint.address(), this);
         if (pooled != null) {
             onConnected(pooled);
             return;
         }
+        Endpoint target = endpoint;
         pool.connect(endpoint.address(), this).addListener((ChannelFuture future) -> {
             if (future.isSuccess()) {
                 onConnected(UpstreamConnectionPool.connectionOf(future.channel()));
-            } else if (!done) {
-                // Nothing was sent, so a later change may retry this on another endpoint.
-                fail(MatrixErrors.CONNECT_FAILED);
+            } else if (!done && target == endpoint) {
+                failover.health().failed(endpoint, "connect: " + future.cause().getMessage());
+                // Nothing was sent: any request may go to another endpoint.
+                if (!retryElsewhere()) {
+                    fail(MatrixErrors.CONNECT_FAILED);
+                }
             }
         });
+    }
+
+    /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
+    private boolean retryElsewhere() {
+        Endpoint next = route.pick(view, tried);
+        if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
+            return false;
+        }
+        holdsRetry = true;
+        endpoint.load().requestEnded();
+        endpoint = next;
+        start();
+        return true;
+    }
+
+    /**
+     * GET, HEAD and OPTIONS without a body can be sent again after a connection died before any
+     * response byte: Synapse treats them as safe to repeat, and there is no body to replay.
+     */
+    private boolean repeatable() {
+        HttpMethod method = request.method();
+        boolean safe = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
+        return safe && bodyBytes == 0 && !HttpUtil.isTransferEncodingChunked(request)
+                && HttpUtil.getContentLength(request, 0L) == 0;
     }
 
     private void onConnected(UpstreamConnection connection) {
@@ -90,6 +135,13 @@ final class Exchange implements UpstreamListener {
         }
         upstream = connection;
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        if (resend) {
+            // A retried bodiless request: the client already sent all of it.
+            connection.channel().write(request, connection.channel().voidPromise());
+            connection.channel().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, connection.channel().voidPromise());
+            armResponseTimeout();
+            return;
+        }
         // Flushed with the first body part (for a GET, the empty last part right behind it), so
         // a bodiless request costs one write to the socket, not two.
         connection.channel().write(request, connection.channel().voidPromise());
@@ -147,6 +199,11 @@ final class Exchange implements UpstreamListener {
     @Override
     public void onResponseHead(HttpResponse response) {
         lastUpstreamActivityNanos = System.nanoTime();
+        if (response.status().code() >= 500) {
+            failover.health().failed(endpoint, "status " + response.status().code());
+        } else {
+            failover.health().succeeded(endpoint);
+        }
         upstreamKeepAlive = HttpUtil.isKeepAlive(response);
         HopByHopHeaders.strip(response.headers());
         if (!requestComplete) {
@@ -199,11 +256,25 @@ final class Exchange implements UpstreamListener {
 
     @Override
     public void onInvalidResponse(Throwable cause) {
+        failover.health().failed(endpoint, "invalid response");
         fail(MatrixErrors.INVALID_RESPONSE);
     }
 
     @Override
     public void onUpstreamClosed() {
+        if (done) {
+            return;
+        }
+        failover.health().failed(endpoint, "connection closed before the response ended");
+        if (!responseStarted && requestComplete && repeatable()) {
+            pool.release(upstream, false);
+            upstream = null;
+            cancelResponseTimeout();
+            resend = true;
+            if (retryElsewhere()) {
+                return;
+            }
+        }
         fail(MatrixErrors.UPSTREAM_RESET);
     }
 
@@ -248,6 +319,10 @@ final class Exchange implements UpstreamListener {
         done = true;
         cancelResponseTimeout();
         endpoint.load().requestEnded();
+        if (holdsRetry) {
+            holdsRetry = false;
+            failover.retries().release();
+        }
     }
 
     private void releaseUpstreamUnusable() {
@@ -268,6 +343,7 @@ final class Exchange implements UpstreamListener {
         }
         long silentFor = System.nanoTime() - lastUpstreamActivityNanos;
         if (silentFor >= responseTimeoutNanos) {
+            failover.health().failed(endpoint, "timeout");
             fail(MatrixErrors.UPSTREAM_TIMEOUT);
         } else {
             responseTimeout = ctx.executor().schedule(this::checkResponseTimeout,

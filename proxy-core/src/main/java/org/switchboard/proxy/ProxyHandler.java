@@ -143,8 +143,8 @@ final class ProxyHandler extends ChannelDuplexHandler {
             // We answer 100 ourselves once the upstream is connected; it must not answer again.
             request.headers().remove(HttpHeaderNames.EXPECT);
         }
-        current = new Exchange(this, ctx, pool, request, endpoint, keepAlive, sendContinue,
-                snapshot.timeouts().upstreamResponse().toNanos(), route.maxBodyBytes());
+        current = new Exchange(this, ctx, pool, request, route, view, endpoint, snapshot.failover(), keepAlive,
+                sendContinue, snapshot.timeouts().upstreamResponse().toNanos());
         current.start();
     }
 

@@ -14,11 +14,27 @@ import org.switchboard.routing.Upstream;
  * Swapped whole (one AtomicReference) when a new config is applied.
  */
 public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapshot routing, TimeoutsSpec timeouts,
-                            ForwardingHeaders forwarding) {
+                            ForwardingHeaders forwarding, Failover failover) {
 
     public static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers) {
-        return new ProxySnapshot(generation, spec, RoutingSnapshot.compile(spec, SynapsePreset.builtIn(), tokenUsers),
-                spec.timeouts(), new ForwardingHeaders(new ClientAddressResolver(spec.clientAddress())));
+        return compile(generation, spec, tokenUsers, PassiveHealth.NONE);
+    }
+
+    static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers, PassiveHealth health) {
+        RoutingSnapshot routing = RoutingSnapshot.compile(spec, SynapsePreset.builtIn(), tokenUsers);
+        RetryBudget retries = new RetryBudget(() -> inFlight(routing));
+        return new ProxySnapshot(generation, spec, routing, spec.timeouts(),
+                new ForwardingHeaders(new ClientAddressResolver(spec.clientAddress())), new Failover(health, retries));
+    }
+
+    private static int inFlight(RoutingSnapshot routing) {
+        int total = 0;
+        for (Upstream upstream : routing.upstreams().values()) {
+            for (org.switchboard.routing.Endpoint endpoint : upstream.endpoints()) {
+                total += endpoint.load().inFlight();
+            }
+        }
+        return total;
     }
 
     /** The first endpoint of the upstream serving Synapse's main process, or null. */

@@ -24,16 +24,24 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     }
 
     @Override
-    public Endpoint pick(RequestView request, HashKeyExtractor hashKey) {
+    public Endpoint pick(RequestView request, HashKeyExtractor hashKey, Eligibility eligibility) {
         int n = endpoints.length;
-        if (n <= 1) {
-            return n == 0 ? null : endpoints[0];
+        if (n == 0) {
+            return null;
         }
         RandomGenerator rng = random.get();
-        int first = rng.nextInt(n);
-        int second = rng.nextInt(n - 1);
-        if (second >= first) {
-            second++;
+        // Two random starting points, each moved on to the next eligible endpoint.
+        int first = nextEligible(rng.nextInt(n), -1, eligibility);
+        if (first < 0) {
+            return null;
+        }
+        int second = -1;
+        if (n > 1) {
+            int draw = rng.nextInt(n - 1);
+            second = nextEligible(draw >= first ? draw + 1 : draw, first, eligibility);
+        }
+        if (second < 0) {
+            return endpoints[first];
         }
         Endpoint a = endpoints[first];
         Endpoint b = endpoints[second];
@@ -41,5 +49,16 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
         long loadA = (long) a.load().inFlight() * b.weight();
         long loadB = (long) b.load().inFlight() * a.weight();
         return loadA <= loadB ? a : b;
+    }
+
+    /** The first eligible index from {@code start} on, wrapping, other than {@code not}; -1 if none. */
+    private int nextEligible(int start, int not, Eligibility eligibility) {
+        for (int k = 0; k < endpoints.length; k++) {
+            int index = (start + k) % endpoints.length;
+            if (index != not && eligibility.accepts(endpoints[index])) {
+                return index;
+            }
+        }
+        return -1;
     }
 }

@@ -4,9 +4,15 @@ package org.switchboard.routing;
 public interface LoadBalancer {
 
     /**
-     * The endpoint to use, or null when the upstream has none.
+     * The endpoint to use, or null when no endpoint is eligible.
      *
-     * @param hashKey what the request's route hashes on; only hashing balancers use it
+     * @param hashKey     what the request's route hashes on; only hashing balancers use it
+     * @param eligibility which endpoints may be returned (health, retries)
      */
-    Endpoint pick(RequestView request, HashKeyExtractor hashKey);
+    Endpoint pick(RequestView request, HashKeyExtractor hashKey, Eligibility eligibility);
+
+    /** Any available endpoint. */
+    default Endpoint pick(RequestView request, HashKeyExtractor hashKey) {
+        return pick(request, hashKey, Eligibility.HEALTHY);
+    }
 }

@@ -56,12 +56,20 @@ public final class RingHashLoadBalancer implements LoadBalancer {
     }
 
     @Override
-    public Endpoint pick(RequestView request, HashKeyExtractor hashKey) {
-        return pickByHash(hashKey.hash(request));
+    public Endpoint pick(RequestView request, HashKeyExtractor hashKey, Eligibility eligibility) {
+        return pickByHash(hashKey.hash(request), eligibility);
     }
 
-    /** The owner of the first ring position at or after {@code hash}, wrapping around. */
     public Endpoint pickByHash(long hash) {
+        return pickByHash(hash, Eligibility.HEALTHY);
+    }
+
+    /**
+     * The owner of the first ring position at or after {@code hash}, wrapping around, walking on
+     * past ineligible owners: only the keys of an endpoint that is down move, to the endpoints
+     * that follow its positions, and they come back when it does.
+     */
+    public Endpoint pickByHash(long hash, Eligibility eligibility) {
         if (positions.length == 0) {
             return null;
         }
@@ -72,13 +80,22 @@ public final class RingHashLoadBalancer implements LoadBalancer {
         if (index == positions.length) {
             index = 0;
         }
-        if (balanceFactor <= 0) {
-            return owners[index];
+        if (balanceFactor > 0) {
+            Endpoint bounded = boundedFrom(index, eligibility);
+            if (bounded != null) {
+                return bounded;
+            }
         }
-        return boundedFrom(index);
+        for (int step = 0; step < owners.length; step++) {
+            Endpoint candidate = owners[(index + step) % owners.length];
+            if (eligibility.accepts(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
     }
 
-    private Endpoint boundedFrom(int start) {
+    private Endpoint boundedFrom(int start, Eligibility eligibility) {
         long total = 1;
         for (Endpoint endpoint : endpoints) {
             total += endpoint.load().inFlight();
@@ -86,10 +103,10 @@ public final class RingHashLoadBalancer implements LoadBalancer {
         for (int step = 0; step < owners.length; step++) {
             Endpoint candidate = owners[(start + step) % owners.length];
             double fairShare = (double) total * candidate.weight() / totalWeight;
-            if (candidate.load().inFlight() + 1 <= Math.ceil(balanceFactor * fairShare)) {
+            if (eligibility.accepts(candidate) && candidate.load().inFlight() + 1 <= Math.ceil(balanceFactor * fairShare)) {
                 return candidate;
             }
         }
-        return owners[start];
+        return null;
     }
 }

@@ -42,6 +42,21 @@ final class Roles {
         throw new IllegalStateException("no upstream for role " + role + " and none for main");
     }
 
+    /** The distinct upstreams serving a role, in fallback order (the first is {@link #resolve}'s). */
+    List<String> resolveChain(String role) {
+        List<String> chain = new java.util.ArrayList<>();
+        for (String candidate : fallbackChain(role)) {
+            String upstream = ownUpstream(candidate);
+            if (upstream != null && !chain.contains(upstream)) {
+                chain.add(upstream);
+            }
+        }
+        if (chain.isEmpty()) {
+            throw new IllegalStateException("no upstream for role " + role + " and none for main");
+        }
+        return chain;
+    }
+
     private static List<String> fallbackChain(String role) {
         return switch (role) {
             case "initial_synchrotron" -> List.of("initial_synchrotron", "synchrotron", "main");

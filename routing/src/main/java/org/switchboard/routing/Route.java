@@ -1,5 +1,6 @@
 package org.switchboard.routing;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import org.switchboard.config.LoadBalancerKind;
@@ -15,20 +16,31 @@ import org.switchboard.config.LoadBalancerKind;
  * @param sticky           the hash key was chosen for this route: it sticks to the key even on an
  *                         upstream that balances otherwise
  * @param maxBodyBytes     the largest request body forwarded (413 beyond)
+ * @param fallbacks        upstreams to use, in order, when none of {@code upstream}'s endpoints
+ *                         is available (a Synapse role's fallback to main)
+ * @param panicWhenAllDown with nothing available anywhere, use the whole upstream anyway rather
+ *                         than refuse everyone (own routes); the built-in table answers 503
  * @param initialSyncOnly  matches only initial syncs: {@code /sync} without {@code since} or with
  *                         {@code full_state=true}, and the {@code /initialSync} endpoints
  */
 public record Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
                     HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
-                    long maxBodyBytes) {
+                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown) {
 
     public Route {
         methods = Set.copyOf(methods);
+        fallbacks = List.copyOf(fallbacks);
         host = host == null ? null : host.toLowerCase(Locale.ROOT);
     }
 
     public static Route of(String name, PathMatcher path, Upstream upstream, long maxBodyBytes) {
-        return new Route(name, null, Set.of(), path, upstream, HashKeys.USER, "user", false, false, maxBodyBytes);
+        return new Route(name, null, Set.of(), path, upstream, HashKeys.USER, "user", false, false, maxBodyBytes,
+                List.of(), true);
+    }
+
+    public Route withFallbacks(List<Upstream> newFallbacks, boolean panic) {
+        return new Route(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly,
+                maxBodyBytes, newFallbacks, panic);
     }
 
     public boolean matches(RequestView request) {
@@ -39,9 +51,28 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
     }
 
     public Endpoint pick(RequestView request) {
-        LoadBalancer balancer = sticky && upstream.loadBalancerKind() != LoadBalancerKind.RING_HASH
-                ? upstream.affinity() : upstream.loadBalancer();
-        return balancer.pick(request, hashKey);
+        return pick(request, List.of());
+    }
+
+    /**
+     * An available endpoint of the upstream, else of the first fallback with one; else, where
+     * allowed, any endpoint of the upstream (panic); else null (503). {@code avoid}: endpoints a
+     * retry must not return to.
+     */
+    public Endpoint pick(RequestView request, List<Endpoint> avoid) {
+        Eligibility healthy = Eligibility.healthyExcept(avoid);
+        Endpoint endpoint = balancerOf(upstream).pick(request, hashKey, healthy);
+        for (int i = 0; endpoint == null && i < fallbacks.size(); i++) {
+            endpoint = balancerOf(fallbacks.get(i)).pick(request, hashKey, healthy);
+        }
+        if (endpoint == null && panicWhenAllDown) {
+            endpoint = balancerOf(upstream).pick(request, hashKey, Eligibility.anyExcept(avoid));
+        }
+        return endpoint;
+    }
+
+    private LoadBalancer balancerOf(Upstream target) {
+        return sticky && target.loadBalancerKind() != LoadBalancerKind.RING_HASH ? target.affinity() : target.loadBalancer();
     }
 
     /** Whether this route's hash key decides the endpoint. */

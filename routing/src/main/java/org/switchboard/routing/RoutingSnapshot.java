@@ -60,7 +60,7 @@ public final class RoutingSnapshot {
         }
         Route unmatched = usesPreset
                 ? Route.of("synapse/unmatched", PathMatcher.of(PathMatchSpec.prefix("/")), upstreams.get(roles.resolve(MAIN)),
-                        spec.limits().requestBody())
+                        spec.limits().requestBody()).withFallbacks(List.of(), false)
                 : null;
         return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched);
     }
@@ -91,7 +91,7 @@ public final class RoutingSnapshot {
         String hashKey = spec.hashKey() == null ? "user" : spec.hashKey();
         return new Route(spec.location(), spec.host(), spec.methods(), PathMatcher.of(spec.path()), upstream,
                 HashKeyExtractor.of(hashKey, tokenUsers), hashKey, spec.hashKey() != null, false,
-                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody);
+                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody, List.of(), true);
     }
 
     private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
@@ -103,13 +103,17 @@ public final class RoutingSnapshot {
                 continue;
             }
             String hashKey = entry.hashKey() == null ? "user" : entry.hashKey();
-            Upstream upstream = upstreams.get(roles.resolve(entry.role()));
+            List<String> chain = roles.resolveChain(entry.role());
+            Upstream upstream = upstreams.get(chain.get(0));
+            List<Upstream> fallbacks = chain.subList(1, chain.size()).stream().map(upstreams::get).toList();
             // The table's stickiness applies unless the operator chose this upstream's balancer.
             boolean sticky = entry.hashKey() != null && spec.upstreams().get(upstream.name()).loadBalancer() == null;
             // Media uploads are large by nature; everything else is JSON.
             long maxBody = entry.role().equals("media") ? spec.limits().mediaUploadBody() : spec.limits().requestBody();
+            // A role's endpoints all down: its fallback chain, then 503 (never a process that cannot serve it).
             routes.add(new Route("synapse/" + entry.group(), null, entry.methods(), PathMatcher.of(entry.path()),
-                    upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync(), maxBody));
+                    upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync(), maxBody,
+                    fallbacks, false));
         }
     }
 

@@ -1,0 +1,109 @@
+package org.switchboard.routing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.PathMatchSpec;
+
+/** Unavailable endpoints are skipped; roles fall back; own routes panic rather than refuse. */
+class HealthAwarePickTest {
+
+    @Test
+    void ringHashMovesOnlyTheKeysOfAnEndpointThatIsDownAndTheyReturn() {
+        List<Endpoint> endpoints = RingHashLoadBalancerTest.endpoints(8);
+        RingHashLoadBalancer ring = RingHashLoadBalancer.of(endpoints);
+        long[] keys = RingHashLoadBalancerTest.keys(5_000, 11);
+        Endpoint[] before = new Endpoint[keys.length];
+        for (int i = 0; i < keys.length; i++) {
+            before[i] = ring.pickByHash(keys[i]);
+        }
+        Endpoint down = endpoints.get(3);
+        down.load().setAvailable(false);
+        int moved = 0;
+        for (int i = 0; i < keys.length; i++) {
+            Endpoint now = ring.pickByHash(keys[i]);
+            assertNotEquals(down, now);
+            if (now != before[i]) {
+                moved++;
+                assertEquals(down, before[i], "only the down endpoint's keys move");
+            }
+        }
+        assertTrue(moved > 0);
+        down.load().setAvailable(true);
+        for (int i = 0; i < keys.length; i++) {
+            assertEquals(before[i], ring.pickByHash(keys[i]), "keys come back");
+        }
+    }
+
+    @Test
+    void leastRequestAndRoundRobinNeverPickAnUnavailableEndpoint() {
+        List<Endpoint> endpoints = RingHashLoadBalancerTest.endpoints(4);
+        endpoints.get(0).load().setAvailable(false);
+        endpoints.get(2).load().setAvailable(false);
+        SplittableRandom random = new SplittableRandom(9);
+        LoadBalancer leastRequest = new LeastRequestLoadBalancer(endpoints, () -> random);
+        LoadBalancer roundRobin = new RoundRobinLoadBalancer(endpoints);
+        for (int i = 0; i < 200; i++) {
+            assertTrue(leastRequest.pick(null, HashKeys.USER).load().available());
+            assertTrue(roundRobin.pick(null, HashKeys.USER).load().available());
+        }
+        endpoints.get(1).load().setAvailable(false);
+        endpoints.get(3).load().setAvailable(false);
+        assertNull(leastRequest.pick(null, HashKeys.USER));
+        assertNull(roundRobin.pick(null, HashKeys.USER));
+    }
+
+    @Test
+    void aRetryAvoidsTheEndpointsAlreadyTried() {
+        List<Endpoint> endpoints = RingHashLoadBalancerTest.endpoints(3);
+        RingHashLoadBalancer ring = RingHashLoadBalancer.of(endpoints);
+        long key = RingHashLoadBalancerTest.keys(1, 5)[0];
+        Endpoint first = ring.pickByHash(key);
+        Endpoint second = ring.pickByHash(key, Eligibility.healthyExcept(List.of(first)));
+        Endpoint third = ring.pickByHash(key, Eligibility.healthyExcept(List.of(first, second)));
+        assertEquals(3, java.util.Set.of(first, second, third).size());
+        assertNull(ring.pickByHash(key, Eligibility.healthyExcept(List.of(first, second, third))));
+    }
+
+    @Test
+    void aRoleWhoseEndpointsAreAllDownFallsBackThenAnswers503() throws Exception {
+        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
+                listeners: [{name: c, address: "127.0.0.1:0"}]
+                upstreams:
+                  main: {endpoints: ["10.0.0.1:8008"]}
+                  synchrotron: {endpoints: ["10.0.1.1:8083"]}
+                  initial_synchrotron: {endpoints: ["10.0.2.1:8083"]}
+                """, "t"));
+        HashKeysTest.FakeRequest initialSync = new HashKeysTest.FakeRequest("GET", "/_matrix/client/v3/sync", null, Map.of(), "192.0.2.1");
+        Route route = snapshot.route(initialSync);
+        assertEquals("initial_synchrotron", route.pick(initialSync).upstream());
+        down(snapshot, "initial_synchrotron");
+        assertEquals("synchrotron", route.pick(initialSync).upstream());
+        down(snapshot, "synchrotron");
+        assertEquals("main", route.pick(initialSync).upstream());
+        down(snapshot, "main");
+        assertNull(route.pick(initialSync), "with main down too: 503");
+    }
+
+    @Test
+    void anOwnRouteWhoseEndpointsAreAllDownUsesThemAnyway() {
+        List<Endpoint> endpoints = RingHashLoadBalancerTest.endpoints(2);
+        endpoints.forEach(e -> e.load().setAvailable(false));
+        Upstream upstream = new Upstream("synchrotron", endpoints, org.switchboard.config.LoadBalancerKind.RING_HASH,
+                RingHashLoadBalancer.of(endpoints), RingHashLoadBalancer.of(endpoints));
+        Route own = Route.of("routes[0]", PathMatcher.of(PathMatchSpec.prefix("/")), upstream, 1024);
+        HashKeysTest.FakeRequest request = new HashKeysTest.FakeRequest("GET", "/x", null, Map.of(), "192.0.2.1");
+        assertTrue(endpoints.contains(own.pick(request)), "panic: the whole upstream rather than nobody");
+    }
+
+    private static void down(RoutingSnapshot snapshot, String upstream) {
+        snapshot.upstreams().get(upstream).endpoints().forEach(e -> e.load().setAvailable(false));
+    }
+}
