@@ -38,6 +38,24 @@ public final class Durations {
         }
     }
 
+    /**
+     * The duration as it could be written in the config, in the largest unit that keeps it whole
+     * ({@code 300s} reads as {@code 5m}); for messages that quote a value inherited from elsewhere.
+     */
+    public static String format(Duration duration) {
+        long millis = duration.toMillis();
+        if (millis % 3_600_000 == 0 && millis != 0) {
+            return millis / 3_600_000 + "h";
+        }
+        if (millis % 60_000 == 0 && millis != 0) {
+            return millis / 60_000 + "m";
+        }
+        if (millis % 1000 == 0 && millis != 0) {
+            return millis / 1000 + "s";
+        }
+        return millis + "ms";
+    }
+
     private static ChronoUnit unit(String suffix) {
         switch (suffix) {
             case "ms": return ChronoUnit.MILLIS;

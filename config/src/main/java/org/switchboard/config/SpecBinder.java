@@ -16,7 +16,7 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "limits", "runtime"};
+             "clientAddress", "limits", "runtime", "healthCheck", "outlierDetection"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -38,9 +38,13 @@ final class SpecBinder {
         }
         List<ListenerSpec> listeners = listeners(root.field("listeners"));
         AdminSpec admin = admin(root.field("admin"));
+        // The top-level sections are only the base each upstream's own section is merged over.
+        HealthCheckSpec healthCheck = HealthBinder.healthCheck(root.field("healthCheck"), HealthCheckSpec.DEFAULTS);
+        OutlierDetectionSpec outlierDetection =
+                HealthBinder.outlierDetection(root.field("outlierDetection"), OutlierDetectionSpec.DEFAULTS);
         Node upstreamsNode = root.field("upstreams");
         Map<String, Node> upstreamEntries = upstreamsNode.entries("expected a map of upstream names to upstreams");
-        Map<String, UpstreamSpec> upstreams = upstreams(upstreamsNode, upstreamEntries);
+        Map<String, UpstreamSpec> upstreams = upstreams(upstreamsNode, upstreamEntries, healthCheck, outlierDetection);
         // Every name written, valid or not, so a route naming a broken upstream is not flagged too.
         Set<String> upstreamNames = upstreamEntries == null ? null : upstreamEntries.keySet();
         Map<String, String> roles = roles(root.field("roles"), upstreamNames);
@@ -145,7 +149,8 @@ final class SpecBinder {
         return host.equals("0.0.0.0") || host.equals("::");
     }
 
-    private Map<String, UpstreamSpec> upstreams(Node node, Map<String, Node> entries) {
+    private Map<String, UpstreamSpec> upstreams(Node node, Map<String, Node> entries, HealthCheckSpec healthCheckBase,
+                                                OutlierDetectionSpec outlierDetectionBase) {
         if (entries == null) {
             return null;
         }
@@ -160,15 +165,19 @@ final class SpecBinder {
             if (!isName(entry.getKey())) {
                 upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED);
             }
-            if (!upstream.expectMap("endpoints", "loadBalancer", "hashBalanceFactor")) {
+            if (!upstream.expectMap("endpoints", "loadBalancer", "hashBalanceFactor", "healthCheck", "outlierDetection")) {
                 continue;
             }
             List<EndpointSpec> endpoints = endpoints(upstream.field("endpoints"));
             LoadBalancerKind loadBalancer = loadBalancer(upstream.field("loadBalancer"));
             Node factorNode = upstream.field("hashBalanceFactor");
             Double factor = factorNode.isAbsent() ? Double.valueOf(0) : factorNode.number(1.0, 100.0);
+            HealthCheckSpec healthCheck = HealthBinder.healthCheck(upstream.field("healthCheck"), healthCheckBase);
+            OutlierDetectionSpec outlierDetection =
+                    HealthBinder.outlierDetection(upstream.field("outlierDetection"), outlierDetectionBase);
             if (errors.noneSince(mark)) {
-                upstreams.put(entry.getKey(), new UpstreamSpec(entry.getKey(), endpoints, loadBalancer, factor));
+                upstreams.put(entry.getKey(), new UpstreamSpec(entry.getKey(), endpoints, loadBalancer, factor,
+                        healthCheck, outlierDetection));
             }
         }
         return upstreams;

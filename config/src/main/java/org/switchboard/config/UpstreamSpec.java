@@ -9,18 +9,29 @@ import java.util.List;
  *                          role (ring hash for synchrotrons, least request for generic and media)
  * @param hashBalanceFactor ring hash's bounded load (e.g. 1.25: no endpoint above 125% of the
  *                          mean in-flight load); 0 turns it off, the default
+ * @param healthCheck       the effective active health check: the upstream's own keys over the top-level default
+ * @param outlierDetection  the effective outlier ejection, merged the same way
  */
 public record UpstreamSpec(String name, List<EndpointSpec> endpoints, LoadBalancerKind loadBalancer,
-                           double hashBalanceFactor) {
+                           double hashBalanceFactor, HealthCheckSpec healthCheck,
+                           OutlierDetectionSpec outlierDetection) {
     public UpstreamSpec {
         endpoints = List.copyOf(endpoints);
     }
 
     public static UpstreamSpec of(String name, List<EndpointSpec> endpoints) {
-        return new UpstreamSpec(name, endpoints, null, 0);
+        return new UpstreamSpec(name, endpoints, null, 0, HealthCheckSpec.DEFAULTS, OutlierDetectionSpec.DEFAULTS);
     }
 
     public UpstreamSpec withLoadBalancer(LoadBalancerKind kind) {
-        return new UpstreamSpec(name, endpoints, kind, hashBalanceFactor);
+        return new UpstreamSpec(name, endpoints, kind, hashBalanceFactor, healthCheck, outlierDetection);
+    }
+
+    public UpstreamSpec withHealthCheck(HealthCheckSpec newHealthCheck) {
+        return new UpstreamSpec(name, endpoints, loadBalancer, hashBalanceFactor, newHealthCheck, outlierDetection);
+    }
+
+    public UpstreamSpec withOutlierDetection(OutlierDetectionSpec newOutlierDetection) {
+        return new UpstreamSpec(name, endpoints, loadBalancer, hashBalanceFactor, healthCheck, newOutlierDetection);
     }
 }

@@ -27,10 +27,12 @@ class ConfigValidationTest {
                 // top level
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime, healthCheck,"
+                                + " outlierDetection)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime)"),
+                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime, healthCheck,"
+                                + " outlierDetection)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -73,7 +75,8 @@ class ConfigValidationTest {
                 invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"]}, 8008: {endpoints: [\"b:1\"]}}\n",
                         "upstreams.8008: 8008 as a key (expected a string key)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoint: [\"a:1\"]}}\n",
-                        "upstreams.main.endpoint: unknown key (expected one of: endpoints, loadBalancer, hashBalanceFactor)",
+                        "upstreams.main.endpoint: unknown key (expected one of: endpoints, loadBalancer, hashBalanceFactor,"
+                                + " healthCheck, outlierDetection)",
                         "upstreams.main.endpoints: missing (expected a list of host:port endpoints)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoints: []}}\n",
                         "upstreams.main.endpoints: an empty list (expected at least one endpoint)"),
@@ -177,7 +180,56 @@ class ConfigValidationTest {
                 invalid(VALID + "routes: [{path: {prefix: /}, upstream: main, maxBody: -1}]\n",
                         "routes[0].maxBody: -1 (expected a size such as 8KiB, 100MB or 1GiB, 0 to 1099511627776 bytes)"),
                 invalid(VALID + "runtime: {eventLoopThreads: true}\n",
-                        "runtime.eventLoopThreads: true (expected an integer 0-1024)"));
+                        "runtime.eventLoopThreads: true (expected an integer 0-1024)"),
+                // healthCheck and outlierDetection, top level and per upstream
+                invalid(VALID + "healthCheck: yes\n",
+                        "healthCheck: true (expected a map with keys: path, interval, timeout, healthyThreshold,"
+                                + " unhealthyThreshold)"),
+                invalid(VALID + "healthCheck: {intervall: 5s}\n",
+                        "healthCheck.intervall: unknown key (expected one of: path, interval, timeout,"
+                                + " healthyThreshold, unhealthyThreshold)"),
+                invalid(VALID + "healthCheck: {interval: 5, path: health}\n",
+                        "healthCheck.path: \"health\" (expected a path starting with /, without spaces)",
+                        "healthCheck.interval: 5 (expected a duration such as 500ms, 5s, 3m)"),
+                invalid(VALID + "healthCheck: {path: \"/health check\"}\n",
+                        "healthCheck.path: \"/health check\" (expected a path starting with /, without spaces)"),
+                invalid(VALID + "healthCheck: {healthyThreshold: 0, unhealthyThreshold: 101}\n",
+                        "healthCheck.healthyThreshold: 0 (expected an integer 1-100)",
+                        "healthCheck.unhealthyThreshold: 101 (expected an integer 1-100)"),
+                invalid(VALID + "healthCheck: {timeout: 2s}\n",
+                        "healthCheck.timeout: \"2s\" (expected a duration shorter than interval, 2s)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"], healthCheck: {interval: \"5\"}}}\n",
+                        "upstreams.main.healthCheck.interval: \"5\" (expected a duration such as 500ms, 5s, 3m)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"], healthCheck: {interval: 1s}}}\n",
+                        "upstreams.main.healthCheck.interval: \"1s\" (expected a duration longer than timeout, 1s)"),
+                invalid(LISTENERS + "healthCheck: {interval: 10s, timeout: 5s}\n"
+                                + "upstreams: {main: {endpoints: [\"a:1\"], healthCheck: {interval: 3s}}}\n",
+                        "upstreams.main.healthCheck.interval: \"3s\" (expected a duration longer than timeout, 5s)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"], healthCheck: {fall: 3}}}\n",
+                        "upstreams.main.healthCheck.fall: unknown key (expected one of: path, interval, timeout,"
+                                + " healthyThreshold, unhealthyThreshold)"),
+                // A broken top-level section is reported once, not again in every upstream merged over it.
+                invalid(LISTENERS + "healthCheck: {interval: fast}\n"
+                                + "upstreams: {main: {endpoints: [\"a:1\"], healthCheck: {timeout: 3s}}}\n",
+                        "healthCheck.interval: \"fast\" (expected a duration such as 500ms, 5s, 3m)"),
+                invalid(LISTENERS + "healthCheck: {interval: fast}\n"
+                                + "upstreams: {main: {endpoints: [\"a:1\"], healthCheck: {interval: 1s, timeout: 1s}}}\n",
+                        "healthCheck.interval: \"fast\" (expected a duration such as 500ms, 5s, 3m)",
+                        "upstreams.main.healthCheck.timeout: \"1s\" (expected a duration shorter than interval, 1s)"),
+                invalid(VALID + "outlierDetection: {consecutiveFailures: 0, maxEjectionPercent: 101}\n",
+                        "outlierDetection.consecutiveFailures: 0 (expected an integer 1-1000)",
+                        "outlierDetection.maxEjectionPercent: 101 (expected an integer 0-100)"),
+                invalid(VALID + "outlierDetection: {baseEjectionTime: 30}\n",
+                        "outlierDetection.baseEjectionTime: 30 (expected a duration such as 500ms, 5s, 3m)"),
+                invalid(VALID + "outlierDetection: {maxEjectionTime: 10s}\n",
+                        "outlierDetection.maxEjectionTime: \"10s\" (expected a duration not shorter than"
+                                + " baseEjectionTime, 30s)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"], outlierDetection: {baseEjectionTime: 10m}}}\n",
+                        "upstreams.main.outlierDetection.baseEjectionTime: \"10m\" (expected a duration not longer"
+                                + " than maxEjectionTime, 5m)"),
+                invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"], outlierDetection: [5]}}\n",
+                        "upstreams.main.outlierDetection: a list (expected a map with keys: consecutiveFailures,"
+                                + " baseEjectionTime, maxEjectionTime, maxEjectionPercent)"));
     }
 
     @ParameterizedTest

@@ -38,6 +38,17 @@ class DurationsTest {
         assertEquals("expected a duration such as 500ms, 5s, 3m", e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"1ms", "1500ms", "2s", "90s", "5m", "61m", "1h", "25h"})
+    void formatsAsItCouldBeWrittenInTheLargestWholeUnit(String text) {
+        assertEquals(text, Durations.format(Durations.parse(text)));
+    }
+
+    @org.junit.jupiter.api.Test
+    void formatsSecondsThatMakeWholeMinutesAsMinutes() {
+        assertEquals("5m", Durations.format(Duration.ofSeconds(300)));
+    }
+
     @org.junit.jupiter.api.Test
     void refusesNull() {
         assertThrows(IllegalArgumentException.class, () -> Durations.parse(null));

@@ -8,6 +8,20 @@ import org.switchboard.routing.Endpoint;
  * implementations must not block.
  */
 interface PassiveHealth {
+    static PassiveHealth of(org.switchboard.proxy.health.HealthChecking checking) {
+        return new PassiveHealth() {
+            @Override
+            public void succeeded(Endpoint endpoint) {
+                checking.requestSucceeded(endpoint);
+            }
+
+            @Override
+            public void failed(Endpoint endpoint, String reason) {
+                checking.requestFailed(endpoint, reason);
+            }
+        };
+    }
+
     PassiveHealth NONE = new PassiveHealth() {
         @Override
         public void succeeded(Endpoint endpoint) {

@@ -21,6 +21,8 @@ import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
+import org.switchboard.proxy.health.HealthChecking;
+import org.switchboard.proxy.health.HttpHealthProbe;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.TokenUsers;
 
@@ -36,23 +38,26 @@ public final class Switchboard implements AutoCloseable {
     private final AtomicReference<ProxySnapshot> snapshot;
     private final Map<EventLoop, UpstreamConnectionPool> pools;
     private final WhoamiUserLookup userLookup;
+    private final HealthChecking healthChecking;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     private volatile boolean ready;
 
     private Switchboard(SwitchboardSpec spec, Transport transport) {
         this.snapshot = new AtomicReference<>();
-        this.userLookup = spec.userLookup().enabled()
-                ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
-                : null;
-        this.snapshot.set(ProxySnapshot.compile(1, spec, userLookup != null ? userLookup : TokenUsers.NONE));
-        this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         this.resolvers = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannelType())
                 .socketChannelType(transport.socketChannelType()));
         Bootstrap upstreamTemplate = new Bootstrap()
                 .channel(transport.socketChannelType())
                 .resolver(resolvers);
+        this.userLookup = spec.userLookup().enabled()
+                ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
+                : null;
+        this.healthChecking = new HealthChecking(spec, new HttpHealthProbe(upstreamTemplate));
+        this.snapshot.set(ProxySnapshot.compile(1, spec, userLookup != null ? userLookup : TokenUsers.NONE,
+                PassiveHealth.of(healthChecking)));
+        this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, spec.timeouts().connect().toMillis());
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
         for (EventExecutor executor : eventLoops) {
@@ -75,6 +80,8 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException {
+        // Health first: its map is complete before any client or probe result can look at it.
+        healthChecking.start(snapshot.get().routing(), eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
             Channel channel = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener))
@@ -85,7 +92,7 @@ public final class Switchboard implements AutoCloseable {
             listeners.put(listener.name(), channel);
         }
         admin = serverBootstrap(transport)
-                .childHandler(new AdminChannelInitializer(() -> ready))
+                .childHandler(new AdminChannelInitializer(() -> ready, () -> EndpointsJson.of(snapshot.get(), healthChecking.views())))
                 .bind(bindAddress(spec.admin().address()))
                 .sync()
                 .channel();
@@ -150,6 +157,7 @@ public final class Switchboard implements AutoCloseable {
         for (Channel channel : bound) {
             channel.close().awaitUninterruptibly();
         }
+        healthChecking.close();
         for (UpstreamConnectionPool pool : pools.values()) {
             pool.eventLoop().execute(pool::close);
         }

@@ -10,9 +10,11 @@ import java.util.function.BooleanSupplier;
 public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_ADMIN_REQUEST = 64 * 1024;
     private final BooleanSupplier ready;
+    private final java.util.function.Supplier<String> endpointsJson;
 
-    public AdminChannelInitializer(BooleanSupplier ready) {
+    public AdminChannelInitializer(BooleanSupplier ready, java.util.function.Supplier<String> endpointsJson) {
         this.ready = ready;
+        this.endpointsJson = endpointsJson;
     }
 
     @Override
@@ -20,6 +22,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("http", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_ADMIN_REQUEST))
-                .addLast("admin", new AdminHandler(ready));
+                .addLast("admin", new AdminHandler(ready, endpointsJson));
     }
 }

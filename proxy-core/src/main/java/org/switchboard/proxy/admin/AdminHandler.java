@@ -17,13 +17,16 @@ import java.util.function.BooleanSupplier;
 
 /**
  * The admin listener: {@code /live} (the process answers) and {@code /ready} (every listener is
- * bound and a config is in force) for Kubernetes probes. Metrics and status join later.
+ * bound and a config is in force) for Kubernetes probes, and {@code /endpoints}: every endpoint's
+ * health, ejection and load. Metrics and the status page join later.
  */
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     private final BooleanSupplier ready;
+    private final java.util.function.Supplier<String> endpointsJson;
 
-    public AdminHandler(BooleanSupplier ready) {
+    public AdminHandler(BooleanSupplier ready, java.util.function.Supplier<String> endpointsJson) {
         this.ready = ready;
+        this.endpointsJson = endpointsJson;
     }
 
     @Override
@@ -44,6 +47,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             response = ready.getAsBoolean()
                     ? json(ctx, HttpResponseStatus.OK, "{\"status\":\"ready\"}")
                     : json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"starting\"}");
+        } else if (path.equals("/endpoints")) {
+            response = json(ctx, HttpResponseStatus.OK, endpointsJson.get());
         } else {
             response = json(ctx, HttpResponseStatus.NOT_FOUND, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unknown admin path\"}");
         }

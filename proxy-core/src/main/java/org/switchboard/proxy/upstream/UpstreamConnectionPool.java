@@ -176,7 +176,7 @@ public final class UpstreamConnectionPool {
      * IP literals become addresses here, once; names stay unresolved so the bootstrap's
      * asynchronous resolver looks them up (respecting DNS TTLs) when connecting.
      */
-    static SocketAddress socketAddressOf(HostPort address) {
+    public static SocketAddress socketAddressOf(HostPort address) {
         byte[] literal = NetUtil.createByteArrayFromIpAddressString(address.host());
         if (literal == null) {
             return InetSocketAddress.createUnresolved(address.host(), address.port());

@@ -1,0 +1,59 @@
+package org.switchboard.proxy;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.switchboard.health.HealthView;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.Upstream;
+
+/** {@code GET /endpoints} on the admin listener: health, ejection and load of every endpoint. */
+final class EndpointsJson {
+    private EndpointsJson() {
+    }
+
+    static String of(ProxySnapshot snapshot, List<HealthView> views) {
+        Map<String, HealthView> byKey = new HashMap<>();
+        views.forEach(view -> byKey.put(view.upstream() + "/" + view.endpoint(), view));
+        long now = System.nanoTime();
+        long wallNow = System.currentTimeMillis();
+        StringBuilder json = new StringBuilder("{\"generation\":").append(snapshot.generation()).append(",\"endpoints\":[");
+        boolean first = true;
+        for (Upstream upstream : snapshot.routing().upstreams().values()) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                HealthView view = byKey.get(upstream.name() + "/" + endpoint.id());
+                json.append(first ? "" : ",").append("{\"upstream\":").append(quote(upstream.name()))
+                        .append(",\"endpoint\":").append(quote(endpoint.id()))
+                        .append(",\"address\":").append(quote(endpoint.address().toString()))
+                        .append(",\"available\":").append(endpoint.load().available())
+                        .append(",\"inFlight\":").append(endpoint.load().inFlight());
+                if (view != null) {
+                    json.append(",\"health\":").append(quote(view.state().name().toLowerCase()))
+                            .append(",\"ejectedUntil\":").append(view.ejectedUntilNanos() == null ? "null"
+                                    : String.valueOf(wallNow + (view.ejectedUntilNanos() - now) / 1_000_000))
+                            .append(",\"lastFailure\":").append(view.lastFailure() == null ? "null" : quote(view.lastFailure()))
+                            .append(",\"consecutiveCheckFailures\":").append(view.consecutiveCheckFailures())
+                            .append(",\"consecutiveRequestFailures\":").append(view.consecutiveRequestFailures())
+                            .append(",\"ejections\":").append(view.ejectionCount());
+                }
+                json.append('}');
+                first = false;
+            }
+        }
+        return json.append("]}").toString();
+    }
+
+    static String quote(String text) {
+        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
+        for (char c : text.toCharArray()) {
+            if (c == '"' || c == '\\') {
+                quoted.append('\\').append(c);
+            } else if (c < 0x20) {
+                quoted.append(String.format("\\u%04x", (int) c));
+            } else {
+                quoted.append(c);
+            }
+        }
+        return quoted.append('"').toString();
+    }
+}

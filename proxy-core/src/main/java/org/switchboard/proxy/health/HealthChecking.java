@@ -1,0 +1,196 @@
+package org.switchboard.proxy.health;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.switchboard.config.HealthCheckSpec;
+import org.switchboard.config.SwitchboardSpec;
+import org.switchboard.config.UpstreamSpec;
+import org.switchboard.health.HealthView;
+import org.switchboard.health.Jitter;
+import org.switchboard.health.Transition;
+import org.switchboard.health.UpstreamHealth;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.RoutingSnapshot;
+import org.switchboard.routing.Upstream;
+
+/**
+ * Active health checks and outlier ejection for every upstream, wired to the routing snapshot's
+ * availability flags. Each upstream's {@link UpstreamHealth} has one owner event loop, where its
+ * probes run and where every result about it is applied, so it needs no locks; exchanges on other
+ * loops hand their results over. Availability changes on a transition, never per request.
+ */
+public final class HealthChecking implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(HealthChecking.class.getName());
+
+    private final SwitchboardSpec spec;
+    private final HttpHealthProbe probe;
+    private final Jitter jitter = new Jitter(ThreadLocalRandom.current().nextLong());
+    private final Map<String, Owned> byUpstream = new LinkedHashMap<>();
+    private volatile boolean closed;
+
+    public HealthChecking(SwitchboardSpec spec, HttpHealthProbe probe) {
+        this.spec = spec;
+        this.probe = probe;
+    }
+
+    /** Starts checking the endpoints of {@code routing}; each upstream gets an owner loop in turn. */
+    public void start(RoutingSnapshot routing, EventLoopGroup loops) {
+        Iterator<EventExecutor> owners = loops.iterator();
+        for (Upstream upstream : routing.upstreams().values()) {
+            if (!owners.hasNext()) {
+                owners = loops.iterator();
+            }
+            EventLoop loop = (EventLoop) owners.next();
+            UpstreamSpec upstreamSpec = spec.upstreams().get(upstream.name());
+            UpstreamHealth health = UpstreamHealth.of(upstreamSpec, System::nanoTime, HealthChecking::log);
+            Owned owned = new Owned(upstream, upstreamSpec.healthCheck(), health, loop);
+            byUpstream.put(upstream.name(), owned);
+            loop.execute(owned::publishViews);
+            for (Endpoint endpoint : upstream.endpoints()) {
+                Duration first = jitter.firstDelay(endpoint.id(), upstreamSpec.healthCheck().interval());
+                owned.schedule(() -> owned.check(endpoint, 0), first.toNanos());
+            }
+        }
+    }
+
+    /** A request's outcome at an endpoint (passive health); any thread, never blocks. */
+    public void requestSucceeded(Endpoint endpoint) {
+        Owned owned = byUpstream.get(endpoint.upstream());
+        if (owned != null && owned.recentFailures) {
+            owned.run(() -> owned.apply(endpoint, owned.health.onRequestSuccess(endpoint.id())));
+        }
+    }
+
+    public void requestFailed(Endpoint endpoint, String reason) {
+        Owned owned = byUpstream.get(endpoint.upstream());
+        if (owned != null) {
+            owned.recentFailures = true;
+            owned.run(() -> owned.apply(endpoint, owned.health.onRequestFailure(endpoint.id(), reason)));
+        }
+    }
+
+    /** The latest view of every endpoint, for the admin listener. */
+    public List<HealthView> views() {
+        List<HealthView> views = new ArrayList<>();
+        byUpstream.values().forEach(owned -> views.addAll(owned.views));
+        return views;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        byUpstream.values().forEach(owned -> owned.timers.forEach(timer -> timer.cancel(false)));
+    }
+
+    private static void log(Transition transition) {
+        boolean bad = transition.to().name().equals("UNHEALTHY") || transition.to().name().equals("EJECTED");
+        LOG.log(bad ? System.Logger.Level.WARNING : System.Logger.Level.INFO, "endpoint " + transition);
+    }
+
+    /** One upstream's health and the loop that owns it. */
+    private final class Owned {
+        final Upstream upstream;
+        final HealthCheckSpec check;
+        final UpstreamHealth health;
+        final EventLoop loop;
+        final List<ScheduledFuture<?>> timers = new ArrayList<>();
+        final Map<String, Endpoint> endpointsById = new LinkedHashMap<>();
+        /** A failure was reported lately: successes are worth handing over (they reset streaks). */
+        volatile boolean recentFailures;
+        volatile List<HealthView> views = List.of();
+        ScheduledFuture<?> refresh;
+
+        Owned(Upstream upstream, HealthCheckSpec check, UpstreamHealth health, EventLoop loop) {
+            this.upstream = upstream;
+            this.check = check;
+            this.health = health;
+            this.loop = loop;
+            upstream.endpoints().forEach(endpoint -> endpointsById.put(endpoint.id(), endpoint));
+        }
+
+        void run(Runnable task) {
+            if (loop.inEventLoop()) {
+                task.run();
+            } else if (!closed) {
+                loop.execute(task);
+            }
+        }
+
+        void schedule(Runnable task, long delayNanos) {
+            if (!closed) {
+                timers.removeIf(ScheduledFuture::isDone);
+                timers.add(loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS));
+            }
+        }
+
+        void check(Endpoint endpoint, long round) {
+            if (closed) {
+                return;
+            }
+            SocketAddress address = UpstreamConnectionPool.socketAddressOf(endpoint.address());
+            probe.probe(loop, endpoint.address(), address, check.path(), check.timeout(), (healthy, reason) -> {
+                boolean changed = healthy ? health.onCheckSuccess(endpoint.id()) : health.onCheckFailure(endpoint.id(), reason);
+                apply(endpoint, changed);
+                publishViews();
+                Duration next = jitter.nextDelay(endpoint.id(), round + 1, check.interval());
+                schedule(() -> check(endpoint, round + 1), next.toNanos());
+            });
+        }
+
+        /** On the owner loop: mirror availability into routing and watch for ejections running out. */
+        void apply(Endpoint endpoint, boolean changed) {
+            if (!changed) {
+                return;
+            }
+            syncAll();
+            publishViews();
+            armRefresh();
+        }
+
+        private void syncAll() {
+            boolean anyFailing = false;
+            for (HealthView view : health.views()) {
+                Endpoint endpoint = endpointsById.get(view.endpoint());
+                if (endpoint != null) {
+                    endpoint.load().setAvailable(view.available());
+                }
+                anyFailing |= view.consecutiveRequestFailures() > 0;
+            }
+            recentFailures = anyFailing;
+        }
+
+        private void armRefresh() {
+            OptionalLong next = health.nextReturnNanos();
+            if (next.isEmpty() || refresh != null && !refresh.isDone()) {
+                return;
+            }
+            long delay = Math.max(0, next.getAsLong() - System.nanoTime());
+            refresh = loop.schedule(() -> {
+                refresh = null;
+                if (health.refresh()) {
+                    syncAll();
+                    publishViews();
+                }
+                armRefresh();
+            }, delay, TimeUnit.NANOSECONDS);
+            timers.add(refresh);
+        }
+
+        void publishViews() {
+            views = List.copyOf(health.views());
+        }
+    }
+}

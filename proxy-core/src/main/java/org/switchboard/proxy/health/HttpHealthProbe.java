@@ -1,0 +1,123 @@
+package org.switchboard.proxy.health;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+import org.switchboard.config.HostPort;
+
+/**
+ * One active health check: {@code GET <path>} on a fresh connection, on an event loop, never
+ * blocking; 200 is healthy, anything else (another status, refused, reset, no answer within the
+ * timeout) is not. The callback runs exactly once, on that event loop.
+ */
+public final class HttpHealthProbe {
+    private static final int MAX_RESPONSE = 8 * 1024;
+
+    private final Bootstrap template;
+
+    /** @param template a bootstrap with channel type and resolver set; the probe adds the rest */
+    public HttpHealthProbe(Bootstrap template) {
+        this.template = template;
+    }
+
+    /** Calls {@code result} with (true, null) when healthy, else (false, reason). */
+    public void probe(EventLoop loop, HostPort target, SocketAddress address, String path, Duration timeout,
+                      BiConsumer<Boolean, String> result) {
+        Outcome outcome = new Outcome(result);
+        ChannelFuture connect = template.clone(loop)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
+                .handler(new ChannelInitializer<Channel>() {
+                    @Override
+                    protected void initChannel(Channel ch) {
+                        ch.pipeline()
+                                .addLast(new HttpClientCodec())
+                                .addLast(new HttpObjectAggregator(MAX_RESPONSE))
+                                .addLast(new ResponseHandler(outcome));
+                    }
+                })
+                .connect(address);
+        Channel channel = connect.channel();
+        ScheduledFuture<?> deadline = loop.schedule(() -> {
+            outcome.report(false, "no answer within " + timeout.toMillis() + " ms");
+            channel.close();
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        outcome.onDone(() -> deadline.cancel(false));
+        connect.addListener((ChannelFuture future) -> {
+            if (!future.isSuccess()) {
+                outcome.report(false, "connect: " + future.cause().getMessage());
+                return;
+            }
+            FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+            request.headers()
+                    .set(HttpHeaderNames.HOST, target.toString())
+                    .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
+                    .set(HttpHeaderNames.USER_AGENT, "switchboard-health-check");
+            future.channel().writeAndFlush(request);
+        });
+        channel.closeFuture().addListener(closed -> outcome.report(false, "connection closed without an answer"));
+    }
+
+    /** Reports once, whichever comes first: the answer, a failure, the deadline, the close. */
+    private static final class Outcome {
+        private final BiConsumer<Boolean, String> result;
+        private boolean reported;
+        private Runnable onDone = () -> { };
+
+        Outcome(BiConsumer<Boolean, String> result) {
+            this.result = result;
+        }
+
+        void onDone(Runnable action) {
+            this.onDone = action;
+        }
+
+        void report(boolean healthy, String reason) {
+            if (reported) {
+                return;
+            }
+            reported = true;
+            onDone.run();
+            result.accept(healthy, reason);
+        }
+    }
+
+    private static final class ResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private final Outcome outcome;
+
+        ResponseHandler(Outcome outcome) {
+            this.outcome = outcome;
+        }
+
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
+            int status = response.status().code();
+            outcome.report(status == 200, status == 200 ? null : "status " + status);
+            ctx.close();
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            outcome.report(false, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            ctx.close();
+        }
+    }
+}

@@ -1,0 +1,192 @@
+package org.switchboard.systemtest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/** A dead or sick worker costs users nothing: failover, active checks, long polls answered at once. */
+@ExtendWith(LeakCheck.class)
+class HealthSystemTest {
+    private static final Duration INTERVAL = Duration.ofMillis(200);
+    private static final Duration TIMEOUT = Duration.ofMillis(100);
+    private static final int HEALTHY_THRESHOLD = 2;
+    private static final int UNHEALTHY_THRESHOLD = 2;
+
+    @TempDir
+    Path dir;
+    private final List<Worker> workers = new ArrayList<>();
+    private ProxyUnderTest proxy;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        for (Worker worker : workers) {
+            worker.upstream.close();
+        }
+    }
+
+    @Test
+    void killingOneOfFourGenericWorkersUnderLoadFailsNoRequest() throws Exception {
+        startProxyWith(4);
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger succeeded = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(4);
+        List<Future<?>> loops = new ArrayList<>();
+        for (int c = 0; c < 4; c++) {
+            loops.add(clients.submit(() -> {
+                // Keep-alive clients, as Element's are: pooled connections to the dead worker must not hurt.
+                RawClient client = null;
+                while (running.get()) {
+                    try {
+                        if (client == null) {
+                            client = new RawClient(proxy.address());
+                        }
+                        RawClient.Response response = client.send("GET /_matrix/client/v3/profile/%40u%3Ax HTTP/1.1\r\nHost: a\r\n\r\n")
+                                .readResponse();
+                        if (response == null || response.status() != 200) {
+                            failures.add(response == null ? "closed" : response.status() + " " + response.body());
+                            client.close();
+                            client = null;
+                        } else {
+                            succeeded.incrementAndGet();
+                        }
+                    } catch (IOException e) {
+                        failures.add(e.toString());
+                        client = null;
+                    }
+                }
+                if (client != null) {
+                    client.close();
+                }
+                return null;
+            }));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> succeeded.get() > 200);
+        workers.get(1).upstream.close(); // killed: listening socket and every connection gone
+        int atKill = succeeded.get();
+        await().atMost(Duration.ofSeconds(10)).until(() -> succeeded.get() > atKill + 400);
+        running.set(false);
+        for (Future<?> loop : loops) {
+            loop.get(10, TimeUnit.SECONDS);
+        }
+        clients.shutdownNow();
+        assertEquals(List.of(), List.copyOf(failures));
+    }
+
+    @Test
+    void aWorkerFailingItsHealthCheckStopsGettingRequestsAndComesBack() throws Exception {
+        startProxyWith(2);
+        Worker sick = workers.get(0);
+        await().atMost(Duration.ofSeconds(5)).until(() -> servedBy(20).contains(sick.name));
+        sick.healthy.set(false);
+        Duration unhealthyWithin = INTERVAL.multipliedBy(UNHEALTHY_THRESHOLD).plus(TIMEOUT).plus(INTERVAL);
+        await().atMost(unhealthyWithin.plusSeconds(1)).until(() -> !servedBy(20).contains(sick.name));
+        sick.healthy.set(true);
+        Duration healthyWithin = INTERVAL.multipliedBy(HEALTHY_THRESHOLD).plus(INTERVAL);
+        await().atMost(healthyWithin.plusSeconds(1)).until(() -> servedBy(20).contains(sick.name));
+    }
+
+    @Test
+    void aLongPollHeldOnAWorkerThatDiesIsAnsweredAtOnce() throws Exception {
+        TinyUpstream.Hold hold = new TinyUpstream.Hold();
+        TinyUpstream synchrotron = new TinyUpstream(withHealth(new AtomicBoolean(true), hold));
+        workers.add(new Worker("sync", synchrotron, new AtomicBoolean(true)));
+        proxy = ProxyUnderTest.start(dir, config("""
+                upstreams:
+                  main:
+                    endpoints: ["%s"]
+                """.formatted(synchrotron.endpoint())));
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("GET /_matrix/client/v3/sync?since=s1&timeout=30000 HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() > 0);
+            synchrotron.close();
+            // readResponse blocks; the socket's own timeout (10 s) bounds a failure to answer.
+            RawClient.Response response = client.readResponse();
+            assertEquals(502, response.status());
+        }
+    }
+
+    private void startProxyWith(int count) throws Exception {
+        List<String> endpoints = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            AtomicBoolean healthy = new AtomicBoolean(true);
+            String name = "generic-" + i;
+            TinyUpstream upstream = new TinyUpstream(withHealth(healthy, TinyUpstream.answering(name)));
+            workers.add(new Worker(name, upstream, healthy));
+            endpoints.add("\"" + upstream.endpoint() + "\"");
+        }
+        proxy = ProxyUnderTest.start(dir, config("""
+                upstreams:
+                  main:
+                    endpoints: [%s]
+                """.formatted(String.join(", ", endpoints))));
+    }
+
+    private static String config(String upstreams) {
+        return upstreams + """
+                healthCheck:
+                  path: /health
+                  interval: %dms
+                  timeout: %dms
+                  healthyThreshold: %d
+                  unhealthyThreshold: %d
+                """.formatted(INTERVAL.toMillis(), TIMEOUT.toMillis(), HEALTHY_THRESHOLD, UNHEALTHY_THRESHOLD);
+    }
+
+    /** Answers /health with 200 or 503 as {@code healthy} says, everything else as {@code then}. */
+    private static TinyUpstream.Behavior withHealth(AtomicBoolean healthy, TinyUpstream.Behavior then) {
+        return (request, out, in) -> {
+            if (!request.target().equals("/health")) {
+                return then.respond(request, out, in);
+            }
+            byte[] body = (healthy.get() ? "OK" : "sick").getBytes(StandardCharsets.US_ASCII);
+            out.write(HttpWire.ascii((healthy.get() ? "HTTP/1.1 200 OK" : "HTTP/1.1 503 Service Unavailable")
+                    + "\r\nContent-Length: " + body.length + "\r\n\r\n"));
+            out.write(body);
+            out.flush();
+            return true;
+        };
+    }
+
+    private List<String> servedBy(int requests) throws IOException {
+        List<String> served = new ArrayList<>();
+        try (RawClient client = new RawClient(proxy.address())) {
+            for (int i = 0; i < requests; i++) {
+                served.add(client.send("GET /_matrix/client/v3/profile/x HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().body());
+            }
+        }
+        return served;
+    }
+
+    private record Worker(String name, TinyUpstream upstream, AtomicBoolean healthy) {
+    }
+
+}
