@@ -45,8 +45,10 @@ final class Exchange implements UpstreamListener {
     private final List<Endpoint> tried = new ArrayList<>(1);
     private Endpoint endpoint;
     private boolean holdsRetry;
-    /** Set for a retried bodiless request: the whole request is written again at connect. */
+    /** Set for a retried request: the whole request is written again at connect. */
     private boolean resend;
+    /** The body of a replayable PUT, or null. */
+    private final ReplayBody replay;
     private final HttpVersion clientVersion;
     private final long responseTimeoutNanos;
     private final boolean sendContinue;
@@ -79,6 +81,7 @@ final class Exchange implements UpstreamListener {
         this.sendContinue = sendContinue;
         this.responseTimeoutNanos = responseTimeoutNanos;
         this.maxBodyBytes = route.maxBodyBytes();
+        this.replay = replayFor(request, view);
     }
 
     void start() {
@@ -117,10 +120,25 @@ final class Exchange implements UpstreamListener {
     }
 
     /**
+     * A PUT whose path carries a client transaction id (event sending, redaction, to-device) is
+     * idempotent in Synapse, which answers a repeated transaction id with the first result; its
+     * body (JSON, small) is kept so the request can be sent again. Null when not replayable.
+     */
+    private static ReplayBody replayFor(HttpRequest request, RequestView view) {
+        return HttpMethod.PUT.equals(request.method()) && TransactionPaths.hasTransactionId(view.path())
+                && HttpUtil.getContentLength(request, -1L) >= 0
+                && HttpUtil.getContentLength(request, -1L) <= ReplayBody.MAX_BYTES
+                && !HttpUtil.isTransferEncodingChunked(request) ? new ReplayBody() : null;
+    }
+
+    /**
      * GET, HEAD and OPTIONS without a body can be sent again after a connection died before any
      * response byte: Synapse treats them as safe to repeat, and there is no body to replay.
      */
     private boolean repeatable() {
+        if (replay != null) {
+            return true; // a PUT with a transaction id, its body kept for this
+        }
         HttpMethod method = request.method();
         boolean safe = HttpMethod.GET.equals(method) || HttpMethod.HEAD.equals(method) || HttpMethod.OPTIONS.equals(method);
         return safe && bodyBytes == 0 && !HttpUtil.isTransferEncodingChunked(request)
@@ -136,8 +154,11 @@ final class Exchange implements UpstreamListener {
         upstream = connection;
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (resend) {
-            // A retried bodiless request: the client already sent all of it.
+            // A retried request: the client already sent all of it.
             connection.channel().write(request, connection.channel().voidPromise());
+            if (replay != null) {
+                replay.writeTo(connection.channel());
+            }
             connection.channel().writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT, connection.channel().voidPromise());
             armResponseTimeout();
             return;
@@ -174,6 +195,9 @@ final class Exchange implements UpstreamListener {
             return;
         }
         Channel channel = upstream.channel();
+        if (replay != null) {
+            replay.keep(content.content());
+        }
         channel.writeAndFlush(content, channel.voidPromise());
         if (content instanceof LastHttpContent) {
             requestComplete = true;
@@ -319,6 +343,9 @@ final class Exchange implements UpstreamListener {
         done = true;
         cancelResponseTimeout();
         endpoint.load().requestEnded();
+        if (replay != null) {
+            replay.release();
+        }
         if (holdsRetry) {
             holdsRetry = false;
             failover.retries().release();

@@ -1,0 +1,98 @@
+package org.switchboard.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/**
+ * Only what is safe to repeat is repeated: a PUT with a transaction id (its body kept) and bodiless
+ * GETs go again to another endpoint when the connection dies before any response byte; a POST
+ * that may have been processed does not.
+ */
+@ExtendWith(LeakCheck.class)
+class RetrySystemTest {
+    @TempDir
+    static Path dir;
+    /** Takes every request and hangs up without a word, as a worker that crashes mid-request. */
+    static TinyUpstream crashing;
+    static TinyUpstream healthy;
+    static ProxyUnderTest proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        crashing = new TinyUpstream((request, out, in) -> false);
+        healthy = new TinyUpstream(TinyUpstream.echoTarget());
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams:
+                  generic:
+                    loadBalancer: round_robin
+                    outlierDetection: { consecutiveFailures: 1000 }
+                    healthCheck: { interval: 10m }   # keep the crashing worker in rotation for the test
+                    endpoints: ["%s", "%s"]
+                routes:
+                  - path: { prefix: "/" }
+                    upstream: generic
+                """.formatted(crashing.endpoint(), healthy.endpoint()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        crashing.close();
+        healthy.close();
+    }
+
+    @Test
+    void aPutWithATransactionIdIsSentAgainWithItsBody() throws Exception {
+        int crashedBefore = crashing.received().size();
+        for (int i = 0; i < 4; i++) {
+            String target = "/_matrix/client/v3/rooms/%21r%3Ax/send/m.room.message/txn" + i;
+            String body = "{\"msgtype\":\"m.text\",\"body\":\"hello " + i + "\"}";
+            RawClient.Response response = exchange("PUT " + target + " HTTP/1.1\r\nHost: a\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body);
+            assertEquals(200, response.status(), response.body());
+            TinyUpstream.Received arrived = healthy.received().stream().filter(r -> r.target().equals(target))
+                    .reduce((a, b) -> b).orElseThrow();
+            assertEquals(body, arrived.body(), "the replayed body arrives whole");
+        }
+        assertTrue(crashing.received().size() > crashedBefore, "some attempts met the crashing worker first");
+    }
+
+    @Test
+    void aPostThatMayHaveBeenProcessedIsNotRepeated() throws Exception {
+        List<Integer> statuses = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            String body = "{\"n\":" + i + "}";
+            statuses.add(exchange("POST /_matrix/client/v3/createRoom?n=" + i + " HTTP/1.1\r\nHost: a\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body).status());
+        }
+        assertTrue(statuses.contains(502), "the crashing worker's POSTs end in 502: " + statuses);
+        long repeated = healthy.received().stream().filter(r -> r.target().startsWith("/_matrix/client/v3/createRoom")).count();
+        assertEquals(statuses.stream().filter(s -> s == 200).count(), repeated, "no POST reached a second worker");
+    }
+
+    @Test
+    void aBodilessGetIsSentAgain() throws Exception {
+        for (int i = 0; i < 4; i++) {
+            assertEquals(200, exchange("GET /_matrix/client/v3/profile/u" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").status());
+        }
+    }
+
+    private static RawClient.Response exchange(String raw) throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            return client.send(raw).readResponse();
+        }
+    }
+}
