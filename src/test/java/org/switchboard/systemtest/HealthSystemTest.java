@@ -121,7 +121,7 @@ class HealthSystemTest {
     @Test
     void aLongPollHeldOnAWorkerThatDiesIsAnsweredAtOnce() throws Exception {
         TinyUpstream.Hold hold = new TinyUpstream.Hold();
-        TinyUpstream synchrotron = new TinyUpstream(withHealth(new AtomicBoolean(true), hold));
+        TinyUpstream synchrotron = new TinyUpstream(withHealth(new AtomicBoolean(true), hold), true);
         workers.add(new Worker("sync", synchrotron, new AtomicBoolean(true)));
         proxy = ProxyUnderTest.start(dir, config("""
                 upstreams:
@@ -143,7 +143,7 @@ class HealthSystemTest {
         for (int i = 0; i < count; i++) {
             AtomicBoolean healthy = new AtomicBoolean(true);
             String name = "generic-" + i;
-            TinyUpstream upstream = new TinyUpstream(withHealth(healthy, TinyUpstream.answering(name)));
+            TinyUpstream upstream = new TinyUpstream(withHealth(healthy, TinyUpstream.answering(name)), true);
             workers.add(new Worker(name, upstream, healthy));
             endpoints.add("\"" + upstream.endpoint() + "\"");
         }

@@ -14,6 +14,8 @@ import org.switchboard.routing.SynapsePreset;
 
 /** The command line: run with a config, check a config, or run the demo. */
 public final class Main {
+    private static final java.time.Duration RELOAD_POLL_INTERVAL = java.time.Duration.ofSeconds(10);
+
     static final String USAGE = String.join("\n",
             "Usage: java -jar switchboard.jar [--config FILE] [--check] [--print-routes] [--demo]",
             "  --config FILE  run with this YAML config (without it: 0.0.0.0:8080 -> 127.0.0.1:8008)",
@@ -89,7 +91,9 @@ public final class Main {
             err.println("could not start: " + e.getMessage());
             return 1;
         }
-        awaitShutdown(switchboard, null);
+        AutoCloseable watcher = configFile == null ? null
+                : Reloader.enable(switchboard, configFile, RELOAD_POLL_INTERVAL, true);
+        awaitShutdown(switchboard, watcher);
         return -1;
     }
 

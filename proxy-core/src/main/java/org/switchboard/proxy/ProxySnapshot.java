@@ -21,7 +21,14 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
     }
 
     static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers, PassiveHealth health) {
-        RoutingSnapshot routing = RoutingSnapshot.compile(spec, SynapsePreset.builtIn(), tokenUsers);
+        return compile(generation, spec, tokenUsers, health, null);
+    }
+
+    /** Compiles the next snapshot, carrying over the live state of endpoints that stayed. */
+    static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers, PassiveHealth health,
+                                 ProxySnapshot previous) {
+        RoutingSnapshot routing = RoutingSnapshot.compile(spec, SynapsePreset.builtIn(), tokenUsers,
+                previous == null ? null : previous.routing());
         RetryBudget retries = new RetryBudget(() -> inFlight(routing));
         return new ProxySnapshot(generation, spec, routing, spec.timeouts(),
                 new ForwardingHeaders(new ClientAddressResolver(spec.clientAddress())), new Failover(health, retries));

@@ -20,6 +20,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
+import java.util.concurrent.CompletableFuture;
+import org.switchboard.proxy.admin.AdminApi;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
 import org.switchboard.proxy.health.HealthChecking;
 import org.switchboard.proxy.health.HttpHealthProbe;
@@ -42,6 +44,8 @@ public final class Switchboard implements AutoCloseable {
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     private volatile boolean ready;
+    /** Set when the proxy runs from a config file; without one there is nothing to reload. */
+    private volatile Reloader reloader;
 
     private Switchboard(SwitchboardSpec spec, Transport transport) {
         this.snapshot = new AtomicReference<>();
@@ -54,7 +58,7 @@ public final class Switchboard implements AutoCloseable {
         this.userLookup = spec.userLookup().enabled()
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
                 : null;
-        this.healthChecking = new HealthChecking(spec, new HttpHealthProbe(upstreamTemplate));
+        this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate));
         this.snapshot.set(ProxySnapshot.compile(1, spec, userLookup != null ? userLookup : TokenUsers.NONE,
                 PassiveHealth.of(healthChecking)));
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
@@ -81,7 +85,7 @@ public final class Switchboard implements AutoCloseable {
 
     private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException {
         // Health first: its map is complete before any client or probe result can look at it.
-        healthChecking.start(snapshot.get().routing(), eventLoops);
+        healthChecking.start(snapshot.get().routing(), spec, eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
             Channel channel = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener))
@@ -92,7 +96,7 @@ public final class Switchboard implements AutoCloseable {
             listeners.put(listener.name(), channel);
         }
         admin = serverBootstrap(transport)
-                .childHandler(new AdminChannelInitializer(() -> ready, () -> EndpointsJson.of(snapshot.get(), healthChecking.views())))
+                .childHandler(new AdminChannelInitializer(adminApi()))
                 .bind(bindAddress(spec.admin().address()))
                 .sync()
                 .channel();
@@ -130,6 +134,40 @@ public final class Switchboard implements AutoCloseable {
         return HostPort.of(address.getAddress().getHostAddress(), address.getPort()).toString();
     }
 
+    /** Enables POST /reload and /config's reload fields. */
+    public void setReloader(Reloader reloader) {
+        this.reloader = reloader;
+    }
+
+    private AdminApi adminApi() {
+        return new AdminApi() {
+            @Override
+            public boolean ready() {
+                return ready;
+            }
+
+            @Override
+            public String endpointsJson() {
+                return EndpointsJson.of(snapshot.get(), healthChecking.views());
+            }
+
+            @Override
+            public String configJson() {
+                Reloader current = reloader;
+                return "{\"generation\":" + snapshot.get().generation()
+                        + (current == null ? ",\"reloads\":null" : "," + current.statusJsonFields()) + "}";
+            }
+
+            @Override
+            public CompletableFuture<Answer> reload() {
+                Reloader current = reloader;
+                return current != null ? current.reload("POST /reload")
+                        : CompletableFuture.completedFuture(new Answer(404,
+                                "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"No config file to reload: started without --config\"}"));
+            }
+        };
+    }
+
     /** The bound address of a listener (its real port when configured with port 0). */
     public InetSocketAddress listenerAddress(String name) {
         Channel channel = listeners.get(name);
@@ -147,9 +185,40 @@ public final class Switchboard implements AutoCloseable {
         return snapshot.get();
     }
 
+    /**
+     * Puts a new config in force (Envoy's compile, carry over, then swap): requests already
+     * running finish on the snapshot they started with; endpoints that stayed keep their health,
+     * ejections and in-flight counts; idle pooled connections to endpoints that left are closed.
+     * Sections read only at startup cannot change this way.
+     *
+     * @throws IllegalArgumentException naming what needs a restart instead
+     */
+    public synchronized ProxySnapshot apply(SwitchboardSpec spec) {
+        ProxySnapshot current = snapshot.get();
+        String restartNeeded = RestartOnly.changes(current.spec(), spec);
+        if (restartNeeded != null) {
+            throw new IllegalArgumentException(restartNeeded + " changed: that takes a restart, not a reload");
+        }
+        ProxySnapshot next = ProxySnapshot.compile(current.generation() + 1, spec,
+                userLookup != null ? userLookup : TokenUsers.NONE, PassiveHealth.of(healthChecking), current);
+        healthChecking.start(next.routing(), spec, eventLoops);
+        snapshot.set(next);
+        java.util.Set<HostPort> addresses = new java.util.HashSet<>();
+        spec.upstreams().values().forEach(u -> u.endpoints().forEach(e -> addresses.add(e.address())));
+        for (UpstreamConnectionPool pool : pools.values()) {
+            pool.eventLoop().execute(() -> pool.closeIdleExcept(addresses));
+        }
+        LOG.log(System.Logger.Level.INFO, "config generation " + next.generation() + " in force: " + describe(spec));
+        return next;
+    }
+
     @Override
     public void close() {
         ready = false;
+        Reloader current = reloader;
+        if (current != null) {
+            current.close();
+        }
         List<Channel> bound = new ArrayList<>(listeners.values());
         if (admin != null) {
             bound.add(admin);

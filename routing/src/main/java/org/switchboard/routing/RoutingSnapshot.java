@@ -43,10 +43,21 @@ public final class RoutingSnapshot {
      * @param tokenUsers what the {@code user} hash key knows of tokens that name no user
      */
     public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset, TokenUsers tokenUsers) {
+        return compile(spec, preset, tokenUsers, null);
+    }
+
+    /**
+     * As {@link #compile(SwitchboardSpec, SynapsePreset, TokenUsers)}, carrying over from
+     * {@code previous} the live state (in-flight count, availability) of every endpoint whose
+     * identity did not change: same upstream, same id, same address.
+     */
+    public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset, TokenUsers tokenUsers,
+                                          RoutingSnapshot previous) {
         Roles roles = new Roles(spec);
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         for (UpstreamSpec upstreamSpec : spec.upstreams().values()) {
-            upstreams.put(upstreamSpec.name(), upstream(upstreamSpec, roles));
+            Upstream before = previous == null ? null : previous.upstreams.get(upstreamSpec.name());
+            upstreams.put(upstreamSpec.name(), upstream(upstreamSpec, roles, before));
         }
         List<Route> routes = new ArrayList<>();
         boolean usesPreset = false;
@@ -65,11 +76,22 @@ public final class RoutingSnapshot {
         return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched);
     }
 
-    private static Upstream upstream(UpstreamSpec spec, Roles roles) {
+    private static EndpointLoad carriedLoad(Upstream before, EndpointSpec endpointSpec) {
+        if (before != null) {
+            for (Endpoint endpoint : before.endpoints()) {
+                if (endpoint.id().equals(endpointSpec.id()) && endpoint.address().equals(endpointSpec.address())) {
+                    return endpoint.load();
+                }
+            }
+        }
+        return new EndpointLoad();
+    }
+
+    private static Upstream upstream(UpstreamSpec spec, Roles roles, Upstream before) {
         List<Endpoint> endpoints = new ArrayList<>();
         for (EndpointSpec endpointSpec : spec.endpoints()) {
             endpoints.add(new Endpoint(spec.name(), endpointSpec.id(), endpointSpec.address(), endpointSpec.weight(),
-                    new EndpointLoad()));
+                    carriedLoad(before, endpointSpec)));
         }
         LoadBalancerKind kind = spec.loadBalancer() != null ? spec.loadBalancer() : roles.defaultLoadBalancer(spec.name());
         LoadBalancer loadBalancer = switch (kind) {

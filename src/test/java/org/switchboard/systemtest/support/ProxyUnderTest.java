@@ -14,9 +14,22 @@ import org.switchboard.proxy.Transport;
  */
 public final class ProxyUnderTest implements AutoCloseable {
     private final Switchboard switchboard;
+    private AutoCloseable reloading;
 
     private ProxyUnderTest(Switchboard switchboard) {
         this.switchboard = switchboard;
+    }
+
+    /** Starts from {@code file} (which may be a symlink, as in a ConfigMap) with reloading on. */
+    public static ProxyUnderTest startReloadable(Path file) throws Exception {
+        ProxyUnderTest proxy = new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
+        proxy.reloading = org.switchboard.proxy.Reloader.enable(proxy.switchboard, file, java.time.Duration.ofSeconds(1), false);
+        return proxy;
+    }
+
+    /** The config generation in force. */
+    public long generation() {
+        return switchboard.snapshot().generation();
     }
 
     /**
@@ -64,7 +77,10 @@ public final class ProxyUnderTest implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public void close() throws Exception {
+        if (reloading != null) {
+            reloading.close();
+        }
         switchboard.close();
     }
 }

@@ -43,13 +43,21 @@ public final class TinyUpstream implements AutoCloseable {
 
     private final ServerSocket server;
     private final Behavior behavior;
+    private final boolean handlesHealth;
     private final List<Received> received = new CopyOnWriteArrayList<>();
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger connectionsAccepted = new AtomicInteger();
     private final AtomicInteger connectionsClosedByPeer = new AtomicInteger();
 
+    /** Answers the proxy's health checks itself (not recorded, not counted); the behavior sees the rest. */
     public TinyUpstream(Behavior behavior) throws IOException {
+        this(behavior, false);
+    }
+
+    /** @param handlesHealth true: {@code GET /health} goes to the behavior and is recorded like any request */
+    public TinyUpstream(Behavior behavior, boolean handlesHealth) throws IOException {
         this.behavior = behavior;
+        this.handlesHealth = handlesHealth;
         this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
         Thread acceptor = new Thread(this::acceptLoop, "tiny-upstream-accept");
         acceptor.setDaemon(true);
@@ -135,7 +143,6 @@ public final class TinyUpstream implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
-                connectionsAccepted.incrementAndGet();
                 sockets.add(socket);
                 Thread worker = new Thread(() -> serve(socket), "tiny-upstream-conn");
                 worker.setDaemon(true);
@@ -150,15 +157,28 @@ public final class TinyUpstream implements AutoCloseable {
         try (socket) {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
+            boolean counted = false;
             while (true) {
                 HttpWire.Head head = HttpWire.readHead(in);
                 if (head == null) {
-                    connectionsClosedByPeer.incrementAndGet();
+                    if (counted) {
+                        connectionsClosedByPeer.incrementAndGet();
+                    }
                     return;
                 }
                 KeepingSink sink = new KeepingSink();
                 long bodyBytes = HttpWire.readBody(in, head, sink, false);
                 Received request = new Received(head, bodyBytes, sink.kept.toByteArray());
+                if (!handlesHealth && request.target().equals("/health")) {
+                    out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
+                    out.flush();
+                    continue;
+                }
+                if (!counted) {
+                    // Counted at their first real request: the proxy's health probes do not count.
+                    counted = true;
+                    connectionsAccepted.incrementAndGet();
+                }
                 received.add(request);
                 if (!behavior.respond(request, out, in)) {
                     return;

@@ -4,17 +4,14 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
-import java.util.function.BooleanSupplier;
 
 /** The admin listener's pipeline. Its requests are small, so they are aggregated. */
 public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private static final int MAX_ADMIN_REQUEST = 64 * 1024;
-    private final BooleanSupplier ready;
-    private final java.util.function.Supplier<String> endpointsJson;
+    private final AdminApi api;
 
-    public AdminChannelInitializer(BooleanSupplier ready, java.util.function.Supplier<String> endpointsJson) {
-        this.ready = ready;
-        this.endpointsJson = endpointsJson;
+    public AdminChannelInitializer(AdminApi api) {
+        this.api = api;
     }
 
     @Override
@@ -22,6 +19,6 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("http", new HttpServerCodec())
                 .addLast("aggregate", new HttpObjectAggregator(MAX_ADMIN_REQUEST))
-                .addLast("admin", new AdminHandler(ready, endpointsJson));
+                .addLast("admin", new AdminHandler(api));
     }
 }

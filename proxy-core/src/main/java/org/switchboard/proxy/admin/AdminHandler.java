@@ -13,20 +13,18 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.function.BooleanSupplier;
 
 /**
  * The admin listener: {@code /live} (the process answers) and {@code /ready} (every listener is
- * bound and a config is in force) for Kubernetes probes, and {@code /endpoints}: every endpoint's
- * health, ejection and load. Metrics and the status page join later.
+ * bound and a config is in force) for Kubernetes probes, {@code /endpoints} (every endpoint's
+ * health, ejection and load), {@code /config} (the generation in force, the last reload error)
+ * and {@code POST /reload}. Metrics and the status page join later.
  */
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final BooleanSupplier ready;
-    private final java.util.function.Supplier<String> endpointsJson;
+    private final AdminApi api;
 
-    public AdminHandler(BooleanSupplier ready, java.util.function.Supplier<String> endpointsJson) {
-        this.ready = ready;
-        this.endpointsJson = endpointsJson;
+    public AdminHandler(AdminApi api) {
+        this.api = api;
     }
 
     @Override
@@ -37,6 +35,20 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             path = path.substring(0, query);
         }
         FullHttpResponse response;
+        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        if (request.decoderResult().isSuccess() && path.equals("/reload")) {
+            if (!HttpMethod.POST.equals(request.method())) {
+                send(ctx, json(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Use POST /reload\"}"), keepAlive);
+                return;
+            }
+            // The reload reads a file: it runs elsewhere and the answer comes back to this loop.
+            api.reload().whenComplete((answer, failure) -> ctx.executor().execute(() -> send(ctx, failure == null
+                    ? json(ctx, HttpResponseStatus.valueOf(answer.status()), answer.json())
+                    : json(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR,
+                            "{\"errcode\":\"M_UNKNOWN\",\"error\":\"reload failed\"}"), keepAlive)));
+            return;
+        }
         if (!request.decoderResult().isSuccess()) {
             response = json(ctx, HttpResponseStatus.BAD_REQUEST, "{\"errcode\":\"M_UNKNOWN\",\"error\":\"Malformed request\"}");
         } else if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
@@ -44,15 +56,20 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } else if (path.equals("/live")) {
             response = json(ctx, HttpResponseStatus.OK, "{\"status\":\"live\"}");
         } else if (path.equals("/ready")) {
-            response = ready.getAsBoolean()
+            response = api.ready()
                     ? json(ctx, HttpResponseStatus.OK, "{\"status\":\"ready\"}")
                     : json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"starting\"}");
         } else if (path.equals("/endpoints")) {
-            response = json(ctx, HttpResponseStatus.OK, endpointsJson.get());
+            response = json(ctx, HttpResponseStatus.OK, api.endpointsJson());
+        } else if (path.equals("/config")) {
+            response = json(ctx, HttpResponseStatus.OK, api.configJson());
         } else {
             response = json(ctx, HttpResponseStatus.NOT_FOUND, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unknown admin path\"}");
         }
-        boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+        send(ctx, response, keepAlive);
+    }
+
+    private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
         HttpUtil.setKeepAlive(response, keepAlive);
         if (keepAlive) {
             ctx.writeAndFlush(response, ctx.voidPromise());

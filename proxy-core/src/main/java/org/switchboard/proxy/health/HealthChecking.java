@@ -35,35 +35,56 @@ import org.switchboard.routing.Upstream;
 public final class HealthChecking implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(HealthChecking.class.getName());
 
-    private final SwitchboardSpec spec;
     private final HttpHealthProbe probe;
     private final Jitter jitter = new Jitter(ThreadLocalRandom.current().nextLong());
-    private final Map<String, Owned> byUpstream = new LinkedHashMap<>();
+    /** Replaced whole on a reload; read by every loop. */
+    private volatile Map<String, Owned> byUpstream = Map.of();
     private volatile boolean closed;
 
-    public HealthChecking(SwitchboardSpec spec, HttpHealthProbe probe) {
-        this.spec = spec;
+    public HealthChecking(HttpHealthProbe probe) {
         this.probe = probe;
     }
 
-    /** Starts checking the endpoints of {@code routing}; each upstream gets an owner loop in turn. */
-    public void start(RoutingSnapshot routing, EventLoopGroup loops) {
+    /**
+     * Checks the endpoints of {@code routing}. On a reload, an upstream keeps its owner loop and
+     * its endpoints keep their health (never reset by a reload); new endpoints start unknown,
+     * removed ones stop being probed.
+     */
+    public synchronized void start(RoutingSnapshot routing, SwitchboardSpec spec, EventLoopGroup loops) {
+        Map<String, Owned> previous = byUpstream;
+        Map<String, Owned> next = new LinkedHashMap<>();
         Iterator<EventExecutor> owners = loops.iterator();
         for (Upstream upstream : routing.upstreams().values()) {
             if (!owners.hasNext()) {
                 owners = loops.iterator();
             }
-            EventLoop loop = (EventLoop) owners.next();
+            EventLoop nextLoop = (EventLoop) owners.next();
+            Owned before = previous.get(upstream.name());
+            EventLoop loop = before != null ? before.loop : nextLoop;
             UpstreamSpec upstreamSpec = spec.upstreams().get(upstream.name());
             UpstreamHealth health = UpstreamHealth.of(upstreamSpec, System::nanoTime, HealthChecking::log);
             Owned owned = new Owned(upstream, upstreamSpec.healthCheck(), health, loop);
-            byUpstream.put(upstream.name(), owned);
-            loop.execute(owned::publishViews);
-            for (Endpoint endpoint : upstream.endpoints()) {
-                Duration first = jitter.firstDelay(endpoint.id(), upstreamSpec.healthCheck().interval());
-                owned.schedule(() -> owned.check(endpoint, 0), first.toNanos());
-            }
+            next.put(upstream.name(), owned);
+            loop.execute(() -> {
+                if (before != null) {
+                    before.stop();
+                    health.carryOver(before.health);
+                }
+                owned.syncAll();
+                owned.publishViews();
+                owned.armRefresh();
+                for (Endpoint endpoint : upstream.endpoints()) {
+                    Duration first = jitter.firstDelay(endpoint.id(), upstreamSpec.healthCheck().interval());
+                    owned.schedule(() -> owned.check(endpoint, 0), first.toNanos());
+                }
+            });
         }
+        byUpstream = Map.copyOf(next);
+        previous.forEach((name, owned) -> {
+            if (!next.containsKey(name)) {
+                owned.loop.execute(owned::stop);
+            }
+        });
     }
 
     /** A request's outcome at an endpoint (passive health); any thread, never blocks. */
@@ -92,7 +113,7 @@ public final class HealthChecking implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        byUpstream.values().forEach(owned -> owned.timers.forEach(timer -> timer.cancel(false)));
+        byUpstream.values().forEach(owned -> owned.loop.execute(owned::stop));
     }
 
     private static void log(Transition transition) {
@@ -112,6 +133,8 @@ public final class HealthChecking implements AutoCloseable {
         volatile boolean recentFailures;
         volatile List<HealthView> views = List.of();
         ScheduledFuture<?> refresh;
+        /** Replaced by a reload (or closed): no more probes, results ignored. */
+        boolean stopped;
 
         Owned(Upstream upstream, HealthCheckSpec check, UpstreamHealth health, EventLoop loop) {
             this.upstream = upstream;
@@ -129,19 +152,28 @@ public final class HealthChecking implements AutoCloseable {
             }
         }
 
+        void stop() {
+            stopped = true;
+            timers.forEach(timer -> timer.cancel(false));
+            timers.clear();
+        }
+
         void schedule(Runnable task, long delayNanos) {
-            if (!closed) {
+            if (!closed && !stopped) {
                 timers.removeIf(ScheduledFuture::isDone);
                 timers.add(loop.schedule(task, delayNanos, TimeUnit.NANOSECONDS));
             }
         }
 
         void check(Endpoint endpoint, long round) {
-            if (closed) {
+            if (closed || stopped) {
                 return;
             }
             SocketAddress address = UpstreamConnectionPool.socketAddressOf(endpoint.address());
             probe.probe(loop, endpoint.address(), address, check.path(), check.timeout(), (healthy, reason) -> {
+                if (stopped) {
+                    return;
+                }
                 boolean changed = healthy ? health.onCheckSuccess(endpoint.id()) : health.onCheckFailure(endpoint.id(), reason);
                 apply(endpoint, changed);
                 publishViews();
@@ -152,7 +184,7 @@ public final class HealthChecking implements AutoCloseable {
 
         /** On the owner loop: mirror availability into routing and watch for ejections running out. */
         void apply(Endpoint endpoint, boolean changed) {
-            if (!changed) {
+            if (!changed || stopped) {
                 return;
             }
             syncAll();
@@ -160,7 +192,7 @@ public final class HealthChecking implements AutoCloseable {
             armRefresh();
         }
 
-        private void syncAll() {
+        void syncAll() {
             boolean anyFailing = false;
             for (HealthView view : health.views()) {
                 Endpoint endpoint = endpointsById.get(view.endpoint());
@@ -172,7 +204,7 @@ public final class HealthChecking implements AutoCloseable {
             recentFailures = anyFailing;
         }
 
-        private void armRefresh() {
+        void armRefresh() {
             OptionalLong next = health.nextReturnNanos();
             if (next.isEmpty() || refresh != null && !refresh.isDone()) {
                 return;

@@ -133,6 +133,18 @@ public final class UpstreamConnectionPool {
         }
     }
 
+    /** After a reload: idle connections to addresses no upstream names any more are closed. */
+    public void closeIdleExcept(java.util.Set<HostPort> addresses) {
+        for (Map.Entry<HostPort, EndpointConnections> entry : byAddress.entrySet()) {
+            if (!addresses.contains(entry.getKey())) {
+                UpstreamConnection connection;
+                while ((connection = entry.getValue().idle.pollFirst()) != null) {
+                    connection.channel().close();
+                }
+            }
+        }
+    }
+
     public EventLoop eventLoop() {
         return eventLoop;
     }

@@ -1,0 +1,41 @@
+package org.switchboard.proxy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.switchboard.config.SwitchboardSpec;
+
+/**
+ * The config sections read once at startup: sockets bound, event loops made, pools and the user
+ * lookup set up. A reload that changes them is refused whole with this list, rather than half
+ * applied; everything else (upstreams, routes, roles, trusted proxies, limits, timeouts but
+ * connect, health checks) reloads.
+ */
+final class RestartOnly {
+    private RestartOnly() {
+    }
+
+    /** What changed among the startup-only sections, or null when nothing did. */
+    static String changes(SwitchboardSpec before, SwitchboardSpec after) {
+        List<String> changed = new ArrayList<>();
+        if (!before.listeners().equals(after.listeners())) {
+            changed.add("listeners");
+        }
+        if (!before.admin().equals(after.admin())) {
+            changed.add("admin");
+        }
+        if (!before.runtime().equals(after.runtime())) {
+            changed.add("runtime");
+        }
+        if (!before.upstreamPool().equals(after.upstreamPool())) {
+            changed.add("upstreamPool");
+        }
+        if (!before.userLookup().equals(after.userLookup())) {
+            changed.add("userLookup");
+        }
+        if (!Objects.equals(before.timeouts().connect(), after.timeouts().connect())) {
+            changed.add("timeouts.connect");
+        }
+        return changed.isEmpty() ? null : String.join(", ", changed);
+    }
+}

@@ -1,0 +1,22 @@
+package org.switchboard.proxy.admin;
+
+import java.util.concurrent.CompletableFuture;
+
+/** What the admin listener shows and does; answers are JSON. Never blocks an event loop. */
+public interface AdminApi {
+
+    /** An answer: status code and JSON body. */
+    record Answer(int status, String json) {
+    }
+
+    boolean ready();
+
+    /** Every endpoint's health and load. */
+    String endpointsJson();
+
+    /** The config generation in force, reload counts, the last reload error. */
+    String configJson();
+
+    /** Reloads the config file off the event loop. */
+    CompletableFuture<Answer> reload();
+}

@@ -1,0 +1,214 @@
+package org.switchboard.systemtest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/** Hot reload: without dropping a request, from a ConfigMap-style symlink swap or POST /reload. */
+@ExtendWith(LeakCheck.class)
+class ReloadSystemTest {
+    private static final HttpClient ADMIN = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dir;
+    private final List<TinyUpstream> upstreams = new ArrayList<>();
+    private ProxyUnderTest proxy;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        for (TinyUpstream upstream : upstreams) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void fiftyReloadsUnderLoadFailNoRequest() throws Exception {
+        TinyUpstream a = upstream("a");
+        TinyUpstream b = upstream("b");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(a));
+        proxy = ProxyUnderTest.startReloadable(file);
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger succeeded = new AtomicInteger();
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        List<Future<?>> loops = new ArrayList<>();
+        for (int c = 0; c < 3; c++) {
+            loops.add(clients.submit(() -> {
+                try (RawClient client = new RawClient(proxy.address())) {
+                    while (running.get()) {
+                        RawClient.Response response = client.send("GET /_matrix/client/v3/profile/x HTTP/1.1\r\nHost: a\r\n\r\n")
+                                .readResponse();
+                        if (response.status() == 200) {
+                            succeeded.incrementAndGet();
+                        } else {
+                            failures.add(response.status() + " " + response.body());
+                        }
+                    }
+                }
+                return null;
+            }));
+        }
+        for (int i = 0; i < 50; i++) {
+            Files.writeString(file, config(i % 2 == 0 ? b : a));
+            assertEquals(200, postReload().statusCode());
+        }
+        running.set(false);
+        for (Future<?> loop : loops) {
+            loop.get(10, TimeUnit.SECONDS);
+        }
+        clients.shutdownNow();
+        assertEquals(List.of(), List.copyOf(failures));
+        assertTrue(succeeded.get() > 50, "requests kept flowing: " + succeeded.get());
+        assertTrue(proxy.generation() >= 51, "generation " + proxy.generation());
+    }
+
+    @Test
+    void aConfigMapSymlinkSwapTakesEffect() throws Exception {
+        TinyUpstream a = upstream("a");
+        TinyUpstream b = upstream("b");
+        // The kubelet's layout: file -> ..data/file, ..data -> ..<timestamp>/
+        Path first = Files.createDirectory(dir.resolve("..2026_11_22_a"));
+        Files.writeString(first.resolve("switchboard.yaml"), config(a));
+        Files.createSymbolicLink(dir.resolve("..data"), first.getFileName());
+        Path file = Files.createSymbolicLink(dir.resolve("switchboard.yaml"), Path.of("..data", "switchboard.yaml"));
+        proxy = ProxyUnderTest.startReloadable(file);
+        assertEquals("a", get());
+
+        Path second = Files.createDirectory(dir.resolve("..2026_11_22_b"));
+        Files.writeString(second.resolve("switchboard.yaml"), config(b));
+        Path swap = Files.createSymbolicLink(dir.resolve("..data_tmp"), second.getFileName());
+        Files.move(swap, dir.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+
+        await().atMost(Duration.ofSeconds(2)).until(() -> get().equals("b"));
+    }
+
+    @Test
+    void anInvalidUpdateIsRefusedAndTheOldConfigServesOn() throws Exception {
+        TinyUpstream a = upstream("a");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(a));
+        proxy = ProxyUnderTest.startReloadable(file);
+        long generation = proxy.generation();
+
+        Files.writeString(file, config(a).replace("endpoints:", "endpoints: [\"10.0.0.1:99999\"]\n    endpointz:"));
+        HttpResponse<String> refused = postReload();
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("upstreams.main.endpoints[0]: \\\"10.0.0.1:99999\\\""), refused.body());
+        Files.writeString(file, "listeners: [oops\n");
+        assertEquals(400, postReload().statusCode());
+
+        assertEquals(generation, proxy.generation());
+        assertEquals("a", get());
+        String status = adminGet("/config");
+        assertTrue(status.contains("\"generation\":" + generation) && status.contains("\"refused\":") && status.contains("lastError"), status);
+        assertTrue(!status.contains("\"lastError\":null"), status);
+    }
+
+    @Test
+    void aLongPollStartedBeforeAReloadThatRemovesItsEndpointStillCompletes() throws Exception {
+        CountDownLatch answer = new CountDownLatch(1);
+        TinyUpstream held = new TinyUpstream((request, out, in) -> {
+            try {
+                answer.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return TinyUpstream.answering("held").respond(request, out, in);
+        });
+        upstreams.add(held);
+        TinyUpstream b = upstream("b");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(held));
+        proxy = ProxyUnderTest.startReloadable(file);
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("GET /_matrix/client/v3/sync?since=s1&timeout=30000 HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> !held.received().isEmpty());
+            Files.writeString(file, config(b));
+            assertEquals(200, postReload().statusCode());
+            assertEquals("b", get());
+            answer.countDown();
+            RawClient.Response response = client.readResponse();
+            assertEquals(200, response.status());
+            assertEquals("held", response.body());
+        }
+    }
+
+    @Test
+    void aListenerChangeIsRefusedWithARestartMessage() throws Exception {
+        TinyUpstream a = upstream("a");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(a));
+        proxy = ProxyUnderTest.startReloadable(file);
+        Files.writeString(file, config(a).replace("name: client", "name: clients"));
+        HttpResponse<String> refused = postReload();
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("listeners changed: that takes a restart, not a reload"), refused.body());
+    }
+
+    private TinyUpstream upstream(String name) throws IOException {
+        TinyUpstream upstream = new TinyUpstream(TinyUpstream.answering(name));
+        upstreams.add(upstream);
+        return upstream;
+    }
+
+    private String config(TinyUpstream main) {
+        return """
+                listeners:
+                  - name: client
+                    address: "127.0.0.1:0"
+                admin:
+                  address: "127.0.0.1:0"
+                runtime:
+                  eventLoopThreads: 2
+                upstreams:
+                  main:
+                    endpoints: ["%s"]
+                """.formatted(main.endpoint());
+    }
+
+    private String get() throws IOException {
+        try (RawClient client = new RawClient(proxy.address())) {
+            return client.send("GET /_matrix/client/v3/profile/x HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().body();
+        }
+    }
+
+    private HttpResponse<String> postReload() throws Exception {
+        return ADMIN.send(HttpRequest.newBuilder(proxy.adminUri("/reload")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String adminGet(String path) throws Exception {
+        return ADMIN.send(HttpRequest.newBuilder(proxy.adminUri(path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+}
