@@ -108,14 +108,14 @@ class HealthSystemTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> servedBy(20).contains(sick.name));
         sick.healthy.set(false);
         Duration unhealthyWithin = INTERVAL.multipliedBy(UNHEALTHY_THRESHOLD).plus(TIMEOUT).plus(INTERVAL);
-        await().atMost(unhealthyWithin.plusSeconds(1)).until(() -> !servedBy(20).contains(sick.name));
+        await().atMost(unhealthyWithin.plusSeconds(3)).until(() -> !servedBy(20).contains(sick.name));
         String endpoints = adminGet("/endpoints");
         assertTrue(endpoints.contains("\"endpoint\":\"" + sick.upstream.endpoint() + "\",\"address\":\"" + sick.upstream.endpoint()
                 + "\",\"available\":false"), endpoints);
         assertTrue(endpoints.contains("\"health\":\"unhealthy\"") && endpoints.contains("status 503"), endpoints);
         sick.healthy.set(true);
         Duration healthyWithin = INTERVAL.multipliedBy(HEALTHY_THRESHOLD).plus(INTERVAL);
-        await().atMost(healthyWithin.plusSeconds(1)).until(() -> servedBy(20).contains(sick.name));
+        await().atMost(healthyWithin.plusSeconds(3)).until(() -> servedBy(20).contains(sick.name));
     }
 
     @Test
