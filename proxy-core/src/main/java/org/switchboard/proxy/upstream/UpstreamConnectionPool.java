@@ -51,6 +51,8 @@ public final class UpstreamConnectionPool {
     private final long idleTimeoutNanos;
     private final Map<HostPort, EndpointConnections> byAddress = new HashMap<>();
     private final ScheduledFuture<?> sweeper;
+    /** The addresses the config in force names, or null before the first reload (all are). */
+    private java.util.Set<HostPort> inUse;
 
     public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis) {
         this.eventLoop = eventLoop;
@@ -113,7 +115,8 @@ public final class UpstreamConnectionPool {
         EndpointConnections connections = connection.home();
         connection.detach(System.nanoTime());
         Channel channel = connection.channel();
-        if (!reusable || !channel.isActive() || connections.idle.size() >= maxIdlePerEndpoint || sweeper.isDone()) {
+        boolean retired = inUse != null && !inUse.contains(connections.address);
+        if (!reusable || retired || !channel.isActive() || connections.idle.size() >= maxIdlePerEndpoint || sweeper.isDone()) {
             channel.close();
             return;
         }
@@ -133,8 +136,12 @@ public final class UpstreamConnectionPool {
         }
     }
 
-    /** After a reload: idle connections to addresses no upstream names any more are closed. */
+    /**
+     * After a reload: idle connections to addresses no upstream names any more are closed, and
+     * busy ones are closed when their request ends instead of going back to the pool.
+     */
     public void closeIdleExcept(java.util.Set<HostPort> addresses) {
+        this.inUse = java.util.Set.copyOf(addresses);
         for (Map.Entry<HostPort, EndpointConnections> entry : byAddress.entrySet()) {
             if (!addresses.contains(entry.getKey())) {
                 UpstreamConnection connection;
@@ -172,10 +179,12 @@ public final class UpstreamConnectionPool {
 
     /** The idle connections of one address. */
     static final class EndpointConnections {
+        final HostPort address;
         final SocketAddress socketAddress;
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
 
         EndpointConnections(HostPort address) {
+            this.address = address;
             this.socketAddress = socketAddressOf(address);
         }
 
