@@ -57,8 +57,8 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(sourceName + ": " + e + " (expected valid YAML)"));
         }
         if (document == null) {
-            throw new ConfigException(List.of(sourceName + ": config is empty (expected a map with listeners, "
-                    + "upstreams and optionally admin, routes, timeouts, upstreamPool, runtime)"));
+            throw new ConfigException(List.of(sourceName + ": config is empty (expected a map with at least "
+                    + "listeners and upstreams)"));
         }
         return SpecBinder.bind(document, sourceName);
     }
