@@ -48,6 +48,7 @@ public interface PathMatcher {
         private final String required;
         private final String[] suffixes;
         private final boolean anchored;
+        private final int shortestPrefix;
         /** The regex run without java.util.regex when it fits the subset, else null. */
         private final SegmentPattern segments;
 
@@ -60,6 +61,11 @@ public interface PathMatcher {
             this.required = literals.required();
             this.suffixes = literals.suffixes().toArray(new String[0]);
             this.anchored = regex.startsWith("^");
+            int shortest = prefixes.length == 0 ? 0 : Integer.MAX_VALUE;
+            for (String prefix : prefixes) {
+                shortest = Math.min(shortest, prefix.length());
+            }
+            this.shortestPrefix = shortest;
             this.segments = SegmentPattern.compile(regex);
         }
 
@@ -102,7 +108,8 @@ public interface PathMatcher {
         }
 
         private boolean mayContain(String path) {
-            return required == null || path.indexOf(required) >= 0;
+            // The required literal follows the prefix, so the scan starts after the shortest one.
+            return required == null || path.indexOf(required, shortestPrefix) >= 0;
         }
 
         @Override

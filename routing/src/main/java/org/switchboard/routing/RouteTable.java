@@ -34,6 +34,9 @@ public final class RouteTable {
 
     /** The first route matching the request, or null when none does. */
     public Route match(RequestView request) {
+        if (words <= 2) {
+            return matchSmall(request);
+        }
         String path = request.path();
         long[] candidates = new long[words];
         Node node = root;
@@ -55,14 +58,50 @@ public final class RouteTable {
             node = child;
         }
         for (int w = 0; w < words; w++) {
-            long bits = candidates[w];
-            while (bits != 0) {
-                int index = (w << 6) + Long.numberOfTrailingZeros(bits);
-                if (routes[index].matches(request)) {
-                    return routes[index];
-                }
-                bits &= bits - 1;
+            Route found = firstMatch(candidates[w], w, request);
+            if (found != null) {
+                return found;
             }
+        }
+        return null;
+    }
+
+    /** Up to 128 routes (the Synapse table fits): candidates in two longs, nothing allocated. */
+    private Route matchSmall(RequestView request) {
+        String path = request.path();
+        long low = 0;
+        long high = 0;
+        Node node = root;
+        int depth = 0;
+        while (true) {
+            long[] here = node.routes;
+            if (here != null) {
+                low |= here[0];
+                if (words == 2) {
+                    high |= here[1];
+                }
+            }
+            if (depth == path.length()) {
+                break;
+            }
+            Node child = node.child(path.charAt(depth));
+            if (child == null || !path.startsWith(child.label, depth)) {
+                break;
+            }
+            depth += child.label.length();
+            node = child;
+        }
+        Route found = firstMatch(low, 0, request);
+        return found != null ? found : firstMatch(high, 1, request);
+    }
+
+    private Route firstMatch(long bits, int word, RequestView request) {
+        while (bits != 0) {
+            int index = (word << 6) + Long.numberOfTrailingZeros(bits);
+            if (routes[index].matches(request)) {
+                return routes[index];
+            }
+            bits &= bits - 1;
         }
         return null;
     }
