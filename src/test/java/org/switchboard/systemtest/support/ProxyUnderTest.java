@@ -77,10 +77,15 @@ public final class ProxyUnderTest implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
-        if (reloading != null) {
-            reloading.close();
+    public void close() {
+        try {
+            if (reloading != null) {
+                reloading.close();
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("stopping the reload watcher", e);
+        } finally {
+            switchboard.close();
         }
-        switchboard.close();
     }
 }
