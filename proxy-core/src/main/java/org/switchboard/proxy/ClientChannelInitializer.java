@@ -7,7 +7,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.flow.FlowControlHandler;
 import org.switchboard.config.LimitsSpec;
+import io.micrometer.core.instrument.Gauge;
 import org.switchboard.config.ListenerSpec;
+import org.switchboard.proxy.metrics.ProxyMetrics;
 import java.util.Map;
 import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
@@ -28,13 +30,17 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop;
     private final ListenerSpec listener;
     private final ConnectionLimiter limiter = new ConnectionLimiter();
+    private final ProxyMetrics metrics;
 
     ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
                              Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
-                             ListenerSpec listener) {
+                             ListenerSpec listener, ProxyMetrics metrics) {
         this.snapshots = snapshots;
         this.poolsByEventLoop = poolsByEventLoop;
         this.listener = listener;
+        this.metrics = metrics;
+        Gauge.builder("switchboard_downstream_connections", limiter, ConnectionLimiter::open)
+                .description("Open client connections").tag("listener", listener.name()).register(metrics.registry());
     }
 
     @Override
@@ -73,6 +79,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("framing-guard", new StrictFramingGuard())
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", new ProxyHandler(snapshots, pool, "http", timeouts));
+                .addLast("proxy", new ProxyHandler(snapshots, pool, "http", timeouts, listener.name(), metrics));
     }
 }

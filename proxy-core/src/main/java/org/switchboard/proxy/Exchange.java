@@ -60,6 +60,8 @@ final class Exchange implements UpstreamListener {
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean upstreamKeepAlive;
+    /** The status sent to the client, once a response head has gone; 0 before. */
+    private int responseStatus;
     private boolean awaitingUpstreamWritable;
     private boolean done;
     private long lastUpstreamActivityNanos;
@@ -99,7 +101,7 @@ final class Exchange implements UpstreamListener {
             } else if (!done && target == endpoint) {
                 failover.health().failed(endpoint, "connect: " + future.cause().getMessage());
                 // Nothing was sent: any request may go to another endpoint.
-                if (!retryElsewhere()) {
+                if (!retryElsewhere("connect_failure")) {
                     fail(MatrixErrors.CONNECT_FAILED);
                 }
             }
@@ -107,11 +109,12 @@ final class Exchange implements UpstreamListener {
     }
 
     /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
-    private boolean retryElsewhere() {
+    private boolean retryElsewhere(String reason) {
         Endpoint next = route.pick(view, tried);
         if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
             return false;
         }
+        failover.metrics().retry(reason);
         holdsRetry = true;
         endpoint.load().requestEnded();
         endpoint = next;
@@ -250,6 +253,7 @@ final class Exchange implements UpstreamListener {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         }
         responseStarted = true;
+        responseStatus = response.status().code();
         ctx.write(response, ctx.voidPromise());
     }
 
@@ -295,7 +299,7 @@ final class Exchange implements UpstreamListener {
             upstream = null;
             cancelResponseTimeout();
             resend = true;
-            if (retryElsewhere()) {
+            if (retryElsewhere("closed_before_response")) {
                 return;
             }
         }
@@ -305,7 +309,7 @@ final class Exchange implements UpstreamListener {
     private void finish() {
         end();
         pool.release(upstream, requestComplete && upstreamKeepAlive);
-        downstream.exchangeFinished(clientKeepAlive && requestComplete);
+        downstream.exchangeFinished(clientKeepAlive && requestComplete, responseStatus);
     }
 
     /** The upstream side failed: answer with the error, or cut the client off mid-response. */
@@ -327,6 +331,10 @@ final class Exchange implements UpstreamListener {
     void failMalformed() {
         clientKeepAlive = false;
         fail(MatrixErrors.BAD_REQUEST);
+    }
+
+    int responseStatus() {
+        return responseStatus;
     }
 
     /** The client went away: the upstream connection is closed, so Synapse stops the work. */

@@ -1,5 +1,10 @@
 package org.switchboard.proxy;
 
-/** What exchanges need to fail over: where to report endpoint outcomes, and the retry budget. */
-record Failover(PassiveHealth health, RetryBudget retries) {
+import org.switchboard.proxy.metrics.ProxyMetrics;
+
+/**
+ * What exchanges need to fail over and be counted: where to report endpoint outcomes, the retry
+ * budget, the metrics.
+ */
+record Failover(PassiveHealth health, RetryBudget retries, ProxyMetrics metrics) {
 }

@@ -33,11 +33,17 @@ public enum MatrixErrors {
 
     private final HttpResponseStatus status;
     private final byte[] body;
+    private final String metricTag = name().toLowerCase(java.util.Locale.ROOT);
 
     MatrixErrors(HttpResponseStatus status, String errcode, String error) {
         this.status = status;
         // Built once: the texts are constants, so no JSON escaping is needed.
         this.body = ("{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** The {@code kind} tag of switchboard_proxy_errors: the constant's name in lower case. */
+    public String metricTag() {
+        return metricTag;
     }
 
     public HttpResponseStatus status() {

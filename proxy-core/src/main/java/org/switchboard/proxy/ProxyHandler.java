@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.metrics.ProxyMetrics;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.IpText;
 import org.switchboard.routing.Route;
@@ -48,11 +49,20 @@ final class ProxyHandler extends ChannelDuplexHandler {
     /** {@code http} or {@code https}: what X-Forwarded-Proto says for this listener. */
     private final String scheme;
     private final ClientTimeoutHandler timeouts;
+    private final String listener;
+    private final ProxyMetrics metrics;
+    /** The request under way, for its one metrics record. */
+    private long requestStartNanos;
+    private String requestRoute = "none";
+    private String requestUpstream = "none";
+    private String requestMethod = "other";
 
     ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, String scheme,
-                 ClientTimeoutHandler timeouts) {
+                 ClientTimeoutHandler timeouts, String listener, ProxyMetrics metrics) {
         this.snapshots = snapshots;
         this.timeouts = timeouts;
+        this.listener = listener;
+        this.metrics = metrics;
         this.pool = pool;
         this.scheme = scheme;
     }
@@ -100,6 +110,10 @@ final class ProxyHandler extends ChannelDuplexHandler {
 
     private void startRequest(HttpRequest request) {
         timeouts.requestStarted();
+        requestStartNanos = System.nanoTime();
+        requestRoute = "none";
+        requestUpstream = "none";
+        requestMethod = request.method().name();
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             respondLocally(request, errorFor(decoded.cause()), true);
@@ -126,6 +140,10 @@ final class ProxyHandler extends ChannelDuplexHandler {
         ForwardingHeaders.Forwarded forwarded = snapshot.forwarding().apply(request.headers(), peer, peerText, scheme);
         NettyRequestView view = new NettyRequestView(request, forwarded.client());
         Route route = snapshot.routing().route(view);
+        if (route != null) {
+            requestRoute = route.name();
+            requestUpstream = route.upstream().name();
+        }
         if (route == null) {
             respondLocally(request, MatrixErrors.NO_ROUTE, !keepAlive || sendContinue);
             return;
@@ -153,6 +171,8 @@ final class ProxyHandler extends ChannelDuplexHandler {
      * continue) leaves us not knowing where the next request starts, so its connection closes.
      */
     private void respondLocally(HttpRequest request, MatrixErrors error, boolean close) {
+        record(error.status().code());
+        metrics.proxyError(error.metricTag());
         boolean malformed = request.decoderResult().isFailure();
         boolean mayHaveBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
         boolean closeAfter = close || malformed || mayHaveBody;
@@ -196,8 +216,9 @@ final class ProxyHandler extends ChannelDuplexHandler {
         ctx.fireChannelReadComplete();
     }
 
-    void exchangeFinished(boolean keepAlive) {
+    void exchangeFinished(boolean keepAlive, int status) {
         current = null;
+        record(status);
         if (keepAlive) {
             ctx.flush();
             nextRequest();
@@ -208,6 +229,8 @@ final class ProxyHandler extends ChannelDuplexHandler {
 
     void exchangeFailed(MatrixErrors error, HttpVersion version, boolean keepAlive) {
         current = null;
+        record(error.status().code());
+        metrics.proxyError(error.metricTag());
         if (keepAlive) {
             ctx.writeAndFlush(error.response(ctx.alloc(), version, false), ctx.voidPromise());
             nextRequest();
@@ -238,6 +261,8 @@ final class ProxyHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (current != null) {
+            // Counted with the status the client got, or 499 (nginx's "client closed") if none.
+            record(current.responseStatus() > 0 ? current.responseStatus() : 499);
             current.abort();
             current = null;
         }
@@ -259,6 +284,10 @@ final class ProxyHandler extends ChannelDuplexHandler {
         }
         // Resets and write failures towards the client: closing aborts the exchange.
         ctx.close();
+    }
+
+    private void record(int status) {
+        metrics.request(listener, requestRoute, requestUpstream, requestMethod, status, System.nanoTime() - requestStartNanos);
     }
 
     private void becomeIdle() {

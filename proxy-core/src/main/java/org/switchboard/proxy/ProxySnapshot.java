@@ -3,6 +3,7 @@ package org.switchboard.proxy;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.config.HostPort;
+import org.switchboard.proxy.metrics.ProxyMetrics;
 import org.switchboard.routing.ClientAddressResolver;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
@@ -17,21 +18,17 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
                             ForwardingHeaders forwarding, Failover failover) {
 
     public static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers) {
-        return compile(generation, spec, tokenUsers, PassiveHealth.NONE);
-    }
-
-    static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers, PassiveHealth health) {
-        return compile(generation, spec, tokenUsers, health, null);
+        return compile(generation, spec, tokenUsers, PassiveHealth.NONE, new ProxyMetrics(), null);
     }
 
     /** Compiles the next snapshot, carrying over the live state of endpoints that stayed. */
     static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers, PassiveHealth health,
-                                 ProxySnapshot previous) {
+                                 ProxyMetrics metrics, ProxySnapshot previous) {
         RoutingSnapshot routing = RoutingSnapshot.compile(spec, SynapsePreset.builtIn(), tokenUsers,
                 previous == null ? null : previous.routing());
         RetryBudget retries = new RetryBudget(() -> inFlight(routing));
         return new ProxySnapshot(generation, spec, routing, spec.timeouts(),
-                new ForwardingHeaders(new ClientAddressResolver(spec.clientAddress())), new Failover(health, retries));
+                new ForwardingHeaders(new ClientAddressResolver(spec.clientAddress())), new Failover(health, retries, metrics));
     }
 
     private static int inFlight(RoutingSnapshot routing) {

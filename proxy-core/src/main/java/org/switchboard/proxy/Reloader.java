@@ -1,5 +1,6 @@
 package org.switchboard.proxy;
 
+import io.micrometer.core.instrument.Counter;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -32,12 +33,18 @@ public final class Reloader implements AutoCloseable {
     });
     private final AtomicLong succeeded = new AtomicLong();
     private final AtomicLong failed = new AtomicLong();
+    private final Counter okCounter;
+    private final Counter refusedCounter;
     private volatile String lastError;
     private volatile Instant lastErrorAt;
 
     public Reloader(Path configFile, Switchboard switchboard) {
         this.configFile = configFile;
         this.switchboard = switchboard;
+        this.okCounter = Counter.builder("switchboard_config_reloads").description("Config reloads by result")
+                .tag("result", "ok").register(switchboard.metrics().registry());
+        this.refusedCounter = Counter.builder("switchboard_config_reloads").description("Config reloads by result")
+                .tag("result", "refused").register(switchboard.metrics().registry());
     }
 
     /**
@@ -81,6 +88,7 @@ public final class Reloader implements AutoCloseable {
                     : ConfigLoader.parse(content, configFile.toString());
             ProxySnapshot next = switchboard.apply(spec);
             succeeded.incrementAndGet();
+            okCounter.increment();
             LOG.log(System.Logger.Level.INFO, "reload (" + trigger + ") of " + configFile + ": generation " + next.generation());
             return new AdminApi.Answer(200, "{\"result\":\"ok\",\"generation\":" + next.generation() + "}");
         } catch (ConfigException e) {
@@ -92,6 +100,7 @@ public final class Reloader implements AutoCloseable {
 
     private AdminApi.Answer refused(String trigger, List<String> errors) {
         failed.incrementAndGet();
+        refusedCounter.increment();
         lastError = String.join("; ", errors);
         lastErrorAt = Instant.now();
         LOG.log(System.Logger.Level.WARNING, "reload (" + trigger + ") of " + configFile

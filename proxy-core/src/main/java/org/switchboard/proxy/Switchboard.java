@@ -20,7 +20,9 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
+import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.CompletableFuture;
+import org.switchboard.proxy.metrics.ProxyMetrics;
 import org.switchboard.proxy.admin.AdminApi;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
 import org.switchboard.proxy.health.HealthChecking;
@@ -41,6 +43,7 @@ public final class Switchboard implements AutoCloseable {
     private final Map<EventLoop, UpstreamConnectionPool> pools;
     private final WhoamiUserLookup userLookup;
     private final HealthChecking healthChecking;
+    private final ProxyMetrics metrics = new ProxyMetrics();
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     private volatile boolean ready;
@@ -60,7 +63,10 @@ public final class Switchboard implements AutoCloseable {
                 : null;
         this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate));
         this.snapshot.set(ProxySnapshot.compile(1, spec, userLookup != null ? userLookup : TokenUsers.NONE,
-                PassiveHealth.of(healthChecking)));
+                PassiveHealth.of(healthChecking), metrics, null));
+        metrics.endpoints(snapshot.get().routing());
+        Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
+                .description("The config generation in force").register(metrics.registry());
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, spec.timeouts().connect().toMillis());
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
@@ -88,7 +94,7 @@ public final class Switchboard implements AutoCloseable {
         healthChecking.start(snapshot.get().routing(), spec, eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
             Channel channel = serverBootstrap(transport)
-                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener))
+                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .bind(bindAddress(listener.address()))
                     .sync()
@@ -139,6 +145,10 @@ public final class Switchboard implements AutoCloseable {
         this.reloader = reloader;
     }
 
+    ProxyMetrics metrics() {
+        return metrics;
+    }
+
     private AdminApi adminApi() {
         return new AdminApi() {
             @Override
@@ -149,6 +159,11 @@ public final class Switchboard implements AutoCloseable {
             @Override
             public String endpointsJson() {
                 return EndpointsJson.of(snapshot.get(), healthChecking.views());
+            }
+
+            @Override
+            public String metricsText() {
+                return metrics.scrape();
             }
 
             @Override
@@ -200,9 +215,10 @@ public final class Switchboard implements AutoCloseable {
             throw new IllegalArgumentException(restartNeeded + " changed: that takes a restart, not a reload");
         }
         ProxySnapshot next = ProxySnapshot.compile(current.generation() + 1, spec,
-                userLookup != null ? userLookup : TokenUsers.NONE, PassiveHealth.of(healthChecking), current);
+                userLookup != null ? userLookup : TokenUsers.NONE, PassiveHealth.of(healthChecking), metrics, current);
         healthChecking.start(next.routing(), spec, eventLoops);
         snapshot.set(next);
+        metrics.endpoints(next.routing());
         java.util.Set<HostPort> addresses = new java.util.HashSet<>();
         spec.upstreams().values().forEach(u -> u.endpoints().forEach(e -> addresses.add(e.address())));
         for (UpstreamConnectionPool pool : pools.values()) {

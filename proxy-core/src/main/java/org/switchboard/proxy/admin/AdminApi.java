@@ -14,6 +14,9 @@ public interface AdminApi {
     /** Every endpoint's health and load. */
     String endpointsJson();
 
+    /** Prometheus exposition text. */
+    String metricsText();
+
     /** The config generation in force, reload counts, the last reload error. */
     String configJson();
 

@@ -61,6 +61,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                     : json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"starting\"}");
         } else if (path.equals("/endpoints")) {
             response = json(ctx, HttpResponseStatus.OK, api.endpointsJson());
+        } else if (path.equals("/metrics")) {
+            response = text(ctx, api.metricsText());
         } else if (path.equals("/config")) {
             response = json(ctx, HttpResponseStatus.OK, api.configJson());
         } else {
@@ -76,6 +78,12 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } else {
             ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
         }
+    }
+
+    private static FullHttpResponse text(ChannelHandlerContext ctx, String body) {
+        FullHttpResponse response = json(ctx, HttpResponseStatus.OK, body);
+        response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8");
+        return response;
     }
 
     private static FullHttpResponse json(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {

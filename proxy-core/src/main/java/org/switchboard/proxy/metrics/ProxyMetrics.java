@@ -1,0 +1,138 @@
+package org.switchboard.proxy.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.RoutingSnapshot;
+import org.switchboard.routing.Upstream;
+
+/**
+ * The proxy's Prometheus metrics. Meters are found once and cached (per route, method class and
+ * status class), never looked up in the registry per request. Tags stay low-cardinality: listener,
+ * route, upstream, endpoint, method, status class, kind, result; never a user, token or path.
+ */
+public final class ProxyMetrics {
+    private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "other"};
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+
+    private final PrometheusMeterRegistry registry;
+    private final ConcurrentHashMap<String, RouteMeters> byRoute = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    private final List<Meter> endpointGauges = new ArrayList<>();
+
+    public ProxyMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The exposition text for {@code GET /metrics}. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** One proxied or locally answered request, counted once when it ends. */
+    public void request(String listener, String route, String upstream, String method, int status, long nanos) {
+        RouteMeters meters = byRoute.computeIfAbsent(listener + '\0' + route, key -> new RouteMeters(listener, route, upstream));
+        int methodIndex = methodIndex(method);
+        int statusIndex = Math.min(Math.max(status / 100 - 1, 0), 4);
+        meters.count(methodIndex, statusIndex).increment();
+        meters.latency(methodIndex, statusIndex).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** An answer the proxy produced itself (no route, no endpoint, timeout, ...). */
+    public void proxyError(String kind) {
+        errors.computeIfAbsent(kind, k -> Counter.builder("switchboard_proxy_errors")
+                .description("Answers the proxy produced itself, by kind").tag("kind", k).register(registry)).increment();
+    }
+
+    public void retry(String reason) {
+        retries.computeIfAbsent(reason, r -> Counter.builder("switchboard_retries")
+                .description("Requests sent again to another endpoint, by reason").tag("reason", r).register(registry)).increment();
+    }
+
+    /** Per-endpoint gauges for the snapshot in force (replaced on each reload). */
+    public synchronized void endpoints(RoutingSnapshot routing) {
+        endpointGauges.forEach(registry::remove);
+        endpointGauges.clear();
+        for (Upstream upstream : routing.upstreams().values()) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                endpointGauges.add(Gauge.builder("switchboard_endpoint_healthy", endpoint, e -> e.load().available() ? 1 : 0)
+                        .description("1 when the endpoint takes new requests (healthy, not ejected), else 0")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+                endpointGauges.add(Gauge.builder("switchboard_endpoint_in_flight", endpoint, e -> e.load().inFlight())
+                        .description("Requests in flight at the endpoint")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+            }
+        }
+    }
+
+    private static int methodIndex(String method) {
+        for (int i = 0; i < METHODS.length - 1; i++) {
+            if (METHODS[i].equals(method)) {
+                return i;
+            }
+        }
+        return METHODS.length - 1;
+    }
+
+    /** The meters of one route, created on first use per method and status class. */
+    private final class RouteMeters {
+        private final String listener;
+        private final String route;
+        private final String upstream;
+        private final Counter[][] counts = new Counter[METHODS.length][STATUS_CLASSES.length];
+        private final Timer[][] latencies = new Timer[METHODS.length][STATUS_CLASSES.length];
+
+        RouteMeters(String listener, String route, String upstream) {
+            this.listener = listener;
+            this.route = route;
+            this.upstream = upstream;
+        }
+
+        Counter count(int method, int status) {
+            Counter counter = counts[method][status];
+            if (counter == null) {
+                counter = Counter.builder("switchboard_requests").description("Requests by listener, route, upstream, method and status class")
+                        .tags("listener", listener, "route", route, "upstream", upstream, "method", METHODS[method],
+                                "status_class", STATUS_CLASSES[status])
+                        .register(registry);
+                counts[method][status] = counter;
+            }
+            return counter;
+        }
+
+        Timer latency(int method, int status) {
+            Timer timer = latencies[method][status];
+            if (timer == null) {
+                timer = Timer.builder("switchboard_request_duration").description("Time from request head to response end")
+                        .tags("listener", listener, "route", route, "upstream", upstream, "method", METHODS[method],
+                                "status_class", STATUS_CLASSES[status])
+                        .publishPercentileHistogram()
+                        .register(registry);
+                latencies[method][status] = timer;
+            }
+            return timer;
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package org.switchboard.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/** /metrics counts exactly, parses strictly, and never carries a token or a query string. */
+@ExtendWith(LeakCheck.class)
+class MetricsSystemTest {
+    /** One sample line of the text exposition format: name{labels} value. */
+    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (-?[0-9.eE+-]+|NaN|[+-]Inf)$");
+
+    @TempDir
+    static Path dir;
+    static TinyUpstream upstream;
+    static ProxyUnderTest proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new TinyUpstream(TinyUpstream.echoTarget());
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams:
+                  main:
+                    endpoints: ["%s"]
+                routes:
+                  - path: { prefix: "/_matrix/" }
+                    upstream: main
+                """.formatted(upstream.endpoint()));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        upstream.close();
+    }
+
+    @Test
+    void countsAreExactAndNothingSecretLeaks() throws Exception {
+        for (int i = 0; i < 7; i++) {
+            send("GET /_matrix/client/v3/sync?access_token=syt_c2VjcmV0_SECRETTOKEN_abc&since=s" + i
+                    + " HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer syt_c2VjcmV0_SECRETTOKEN_abc\r\n\r\n");
+        }
+        for (int i = 0; i < 3; i++) {
+            send("GET /nowhere/room/%21secretroom HTTP/1.1\r\nHost: a\r\n\r\n");
+        }
+        Map<String, Double> samples = scrape();
+        assertEquals(7.0, samples.get("switchboard_requests_total{listener=\"client\",method=\"GET\",route=\"routes[0]\","
+                + "status_class=\"2xx\",upstream=\"main\"}"), samples.keySet().toString());
+        assertEquals(3.0, samples.get("switchboard_requests_total{listener=\"client\",method=\"GET\",route=\"none\","
+                + "status_class=\"4xx\",upstream=\"none\"}"));
+        assertEquals(3.0, samples.get("switchboard_proxy_errors_total{kind=\"no_route\"}"));
+        assertEquals(1.0, samples.get("switchboard_endpoint_healthy{endpoint=\"" + upstream.endpoint() + "\",upstream=\"main\"}"));
+        String text = scrapeText();
+        for (String secret : new String[] {"SECRETTOKEN", "syt_", "access_token", "since=", "secretroom", "/_matrix/client"}) {
+            assertFalse(text.contains(secret), secret + " appears in /metrics");
+        }
+    }
+
+    @Test
+    void theExpositionParsesStrictly() throws Exception {
+        String text = scrapeText();
+        int samples = 0;
+        for (String line : text.split("\n")) {
+            if (line.isEmpty() || line.startsWith("# HELP ") || line.startsWith("# TYPE ")) {
+                continue;
+            }
+            assertTrue(SAMPLE.matcher(line).matches(), "not a sample line: " + line);
+            samples++;
+        }
+        assertTrue(samples > 10, "samples: " + samples);
+        assertTrue(text.contains("jvm_memory_used_bytes"), "JVM metrics are there");
+    }
+
+    private static void send(String raw) throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send(raw).readResponse();
+        }
+    }
+
+    private static String scrapeText() throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(proxy.adminUri("/metrics")).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static Map<String, Double> scrape() throws Exception {
+        Map<String, Double> samples = new HashMap<>();
+        for (String line : scrapeText().split("\n")) {
+            Matcher sample = SAMPLE.matcher(line);
+            if (sample.matches()) {
+                samples.put(sample.group(1) + (sample.group(2) == null ? "" : sample.group(2)), Double.parseDouble(sample.group(3)));
+            }
+        }
+        return samples;
+    }
+}
