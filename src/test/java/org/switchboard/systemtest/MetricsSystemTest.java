@@ -37,13 +37,15 @@ class MetricsSystemTest {
     static void start() throws Exception {
         upstream = new TinyUpstream(TinyUpstream.echoTarget());
         proxy = ProxyUnderTest.start(dir, """
+                accessLog:
+                  path: "%s"
                 upstreams:
                   main:
                     endpoints: ["%s"]
                 routes:
                   - path: { prefix: "/_matrix/" }
                     upstream: main
-                """.formatted(upstream.endpoint()));
+                """.formatted(dir.resolve("access.log"), upstream.endpoint()));
     }
 
     @AfterAll
@@ -72,6 +74,25 @@ class MetricsSystemTest {
         for (String secret : new String[] {"SECRETTOKEN", "syt_", "access_token", "since=", "secretroom", "/_matrix/client"}) {
             assertFalse(text.contains(secret), secret + " appears in /metrics");
         }
+    }
+
+    @Test
+    void theAccessLogHasOneJsonLinePerRequestAndNoSecret() throws Exception {
+        send("GET /_matrix/client/v3/rooms/%21r%3Ax/messages?access_token=syt_c2VjcmV0_LOGSECRET_abc&dir=b HTTP/1.1\r\n"
+                + "Host: a\r\nAuthorization: Bearer syt_c2VjcmV0_LOGSECRET_abc\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n");
+        Path log = dir.resolve("access.log");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains("/messages"));
+        String line = java.nio.file.Files.readAllLines(log).stream().filter(l -> l.contains("/messages")).findFirst().orElseThrow();
+        assertTrue(line.startsWith("{\"time\":\"") && line.endsWith("}"), line);
+        for (String field : new String[] {"\"request_id\":\"", "\"client\":\"127.0.0.1\"", "\"method\":\"GET\"",
+                "\"path\":\"/_matrix/client/v3/rooms/%21r%3Ax/messages\"", "\"route\":\"routes[0]\"", "\"upstream\":\"main\"",
+                "\"endpoint\":\"" + upstream.endpoint() + "\"", "\"status\":200", "\"bytes_in\":0", "\"bytes_out\":",
+                "\"duration_ms\":", "\"upstream_ms\":"}) {
+            assertTrue(line.contains(field), field + " missing in " + line);
+        }
+        String all = java.nio.file.Files.readString(log);
+        assertFalse(all.contains("LOGSECRET") || all.contains("access_token") || all.contains("Bearer"), all);
     }
 
     @Test

@@ -16,7 +16,7 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "limits", "runtime", "healthCheck", "outlierDetection"};
+             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -54,11 +54,12 @@ final class SpecBinder {
         UserLookupSpec userLookup = userLookup(root.field("userLookup"));
         ClientAddressSpec clientAddress = clientAddress(root.field("clientAddress"));
         LimitsSpec limits = limits(root.field("limits"));
+        AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -294,6 +295,25 @@ final class SpecBinder {
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
         Duration requestHeader = node.field("requestHeader").durationOr(defaults.requestHeader());
         return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader);
+    }
+
+    private static AccessLogSpec accessLog(Node node) {
+        if (node.isAbsent()) {
+            return AccessLogSpec.DEFAULTS;
+        }
+        if (!node.expectMap("enabled", "path", "sample")) {
+            return null;
+        }
+        Node enabledNode = node.field("enabled");
+        Boolean enabled = enabledNode.isAbsent() ? Boolean.TRUE : enabledNode.bool();
+        Node pathNode = node.field("path");
+        String path = pathNode.isAbsent() ? null : pathNode.string("expected a file path");
+        Node sampleNode = node.field("sample");
+        Double sample = sampleNode.isAbsent() ? Double.valueOf(1.0) : sampleNode.number(0.0, 1.0);
+        if (enabled == null || (!pathNode.isAbsent() && path == null) || sample == null) {
+            return null;
+        }
+        return new AccessLogSpec(enabled, path, sample);
     }
 
     private static LimitsSpec limits(Node node) {

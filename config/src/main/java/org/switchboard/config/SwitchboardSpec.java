@@ -16,6 +16,7 @@ public record SwitchboardSpec(
         UserLookupSpec userLookup,
         ClientAddressSpec clientAddress,
         LimitsSpec limits,
+        AccessLogSpec accessLog,
         RuntimeSpec runtime) {
 
     public SwitchboardSpec {
@@ -42,18 +43,19 @@ public record SwitchboardSpec(
                 UserLookupSpec.DEFAULTS,
                 ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS,
+                AccessLogSpec.DEFAULTS,
                 RuntimeSpec.DEFAULTS);
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, runtime);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
     }
 }

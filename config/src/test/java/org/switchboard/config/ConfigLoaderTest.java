@@ -86,6 +86,7 @@ class ConfigLoaderTest {
                 UserLookupSpec.DEFAULTS,
                 ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS,
+                AccessLogSpec.DEFAULTS,
                 new RuntimeSpec(2));
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");

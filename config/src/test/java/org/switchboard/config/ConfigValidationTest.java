@@ -27,11 +27,11 @@ class ConfigValidationTest {
                 // top level
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime, healthCheck,"
+                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
                                 + " outlierDetection)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
-                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, runtime, healthCheck,"
+                                + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
                                 + " outlierDetection)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),

@@ -31,10 +31,12 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final ListenerSpec listener;
     private final ConnectionLimiter limiter = new ConnectionLimiter();
     private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
 
     ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
                              Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
-                             ListenerSpec listener, ProxyMetrics metrics) {
+                             ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.snapshots = snapshots;
         this.poolsByEventLoop = poolsByEventLoop;
         this.listener = listener;
@@ -79,6 +81,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                 .addLast("framing-guard", new StrictFramingGuard())
                 .addLast("http", new HttpServerCodec(decoderConfig))
                 .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", new ProxyHandler(snapshots, pool, "http", timeouts, listener.name(), metrics));
+                .addLast("proxy", new ProxyHandler(snapshots, pool, "http", timeouts, listener.name(), metrics, accessLog));
     }
 }

@@ -62,6 +62,9 @@ final class Exchange implements UpstreamListener {
     private boolean upstreamKeepAlive;
     /** The status sent to the client, once a response head has gone; 0 before. */
     private int responseStatus;
+    private long responseBytes;
+    private long requestSentNanos = -1;
+    private long upstreamNanos = -1;
     private boolean awaitingUpstreamWritable;
     private boolean done;
     private long lastUpstreamActivityNanos;
@@ -155,6 +158,7 @@ final class Exchange implements UpstreamListener {
             return;
         }
         upstream = connection;
+        requestSentNanos = System.nanoTime();
         request.setProtocolVersion(HttpVersion.HTTP_1_1);
         if (resend) {
             // A retried request: the client already sent all of it.
@@ -254,12 +258,16 @@ final class Exchange implements UpstreamListener {
         }
         responseStarted = true;
         responseStatus = response.status().code();
+        if (requestSentNanos >= 0) {
+            upstreamNanos = lastUpstreamActivityNanos - requestSentNanos;
+        }
         ctx.write(response, ctx.voidPromise());
     }
 
     @Override
     public void onResponseContent(HttpContent content) {
         lastUpstreamActivityNanos = System.nanoTime();
+        responseBytes += content.content().readableBytes();
         ctx.write(content, ctx.voidPromise());
         if (content instanceof LastHttpContent) {
             finish();
@@ -335,6 +343,23 @@ final class Exchange implements UpstreamListener {
 
     int responseStatus() {
         return responseStatus;
+    }
+
+    Endpoint endpoint() {
+        return endpoint;
+    }
+
+    long requestBodyBytes() {
+        return bodyBytes;
+    }
+
+    long responseBodyBytes() {
+        return responseBytes;
+    }
+
+    /** From the request going out to the response head coming back; -1 if it never did. */
+    long upstreamNanos() {
+        return upstreamNanos;
     }
 
     /** The client went away: the upstream connection is closed, so Synapse stops the work. */

@@ -51,6 +51,10 @@ final class ProxyHandler extends ChannelDuplexHandler {
     private final ClientTimeoutHandler timeouts;
     private final String listener;
     private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
+    private String requestPath = "";
+    private String requestId = "";
+    private String requestClient = "";
     /** The request under way, for its one metrics record. */
     private long requestStartNanos;
     private String requestRoute = "none";
@@ -58,7 +62,8 @@ final class ProxyHandler extends ChannelDuplexHandler {
     private String requestMethod = "other";
 
     ProxyHandler(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, String scheme,
-                 ClientTimeoutHandler timeouts, String listener, ProxyMetrics metrics) {
+                 ClientTimeoutHandler timeouts, String listener, ProxyMetrics metrics, AccessLog accessLog) {
+        this.accessLog = accessLog;
         this.snapshots = snapshots;
         this.timeouts = timeouts;
         this.listener = listener;
@@ -114,6 +119,9 @@ final class ProxyHandler extends ChannelDuplexHandler {
         requestRoute = "none";
         requestUpstream = "none";
         requestMethod = request.method().name();
+        requestPath = "";
+        requestId = "";
+        requestClient = peerText == null ? "" : peerText;
         DecoderResult decoded = request.decoderResult();
         if (decoded.isFailure()) {
             respondLocally(request, errorFor(decoded.cause()), true);
@@ -139,6 +147,9 @@ final class ProxyHandler extends ChannelDuplexHandler {
         }
         ForwardingHeaders.Forwarded forwarded = snapshot.forwarding().apply(request.headers(), peer, peerText, scheme);
         NettyRequestView view = new NettyRequestView(request, forwarded.client());
+        requestPath = view.path();
+        requestId = forwarded.requestId();
+        requestClient = forwarded.client();
         Route route = snapshot.routing().route(view);
         if (route != null) {
             requestRoute = route.name();
@@ -171,7 +182,7 @@ final class ProxyHandler extends ChannelDuplexHandler {
      * continue) leaves us not knowing where the next request starts, so its connection closes.
      */
     private void respondLocally(HttpRequest request, MatrixErrors error, boolean close) {
-        record(error.status().code());
+        record(error.status().code(), null);
         metrics.proxyError(error.metricTag());
         boolean malformed = request.decoderResult().isFailure();
         boolean mayHaveBody = HttpUtil.isContentLengthSet(request) || HttpUtil.isTransferEncodingChunked(request);
@@ -217,8 +228,9 @@ final class ProxyHandler extends ChannelDuplexHandler {
     }
 
     void exchangeFinished(boolean keepAlive, int status) {
+        Exchange finished = current;
         current = null;
-        record(status);
+        record(status, finished);
         if (keepAlive) {
             ctx.flush();
             nextRequest();
@@ -228,8 +240,9 @@ final class ProxyHandler extends ChannelDuplexHandler {
     }
 
     void exchangeFailed(MatrixErrors error, HttpVersion version, boolean keepAlive) {
+        Exchange failed = current;
         current = null;
-        record(error.status().code());
+        record(error.status().code(), failed);
         metrics.proxyError(error.metricTag());
         if (keepAlive) {
             ctx.writeAndFlush(error.response(ctx.alloc(), version, false), ctx.voidPromise());
@@ -262,7 +275,7 @@ final class ProxyHandler extends ChannelDuplexHandler {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (current != null) {
             // Counted with the status the client got, or 499 (nginx's "client closed") if none.
-            record(current.responseStatus() > 0 ? current.responseStatus() : 499);
+            record(current.responseStatus() > 0 ? current.responseStatus() : 499, current);
             current.abort();
             current = null;
         }
@@ -286,8 +299,16 @@ final class ProxyHandler extends ChannelDuplexHandler {
         ctx.close();
     }
 
-    private void record(int status) {
-        metrics.request(listener, requestRoute, requestUpstream, requestMethod, status, System.nanoTime() - requestStartNanos);
+    /** The one record of a request: its metrics and its access log line. */
+    private void record(int status, Exchange exchange) {
+        long elapsed = System.nanoTime() - requestStartNanos;
+        metrics.request(listener, requestRoute, requestUpstream, requestMethod, status, elapsed);
+        if (accessLog.enabled()) {
+            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, requestClient, requestMethod,
+                    requestPath, requestRoute, requestUpstream, exchange == null ? null : exchange.endpoint().id(), status,
+                    exchange == null ? 0 : exchange.requestBodyBytes(), exchange == null ? 0 : exchange.responseBodyBytes(),
+                    elapsed, exchange == null ? -1 : exchange.upstreamNanos()));
+        }
     }
 
     private void becomeIdle() {

@@ -30,6 +30,9 @@ final class RestartOnly {
         if (!before.upstreamPool().equals(after.upstreamPool())) {
             changed.add("upstreamPool");
         }
+        if (!before.accessLog().equals(after.accessLog())) {
+            changed.add("accessLog");
+        }
         if (!before.userLookup().equals(after.userLookup())) {
             changed.add("userLookup");
         }

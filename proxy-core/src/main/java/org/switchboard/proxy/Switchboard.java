@@ -9,6 +9,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.resolver.dns.DnsAddressResolverGroup;
 import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.EventExecutor;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
@@ -44,14 +45,16 @@ public final class Switchboard implements AutoCloseable {
     private final WhoamiUserLookup userLookup;
     private final HealthChecking healthChecking;
     private final ProxyMetrics metrics = new ProxyMetrics();
+    private final AccessLog accessLog;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     private volatile boolean ready;
     /** Set when the proxy runs from a config file; without one there is nothing to reload. */
     private volatile Reloader reloader;
 
-    private Switchboard(SwitchboardSpec spec, Transport transport) {
+    private Switchboard(SwitchboardSpec spec, Transport transport) throws IOException {
         this.snapshot = new AtomicReference<>();
+        this.accessLog = new AccessLog(spec.accessLog());
         this.resolvers = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
                 .datagramChannelType(transport.datagramChannelType())
                 .socketChannelType(transport.socketChannelType()));
@@ -78,7 +81,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     /** Binds every listener and the admin listener; on failure releases what it took and throws. */
-    public static Switchboard start(SwitchboardSpec spec, Transport transport) throws InterruptedException {
+    public static Switchboard start(SwitchboardSpec spec, Transport transport) throws InterruptedException, IOException {
         Switchboard switchboard = new Switchboard(spec, transport);
         try {
             switchboard.bind(spec, transport);
@@ -94,7 +97,7 @@ public final class Switchboard implements AutoCloseable {
         healthChecking.start(snapshot.get().routing(), spec, eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
             Channel channel = serverBootstrap(transport)
-                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics))
+                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog))
                     .childOption(ChannelOption.AUTO_READ, false)
                     .bind(bindAddress(listener.address()))
                     .sync()
@@ -247,6 +250,7 @@ public final class Switchboard implements AutoCloseable {
             pool.eventLoop().execute(pool::close);
         }
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
+        accessLog.close();
         resolvers.close();
         if (userLookup != null) {
             userLookup.close();

@@ -45,7 +45,7 @@ public final class ProxyUnderTest implements AutoCloseable {
                   address: "127.0.0.1:0"
                 runtime:
                   eventLoopThreads: 2
-                """ + upstreamsAndRoutes;
+                """ + (upstreamsAndRoutes.contains("accessLog:") ? "" : "accessLog: {enabled: false}\n") + upstreamsAndRoutes;
         Path file = Files.writeString(dir.resolve("switchboard.yaml"), yaml);
         return new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.switchboard.config.AccessLogSpec;
 import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ClientAddressSpec;
 import org.switchboard.config.EndpointSpec;
@@ -43,7 +44,7 @@ public final class Demo {
                 AdminSpec.of(AdminSpec.DEFAULT_ADDRESS),
                 upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
                 UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS,
-                LimitsSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
+                LimitsSpec.DEFAULTS, AccessLogSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
     }
 
     public static String instructions() {
