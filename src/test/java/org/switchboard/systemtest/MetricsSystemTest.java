@@ -42,10 +42,13 @@ class MetricsSystemTest {
                 upstreams:
                   main:
                     endpoints: ["%s"]
+                  dead:
+                    endpoints: ["127.0.0.1:%d"]
+                    healthCheck: { interval: 200ms, timeout: 100ms, unhealthyThreshold: 1 }
                 routes:
                   - path: { prefix: "/_matrix/" }
                     upstream: main
-                """.formatted(dir.resolve("access.log"), upstream.endpoint()));
+                """.formatted(dir.resolve("access.log"), upstream.endpoint(), freePort()));
     }
 
     @AfterAll
@@ -108,6 +111,31 @@ class MetricsSystemTest {
         }
         assertTrue(samples > 10, "samples: " + samples);
         assertTrue(text.contains("jvm_memory_used_bytes"), "JVM metrics are there");
+    }
+
+    @Test
+    void statusParsesAsJsonNamesEveryEndpointAndTheHealthGaugeFlips() throws Exception {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> scrape().entrySet().stream()
+                .anyMatch(e -> e.getKey().startsWith("switchboard_endpoint_healthy{") && e.getKey().contains("upstream=\"dead\"")
+                        && e.getValue() == 0.0));
+        assertEquals(1.0, scrape().get("switchboard_endpoint_healthy{endpoint=\"" + upstream.endpoint() + "\",upstream=\"main\"}"));
+        String status = adminGet("/status");
+        org.switchboard.systemtest.support.JsonCheck.parse(status);
+        assertTrue(status.contains("\"endpoint\":\"" + upstream.endpoint() + "\"") && status.contains("\"upstream\":\"dead\""), status);
+        String page = adminGet("/");
+        assertTrue(page.startsWith("<!doctype html>") && page.contains("http-equiv=\"refresh\"") && !page.contains("http://")
+                && !page.contains("https://"), "self-contained, self-refreshing: " + page);
+    }
+
+    private static String adminGet(String path) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(proxy.adminUri(path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static void send(String raw) throws Exception {

@@ -303,6 +303,12 @@ final class ProxyHandler extends ChannelDuplexHandler {
     private void record(int status, Exchange exchange) {
         long elapsed = System.nanoTime() - requestStartNanos;
         metrics.request(listener, requestRoute, requestUpstream, requestMethod, status, elapsed);
+        if (exchange != null) {
+            metrics.bytes(exchange.requestBodyBytes(), exchange.responseBodyBytes());
+            if (exchange.upstreamNanos() >= 0) {
+                metrics.firstByte(requestUpstream, exchange.endpoint().id(), exchange.upstreamNanos());
+            }
+        }
         if (accessLog.enabled()) {
             accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, requestClient, requestMethod,
                     requestPath, requestRoute, requestUpstream, exchange == null ? null : exchange.endpoint().id(), status,

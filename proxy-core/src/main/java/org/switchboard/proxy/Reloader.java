@@ -112,6 +112,10 @@ public final class Reloader implements AutoCloseable {
         return new AdminApi.Answer(400, json.append("]}").toString());
     }
 
+    String lastError() {
+        return lastError;
+    }
+
     public long succeeded() {
         return succeeded.get();
     }

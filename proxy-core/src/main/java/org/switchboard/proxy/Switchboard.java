@@ -64,7 +64,7 @@ public final class Switchboard implements AutoCloseable {
         this.userLookup = spec.userLookup().enabled()
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
                 : null;
-        this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate));
+        this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate), metrics);
         this.snapshot.set(ProxySnapshot.compile(1, spec, userLookup != null ? userLookup : TokenUsers.NONE,
                 PassiveHealth.of(healthChecking), metrics, null));
         metrics.endpoints(snapshot.get().routing());
@@ -75,7 +75,8 @@ public final class Switchboard implements AutoCloseable {
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
         for (EventExecutor executor : eventLoops) {
             EventLoop loop = (EventLoop) executor;
-            poolsByLoop.put(loop, new UpstreamConnectionPool(loop, upstreamTemplate, spec.upstreamPool(), connectTimeoutMillis));
+            poolsByLoop.put(loop, new UpstreamConnectionPool(loop, upstreamTemplate, spec.upstreamPool(), connectTimeoutMillis,
+                    metrics.upstreamConnections()));
         }
         this.pools = poolsByLoop;
     }
@@ -148,6 +149,12 @@ public final class Switchboard implements AutoCloseable {
         this.reloader = reloader;
     }
 
+    private Map<String, String> listenerAddresses() {
+        Map<String, String> addresses = new LinkedHashMap<>();
+        listeners.forEach((name, channel) -> addresses.put(name, format(channel)));
+        return addresses;
+    }
+
     ProxyMetrics metrics() {
         return metrics;
     }
@@ -162,6 +169,20 @@ public final class Switchboard implements AutoCloseable {
             @Override
             public String endpointsJson() {
                 return EndpointsJson.of(snapshot.get(), healthChecking.views());
+            }
+
+            @Override
+            public String statusJson() {
+                Reloader current = reloader;
+                return StatusPage.json(snapshot.get(), healthChecking.views(), listenerAddresses(),
+                        current == null ? "\"reloads\":null" : current.statusJsonFields(), metrics.recentErrors());
+            }
+
+            @Override
+            public String statusHtml() {
+                Reloader current = reloader;
+                return StatusPage.html(snapshot.get(), healthChecking.views(), listenerAddresses(),
+                        current == null ? null : current.lastError(), metrics.recentErrors());
             }
 
             @Override

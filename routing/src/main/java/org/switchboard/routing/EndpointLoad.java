@@ -9,6 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EndpointLoad {
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
     private volatile boolean available = true;
 
     public boolean available() {
@@ -25,6 +26,12 @@ public final class EndpointLoad {
 
     public void requestStarted() {
         inFlight.incrementAndGet();
+        requests.increment();
+    }
+
+    /** Requests sent to the endpoint so far (retries count once per attempt). */
+    public long requests() {
+        return requests.sum();
     }
 
     public void requestEnded() {

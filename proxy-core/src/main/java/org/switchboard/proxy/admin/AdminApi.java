@@ -14,6 +14,12 @@ public interface AdminApi {
     /** Every endpoint's health and load. */
     String endpointsJson();
 
+    /** {@code /status}: listeners, endpoints, recent errors, the config generation. */
+    String statusJson();
+
+    /** {@code /}: the same for people. */
+    String statusHtml();
+
     /** Prometheus exposition text. */
     String metricsText();
 

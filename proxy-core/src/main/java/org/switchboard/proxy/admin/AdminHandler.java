@@ -61,6 +61,11 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
                     : json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"starting\"}");
         } else if (path.equals("/endpoints")) {
             response = json(ctx, HttpResponseStatus.OK, api.endpointsJson());
+        } else if (path.equals("/status")) {
+            response = json(ctx, HttpResponseStatus.OK, api.statusJson());
+        } else if (path.equals("/")) {
+            response = json(ctx, HttpResponseStatus.OK, api.statusHtml());
+            response.headers().set(HttpHeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
         } else if (path.equals("/metrics")) {
             response = text(ctx, api.metricsText());
         } else if (path.equals("/config")) {

@@ -41,8 +41,11 @@ public final class HealthChecking implements AutoCloseable {
     private volatile Map<String, Owned> byUpstream = Map.of();
     private volatile boolean closed;
 
-    public HealthChecking(HttpHealthProbe probe) {
+    private final org.switchboard.proxy.metrics.ProxyMetrics metrics;
+
+    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.metrics.ProxyMetrics metrics) {
         this.probe = probe;
+        this.metrics = metrics;
     }
 
     /**
@@ -62,7 +65,7 @@ public final class HealthChecking implements AutoCloseable {
             Owned before = previous.get(upstream.name());
             EventLoop loop = before != null ? before.loop : nextLoop;
             UpstreamSpec upstreamSpec = spec.upstreams().get(upstream.name());
-            UpstreamHealth health = UpstreamHealth.of(upstreamSpec, System::nanoTime, HealthChecking::log);
+            UpstreamHealth health = UpstreamHealth.of(upstreamSpec, System::nanoTime, this::onTransition);
             Owned owned = new Owned(upstream, upstreamSpec.healthCheck(), health, loop);
             next.put(upstream.name(), owned);
             loop.execute(() -> {
@@ -114,6 +117,11 @@ public final class HealthChecking implements AutoCloseable {
     public void close() {
         closed = true;
         byUpstream.values().forEach(owned -> owned.loop.execute(owned::stop));
+    }
+
+    private void onTransition(Transition transition) {
+        metrics.healthTransition(transition.upstream(), transition.to().name().toLowerCase(java.util.Locale.ROOT));
+        log(transition);
     }
 
     private static void log(Transition transition) {
@@ -174,6 +182,7 @@ public final class HealthChecking implements AutoCloseable {
                 if (stopped) {
                     return;
                 }
+                metrics.healthCheck(upstream.name(), healthy ? "healthy" : "unhealthy");
                 boolean changed = healthy ? health.onCheckSuccess(endpoint.id()) : health.onCheckFailure(endpoint.id(), reason);
                 apply(endpoint, changed);
                 publishViews();

@@ -33,6 +33,20 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
     private final List<Meter> endpointGauges = new ArrayList<>();
+    private static final int RECENT_ERRORS = 20;
+    private final java.util.ArrayDeque<String> recentErrors = new java.util.ArrayDeque<>();
+    private final ConcurrentHashMap<String, Timer> firstByte = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+
+    private final UpstreamConnectionCounts upstreamConnections = new UpstreamConnectionCounts();
+
+    /** Open upstream connections per address, counted by the pools. */
+    public UpstreamConnectionCounts upstreamConnections() {
+        return upstreamConnections;
+    }
 
     public ProxyMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -40,6 +54,46 @@ public final class ProxyMetrics {
         new JvmGcMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
+        bytesIn = Counter.builder("switchboard_request_body_bytes").description("Request body bytes forwarded upstream")
+                .baseUnit("bytes").register(registry);
+        bytesOut = Counter.builder("switchboard_response_body_bytes").description("Response body bytes sent to clients")
+                .baseUnit("bytes").register(registry);
+        io.netty.buffer.PooledByteBufAllocatorMetric netty = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric();
+        Gauge.builder("switchboard_netty_direct_memory", netty, io.netty.buffer.PooledByteBufAllocatorMetric::usedDirectMemory)
+                .description("Direct memory held by Netty's pooled allocator").baseUnit("bytes").register(registry);
+        Gauge.builder("switchboard_netty_heap_memory", netty, io.netty.buffer.PooledByteBufAllocatorMetric::usedHeapMemory)
+                .description("Heap memory held by Netty's pooled allocator").baseUnit("bytes").register(registry);
+    }
+
+    public void bytes(long in, long out) {
+        if (in > 0) {
+            bytesIn.increment(in);
+        }
+        if (out > 0) {
+            bytesOut.increment(out);
+        }
+    }
+
+    /** The upstream's own time to first byte (request written to response head). */
+    public void firstByte(String upstream, String endpoint, long nanos) {
+        firstByte.computeIfAbsent(upstream + '\0' + endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
+                .description("Time from the request going upstream to the response head coming back")
+                .tags("upstream", upstream, "endpoint", endpoint).publishPercentileHistogram().register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One active health check's result. */
+    public void healthCheck(String upstream, String result) {
+        checks.computeIfAbsent(upstream + '\0' + result, key -> Counter.builder("switchboard_health_checks")
+                .description("Active health checks by upstream and result").tags("upstream", upstream, "result", result)
+                .register(registry)).increment();
+    }
+
+    /** A health transition (to healthy, unhealthy, ejected...). */
+    public void healthTransition(String upstream, String to) {
+        transitions.computeIfAbsent(upstream + '\0' + to, key -> Counter.builder("switchboard_health_transitions")
+                .description("Endpoint health transitions by upstream and new state (ejected = outlier ejections)")
+                .tags("upstream", upstream, "to", to).register(registry)).increment();
     }
 
     public MeterRegistry registry() {
@@ -62,8 +116,21 @@ public final class ProxyMetrics {
 
     /** An answer the proxy produced itself (no route, no endpoint, timeout, ...). */
     public void proxyError(String kind) {
+        synchronized (recentErrors) {
+            if (recentErrors.size() == RECENT_ERRORS) {
+                recentErrors.removeFirst();
+            }
+            recentErrors.addLast(java.time.Instant.now() + " " + kind);
+        }
         errors.computeIfAbsent(kind, k -> Counter.builder("switchboard_proxy_errors")
                 .description("Answers the proxy produced itself, by kind").tag("kind", k).register(registry)).increment();
+    }
+
+    /** The last errors the proxy answered itself, oldest first: "time kind". */
+    public List<String> recentErrors() {
+        synchronized (recentErrors) {
+            return List.copyOf(recentErrors);
+        }
     }
 
     public void retry(String reason) {
@@ -79,6 +146,10 @@ public final class ProxyMetrics {
             for (Endpoint endpoint : upstream.endpoints()) {
                 endpointGauges.add(Gauge.builder("switchboard_endpoint_healthy", endpoint, e -> e.load().available() ? 1 : 0)
                         .description("1 when the endpoint takes new requests (healthy, not ejected), else 0")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+                endpointGauges.add(Gauge.builder("switchboard_upstream_connections", endpoint,
+                                e -> upstreamConnections.open(e.address()))
+                        .description("Open connections to the endpoint (busy and idle)")
                         .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
                 endpointGauges.add(Gauge.builder("switchboard_endpoint_in_flight", endpoint, e -> e.load().inFlight())
                         .description("Requests in flight at the endpoint")

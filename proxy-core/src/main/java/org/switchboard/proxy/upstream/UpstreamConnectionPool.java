@@ -54,7 +54,11 @@ public final class UpstreamConnectionPool {
     /** The addresses the config in force names, or null before the first reload (all are). */
     private java.util.Set<HostPort> inUse;
 
-    public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis) {
+    private final org.switchboard.proxy.metrics.UpstreamConnectionCounts counts;
+
+    public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
+                                  org.switchboard.proxy.metrics.UpstreamConnectionCounts counts) {
+        this.counts = counts;
         this.eventLoop = eventLoop;
         this.bootstrap = template.clone(eventLoop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
@@ -91,7 +95,7 @@ public final class UpstreamConnectionPool {
         EndpointConnections connections = byAddress.computeIfAbsent(address, EndpointConnections::new);
         UpstreamConnection connection = new UpstreamConnection(connections);
         connection.attach(owner);
-        return bootstrap.clone()
+        ChannelFuture connect = bootstrap.clone()
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
@@ -100,6 +104,13 @@ public final class UpstreamConnectionPool {
                     }
                 })
                 .connect(connections.socketAddress);
+        connect.addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                counts.opened(address);
+                future.channel().closeFuture().addListener(closed -> counts.closed(address));
+            }
+        });
+        return connect;
     }
 
     public static UpstreamConnection connectionOf(Channel channel) {

@@ -1,0 +1,26 @@
+package org.switchboard.proxy.metrics;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.switchboard.config.HostPort;
+
+/** Open connections per upstream address, across every event loop's pool. */
+public final class UpstreamConnectionCounts {
+    private final ConcurrentHashMap<HostPort, AtomicInteger> open = new ConcurrentHashMap<>();
+
+    public void opened(HostPort address) {
+        open.computeIfAbsent(address, key -> new AtomicInteger()).incrementAndGet();
+    }
+
+    public void closed(HostPort address) {
+        AtomicInteger count = open.get(address);
+        if (count != null) {
+            count.decrementAndGet();
+        }
+    }
+
+    public int open(HostPort address) {
+        AtomicInteger count = open.get(address);
+        return count == null ? 0 : count.get();
+    }
+}
