@@ -58,11 +58,14 @@ public final class ProxyMetrics {
                 .baseUnit("bytes").register(registry);
         bytesOut = Counter.builder("switchboard_response_body_bytes").description("Response body bytes sent to clients")
                 .baseUnit("bytes").register(registry);
-        io.netty.buffer.PooledByteBufAllocatorMetric netty = io.netty.buffer.PooledByteBufAllocator.DEFAULT.metric();
-        Gauge.builder("switchboard_netty_direct_memory", netty, io.netty.buffer.PooledByteBufAllocatorMetric::usedDirectMemory)
-                .description("Direct memory held by Netty's pooled allocator").baseUnit("bytes").register(registry);
-        Gauge.builder("switchboard_netty_heap_memory", netty, io.netty.buffer.PooledByteBufAllocatorMetric::usedHeapMemory)
-                .description("Heap memory held by Netty's pooled allocator").baseUnit("bytes").register(registry);
+        // Netty 4.2's default allocator (adaptive, not the pooled one) reports its own usage.
+        if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.ByteBufAllocatorMetricProvider provider) {
+            io.netty.buffer.ByteBufAllocatorMetric netty = provider.metric();
+            Gauge.builder("switchboard_netty_direct_memory", netty, io.netty.buffer.ByteBufAllocatorMetric::usedDirectMemory)
+                    .description("Direct memory held by Netty's allocator").baseUnit("bytes").register(registry);
+            Gauge.builder("switchboard_netty_heap_memory", netty, io.netty.buffer.ByteBufAllocatorMetric::usedHeapMemory)
+                    .description("Heap memory held by Netty's allocator").baseUnit("bytes").register(registry);
+        }
     }
 
     public void bytes(long in, long out) {
