@@ -52,6 +52,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         byte[] peer = ProxyProtocolHandler.peerOf(ch);
         boolean trustedPeer = snapshot.spec().clientAddress().trusts(peer);
         if (!limiter.admit(ch, org.switchboard.routing.IpText.format(peer), trustedPeer, limits)) {
+            metrics.proxyError("connection_limit");
             return;
         }
         HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
@@ -75,7 +76,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocolHandler());
         }
-        ClientTimeoutHandler timeouts = new ClientTimeoutHandler(snapshots);
+        ClientTimeoutHandler timeouts = new ClientTimeoutHandler(snapshots, metrics);
         ch.pipeline().addFirst("timeouts", timeouts);
         ch.pipeline()
                 .addLast("framing-guard", new StrictFramingGuard())

@@ -22,8 +22,11 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
     private long firstByteNanos = -1;
     private ScheduledFuture<?> check;
 
-    ClientTimeoutHandler(Supplier<ProxySnapshot> snapshots) {
+    private final org.switchboard.proxy.metrics.ProxyMetrics metrics;
+
+    ClientTimeoutHandler(Supplier<ProxySnapshot> snapshots, org.switchboard.proxy.metrics.ProxyMetrics metrics) {
         this.snapshots = snapshots;
+        this.metrics = metrics;
     }
 
     @Override
@@ -69,6 +72,7 @@ final class ClientTimeoutHandler extends ChannelInboundHandlerAdapter {
             remaining = headerTimeoutNanos() - (now - firstByteNanos);
             if (remaining <= 0) {
                 betweenRequests = false;
+                metrics.proxyError(MatrixErrors.REQUEST_TIMEOUT.metricTag());
                 ctx.channel().writeAndFlush(MatrixErrors.REQUEST_TIMEOUT.response(ctx.alloc(), HttpVersion.HTTP_1_1, true))
                         .addListener(ChannelFutureListener.CLOSE);
                 return;

@@ -290,6 +290,7 @@ final class ProxyHandler extends ChannelDuplexHandler {
                 // The upstream connection is dropped, so Synapse never sees a whole request.
                 current.failMalformed();
             } else {
+                metrics.proxyError(MatrixErrors.BAD_REQUEST.metricTag());
                 ctx.writeAndFlush(MatrixErrors.BAD_REQUEST.response(ctx.alloc(), HttpVersion.HTTP_1_1, true))
                         .addListener(ChannelFutureListener.CLOSE);
             }

@@ -154,6 +154,10 @@ public final class ProxyMetrics {
                                 e -> upstreamConnections.open(e.address()))
                         .description("Open connections to the endpoint (busy and idle)")
                         .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+                endpointGauges.add(Gauge.builder("switchboard_upstream_idle_connections", endpoint,
+                                e -> upstreamConnections.idle(e.address()))
+                        .description("Idle keep-alive connections to the endpoint, across event loops")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
                 endpointGauges.add(Gauge.builder("switchboard_endpoint_in_flight", endpoint, e -> e.load().inFlight())
                         .description("Requests in flight at the endpoint")
                         .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));

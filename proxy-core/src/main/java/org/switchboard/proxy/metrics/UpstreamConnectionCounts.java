@@ -7,6 +7,16 @@ import org.switchboard.config.HostPort;
 /** Open connections per upstream address, across every event loop's pool. */
 public final class UpstreamConnectionCounts {
     private final ConcurrentHashMap<HostPort, AtomicInteger> open = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<HostPort, AtomicInteger> idle = new ConcurrentHashMap<>();
+
+    public void idleChanged(HostPort address, int delta) {
+        idle.computeIfAbsent(address, key -> new AtomicInteger()).addAndGet(delta);
+    }
+
+    public int idle(HostPort address) {
+        AtomicInteger count = idle.get(address);
+        return count == null ? 0 : count.get();
+    }
 
     public void opened(HostPort address) {
         open.computeIfAbsent(address, key -> new AtomicInteger()).incrementAndGet();

@@ -78,6 +78,7 @@ public final class UpstreamConnectionPool {
         }
         UpstreamConnection connection;
         while ((connection = connections.idle.pollFirst()) != null) {
+            counts.idleChanged(address, -1);
             if (connection.channel().isActive()) {
                 connection.attach(owner);
                 return connection;
@@ -92,7 +93,7 @@ public final class UpstreamConnectionPool {
      * success the channel's {@link UpstreamConnection} is {@link #connectionOf(Channel)}.
      */
     public ChannelFuture connect(HostPort address, UpstreamListener owner) {
-        EndpointConnections connections = byAddress.computeIfAbsent(address, EndpointConnections::new);
+        EndpointConnections connections = byAddress.computeIfAbsent(address, key -> new EndpointConnections(key, counts));
         UpstreamConnection connection = new UpstreamConnection(connections);
         connection.attach(owner);
         ChannelFuture connect = bootstrap.clone()
@@ -134,6 +135,7 @@ public final class UpstreamConnectionPool {
         // Reading stays on while idle so that a close by the upstream is noticed at once.
         channel.config().setAutoRead(true);
         connections.idle.addFirst(connection);
+        counts.idleChanged(connections.address, 1);
     }
 
     /** Closes every idle connection; in-flight ones close as their exchanges end. */
@@ -157,6 +159,7 @@ public final class UpstreamConnectionPool {
             if (!addresses.contains(entry.getKey())) {
                 UpstreamConnection connection;
                 while ((connection = entry.getValue().idle.pollFirst()) != null) {
+                    counts.idleChanged(entry.getKey(), -1);
                     connection.channel().close();
                 }
             }
@@ -183,6 +186,7 @@ public final class UpstreamConnectionPool {
                     break;
                 }
                 oldestFirst.remove();
+                counts.idleChanged(connections.address, -1);
                 connection.channel().close();
             }
         }
@@ -194,13 +198,18 @@ public final class UpstreamConnectionPool {
         final SocketAddress socketAddress;
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
 
-        EndpointConnections(HostPort address) {
+        final org.switchboard.proxy.metrics.UpstreamConnectionCounts idleCounts;
+
+        EndpointConnections(HostPort address, org.switchboard.proxy.metrics.UpstreamConnectionCounts idleCounts) {
+            this.idleCounts = idleCounts;
             this.address = address;
             this.socketAddress = socketAddressOf(address);
         }
 
         void forget(UpstreamConnection connection) {
-            idle.remove(connection);
+            if (idle.remove(connection)) {
+                idleCounts.idleChanged(address, -1);
+            }
         }
     }
 
