@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# Side-by-side load comparison on loopback: HAProxy, NGINX and Switchboard in front of the same
+# nginx "workers", configured for the same routing (/sync hashed on Authorization to two
+# synchrotrons, least connections for generic and media, main for admin and federation,
+# keep-alive upstream), the same thread counts, a Matrix-shaped request mix over 5,000 tokens.
+# Runs interleaved (direct, haproxy, nginx, switchboard; N rounds after a warm-up) and prints
+# medians: requests/s, p50, p99, and the proxy's own CPU time per request (from /proc).
+# Needs: wrk haproxy nginx-light (apt-get install), a built proxy-core/target/switchboard.jar.
+# Usage: benchmarks/scripts/compare.sh [rounds=3] [seconds=10] [connections=64] [threads="1 2"]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+rounds=${1:-3}; seconds=${2:-10}; connections=${3:-64}; thread_counts=${4:-"1 2"}
+jar=proxy-core/target/switchboard.jar
+mix=benchmarks/scripts/matrix-mix.lua
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+trap cleanup EXIT
+
+# The workers: one nginx, six ports (main, 2 synchrotrons, 2 generic, media).
+mkdir -p "$work/workers"
+cat > "$work/workers/nginx.conf" <<CONF
+worker_processes 1; daemon off; pid $work/workers/nginx.pid; error_log stderr error;
+events { worker_connections 8192; }
+http { access_log off; keepalive_requests 1000000; client_body_buffer_size 64k;
+  server { listen 127.0.0.1:19000; listen 127.0.0.1:19001; listen 127.0.0.1:19002; listen 127.0.0.1:19003;
+           listen 127.0.0.1:19004; listen 127.0.0.1:19005;
+           location / { return 200 '{"ok":true}'; } } }
+CONF
+nginx -c "$work/workers/nginx.conf" -p "$work/workers" & pids+=($!)
+
+start_proxies() { # threads
+  local t=$1
+  cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread $t
+  maxconn 9000
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:18501
+  acl sync path_reg ^/_matrix/client/(r0|v3)/sync\$
+  acl media path_beg /_matrix/media/ /_matrix/client/v1/media/
+  acl main_only path_beg /_synapse/admin/ /_matrix/federation/ /_matrix/key/
+  use_backend sync if sync
+  use_backend media if media
+  use_backend main if main_only
+  use_backend generic if { path_beg /_matrix/client/ }
+  default_backend main
+backend sync
+  balance hdr(Authorization)
+  hash-type consistent
+  server s1 127.0.0.1:19001
+  server s2 127.0.0.1:19002
+backend generic
+  balance leastconn
+  server g1 127.0.0.1:19003
+  server g2 127.0.0.1:19004
+backend media
+  balance leastconn
+  server m1 127.0.0.1:19005
+backend main
+  server main 127.0.0.1:19000
+CONF
+  haproxy -f "$work/haproxy.cfg" -db & hp=$!
+  mkdir -p "$work/nginx-proxy"
+  cat > "$work/nginx-proxy/nginx.conf" <<CONF
+worker_processes $t; daemon off; pid $work/nginx-proxy/nginx.pid; error_log stderr error;
+events { worker_connections 8192; }
+http { access_log off; keepalive_requests 1000000;
+  upstream sync { hash \$http_authorization consistent; server 127.0.0.1:19001; server 127.0.0.1:19002; keepalive 128; }
+  upstream generic { least_conn; server 127.0.0.1:19003; server 127.0.0.1:19004; keepalive 128; }
+  upstream media { least_conn; server 127.0.0.1:19005; keepalive 128; }
+  upstream main { server 127.0.0.1:19000; keepalive 128; }
+  server { listen 127.0.0.1:18502;
+    proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host;
+    proxy_set_header X-Forwarded-For \$remote_addr; proxy_buffering off; proxy_request_buffering off;
+    location ~ ^/_matrix/client/(r0|v3)/sync\$ { proxy_pass http://sync; }
+    location /_matrix/media/ { proxy_pass http://media; }
+    location /_matrix/client/v1/media/ { proxy_pass http://media; }
+    location /_synapse/admin/ { proxy_pass http://main; }
+    location /_matrix/federation/ { proxy_pass http://main; }
+    location /_matrix/client/ { proxy_pass http://generic; }
+    location / { proxy_pass http://main; } } }
+CONF
+  nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" & np=$!
+  cat > "$work/switchboard.yaml" <<CONF
+listeners: [{name: client, address: "127.0.0.1:18503"}]
+admin: {address: "127.0.0.1:18504"}
+accessLog: {enabled: false}
+runtime: {eventLoopThreads: $t}
+upstreams:
+  main: {endpoints: ["127.0.0.1:19000"]}
+  synchrotron: {endpoints: ["127.0.0.1:19001", "127.0.0.1:19002"]}
+  generic: {endpoints: ["127.0.0.1:19003", "127.0.0.1:19004"]}
+  media: {endpoints: ["127.0.0.1:19005"]}
+CONF
+  java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & sp=$!
+  pids+=($hp $np $sp)
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done
+}
+
+stop_proxies() { kill "$hp" "$np" "$sp" 2>/dev/null || true; wait "$hp" "$np" "$sp" 2>/dev/null || true; }
+
+# CPU ticks (user+system) of a process and its children processes (nginx workers).
+cpu_ticks() {
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+run() { # name port pid(or -)
+  local name=$1 port=$2 pid=$3 before after out
+  [ "$pid" = - ] || before=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$mix" "http://127.0.0.1:$port")
+  [ "$pid" = - ] || after=$(cpu_ticks "$pid")
+  local rps requests p50 p99 cpu=-
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  if [ "$pid" != - ]; then
+    cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  fi
+  echo "$name $rps $p50 $p99 $cpu"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# wrk prints 512.00us, 1.23ms or 1.02s: all to milliseconds.
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'; }
+
+echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  $(java -version 2>&1 | head -1)  $(haproxy -v | head -1 | cut -d' ' -f1-3)  $(nginx -v 2>&1)"
+echo "wrk -t1 -c$connections -d${seconds}s, Matrix mix over 5000 tokens, $rounds interleaved rounds after warm-up"
+for t in $thread_counts; do
+  start_proxies "$t"
+  for port in 18501 18502 18503; do wrk -t1 -c"$connections" -d10s -s "$mix" "http://127.0.0.1:$port" >/dev/null; done
+  results="$work/results-$t"
+  : > "$results"
+  for r in $(seq "$rounds"); do
+    run direct 19000 - >> "$results"
+    run haproxy 18501 "$hp" >> "$results"
+    run nginx 18502 "$np" >> "$results"
+    run switchboard 18503 "$sp" >> "$results"
+  done
+  stop_proxies
+  echo
+  echo "threads=$t (medians of $rounds)"
+  printf '%-12s %12s %10s %10s %14s\n' proxy requests/s p50 p99 "cpu us/req"
+  for name in direct haproxy nginx switchboard; do
+    rps=$(awk -v n=$name '$1==n {print $2}' "$results" | median)
+    p50=$(awk -v n=$name '$1==n {print $3}' "$results" | to_ms | median)
+    p99=$(awk -v n=$name '$1==n {print $4}' "$results" | to_ms | median)
+    cpu=$(awk -v n=$name '$1==n {print $5}' "$results" | median)
+    printf '%-12s %12s %9sms %9sms %14s\n' "$name" "$rps" "$p50" "$p99" "$cpu"
+  done
+done
