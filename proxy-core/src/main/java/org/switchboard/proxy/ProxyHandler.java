@@ -307,7 +307,7 @@ final class ProxyHandler extends ChannelDuplexHandler {
         if (exchange != null) {
             metrics.bytes(exchange.requestBodyBytes(), exchange.responseBodyBytes());
             if (exchange.upstreamNanos() >= 0) {
-                metrics.firstByte(requestUpstream, exchange.endpoint().id(), exchange.upstreamNanos());
+                metrics.firstByte(exchange.endpoint(), exchange.upstreamNanos());
             }
         }
         if (accessLog.enabled()) {

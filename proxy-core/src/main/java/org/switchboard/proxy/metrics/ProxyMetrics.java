@@ -29,13 +29,14 @@ public final class ProxyMetrics {
     private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final PrometheusMeterRegistry registry;
-    private final ConcurrentHashMap<String, RouteMeters> byRoute = new ConcurrentHashMap<>();
+    /** Listener name, then route name: no key is built per request. */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> byListener = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
     private final List<Meter> endpointGauges = new ArrayList<>();
     private static final int RECENT_ERRORS = 20;
     private final java.util.ArrayDeque<String> recentErrors = new java.util.ArrayDeque<>();
-    private final ConcurrentHashMap<String, Timer> firstByte = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<org.switchboard.routing.Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
     private final Counter bytesIn;
@@ -78,10 +79,10 @@ public final class ProxyMetrics {
     }
 
     /** The upstream's own time to first byte (request written to response head). */
-    public void firstByte(String upstream, String endpoint, long nanos) {
-        firstByte.computeIfAbsent(upstream + '\0' + endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
+    public void firstByte(org.switchboard.routing.Endpoint endpoint, long nanos) {
+        firstByte.computeIfAbsent(endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
                 .description("Time from the request going upstream to the response head coming back")
-                .tags("upstream", upstream, "endpoint", endpoint).publishPercentileHistogram().register(registry))
+                .tags("upstream", key.upstream(), "endpoint", key.id()).publishPercentileHistogram().register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -110,7 +111,8 @@ public final class ProxyMetrics {
 
     /** One proxied or locally answered request, counted once when it ends. */
     public void request(String listener, String route, String upstream, String method, int status, long nanos) {
-        RouteMeters meters = byRoute.computeIfAbsent(listener + '\0' + route, key -> new RouteMeters(listener, route, upstream));
+        RouteMeters meters = byListener.computeIfAbsent(listener, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(route, key -> new RouteMeters(listener, route, upstream));
         int methodIndex = methodIndex(method);
         int statusIndex = Math.min(Math.max(status / 100 - 1, 0), 4);
         meters.count(methodIndex, statusIndex).increment();
