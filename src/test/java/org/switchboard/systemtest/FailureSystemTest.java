@@ -96,7 +96,7 @@ class FailureSystemTest {
                 timeouts:
                   connect: 2s
                   upstreamResponse: 500ms
-                """.formatted(freePort(), slow.port(), held.endpoint(), truncating.endpoint(), garbage.endpoint(),
+                """.formatted(ProxyUnderTest.freePort(), slow.port(), held.endpoint(), truncating.endpoint(), garbage.endpoint(),
                 badFraming.endpoint()));
     }
 
@@ -209,12 +209,6 @@ class FailureSystemTest {
     private static RawClient.Response get(String target) throws IOException {
         try (RawClient client = new RawClient(proxy.address())) {
             return client.send("GET " + target + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
         }
     }
 }

@@ -109,7 +109,7 @@ class HealthSystemTest {
         sick.healthy.set(false);
         Duration unhealthyWithin = INTERVAL.multipliedBy(UNHEALTHY_THRESHOLD).plus(TIMEOUT).plus(INTERVAL);
         await().atMost(unhealthyWithin.plusSeconds(3)).until(() -> !servedBy(20).contains(sick.name));
-        String endpoints = adminGet("/endpoints");
+        String endpoints = proxy.adminGet("/endpoints");
         assertTrue(endpoints.contains("\"endpoint\":\"" + sick.upstream.endpoint() + "\",\"address\":\"" + sick.upstream.endpoint()
                 + "\",\"available\":false"), endpoints);
         assertTrue(endpoints.contains("\"health\":\"unhealthy\"") && endpoints.contains("status 503"), endpoints);
@@ -188,12 +188,6 @@ class HealthSystemTest {
             }
         }
         return served;
-    }
-
-    private String adminGet(String path) throws Exception {
-        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        return http.send(java.net.http.HttpRequest.newBuilder(proxy.adminUri(path)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
     private record Worker(String name, TinyUpstream upstream, AtomicBoolean healthy) {

@@ -48,7 +48,7 @@ class MetricsSystemTest {
                 routes:
                   - path: { prefix: "/_matrix/" }
                     upstream: main
-                """.formatted(dir.resolve("access.log"), upstream.endpoint(), freePort()));
+                """.formatted(dir.resolve("access.log"), upstream.endpoint(), ProxyUnderTest.freePort()));
     }
 
     @AfterAll
@@ -119,23 +119,12 @@ class MetricsSystemTest {
                 .anyMatch(e -> e.getKey().startsWith("switchboard_endpoint_healthy{") && e.getKey().contains("upstream=\"dead\"")
                         && e.getValue() == 0.0));
         assertEquals(1.0, scrape().get("switchboard_endpoint_healthy{endpoint=\"" + upstream.endpoint() + "\",upstream=\"main\"}"));
-        String status = adminGet("/status");
+        String status = proxy.adminGet("/status");
         org.switchboard.systemtest.support.JsonCheck.parse(status);
         assertTrue(status.contains("\"endpoint\":\"" + upstream.endpoint() + "\"") && status.contains("\"upstream\":\"dead\""), status);
-        String page = adminGet("/");
+        String page = proxy.adminGet("/");
         assertTrue(page.startsWith("<!doctype html>") && page.contains("http-equiv=\"refresh\"") && !page.contains("http://")
                 && !page.contains("https://"), "self-contained, self-refreshing: " + page);
-    }
-
-    private static String adminGet(String path) throws Exception {
-        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(proxy.adminUri(path)).build(),
-                HttpResponse.BodyHandlers.ofString()).body();
-    }
-
-    private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 
     private static void send(String raw) throws Exception {

@@ -130,7 +130,7 @@ class ReloadSystemTest {
 
         assertEquals(generation, proxy.generation());
         assertEquals("a", get());
-        String status = adminGet("/config");
+        String status = proxy.adminGet("/config");
         assertTrue(status.contains("\"generation\":" + generation) && status.contains("\"refused\":") && status.contains("lastError"), status);
         assertTrue(!status.contains("\"lastError\":null"), status);
     }
@@ -206,9 +206,5 @@ class ReloadSystemTest {
     private HttpResponse<String> postReload() throws Exception {
         return ADMIN.send(HttpRequest.newBuilder(proxy.adminUri("/reload")).POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
-    }
-
-    private String adminGet(String path) throws Exception {
-        return ADMIN.send(HttpRequest.newBuilder(proxy.adminUri(path)).build(), HttpResponse.BodyHandlers.ofString()).body();
     }
 }

@@ -27,6 +27,19 @@ public final class ProxyUnderTest implements AutoCloseable {
         return proxy;
     }
 
+    /** GET on the admin listener; the body. */
+    public String adminGet(String path) throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(adminUri(path)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** A loopback port nothing listens on (a dead endpoint). */
+    public static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
     /** The config generation in force. */
     public long generation() {
         return switchboard.snapshot().generation();
