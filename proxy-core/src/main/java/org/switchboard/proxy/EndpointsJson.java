@@ -22,16 +22,16 @@ final class EndpointsJson {
         for (Upstream upstream : snapshot.routing().upstreams().values()) {
             for (Endpoint endpoint : upstream.endpoints()) {
                 HealthView view = byKey.get(upstream.name() + "/" + endpoint.id());
-                json.append(first ? "" : ",").append("{\"upstream\":").append(quote(upstream.name()))
-                        .append(",\"endpoint\":").append(quote(endpoint.id()))
-                        .append(",\"address\":").append(quote(endpoint.address().toString()))
+                json.append(first ? "" : ",").append("{\"upstream\":").append(Json.quote(upstream.name()))
+                        .append(",\"endpoint\":").append(Json.quote(endpoint.id()))
+                        .append(",\"address\":").append(Json.quote(endpoint.address().toString()))
                         .append(",\"available\":").append(endpoint.load().available())
                         .append(",\"inFlight\":").append(endpoint.load().inFlight());
                 if (view != null) {
-                    json.append(",\"health\":").append(quote(view.state().name().toLowerCase()))
+                    json.append(",\"health\":").append(Json.quote(view.state().name().toLowerCase()))
                             .append(",\"ejectedUntil\":").append(view.ejectedUntilNanos() == null ? "null"
                                     : String.valueOf(wallNow + (view.ejectedUntilNanos() - now) / 1_000_000))
-                            .append(",\"lastFailure\":").append(view.lastFailure() == null ? "null" : quote(view.lastFailure()))
+                            .append(",\"lastFailure\":").append(view.lastFailure() == null ? "null" : Json.quote(view.lastFailure()))
                             .append(",\"consecutiveCheckFailures\":").append(view.consecutiveCheckFailures())
                             .append(",\"consecutiveRequestFailures\":").append(view.consecutiveRequestFailures())
                             .append(",\"ejections\":").append(view.ejectionCount());
@@ -41,19 +41,5 @@ final class EndpointsJson {
             }
         }
         return json.append("]}").toString();
-    }
-
-    static String quote(String text) {
-        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                quoted.append('\\').append(c);
-            } else if (c < 0x20) {
-                quoted.append(String.format("\\u%04x", (int) c));
-            } else {
-                quoted.append(c);
-            }
-        }
-        return quoted.append('"').toString();
     }
 }

@@ -107,7 +107,7 @@ public final class Reloader implements AutoCloseable {
                 + " refused; the config in force stays:\n  " + String.join("\n  ", errors));
         StringBuilder json = new StringBuilder("{\"result\":\"refused\",\"errors\":[");
         for (int i = 0; i < errors.size(); i++) {
-            json.append(i == 0 ? "" : ",").append(EndpointsJson.quote(errors.get(i)));
+            json.append(i == 0 ? "" : ",").append(Json.quote(errors.get(i)));
         }
         return new AdminApi.Answer(400, json.append("]}").toString());
     }
@@ -127,8 +127,8 @@ public final class Reloader implements AutoCloseable {
     /** {@code "reloads":{...},"lastError":...} for the admin listener's /config. */
     String statusJsonFields() {
         return "\"reloads\":{\"ok\":" + succeeded.get() + ",\"refused\":" + failed.get() + "},\"lastError\":"
-                + (lastError == null ? "null" : EndpointsJson.quote(lastError))
-                + ",\"lastErrorAt\":" + (lastErrorAt == null ? "null" : EndpointsJson.quote(lastErrorAt.toString()));
+                + (lastError == null ? "null" : Json.quote(lastError))
+                + ",\"lastErrorAt\":" + (lastErrorAt == null ? "null" : Json.quote(lastErrorAt.toString()));
     }
 
     @Override

@@ -26,27 +26,27 @@ final class StatusPage {
         json.append(",").append(reloadFields).append(",\"listeners\":[");
         boolean first = true;
         for (Map.Entry<String, String> listener : listeners.entrySet()) {
-            json.append(first ? "" : ",").append("{\"name\":").append(EndpointsJson.quote(listener.getKey()))
-                    .append(",\"address\":").append(EndpointsJson.quote(listener.getValue())).append('}');
+            json.append(first ? "" : ",").append("{\"name\":").append(Json.quote(listener.getKey()))
+                    .append(",\"address\":").append(Json.quote(listener.getValue())).append('}');
             first = false;
         }
         json.append("],\"endpoints\":[");
         first = true;
         for (Row row : rows(snapshot, views)) {
-            json.append(first ? "" : ",").append("{\"upstream\":").append(EndpointsJson.quote(row.upstream()))
-                    .append(",\"endpoint\":").append(EndpointsJson.quote(row.endpoint()))
-                    .append(",\"address\":").append(EndpointsJson.quote(row.address()))
+            json.append(first ? "" : ",").append("{\"upstream\":").append(Json.quote(row.upstream()))
+                    .append(",\"endpoint\":").append(Json.quote(row.endpoint()))
+                    .append(",\"address\":").append(Json.quote(row.address()))
                     .append(",\"available\":").append(row.available())
-                    .append(",\"health\":").append(EndpointsJson.quote(row.health()))
+                    .append(",\"health\":").append(Json.quote(row.health()))
                     .append(",\"ejectedForMs\":").append(row.ejectedForMillis() == null ? "null" : row.ejectedForMillis().toString())
-                    .append(",\"lastFailure\":").append(row.lastFailure() == null ? "null" : EndpointsJson.quote(row.lastFailure()))
+                    .append(",\"lastFailure\":").append(row.lastFailure() == null ? "null" : Json.quote(row.lastFailure()))
                     .append(",\"inFlight\":").append(row.inFlight())
                     .append(",\"requests\":").append(row.requests()).append('}');
             first = false;
         }
         json.append("],\"recentErrors\":[");
         for (int i = 0; i < recentErrors.size(); i++) {
-            json.append(i == 0 ? "" : ",").append(EndpointsJson.quote(recentErrors.get(i)));
+            json.append(i == 0 ? "" : ",").append(Json.quote(recentErrors.get(i)));
         }
         return json.append("]}").toString();
     }

@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.switchboard.config.HostPort;
+import org.switchboard.proxy.Json;
 
 /**
  * Fake Synapse processes on loopback for {@code --demo}: each answers every request with JSON
@@ -62,8 +63,8 @@ public final class DemoWorkers implements AutoCloseable {
         }
         String forwardedFor = exchange.getRequestHeaders().getFirst("X-Forwarded-For");
         String json = "{\"worker\":\"" + workerName + "\",\"method\":\"" + exchange.getRequestMethod()
-                + "\",\"target\":\"" + escape(exchange.getRequestURI().getRawPath()) + "\",\"bodyBytes\":" + bodyBytes
-                + (forwardedFor == null ? "" : ",\"xForwardedFor\":\"" + escape(forwardedFor) + "\"") + "}\n";
+                + "\",\"target\":" + Json.quote(exchange.getRequestURI().getRawPath()) + ",\"bodyBytes\":" + bodyBytes
+                + (forwardedFor == null ? "" : ",\"xForwardedFor\":" + Json.quote(forwardedFor)) + "}\n";
         byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
         boolean head = "HEAD".equals(exchange.getRequestMethod());
@@ -74,20 +75,6 @@ public final class DemoWorkers implements AutoCloseable {
             }
         }
         exchange.close();
-    }
-
-    private static String escape(String text) {
-        StringBuilder escaped = new StringBuilder(text.length());
-        for (char c : text.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                escaped.append('\\').append(c);
-            } else if (c < 0x20) {
-                escaped.append(String.format("\\u%04x", (int) c));
-            } else {
-                escaped.append(c);
-            }
-        }
-        return escaped.toString();
     }
 
     public Map<String, List<HostPort>> endpointsByUpstream() {
