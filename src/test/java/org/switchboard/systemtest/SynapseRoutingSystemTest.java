@@ -9,13 +9,12 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.wireMoc
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.switchboard.systemtest.support.MatrixTokens.syt;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -144,12 +143,6 @@ class SynapseRoutingSystemTest {
             assertEquals(aliceSynchrotron, fetch("/_matrix/client/v3/sync?since=s2", "Bearer mat_alice_phone"));
             assertEquals(aliceSynchrotron, fetch("/_matrix/client/v3/sync?since=s2", "Bearer mat_alice_laptop"));
         });
-    }
-
-    /** A token shaped as Synapse makes them: syt_<unpadded base64 localpart>_<random>_<crc>. */
-    private static String syt(String localpart, String random) {
-        String encoded = Base64.getEncoder().withoutPadding().encodeToString(localpart.getBytes(StandardCharsets.UTF_8));
-        return "syt_" + encoded + "_" + random + "_1a2b3c";
     }
 
     private static String fetch(String target, String authorization) throws Exception {

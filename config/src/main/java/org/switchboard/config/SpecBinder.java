@@ -16,7 +16,7 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection"};
+             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -56,10 +56,11 @@ final class SpecBinder {
         LimitsSpec limits = limits(root.field("limits"));
         AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
+        DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -166,10 +167,23 @@ final class SpecBinder {
             if (!isName(entry.getKey())) {
                 upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED);
             }
-            if (!upstream.expectMap("endpoints", "loadBalancer", "hashBalanceFactor", "healthCheck", "outlierDetection")) {
+            if (!upstream.expectMap("endpoints", "dns", "loadBalancer", "hashBalanceFactor", "healthCheck",
+                    "outlierDetection")) {
                 continue;
             }
-            List<EndpointSpec> endpoints = endpoints(upstream.field("endpoints"));
+            Node endpointsNode = upstream.field("endpoints");
+            Node dnsNode = upstream.field("dns");
+            List<EndpointSpec> endpoints = List.of();
+            DnsSpec dns = null;
+            if (!dnsNode.isAbsent() && !endpointsNode.isAbsent()) {
+                dnsNode.fail("expected either endpoints or dns, not both");
+            } else if (!dnsNode.isAbsent()) {
+                dns = DiscoveryBinder.dns(dnsNode);
+            } else if (endpointsNode.isAbsent()) {
+                endpointsNode.fail("expected a list of host:port endpoints, or dns: {name, type, port, refresh} instead");
+            } else {
+                endpoints = endpoints(endpointsNode);
+            }
             LoadBalancerKind loadBalancer = loadBalancer(upstream.field("loadBalancer"));
             Node factorNode = upstream.field("hashBalanceFactor");
             Double factor = factorNode.isAbsent() ? Double.valueOf(0) : factorNode.number(1.0, 100.0);
@@ -177,7 +191,7 @@ final class SpecBinder {
             OutlierDetectionSpec outlierDetection =
                     HealthBinder.outlierDetection(upstream.field("outlierDetection"), outlierDetectionBase);
             if (errors.noneSince(mark)) {
-                upstreams.put(entry.getKey(), new UpstreamSpec(entry.getKey(), endpoints, loadBalancer, factor,
+                upstreams.put(entry.getKey(), new UpstreamSpec(entry.getKey(), endpoints, dns, loadBalancer, factor,
                         healthCheck, outlierDetection));
             }
         }

@@ -17,7 +17,8 @@ public record SwitchboardSpec(
         ClientAddressSpec clientAddress,
         LimitsSpec limits,
         AccessLogSpec accessLog,
-        RuntimeSpec runtime) {
+        RuntimeSpec runtime,
+        DiscoverySpec discovery) {
 
     public SwitchboardSpec {
         listeners = List.copyOf(listeners);
@@ -44,18 +45,23 @@ public record SwitchboardSpec(
                 ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS,
                 AccessLogSpec.DEFAULTS,
-                RuntimeSpec.DEFAULTS);
+                RuntimeSpec.DEFAULTS,
+                DiscoverySpec.DEFAULTS);
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
+    }
+
+    public SwitchboardSpec withUpstreams(Map<String, UpstreamSpec> newUpstreams) {
+        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
     }
 }

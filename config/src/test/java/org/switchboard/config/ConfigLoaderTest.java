@@ -87,7 +87,8 @@ class ConfigLoaderTest {
                 ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS,
                 AccessLogSpec.DEFAULTS,
-                new RuntimeSpec(2));
+                new RuntimeSpec(2),
+                DiscoverySpec.DEFAULTS);
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");
 

@@ -28,11 +28,11 @@ class ConfigValidationTest {
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection)"),
+                                + " outlierDetection, discovery)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection)"),
+                                + " outlierDetection, discovery)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -75,9 +75,9 @@ class ConfigValidationTest {
                 invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"]}, 8008: {endpoints: [\"b:1\"]}}\n",
                         "upstreams.8008: 8008 as a key (expected a string key)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoint: [\"a:1\"]}}\n",
-                        "upstreams.main.endpoint: unknown key (expected one of: endpoints, loadBalancer, hashBalanceFactor,"
+                        "upstreams.main.endpoint: unknown key (expected one of: endpoints, dns, loadBalancer, hashBalanceFactor,"
                                 + " healthCheck, outlierDetection)",
-                        "upstreams.main.endpoints: missing (expected a list of host:port endpoints)"),
+                        "upstreams.main.endpoints: missing (expected a list of host:port endpoints, or dns: {name, type, port, refresh} instead)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoints: []}}\n",
                         "upstreams.main.endpoints: an empty list (expected at least one endpoint)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoints: \"a:1\"}}\n",

@@ -36,6 +36,9 @@ final class RestartOnly {
         if (!before.userLookup().equals(after.userLookup())) {
             changed.add("userLookup");
         }
+        if (!before.discovery().equals(after.discovery())) {
+            changed.add("discovery");
+        }
         if (!Objects.equals(before.timeouts().connect(), after.timeouts().connect())) {
             changed.add("timeouts.connect");
         }

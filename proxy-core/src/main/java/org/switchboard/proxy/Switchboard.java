@@ -16,6 +16,8 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.switchboard.config.HostPort;
@@ -26,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import org.switchboard.proxy.metrics.ProxyMetrics;
 import org.switchboard.proxy.admin.AdminApi;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
+import org.switchboard.proxy.discovery.DnsDiscovery;
 import org.switchboard.proxy.health.HealthChecking;
 import org.switchboard.proxy.health.HttpHealthProbe;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
@@ -44,6 +47,15 @@ public final class Switchboard implements AutoCloseable {
     private final Map<EventLoop, UpstreamConnectionPool> pools;
     private final WhoamiUserLookup userLookup;
     private final HealthChecking healthChecking;
+    private final DnsDiscovery discovery;
+    /** Applies discovered membership changes one at a time, off the event loops. */
+    private final ExecutorService membershipChanges = Executors.newSingleThreadExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "switchboard-discovery");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The config in force as written; the snapshot's spec has the discovered endpoints filled in. */
+    private SwitchboardSpec writtenSpec;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final AccessLog accessLog;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
@@ -65,12 +77,15 @@ public final class Switchboard implements AutoCloseable {
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
                 : null;
         this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate), metrics);
-        this.snapshot.set(ProxySnapshot.compile(1, spec, userLookup != null ? userLookup : TokenUsers.NONE,
+        this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
+        this.discovery = new DnsDiscovery(eventLoops.next(), transport.datagramChannelType(), spec.discovery(), metrics,
+                () -> membershipChanges.execute(this::applyDiscovered));
+        this.writtenSpec = spec;
+        this.snapshot.set(ProxySnapshot.compile(1, withDiscovered(spec), userLookup != null ? userLookup : TokenUsers.NONE,
                 PassiveHealth.of(healthChecking), metrics, null));
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
-        this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, spec.timeouts().connect().toMillis());
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
         for (EventExecutor executor : eventLoops) {
@@ -79,6 +94,8 @@ public final class Switchboard implements AutoCloseable {
                     metrics.upstreamConnections()));
         }
         this.pools = poolsByLoop;
+        // Last: a lookup's answer may be applied at once, to a proxy that must be whole by then.
+        discovery.update(spec.upstreams().values());
     }
 
     /** Binds every listener and the admin listener; on failure releases what it took and throws. */
@@ -95,7 +112,7 @@ public final class Switchboard implements AutoCloseable {
 
     private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException {
         // Health first: its map is complete before any client or probe result can look at it.
-        healthChecking.start(snapshot.get().routing(), spec, eventLoops);
+        healthChecking.start(snapshot.get().routing(), snapshot.get().spec(), eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
             Channel channel = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog))
@@ -133,8 +150,9 @@ public final class Switchboard implements AutoCloseable {
         StringBuilder line = new StringBuilder("Switchboard started:");
         listeners.forEach((name, channel) -> line.append(" listener ").append(name).append('=').append(format(channel)));
         line.append(" admin=").append(format(admin));
-        spec.upstreams().values().forEach(upstream -> line.append(" upstream ").append(upstream.name())
-                .append('=').append(upstream.endpoints().stream().map(e -> e.id()).toList()));
+        spec.upstreams().values().forEach(upstream -> line.append(" upstream ").append(upstream.name()).append('=')
+                .append(upstream.dns() != null ? upstream.dns().type() + " " + upstream.dns().name()
+                        : upstream.endpoints().stream().map(e -> e.id()).toList()));
         line.append(" eventLoops=").append(pools.size());
         return line.toString();
     }
@@ -163,7 +181,8 @@ public final class Switchboard implements AutoCloseable {
         return new AdminApi() {
             @Override
             public boolean ready() {
-                return ready;
+                // Not before every DNS-discovered upstream has had its first answer (or failure).
+                return ready && discovery.settled();
             }
 
             @Override
@@ -238,17 +257,37 @@ public final class Switchboard implements AutoCloseable {
         if (restartNeeded != null) {
             throw new IllegalArgumentException(restartNeeded + " changed: that takes a restart, not a reload");
         }
-        ProxySnapshot next = ProxySnapshot.compile(current.generation() + 1, spec,
-                userLookup != null ? userLookup : TokenUsers.NONE, PassiveHealth.of(healthChecking), metrics, current);
-        healthChecking.start(next.routing(), spec, eventLoops);
+        discovery.update(spec.upstreams().values());
+        writtenSpec = spec;
+        ProxySnapshot next = install(current.generation() + 1, withDiscovered(spec));
+        LOG.log(System.Logger.Level.INFO, "config generation " + next.generation() + " in force: " + describe(spec));
+        return next;
+    }
+
+    /** Puts the endpoints discovery found in force: the same config generation, new membership. */
+    private synchronized void applyDiscovered() {
+        SwitchboardSpec effective = withDiscovered(writtenSpec);
+        if (!effective.equals(snapshot.get().spec())) {
+            install(snapshot.get().generation(), effective);
+        }
+    }
+
+    private SwitchboardSpec withDiscovered(SwitchboardSpec spec) {
+        return spec.withUpstreams(discovery.withDiscovered(spec.upstreams()));
+    }
+
+    /** Compiles, carrying over endpoint state, restarts health checking and swaps the snapshot. */
+    private ProxySnapshot install(long generation, SwitchboardSpec effective) {
+        ProxySnapshot next = ProxySnapshot.compile(generation, effective,
+                userLookup != null ? userLookup : TokenUsers.NONE, PassiveHealth.of(healthChecking), metrics, snapshot.get());
+        healthChecking.start(next.routing(), effective, eventLoops);
         snapshot.set(next);
         metrics.endpoints(next.routing());
         java.util.Set<HostPort> addresses = new java.util.HashSet<>();
-        spec.upstreams().values().forEach(u -> u.endpoints().forEach(e -> addresses.add(e.address())));
+        effective.upstreams().values().forEach(u -> u.endpoints().forEach(e -> addresses.add(e.address())));
         for (UpstreamConnectionPool pool : pools.values()) {
             pool.eventLoop().execute(() -> pool.closeIdleExcept(addresses));
         }
-        LOG.log(System.Logger.Level.INFO, "config generation " + next.generation() + " in force: " + describe(spec));
         return next;
     }
 
@@ -266,6 +305,8 @@ public final class Switchboard implements AutoCloseable {
         for (Channel channel : bound) {
             channel.close().awaitUninterruptibly();
         }
+        membershipChanges.shutdownNow();
+        discovery.close();
         healthChecking.close();
         for (UpstreamConnectionPool pool : pools.values()) {
             pool.eventLoop().execute(pool::close);

@@ -113,7 +113,8 @@ class RouteTableTest {
                 .withLoadBalancer(org.switchboard.config.LoadBalancerKind.ROUND_ROBIN));
         SwitchboardSpec base = SwitchboardSpec.singleSynapseDefault();
         return new SwitchboardSpec(base.listeners(), base.admin(), upstreams, List.copyOf(routes), Map.of(),
-                base.timeouts(), base.upstreamPool(), base.userLookup(), base.clientAddress(), base.limits(), base.accessLog(), base.runtime());
+                base.timeouts(), base.upstreamPool(), base.userLookup(), base.clientAddress(), base.limits(), base.accessLog(), base.runtime(),
+                base.discovery());
     }
 
     private static UpstreamSpec upstream(String name, String... endpoints) {

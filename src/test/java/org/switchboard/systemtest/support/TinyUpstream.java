@@ -56,9 +56,14 @@ public final class TinyUpstream implements AutoCloseable {
 
     /** @param handlesHealth true: {@code GET /health} goes to the behavior and is recorded like any request */
     public TinyUpstream(Behavior behavior, boolean handlesHealth) throws IOException {
+        this(behavior, handlesHealth, InetAddress.getLoopbackAddress(), 0);
+    }
+
+    /** Bound to {@code address:port} (another loopback address: a pod that moved to a new IP). */
+    public TinyUpstream(Behavior behavior, boolean handlesHealth, InetAddress address, int port) throws IOException {
         this.behavior = behavior;
         this.handlesHealth = handlesHealth;
-        this.server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(port, 128, address);
         Thread acceptor = new Thread(this::acceptLoop, "tiny-upstream-accept");
         acceptor.setDaemon(true);
         acceptor.start();
@@ -123,7 +128,7 @@ public final class TinyUpstream implements AutoCloseable {
     }
 
     public String endpoint() {
-        return "127.0.0.1:" + port();
+        return server.getInetAddress().getHostAddress() + ":" + port();
     }
 
     public List<Received> received() {

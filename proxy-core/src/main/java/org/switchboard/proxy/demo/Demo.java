@@ -7,6 +7,7 @@ import java.util.Map;
 import org.switchboard.config.AccessLogSpec;
 import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ClientAddressSpec;
+import org.switchboard.config.DiscoverySpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.LimitsSpec;
@@ -44,7 +45,8 @@ public final class Demo {
                 AdminSpec.of(AdminSpec.DEFAULT_ADDRESS),
                 upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
                 UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS,
-                LimitsSpec.DEFAULTS, AccessLogSpec.DEFAULTS, RuntimeSpec.DEFAULTS);
+                LimitsSpec.DEFAULTS, AccessLogSpec.DEFAULTS, RuntimeSpec.DEFAULTS,
+                DiscoverySpec.DEFAULTS);
     }
 
     public static String instructions() {

@@ -39,6 +39,7 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<org.switchboard.routing.Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
     private final Counter bytesIn;
     private final Counter bytesOut;
 
@@ -98,6 +99,16 @@ public final class ProxyMetrics {
         transitions.computeIfAbsent(upstream + '\0' + to, key -> Counter.builder("switchboard_health_transitions")
                 .description("Endpoint health transitions by upstream and new state (ejected = outlier ejections)")
                 .tags("upstream", upstream, "to", to).register(registry)).increment();
+    }
+
+    /**
+     * One DNS lookup of an upstream's endpoints: {@code unchanged}, {@code changed} (membership
+     * changed: the log says how) or {@code failed} (the last known endpoints stay).
+     */
+    public void discoveryLookup(String upstream, String result) {
+        discoveryLookups.computeIfAbsent(upstream + '\0' + result, key -> Counter.builder("switchboard_discovery_lookups")
+                .description("DNS lookups of upstream endpoints by upstream and result (unchanged, changed, failed)")
+                .tags("upstream", upstream, "result", result).register(registry)).increment();
     }
 
     public MeterRegistry registry() {
