@@ -45,6 +45,7 @@ public final class FakeDnsServer implements AutoCloseable {
     private final Map<String, List<InetAddress>> a = new ConcurrentHashMap<>();
     private final AtomicInteger queries = new AtomicInteger();
     private volatile boolean failing;
+    private volatile boolean silent;
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel channel;
 
@@ -81,6 +82,11 @@ public final class FakeDnsServer implements AutoCloseable {
         failing = fail;
     }
 
+    /** While set, queries are dropped unanswered (the resolver times out). */
+    public void silent(boolean drop) {
+        silent = drop;
+    }
+
     public int queries() {
         return queries.get();
     }
@@ -102,6 +108,9 @@ public final class FakeDnsServer implements AutoCloseable {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, DatagramDnsQuery query) {
             queries.incrementAndGet();
+            if (silent) {
+                return;
+            }
             DnsQuestion question = query.recordAt(DnsSection.QUESTION);
             DatagramDnsResponse response = new DatagramDnsResponse(query.recipient(), query.sender(), query.id());
             response.setAuthoritativeAnswer(true).setRecursionDesired(query.isRecursionDesired()).setRecursionAvailable(true);
