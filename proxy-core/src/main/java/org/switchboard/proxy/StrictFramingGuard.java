@@ -3,6 +3,7 @@ package org.switchboard.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -22,7 +23,9 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
     private enum State { REQUEST_LINE, HEADERS, FIXED_BODY, CHUNK_SIZE, CHUNK_DATA, CHUNK_DATA_CR, CHUNK_DATA_LF, TRAILERS }
 
     private State state = State.REQUEST_LINE;
+    /** The part of a line that began in an earlier read; empty between lines. */
     private final StringBuilder line = new StringBuilder(128);
+    private final BufferChars inPlace = new BufferChars();
     private boolean sawCr;
     private long remaining;
     private long contentLength;
@@ -89,10 +92,26 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
                     state = State.CHUNK_SIZE;
                 }
                 default -> {
-                    byte b = buf.getByte(i++);
-                    String violation = lineByte(b);
-                    if (violation != null) {
-                        return violation;
+                    // Most lines arrive whole: judge them in place, with one scan for their CR/LF.
+                    int eol = line.length() == 0 && !sawCr ? buf.forEachByte(i, end - i, ByteProcessor.FIND_CRLF) : -1;
+                    if (eol >= 0 && eol + 1 < end) {
+                        if (buf.getByte(eol) == '\n') {
+                            return "bare LF";
+                        }
+                        if (buf.getByte(eol + 1) != '\n') {
+                            return "CR not followed by LF";
+                        }
+                        String violation = endOfLine(inPlace.of(buf, i, Math.min(eol - i, MAX_TRACKED_LINE)));
+                        if (violation != null) {
+                            return violation;
+                        }
+                        i = eol + 2;
+                    } else {
+                        // A line split across reads is collected byte by byte.
+                        String violation = lineByte(buf.getByte(i++));
+                        if (violation != null) {
+                            return violation;
+                        }
                     }
                 }
             }
@@ -107,7 +126,7 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
                 return "bare LF";
             }
             sawCr = false;
-            String violation = endOfLine();
+            String violation = endOfLine(line);
             line.setLength(0);
             return violation;
         }
@@ -122,7 +141,7 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
         return null;
     }
 
-    private String endOfLine() {
+    private String endOfLine(CharSequence line) {
         switch (state) {
             case REQUEST_LINE -> {
                 if (line.length() == 0) {
@@ -161,7 +180,7 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
             case TRAILERS -> {
                 if (line.length() == 0) {
                     state = State.REQUEST_LINE;
-                } else if (line.charAt(0) == ' ' || line.charAt(0) == '\t' || line.indexOf(":") <= 0) {
+                } else if (line.charAt(0) == ' ' || line.charAt(0) == '\t' || colonAt(line) <= 0) {
                     return "malformed trailer";
                 }
             }
@@ -277,6 +296,49 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
         return text.length() - i == 8 && text.charAt(i) == 'H' && text.charAt(i + 1) == 'T' && text.charAt(i + 2) == 'T'
                 && text.charAt(i + 3) == 'P' && text.charAt(i + 4) == '/' && Character.isDigit(text.charAt(i + 5))
                 && text.charAt(i + 6) == '.' && Character.isDigit(text.charAt(i + 7));
+    }
+
+    /** A line of a buffer read as Latin-1 characters, without copying; reused line after line. */
+    private static final class BufferChars implements CharSequence {
+        private ByteBuf buf;
+        private int start;
+        private int length;
+
+        BufferChars of(ByteBuf buffer, int from, int count) {
+            this.buf = buffer;
+            this.start = from;
+            this.length = count;
+            return this;
+        }
+
+        @Override
+        public int length() {
+            return length;
+        }
+
+        @Override
+        public char charAt(int index) {
+            return (char) (buf.getByte(start + index) & 0xff);
+        }
+
+        @Override
+        public CharSequence subSequence(int from, int to) {
+            return toString().substring(from, to);
+        }
+
+        @Override
+        public String toString() {
+            return buf.toString(start, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        }
+    }
+
+    private static int colonAt(CharSequence text) {
+        for (int i = 0; i < text.length(); i++) {
+            if (text.charAt(i) == ':') {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static int skipWhitespace(CharSequence text, int i) {
