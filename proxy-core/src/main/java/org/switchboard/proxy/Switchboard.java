@@ -61,6 +61,7 @@ public final class Switchboard implements AutoCloseable {
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     private volatile boolean ready;
+    private volatile boolean discoverySettled;
     /** Set when the proxy runs from a config file; without one there is nothing to reload. */
     private volatile Reloader reloader;
 
@@ -181,8 +182,12 @@ public final class Switchboard implements AutoCloseable {
         return new AdminApi() {
             @Override
             public boolean ready() {
-                // Not before every DNS-discovered upstream has had its first answer (or failure).
-                return ready && discovery.settled();
+                // Not before every DNS-discovered upstream has had its first answer (or failure);
+                // once ready, a reload that adds one does not take the pod out of its Service.
+                if (ready && !discoverySettled) {
+                    discoverySettled = discovery.settled();
+                }
+                return ready && discoverySettled;
             }
 
             @Override
