@@ -4,6 +4,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderResult;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -271,8 +272,27 @@ final class ProxyHandler extends ChannelDuplexHandler {
         ctx.fireChannelWritabilityChanged();
     }
 
+    /**
+     * The client sent FIN. A Matrix client that half-closes has left (a long poll it gave up on):
+     * like NGINX, and HAProxy with abortonclose, the upstream is released now, and the connection
+     * closed.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            clientGone();
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        clientGone();
+        ctx.fireChannelInactive();
+    }
+
+    private void clientGone() {
         if (current != null) {
             // Counted with the status the client got, or 499 (nginx's "client closed") if none.
             record(current.responseStatus() > 0 ? current.responseStatus() : 499, current);
@@ -280,7 +300,6 @@ final class ProxyHandler extends ChannelDuplexHandler {
             current = null;
         }
         pipelined = null;
-        ctx.fireChannelInactive();
     }
 
     @Override

@@ -118,6 +118,9 @@ public final class Switchboard implements AutoCloseable {
             Channel channel = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog))
                     .childOption(ChannelOption.AUTO_READ, false)
+                    // A client's FIN reaches ProxyHandler at once, in the read that saw it, so the
+                    // upstream is released then, not after the transport's deferred close.
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
                     .bind(bindAddress(listener.address()))
                     .sync()
                     .channel();
