@@ -4,7 +4,7 @@
 # after a warm-up of each, medians of requests/s, p50, p99 and the proxy's CPU per request.
 # For the tuning notes of benchmarks/RESULTS.md: allocator, GC, JDK, a code change's before/after.
 # Needs: wrk nginx-light (apt-get install). Every process started here is stopped on exit.
-# Usage: benchmarks/scripts/tuning.sh rounds seconds threads "name|jar|java options" ...
+# Usage: benchmarks/scripts/tuning.sh rounds seconds threads "name|jar|java options[|java binary]" ...
 #   e.g. tuning.sh 3 10 1 "base|old.jar|" "pooled|proxy-core/target/switchboard.jar|-Dio.netty.allocator.type=pooled"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -46,9 +46,9 @@ for i in "${!variants[@]}"; do
 done
 
 start() { # index -> pid
-  IFS='|' read -r _ _ opts <<<"${variants[$1]}"
+  IFS='|' read -r _ _ opts javabin <<<"${variants[$1]}"
   # shellcheck disable=SC2086 # the options are words
-  java -Xms512m -Xmx512m $opts -jar "$work/variant-$1.jar" --config "$work/switchboard.yaml" > "$work/variant-$1.log" 2>&1 &
+  "${javabin:-java}" -Xms512m -Xmx512m $opts -jar "$work/variant-$1.jar" --config "$work/switchboard.yaml" > "$work/variant-$1.log" 2>&1 &
   local pid=$!
   pids+=($pid)
   for _ in $(seq 100); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done

@@ -27,6 +27,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        NettyDefaults.apply();
         int status = run(args, System.out, System.err);
         if (status >= 0) {
             System.exit(status);
