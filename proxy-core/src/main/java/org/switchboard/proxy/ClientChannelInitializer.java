@@ -3,6 +3,7 @@ package org.switchboard.proxy;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.flow.FlowControlHandler;
@@ -78,6 +79,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         }
         ClientTimeoutHandler timeouts = new ClientTimeoutHandler(snapshots, metrics);
         ch.pipeline().addFirst("timeouts", timeouts);
+        // Flushes towards the client are made while reading an upstream, outside any read of
+        // this channel: consolidating them at the end of the event loop's turn measured -7% CPU
+        // per request (benchmarks/RESULTS.md, "Tuning"). Placed first, next to the socket.
+        ch.pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(
+                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
         ch.pipeline()
                 .addLast("framing-guard", new StrictFramingGuard())
                 .addLast("http", new HttpServerCodec(decoderConfig))

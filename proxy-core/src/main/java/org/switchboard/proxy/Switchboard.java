@@ -73,6 +73,7 @@ public final class Switchboard implements AutoCloseable {
                 .socketChannelType(transport.socketChannelType()));
         Bootstrap upstreamTemplate = new Bootstrap()
                 .channel(transport.socketChannelType())
+                .option(ChannelOption.RCVBUF_ALLOCATOR, ReadBuffers.allocator())
                 .resolver(resolvers);
         this.userLookup = spec.userLookup().enabled()
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
@@ -141,7 +142,8 @@ public final class Switchboard implements AutoCloseable {
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true);
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ReadBuffers.allocator());
     }
 
     private static InetSocketAddress bindAddress(HostPort address) {
