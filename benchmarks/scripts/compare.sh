@@ -9,6 +9,8 @@
 # Usage: benchmarks/scripts/compare.sh [rounds=3] [seconds=10] [connections=64] [threads="1 2"]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=common.sh
+source benchmarks/scripts/common.sh
 rounds=${1:-3}; seconds=${2:-10}; connections=${3:-64}; thread_counts=${4:-"1 2"}
 jar=proxy-core/target/switchboard.jar
 mix=benchmarks/scripts/matrix-mix.lua
@@ -17,17 +19,7 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
 trap cleanup EXIT
 
-# The workers: one nginx, six ports (main, 2 synchrotrons, 2 generic, media).
-mkdir -p "$work/workers"
-cat > "$work/workers/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $work/workers/nginx.pid; error_log stderr error;
-events { worker_connections 8192; }
-http { access_log off; keepalive_requests 1000000; client_body_buffer_size 64k;
-  server { listen 127.0.0.1:19000; listen 127.0.0.1:19001; listen 127.0.0.1:19002; listen 127.0.0.1:19003;
-           listen 127.0.0.1:19004; listen 127.0.0.1:19005;
-           location / { return 200 '{"ok":true}'; } } }
-CONF
-nginx -c "$work/workers/nginx.conf" -p "$work/workers" & pids+=($!)
+start_workers "$work"
 
 start_proxies() { # threads
   local t=$1
@@ -89,17 +81,7 @@ http { access_log off; keepalive_requests 1000000;
     location / { proxy_pass http://main; } } }
 CONF
   nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" & np=$!
-  cat > "$work/switchboard.yaml" <<CONF
-listeners: [{name: client, address: "127.0.0.1:18503"}]
-admin: {address: "127.0.0.1:18504"}
-accessLog: {enabled: false}
-runtime: {eventLoopThreads: $t}
-upstreams:
-  main: {endpoints: ["127.0.0.1:19000"]}
-  synchrotron: {endpoints: ["127.0.0.1:19001", "127.0.0.1:19002"]}
-  generic: {endpoints: ["127.0.0.1:19003", "127.0.0.1:19004"]}
-  media: {endpoints: ["127.0.0.1:19005"]}
-CONF
+  switchboard_config "$work/switchboard.yaml" $t
   java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & sp=$!
   pids+=($hp $np $sp)
   for _ in $(seq 50); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done
@@ -132,9 +114,6 @@ run() { # name port pid(or -)
   echo "$name $rps $p50 $p99 $cpu"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# wrk prints 512.00us, 1.23ms or 1.02s: all to milliseconds.
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'; }
 
 echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  $(java -version 2>&1 | head -1)  $(haproxy -v | head -1 | cut -d' ' -f1-3)  $(nginx -v 2>&1)"
 echo "wrk -t1 -c$connections -d${seconds}s, Matrix mix over 5000 tokens, $rounds interleaved rounds after warm-up"

@@ -8,6 +8,8 @@
 #   e.g. tuning.sh 3 10 1 "base|old.jar|" "pooled|proxy-core/target/switchboard.jar|-Dio.netty.allocator.type=pooled"
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=common.sh
+source benchmarks/scripts/common.sh
 rounds=$1; seconds=$2; threads=$3; shift 3
 variants=("$@")
 mix=benchmarks/scripts/matrix-mix.lua
@@ -17,27 +19,8 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
 trap cleanup EXIT
 
-mkdir -p "$work/workers"
-cat > "$work/workers/nginx.conf" <<CONF
-worker_processes 1; daemon off; pid $work/workers/nginx.pid; error_log stderr error;
-events { worker_connections 8192; }
-http { access_log off; keepalive_requests 1000000; client_body_buffer_size 64k;
-  server { listen 127.0.0.1:19000; listen 127.0.0.1:19001; listen 127.0.0.1:19002; listen 127.0.0.1:19003;
-           listen 127.0.0.1:19004; listen 127.0.0.1:19005;
-           location / { return 200 '{"ok":true}'; } } }
-CONF
-nginx -c "$work/workers/nginx.conf" -p "$work/workers" & pids+=($!)
-cat > "$work/switchboard.yaml" <<CONF
-listeners: [{name: client, address: "127.0.0.1:18503"}]
-admin: {address: "127.0.0.1:18504"}
-accessLog: {enabled: false}
-runtime: {eventLoopThreads: $threads}
-upstreams:
-  main: {endpoints: ["127.0.0.1:19000"]}
-  synchrotron: {endpoints: ["127.0.0.1:19001", "127.0.0.1:19002"]}
-  generic: {endpoints: ["127.0.0.1:19003", "127.0.0.1:19004"]}
-  media: {endpoints: ["127.0.0.1:19005"]}
-CONF
+start_workers "$work"
+switchboard_config "$work/switchboard.yaml" $threads
 
 # Each variant's jar is copied first, so a rebuild during the run cannot change it.
 for i in "${!variants[@]}"; do
@@ -74,8 +57,6 @@ for r in $(seq "$rounds"); do
   done
 done
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'; }
 printf '%-24s %12s %10s %10s %14s\n' variant requests/s p50 p99 "cpu us/req"
 for i in "${!variants[@]}"; do
   IFS='|' read -r name _ _ <<<"${variants[$i]}"
