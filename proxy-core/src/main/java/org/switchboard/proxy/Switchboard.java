@@ -315,8 +315,9 @@ public final class Switchboard implements AutoCloseable {
         for (Channel channel : bound) {
             channel.close().awaitUninterruptibly();
         }
-        membershipChanges.shutdownNow();
+        // Lookups stop first, so none can hand a change to the applier after it has stopped.
         discovery.close();
+        membershipChanges.shutdownNow();
         healthChecking.close();
         for (UpstreamConnectionPool pool : pools.values()) {
             pool.eventLoop().execute(pool::close);
