@@ -7,6 +7,7 @@ import static org.switchboard.systemtest.support.MatrixTokens.syt;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -143,6 +144,39 @@ class DnsDiscoverySystemTest {
         for (int i = 0; i < 20; i++) {
             assertEquals("generic", get("/_matrix/client/v3/profile/@a:x", null), "the last known endpoint serves on");
         }
+    }
+
+    @Test
+    void aReloadKeepsTheDiscoveredEndpointsWhileTheNewLookupIsPending() throws Exception {
+        TinyUpstream main = upstream("main", InetAddress.getLoopbackAddress(), 0);
+        TinyUpstream generic = upstream("generic", InetAddress.getLoopbackAddress(), 0);
+        dns.setA(GENERIC, "127.0.0.1");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, wholeConfig(main, generic, "2s"));
+        proxy = ProxyUnderTest.startReloadable(file);
+        await().atMost(Duration.ofSeconds(10)).until(() -> get("/_matrix/client/v3/profile/@a:x", null).equals("generic"));
+
+        // The upstream's dns: changes, so it is looked up anew; that lookup gets no answer.
+        dns.silent(true);
+        Files.writeString(file, wholeConfig(main, generic, "3s"));
+        assertEquals(200, proxy.postReload());
+        for (int i = 0; i < 20; i++) {
+            assertEquals("generic", get("/_matrix/client/v3/profile/@a:x", null), "the endpoints found before the reload serve on");
+        }
+    }
+
+    private String wholeConfig(TinyUpstream main, TinyUpstream generic, String refresh) {
+        return """
+                listeners: [{name: client, address: "127.0.0.1:0"}]
+                admin: {address: "127.0.0.1:0"}
+                runtime: {eventLoopThreads: 2}
+                accessLog: {enabled: false}
+                discovery: {nameservers: ["%s"], queryTimeout: 500ms}
+                upstreams:
+                  main: {endpoints: ["%s"]}
+                  generic:
+                    dns: {name: "%s", type: A, port: %d, refresh: %s}
+                """.formatted(dns.address(), main.endpoint(), GENERIC, generic.port(), refresh);
     }
 
     private double failedLookups() throws Exception {

@@ -33,6 +33,13 @@ public final class ProxyUnderTest implements AutoCloseable {
                 java.net.http.HttpResponse.BodyHandlers.ofString()).body();
     }
 
+    /** POST /reload on the admin listener; the status. */
+    public int postReload() throws Exception {
+        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(adminUri("/reload"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** A loopback port nothing listens on (a dead endpoint). */
     public static int freePort() throws java.io.IOException {
         try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
