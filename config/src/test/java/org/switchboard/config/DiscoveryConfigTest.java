@@ -62,10 +62,7 @@ class DiscoveryConfigTest {
         "{dns: {name: a.b, type: A, port: 80, ttl: 5}}|upstreams.generic.dns.ttl: unknown key (expected one of: name, type, port, refresh)",
     })
     void badDnsSectionsAreLocated(String upstream, String error) {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(HEAD
-                + "upstreams: {main: {endpoints: ['127.0.0.1:8008']}, generic: " + upstream + "}\n", "dns.yaml"));
-
-        assertEquals(List.of(error), e.errors());
+        assertRefused("upstreams: {main: {endpoints: ['127.0.0.1:8008']}, generic: " + upstream + "}\n", error);
     }
 
     @ParameterizedTest
@@ -75,8 +72,11 @@ class DiscoveryConfigTest {
         "{queryTimeout: 1ms}|discovery.queryTimeout: \"1ms\" (expected a duration of at least 100ms)",
     })
     void badDiscoverySectionsAreLocated(String discovery, String error) {
-        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(HEAD
-                + "upstreams: {main: {endpoints: ['127.0.0.1:8008']}}\ndiscovery: " + discovery + "\n", "dns.yaml"));
+        assertRefused("upstreams: {main: {endpoints: ['127.0.0.1:8008']}}\ndiscovery: " + discovery + "\n", error);
+    }
+
+    private static void assertRefused(String yamlAfterListeners, String error) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(HEAD + yamlAfterListeners, "dns.yaml"));
 
         assertEquals(List.of(error), e.errors());
     }
