@@ -43,6 +43,18 @@ class CommandLineSystemTest {
         assertTrue(stdout().contains("is valid"), stdout());
     }
 
+    /** The README's "Every key" block is what admins copy from: it must stay a valid config. */
+    @Test
+    void checkAcceptsTheReadmeConfigReference() throws Exception {
+        String readme = Files.readString(Path.of("..", "..", "README.md"));
+        int start = readme.indexOf("```yaml", readme.indexOf("Every key:")) + "```yaml".length();
+        String reference = readme.substring(start, readme.indexOf("```", start));
+        assertTrue(reference.contains("dns:") && reference.contains("listeners:"), reference);
+        Path config = Files.writeString(dir.resolve("reference.yaml"), reference);
+
+        assertEquals(0, run("--check", "--config", config.toString()), stderr());
+    }
+
     @Test
     void checkListsEveryErrorAndFails() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.yaml"), """
