@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.FakeDnsServer;
+import org.switchboard.systemtest.support.JsonCheck;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
@@ -144,6 +145,10 @@ class DnsDiscoverySystemTest {
         for (int i = 0; i < 20; i++) {
             assertEquals("generic", get("/_matrix/client/v3/profile/@a:x", null), "the last known endpoint serves on");
         }
+        String status = proxy.adminGet("/status");
+        JsonCheck.parse(status);
+        assertTrue(status.contains("\"discovery\":[{\"upstream\":\"generic\",\"name\":\"" + GENERIC
+                + "\",\"type\":\"A\",\"endpoints\":1,\"lastLookup\":\"failed\""), status);
     }
 
     @Test

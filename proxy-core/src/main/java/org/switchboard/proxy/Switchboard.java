@@ -204,7 +204,8 @@ public final class Switchboard implements AutoCloseable {
             public String statusJson() {
                 Reloader current = reloader;
                 return StatusPage.json(snapshot.get(), healthChecking.views(), listenerAddresses(),
-                        current == null ? "\"reloads\":null" : current.statusJsonFields(), metrics.recentErrors());
+                        (current == null ? "\"reloads\":null" : current.statusJsonFields()) + ","
+                                + discovery.statusJsonField(), metrics.recentErrors());
             }
 
             @Override

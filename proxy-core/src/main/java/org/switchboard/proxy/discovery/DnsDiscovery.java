@@ -27,6 +27,7 @@ import org.switchboard.config.DnsSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.UpstreamSpec;
+import org.switchboard.proxy.Json;
 import org.switchboard.proxy.metrics.ProxyMetrics;
 
 /**
@@ -113,6 +114,26 @@ public final class DnsDiscovery implements AutoCloseable {
         return effective;
     }
 
+    /**
+     * {@code "discovery":[...]}, a JSON field for {@code /status}: per {@code dns:} upstream its
+     * name and type, the endpoints in use and how the last lookup went.
+     */
+    public String statusJsonField() {
+        StringBuilder json = new StringBuilder("\"discovery\":[");
+        boolean first = true;
+        for (Lookup lookup : lookups.values()) {
+            String error = lookup.lastError;
+            json.append(first ? "" : ",").append("{\"upstream\":").append(Json.quote(lookup.upstream))
+                    .append(",\"name\":").append(Json.quote(lookup.spec.name()))
+                    .append(",\"type\":").append(Json.quote(lookup.spec.type().name()))
+                    .append(",\"endpoints\":").append(lookup.known.size())
+                    .append(",\"lastLookup\":").append(Json.quote(lookup.lastResult))
+                    .append(",\"lastError\":").append(error == null ? "null" : Json.quote(error)).append('}');
+            first = false;
+        }
+        return json.append(']').toString();
+    }
+
     /** True once every {@code dns:} upstream has had its first answer or failure. */
     public boolean settled() {
         for (Lookup lookup : lookups.values()) {
@@ -141,6 +162,9 @@ public final class DnsDiscovery implements AutoCloseable {
         final DnsSpec spec;
         volatile List<EndpointSpec> known;
         volatile boolean settled;
+        /** pending (no answer yet), unchanged, changed or failed; for /status. */
+        volatile String lastResult = "pending";
+        volatile String lastError;
         private volatile boolean stopped;
         private ScheduledFuture<?> next;
 
@@ -161,7 +185,10 @@ public final class DnsDiscovery implements AutoCloseable {
                 }
                 if (answer.isSuccess()) {
                     found(answer.getNow());
+                    lastError = null;
                 } else {
+                    lastResult = "failed";
+                    lastError = String.valueOf(answer.cause().getMessage());
                     metrics.discoveryLookup(upstream, "failed");
                     LOG.log(System.Logger.Level.WARNING, "upstream " + upstream + ": DNS lookup of " + spec.type() + " "
                             + spec.name() + " failed (" + answer.cause().getMessage() + "); keeping the "
@@ -174,9 +201,11 @@ public final class DnsDiscovery implements AutoCloseable {
 
         private void found(List<EndpointSpec> endpoints) {
             if (endpoints.equals(known)) {
+                lastResult = "unchanged";
                 metrics.discoveryLookup(upstream, "unchanged");
                 return;
             }
+            lastResult = "changed";
             String change = MembershipChange.describe(known, endpoints);
             known = endpoints;
             metrics.discoveryLookup(upstream, "changed");
