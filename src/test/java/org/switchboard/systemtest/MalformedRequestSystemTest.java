@@ -88,14 +88,7 @@ class MalformedRequestSystemTest {
     static void start() throws Exception {
         tiny = new TinyUpstream(TinyUpstream.echoTarget());
         tap = new WireTap(tiny.port());
-        proxy = ProxyUnderTest.start(dir, """
-                upstreams:
-                  main:
-                    endpoints: ["%s"]
-                routes:
-                  - path: { prefix: "/" }
-                    upstream: main
-                """.formatted(tap.endpoint()));
+        proxy = ProxyUnderTest.startInFrontOf(dir, tap.endpoint());
     }
 
     @AfterAll

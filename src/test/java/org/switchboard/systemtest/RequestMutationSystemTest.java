@@ -60,14 +60,7 @@ class RequestMutationSystemTest {
     static void runCampaign() throws Exception {
         tiny = new TinyUpstream(TinyUpstream.echoTarget());
         tap = new WireTap(tiny.port());
-        proxy = ProxyUnderTest.start(dir, """
-                upstreams:
-                  main:
-                    endpoints: ["%s"]
-                routes:
-                  - path: { prefix: "/" }
-                    upstream: main
-                """.formatted(tap.endpoint()));
+        proxy = ProxyUnderTest.startInFrontOf(dir, tap.endpoint());
         List<byte[]> seeds = seeds();
         Random random = new Random(SEED);
         for (int i = 0; i < CASES; i++) {

@@ -20,10 +20,14 @@ final class StatusPage {
                        Long ejectedForMillis, String lastFailure, int inFlight, long requests) {
     }
 
-    static String json(ProxySnapshot snapshot, List<HealthView> views, Map<String, String> listeners, String reloadFields,
+    /**
+     * @param sectionFields further top-level fields, already JSON, comma-separated (the reload
+     *                      counts, the DNS discovery state)
+     */
+    static String json(ProxySnapshot snapshot, List<HealthView> views, Map<String, String> listeners, String sectionFields,
                        List<String> recentErrors) {
         StringBuilder json = new StringBuilder("{\"generation\":").append(snapshot.generation());
-        json.append(",").append(reloadFields).append(",\"listeners\":[");
+        json.append(",").append(sectionFields).append(",\"listeners\":[");
         boolean first = true;
         for (Map.Entry<String, String> listener : listeners.entrySet()) {
             json.append(first ? "" : ",").append("{\"name\":").append(Json.quote(listener.getKey()))

@@ -70,6 +70,18 @@ public final class ProxyUnderTest implements AutoCloseable {
         return new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
     }
 
+    /** As {@link #start(Path, String)}, with every request routed to one upstream endpoint. */
+    public static ProxyUnderTest startInFrontOf(Path dir, String endpoint) throws Exception {
+        return start(dir, """
+                upstreams:
+                  main:
+                    endpoints: ["%s"]
+                routes:
+                  - path: { prefix: "/" }
+                    upstream: main
+                """.formatted(endpoint));
+    }
+
     /** Starts from a whole config file's text (listeners and admin included). */
     public static ProxyUnderTest startWithConfig(Path dir, String yaml) throws Exception {
         Path file = Files.writeString(dir.resolve("switchboard.yaml"), yaml);
