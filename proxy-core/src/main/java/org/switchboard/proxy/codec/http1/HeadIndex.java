@@ -1,0 +1,678 @@
+package org.switchboard.proxy.codec.http1;
+
+/**
+ * One strict pass over an HTTP/1 message head (RFC 9112), leaving an index of offsets into the
+ * caller's bytes: the first line's parts, each field's name and value, and the framing facts.
+ * Nothing is copied and no object is made per field; routing, the forwarding rewrite and the
+ * access log read the same index. One instance per event loop, reused message after message.
+ *
+ * <p>Stateless between calls, as HAProxy's and Pingora's parsers are: an incomplete head is
+ * parsed again from its start when more bytes came ({@link #INCOMPLETE}), which costs less than
+ * keeping state for the rare head that spans reads. Limits are checked on incomplete heads too,
+ * so a client cannot make the proxy buffer more than the limits allow.
+ *
+ * <p>Refused, in one pass: bare LF, CR not followed by LF, obs-fold, whitespace or any non-token
+ * byte in a field name, CTLs and DEL in values, a request line other than
+ * {@code token SP visible-target SP HTTP/d.d}, repeated or non-numeric Content-Length, both
+ * Content-Length and Transfer-Encoding, Transfer-Encoding on HTTP/1.0, a missing (HTTP/1.1) or
+ * repeated Host, a Host that is not an authority, an absolute-form target for another host.
+ */
+public final class HeadIndex {
+    public static final int INCOMPLETE = -1;
+    public static final int REFUSED = -2;
+    /** HAProxy's default (tune.http.maxhdr is 101): more is 431, or 502 from an upstream. */
+    public static final int MAX_FIELDS = 100;
+    private static final int LONGEST_CONTENT_LENGTH = 18;
+
+    // Per field: name start, name end (the colon), value start, value end (OWS trimmed), line end (after LF).
+    private static final int NAME = 0;
+    private static final int COLON = 1;
+    private static final int VALUE = 2;
+    private static final int VALUE_END = 3;
+    private static final int LINE_END = 4;
+    private static final int SLOTS = 5;
+
+    private final int maxFirstLine;
+    private final int maxFieldBytes;
+
+    private byte[] b;
+    private int headStart;
+    private int firstLineEnd;
+    private int headEnd;
+    private final int[] fields = new int[MAX_FIELDS * SLOTS];
+    private final byte[] ids = new byte[MAX_FIELDS];
+    private int fieldCount;
+
+    // The first line.
+    private int methodEnd;
+    private int targetStart;
+    private int targetEnd;
+    /** Where the origin-form target starts: the target itself, or the path of an absolute-form target. */
+    private int originFormStart;
+    private int major;
+    private int minor;
+    private int status;
+
+    // Framing and connection facts.
+    private long contentLength;
+    private boolean chunked;
+    private boolean transferEncoded;
+    private int host;
+    private boolean connectionClose;
+    private boolean connectionKeepAlive;
+    private boolean connectionUpgrade;
+    private boolean namesOtherHeaders;
+    private boolean expectContinue;
+    /** Judged once the whole head is known to be well-formed, so a 400 always wins over these. */
+    private boolean unmetExpectation;
+    private String malformedAtEnd;
+    private boolean otherCodings;
+
+    private HeadError error;
+    private String detail;
+
+    /**
+     * @param maxFirstLine  the longest request line (or status line) before 414
+     * @param maxFieldBytes the largest header section (field lines without their CRLF) before 431
+     */
+    public HeadIndex(int maxFirstLine, int maxFieldBytes) {
+        this.maxFirstLine = maxFirstLine;
+        this.maxFieldBytes = maxFieldBytes;
+    }
+
+    /**
+     * Indexes a request head starting at {@code from}. Returns the offset just past its final
+     * CRLF, {@link #INCOMPLETE} when {@code [from, to)} ends inside it, or {@link #REFUSED} with
+     * {@link #error()} set.
+     */
+    public int parseRequest(byte[] bytes, int from, int to) {
+        reset(bytes);
+        headStart = from;
+        int at = skipEmptyLines(from, to);
+        if (at < 0) {
+            return at;
+        }
+        headStart = at;
+        int lineEnd = lineEnd(at, to, maxFirstLine, HeadError.TARGET_TOO_LONG);
+        if (lineEnd == REFUSED && error == HeadError.TARGET_TOO_LONG && !mayBeRequestLine(at, to)) {
+            return refuse(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
+        }
+        if (lineEnd < 0) {
+            return lineEnd;
+        }
+        if (!requestLine(at, lineEnd)) {
+            return REFUSED;
+        }
+        int end = fieldLines(lineEnd + 2, to);
+        if (end < 0) {
+            return end;
+        }
+        return requestSemantics() ? end : REFUSED;
+    }
+
+    /** As {@link #parseRequest} for a response head (status line, then fields). */
+    public int parseResponse(byte[] bytes, int from, int to) {
+        reset(bytes);
+        headStart = from;
+        int lineEnd = lineEnd(from, to, maxFieldBytes, HeadError.HEADERS_TOO_LARGE);
+        if (lineEnd < 0) {
+            return lineEnd;
+        }
+        if (!statusLine(from, lineEnd)) {
+            return REFUSED;
+        }
+        int end = fieldLines(lineEnd + 2, to);
+        if (end < 0) {
+            return end;
+        }
+        if (malformedAtEnd != null) {
+            return refuse(HeadError.MALFORMED, malformedAtEnd);
+        }
+        if (transferEncoded && contentLength >= 0) {
+            return refuse(HeadError.MALFORMED, "both Content-Length and Transfer-Encoding");
+        }
+        return end;
+    }
+
+    private void reset(byte[] bytes) {
+        b = bytes;
+        fieldCount = 0;
+        contentLength = -1;
+        chunked = false;
+        transferEncoded = false;
+        host = -1;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        connectionUpgrade = false;
+        namesOtherHeaders = false;
+        expectContinue = false;
+        unmetExpectation = false;
+        malformedAtEnd = null;
+        otherCodings = false;
+        status = 0;
+        error = null;
+        detail = null;
+        originFormStart = -1;
+    }
+
+    /** RFC 9112 2.2: empty lines before a request line are ignored. */
+    private int skipEmptyLines(int at, int to) {
+        while (at < to && (b[at] == '\r' || b[at] == '\n')) {
+            if (b[at] == '\n') {
+                return refuse(HeadError.MALFORMED, "bare LF");
+            }
+            if (at + 1 >= to) {
+                return INCOMPLETE;
+            }
+            if (b[at + 1] != '\n') {
+                return refuse(HeadError.MALFORMED, "CR not followed by LF");
+            }
+            at += 2;
+            if (at - headStart > maxFirstLine) {
+                return refuse(HeadError.MALFORMED, "too many empty lines before the request line");
+            }
+        }
+        return at < to ? at : INCOMPLETE;
+    }
+
+    /** The offset of the CR ending the line that starts at {@code at}; bare LF and lone CR refused. */
+    private int lineEnd(int at, int to, int max, HeadError tooLong) {
+        int limit = Math.min(to, at + max + 1);
+        for (int i = at; i < limit; i++) {
+            byte c = b[i];
+            if (c == '\r') {
+                if (i + 1 >= to) {
+                    return INCOMPLETE;
+                }
+                return b[i + 1] == '\n' ? i : refuse(HeadError.MALFORMED, "CR not followed by LF");
+            }
+            if (c == '\n') {
+                return refuse(HeadError.MALFORMED, "bare LF");
+            }
+        }
+        return limit - at > max ? refuse(tooLong, "line longer than " + max + " bytes") : INCOMPLETE;
+    }
+
+    private boolean requestLine(int at, int end) {
+        int i = at;
+        while (i < end && Chars.isToken(b[i])) {
+            i++;
+        }
+        if (i == at || i >= end || b[i] != ' ') {
+            return refused(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
+        }
+        methodEnd = i;
+        targetStart = ++i;
+        while (i < end && Chars.isVisible(b[i])) {
+            i++;
+        }
+        targetEnd = i;
+        if (i == targetStart || i >= end || b[i] != ' ' || !version(i + 1, end)) {
+            return refused(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
+        }
+        firstLineEnd = end;
+        if (major != 1) {
+            return refused(HeadError.VERSION_NOT_SUPPORTED, "HTTP/" + major + "." + minor);
+        }
+        return true;
+    }
+
+    /**
+     * For a request line over the limit: whether it is well-formed but long (414) rather than
+     * malformed (400). Judged on the whole line when the bytes hold it, else on its start.
+     */
+    private boolean mayBeRequestLine(int at, int to) {
+        for (int i = at; i < to; i++) {
+            if (b[i] == '\r' || b[i] == '\n') {
+                String tooLong = detail;
+                boolean wellFormed = requestLine(at, i) || error != HeadError.MALFORMED;
+                refuse(HeadError.TARGET_TOO_LONG, tooLong);
+                return wellFormed;
+            }
+        }
+        return requestLineStart(at, at + maxFirstLine);
+    }
+
+    /** Whether a request line cut at {@code end} could still be well-formed: {@code token SP visible...}. */
+    private boolean requestLineStart(int at, int end) {
+        int i = at;
+        while (i < end && Chars.isToken(b[i])) {
+            i++;
+        }
+        if (i == at || i >= end || b[i] != ' ') {
+            return false;
+        }
+        for (i++; i < end; i++) {
+            if (!Chars.isVisible(b[i]) && b[i] != ' ') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code HTTP/d.d} exactly, ending at {@code end}. */
+    private boolean version(int at, int end) {
+        if (end - at != 8 || b[at] != 'H' || b[at + 1] != 'T' || b[at + 2] != 'T' || b[at + 3] != 'P' || b[at + 4] != '/'
+                || !Chars.isDigit(b[at + 5]) || b[at + 6] != '.' || !Chars.isDigit(b[at + 7])) {
+            return false;
+        }
+        major = b[at + 5] - '0';
+        minor = b[at + 7] - '0';
+        return true;
+    }
+
+    /** {@code HTTP/1.d SP 3DIGIT [SP reason]}: servers that omit the reason's space are common. */
+    private boolean statusLine(int at, int end) {
+        if (end - at < 12 || !version(at, at + 8) || major != 1 || b[at + 8] != ' '
+                || !Chars.isDigit(b[at + 9]) || !Chars.isDigit(b[at + 10]) || !Chars.isDigit(b[at + 11])
+                || (end - at > 12 && b[at + 12] != ' ')) {
+            return refused(HeadError.MALFORMED, "status line not of the form HTTP/1.x NNN reason");
+        }
+        for (int i = at + 13; i < end; i++) {
+            if (!Chars.isFieldValue(b[i])) {
+                return refused(HeadError.MALFORMED, "control character in the reason phrase");
+            }
+        }
+        status = (b[at + 9] - '0') * 100 + (b[at + 10] - '0') * 10 + (b[at + 11] - '0');
+        if (status < 100) {
+            return refused(HeadError.MALFORMED, "status below 100");
+        }
+        firstLineEnd = end;
+        return true;
+    }
+
+    /** The field lines from {@code at} to the empty line; returns the offset after the empty line. */
+    private int fieldLines(int at, int to) {
+        int fieldBytes = 0;
+        while (true) {
+            if (at >= to) {
+                return INCOMPLETE;
+            }
+            byte first = b[at];
+            if (first == '\r') {
+                if (at + 1 >= to) {
+                    return INCOMPLETE;
+                }
+                if (b[at + 1] != '\n') {
+                    return refuse(HeadError.MALFORMED, "CR not followed by LF");
+                }
+                headEnd = at + 2;
+                return headEnd;
+            }
+            if (first == ' ' || first == '\t') {
+                return refuse(HeadError.MALFORMED, "obs-fold (a field line starting with whitespace)");
+            }
+            int lineEnd = lineEnd(at, to, maxFieldBytes - fieldBytes, HeadError.HEADERS_TOO_LARGE);
+            if (lineEnd < 0) {
+                return lineEnd;
+            }
+            fieldBytes += lineEnd - at;
+            if (fieldCount == MAX_FIELDS) {
+                return refuse(HeadError.HEADERS_TOO_LARGE, "more than " + MAX_FIELDS + " fields");
+            }
+            if (!fieldLine(at, lineEnd)) {
+                return REFUSED;
+            }
+            at = lineEnd + 2;
+        }
+    }
+
+    /** {@code token ":" OWS value OWS}, then what the field means for framing. */
+    private boolean fieldLine(int at, int end) {
+        int i = at;
+        while (i < end && Chars.isToken(b[i])) {
+            i++;
+        }
+        if (i == at || i >= end || b[i] != ':') {
+            return refused(HeadError.MALFORMED, i < end && (b[i] == ' ' || b[i] == '\t')
+                    ? "whitespace between a field name and its colon" : "field name not a token");
+        }
+        int colon = i;
+        i++;
+        while (i < end && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        int valueStart = i;
+        int valueEnd = valueStart;
+        for (; i < end; i++) {
+            byte c = b[i];
+            if (!Chars.isFieldValue(c)) {
+                return refused(HeadError.MALFORMED, "control character in a field value");
+            }
+            if (c != ' ' && c != '\t') {
+                valueEnd = i + 1;
+            }
+        }
+        int slot = fieldCount * SLOTS;
+        fields[slot + NAME] = at;
+        fields[slot + COLON] = colon;
+        fields[slot + VALUE] = valueStart;
+        fields[slot + VALUE_END] = valueEnd;
+        fields[slot + LINE_END] = end + 2;
+        byte id = HeaderName.classify(b, at, colon - at);
+        ids[fieldCount] = id;
+        fieldCount++;
+        return framing(id, fieldCount - 1, valueStart, valueEnd);
+    }
+
+    private boolean framing(byte id, int field, int from, int to) {
+        switch (id) {
+            case HeaderName.CONTENT_LENGTH -> {
+                if (contentLength >= 0) {
+                    return judgedAtEnd("repeated Content-Length");
+                }
+                if (to == from || to - from > LONGEST_CONTENT_LENGTH) {
+                    return judgedAtEnd("Content-Length not a number");
+                }
+                long length = 0;
+                for (int i = from; i < to; i++) {
+                    if (!Chars.isDigit(b[i])) {
+                        return judgedAtEnd("Content-Length not a number");
+                    }
+                    length = length * 10 + (b[i] - '0');
+                }
+                contentLength = length;
+            }
+            case HeaderName.TRANSFER_ENCODING -> {
+                if (transferEncoded) {
+                    return judgedAtEnd("repeated Transfer-Encoding");
+                }
+                transferEncoded = true;
+                chunked = Tokens.lastIs(b, from, to, Tokens.CHUNKED);
+                otherCodings = Tokens.count(b, from, to) > 1;
+            }
+            case HeaderName.HOST -> {
+                if (host >= 0) {
+                    return judgedAtEnd("repeated Host");
+                }
+                host = field;
+            }
+            case HeaderName.CONNECTION -> connectionTokens(from, to);
+            case HeaderName.EXPECT -> {
+                if (Tokens.equalsIgnoreCase(b, from, to, Tokens.CONTINUE)) {
+                    expectContinue = true;
+                } else {
+                    unmetExpectation = true;
+                }
+            }
+            default -> {
+                // passes through
+            }
+        }
+        return true;
+    }
+
+    private void connectionTokens(int from, int to) {
+        int i = from;
+        while (i < to) {
+            int start = Tokens.skipListSeparators(b, i, to);
+            int end = Tokens.tokenEnd(b, start, to);
+            if (end > start) {
+                if (Tokens.equalsIgnoreCase(b, start, end, Tokens.CLOSE)) {
+                    connectionClose = true;
+                } else if (Tokens.equalsIgnoreCase(b, start, end, Tokens.KEEP_ALIVE)) {
+                    connectionKeepAlive = true;
+                } else if (Tokens.equalsIgnoreCase(b, start, end, Tokens.UPGRADE)) {
+                    connectionUpgrade = true;
+                } else {
+                    namesOtherHeaders = true;
+                }
+            }
+            i = Math.max(end, start + 1);
+        }
+    }
+
+    /** What a request must be beyond syntax: Host, its target's form, its framing. */
+    private boolean requestSemantics() {
+        if (malformedAtEnd != null) {
+            return refused(HeadError.MALFORMED, malformedAtEnd);
+        }
+        if (transferEncoded && contentLength >= 0) {
+            return refused(HeadError.MALFORMED, "both Content-Length and Transfer-Encoding");
+        }
+        if (transferEncoded && minor != 1) {
+            // Chunked is HTTP/1.1's: Netty's decoder, which Synapse's peers mostly are, refuses it elsewhere too.
+            return refused(HeadError.MALFORMED, "Transfer-Encoding in a request other than HTTP/1.1");
+        }
+        if (transferEncoded && !chunked) {
+            // RFC 9112 6.3: without chunked last, where the body ends cannot be known.
+            return refused(HeadError.MALFORMED, "Transfer-Encoding without chunked as the final coding");
+        }
+        if (host < 0 && minor >= 1) {
+            return refused(HeadError.MALFORMED, "no Host");
+        }
+        if (host >= 0 && !Chars.isAuthority(b, valueStart(host), valueEnd(host))) {
+            return refused(HeadError.MALFORMED, "Host not an authority");
+        }
+        if (!target()) {
+            return false;
+        }
+        if (unmetExpectation) {
+            return refused(HeadError.EXPECTATION_FAILED, "Expect other than 100-continue");
+        }
+        return !otherCodings || refused(HeadError.CODING_NOT_IMPLEMENTED, "a transfer coding other than chunked");
+    }
+
+    private boolean target() {
+        if (b[targetStart] == '/') {
+            originFormStart = targetStart;
+            return true;
+        }
+        if (targetEnd - targetStart == 1 && b[targetStart] == '*') {
+            originFormStart = targetStart;
+            return isMethod(Tokens.OPTIONS) || refused(HeadError.MALFORMED, "* target on a method other than OPTIONS");
+        }
+        return absoluteForm();
+    }
+
+    /** {@code http://host/path?q} naming this very Host is served as {@code /path?q}; any other is refused. */
+    private boolean absoluteForm() {
+        int authority = Tokens.afterScheme(b, targetStart, targetEnd);
+        if (authority < 0 || host < 0) {
+            return refused(HeadError.MALFORMED, "request-target not in origin or absolute form for this host");
+        }
+        int authorityEnd = authority;
+        while (authorityEnd < targetEnd && b[authorityEnd] != '/' && b[authorityEnd] != '?' && b[authorityEnd] != '#') {
+            authorityEnd++;
+        }
+        if (!HeaderName.equalsIgnoreCase(b, authority, authorityEnd - authority, b, valueStart(host),
+                valueEnd(host) - valueStart(host))) {
+            return refused(HeadError.MALFORMED, "absolute-form target for another host");
+        }
+        originFormStart = authorityEnd;
+        return true;
+    }
+
+    /**
+     * A framing conflict is judged once the head is whole and within its limits (as Netty's
+     * decoder does): the answer then does not depend on which limit the bytes reached first.
+     */
+    private boolean judgedAtEnd(String text) {
+        if (malformedAtEnd == null) {
+            malformedAtEnd = text;
+        }
+        return true;
+    }
+
+    private int refuse(HeadError why, String text) {
+        error = why;
+        detail = text;
+        return REFUSED;
+    }
+
+    private boolean refused(HeadError why, String text) {
+        refuse(why, text);
+        return false;
+    }
+
+    // ---- the index, read after a successful parse ----
+
+    public byte[] bytes() {
+        return b;
+    }
+
+    public HeadError error() {
+        return error;
+    }
+
+    /** Says which rule refused the head, for logs. */
+    public String errorDetail() {
+        return detail;
+    }
+
+    /** Where the message head starts (after any empty lines before a request line). */
+    public int headStart() {
+        return headStart;
+    }
+
+    public int headEnd() {
+        return headEnd;
+    }
+
+    /** The CR that ends the request or status line. */
+    public int firstLineEnd() {
+        return firstLineEnd;
+    }
+
+    public int methodStart() {
+        return headStart;
+    }
+
+    public int methodEnd() {
+        return methodEnd;
+    }
+
+    public boolean isMethod(byte[] upperCase) {
+        return Tokens.equalsExactly(b, headStart, methodEnd, upperCase);
+    }
+
+    public int targetStart() {
+        return targetStart;
+    }
+
+    public int targetEnd() {
+        return targetEnd;
+    }
+
+    /**
+     * The target as origin-form starts here (ends at {@link #targetEnd()}); equal to the end for
+     * an absolute-form target with an empty path, which is served as {@code /}.
+     */
+    public int originFormStart() {
+        return originFormStart;
+    }
+
+    public int minorVersion() {
+        return minor;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public int fieldCount() {
+        return fieldCount;
+    }
+
+    public byte id(int field) {
+        return ids[field];
+    }
+
+    public int nameStart(int field) {
+        return fields[field * SLOTS + NAME];
+    }
+
+    public int nameEnd(int field) {
+        return fields[field * SLOTS + COLON];
+    }
+
+    public int valueStart(int field) {
+        return fields[field * SLOTS + VALUE];
+    }
+
+    public int valueEnd(int field) {
+        return fields[field * SLOTS + VALUE_END];
+    }
+
+    /** Just past the field line's LF: a line is copied whole, with its original spelling. */
+    public int lineEnd(int field) {
+        return fields[field * SLOTS + LINE_END];
+    }
+
+    /** The first field with this id, or -1. */
+    public int find(byte id) {
+        for (int i = 0; i < fieldCount; i++) {
+            if (ids[i] == id) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** The declared body length, or -1 when there is no Content-Length. */
+    public long contentLength() {
+        return contentLength;
+    }
+
+    public boolean chunked() {
+        return chunked;
+    }
+
+    public boolean transferEncoded() {
+        return transferEncoded;
+    }
+
+    public int host() {
+        return host;
+    }
+
+    /** HTTP/1.1 stays open unless {@code Connection: close}; HTTP/1.0 only with {@code keep-alive}. */
+    public boolean keepAlive() {
+        return minor >= 1 ? !connectionClose : connectionKeepAlive && !connectionClose;
+    }
+
+    public boolean connectionUpgrade() {
+        return connectionUpgrade;
+    }
+
+    /** Connection names headers other than close/keep-alive/upgrade: those are dropped too. */
+    public boolean connectionNamesHeaders() {
+        return namesOtherHeaders;
+    }
+
+    public boolean expectContinue() {
+        return expectContinue;
+    }
+
+    /**
+     * Whether the field is named by a Connection header (and so is hop-by-hop). Host and the
+     * framing headers can never be dropped this way.
+     */
+    public boolean namedByConnection(int field) {
+        if (!namesOtherHeaders) {
+            return false;
+        }
+        byte id = ids[field];
+        if (id == HeaderName.HOST || id == HeaderName.CONTENT_LENGTH || id == HeaderName.TRANSFER_ENCODING) {
+            return false;
+        }
+        int name = nameStart(field);
+        int nameLength = nameEnd(field) - name;
+        for (int c = 0; c < fieldCount; c++) {
+            if (ids[c] != HeaderName.CONNECTION) {
+                continue;
+            }
+            int i = valueStart(c);
+            int to = valueEnd(c);
+            while (i < to) {
+                int start = Tokens.skipListSeparators(b, i, to);
+                int end = Tokens.tokenEnd(b, start, to);
+                if (end > start && HeaderName.equalsIgnoreCase(b, start, end - start, b, name, nameLength)) {
+                    return true;
+                }
+                i = Math.max(end, start + 1);
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,138 @@
+package org.switchboard.proxy.codec.http1;
+
+import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Writes the head of the next hop from an indexed head: the original field lines copied as bytes
+ * (their spelling and order kept), minus what describes only the previous hop, plus the few
+ * lines this hop adds. One copy per message, no object per field.
+ */
+public final class HeadWriter {
+    private static final byte[] HTTP_1_1 = Tokens.ascii(" HTTP/1.1\r\n");
+    private static final byte[] SLASH = Tokens.ascii("/");
+    private static final byte[] X_FORWARDED_FOR = Tokens.ascii("X-Forwarded-For: ");
+    private static final byte[] X_FORWARDED_PROTO = Tokens.ascii("\r\nX-Forwarded-Proto: ");
+    private static final byte[] X_REQUEST_ID = Tokens.ascii("\r\nX-Request-ID: ");
+    private static final byte[] CRLF_CRLF = Tokens.ascii("\r\n\r\n");
+    private static final byte[] CONNECTION_CLOSE = Tokens.ascii("Connection: close\r\n");
+    private static final byte[] CONNECTION_KEEP_ALIVE = Tokens.ascii("Connection: keep-alive\r\n");
+    private static final byte[] CRLF = Tokens.ascii("\r\n");
+
+    private HeadWriter() {
+    }
+
+    /** An upper bound of {@link #writeRequest}'s output, to size its buffer once. */
+    public static int requestCapacity(HeadIndex head, String forwardedFor, String requestId) {
+        return head.headEnd() - head.headStart() + 64 + forwardedFor.length() + requestId.length();
+    }
+
+    /**
+     * The request for the upstream: origin-form target, HTTP/1.1, the client's field lines minus
+     * hop-by-hop ones and (from an untrusted peer) every forwarding claim, then
+     * X-Forwarded-For/-Proto and X-Request-ID as this proxy states them.
+     *
+     * @param trustedPeer whether the peer may tell us about the client (kept: Forwarded,
+     *                    X-Forwarded-Host/-Port/-Prefix); the three lines written here always replace theirs
+     */
+    public static void writeRequest(HeadIndex head, boolean trustedPeer, String forwardedFor, String proto,
+                                    String requestId, ByteBuf out) {
+        byte[] b = head.bytes();
+        out.writeBytes(b, head.methodStart(), head.methodEnd() - head.methodStart() + 1);
+        int target = head.originFormStart();
+        if (target != head.targetStart() && (target == head.targetEnd() || b[target] != '/')) {
+            out.writeBytes(SLASH); // an absolute-form target with an empty path: http://host or http://host?q
+        }
+        out.writeBytes(b, target, head.targetEnd() - target);
+        out.writeBytes(HTTP_1_1);
+        copyFields(head, trustedPeer, out);
+        out.writeBytes(X_FORWARDED_FOR);
+        out.writeCharSequence(forwardedFor, StandardCharsets.ISO_8859_1);
+        out.writeBytes(X_FORWARDED_PROTO);
+        out.writeCharSequence(proto, StandardCharsets.ISO_8859_1);
+        out.writeBytes(X_REQUEST_ID);
+        out.writeCharSequence(requestId, StandardCharsets.ISO_8859_1);
+        out.writeBytes(CRLF_CRLF);
+    }
+
+    /** Copies the kept field lines, runs of neighbours in one write. */
+    private static void copyFields(HeadIndex head, boolean trustedPeer, ByteBuf out) {
+        byte[] b = head.bytes();
+        int runStart = -1;
+        int runEnd = -1;
+        for (int i = 0; i < head.fieldCount(); i++) {
+            if (dropped(head, i, trustedPeer)) {
+                continue;
+            }
+            int start = head.nameStart(i);
+            if (start != runEnd) {
+                if (runStart >= 0) {
+                    out.writeBytes(b, runStart, runEnd - runStart);
+                }
+                runStart = start;
+            }
+            runEnd = head.lineEnd(i);
+        }
+        if (runStart >= 0) {
+            out.writeBytes(b, runStart, runEnd - runStart);
+        }
+    }
+
+    private static boolean dropped(HeadIndex head, int field, boolean trustedPeer) {
+        byte id = head.id(field);
+        if (HeaderName.isHopByHop(id)) {
+            return true;
+        }
+        if (HeaderName.isForwardingClaim(id) && (!trustedPeer || !HeaderName.isKeptFromTrusted(id))) {
+            return true;
+        }
+        return head.namedByConnection(field);
+    }
+
+    /**
+     * The response for the client: its status line in the client's version, the upstream's field
+     * lines minus hop-by-hop ones, and the connection's fate as the client must read it.
+     *
+     * @param http10Client     the client spoke HTTP/1.0: answer in 1.0, say keep-alive explicitly
+     * @param dropTransferEncoding the body is de-chunked for an HTTP/1.0 client and ends with the connection
+     * @param close            the client connection closes after this response
+     */
+    public static void writeResponse(HeadIndex head, boolean http10Client, boolean dropTransferEncoding, boolean close,
+                                     ByteBuf out) {
+        byte[] b = head.bytes();
+        out.writeBytes(b, head.headStart(), 7); // HTTP/1.
+        out.writeByte(http10Client ? '0' : '1');
+        out.writeBytes(b, head.headStart() + 8, head.firstLineEnd() + 2 - (head.headStart() + 8));
+        int runStart = -1;
+        int runEnd = -1;
+        for (int i = 0; i < head.fieldCount(); i++) {
+            byte id = head.id(i);
+            if (HeaderName.isHopByHop(id) || head.namedByConnection(i)
+                    || (dropTransferEncoding && id == HeaderName.TRANSFER_ENCODING)) {
+                continue;
+            }
+            int start = head.nameStart(i);
+            if (start != runEnd) {
+                if (runStart >= 0) {
+                    out.writeBytes(b, runStart, runEnd - runStart);
+                }
+                runStart = start;
+            }
+            runEnd = head.lineEnd(i);
+        }
+        if (runStart >= 0) {
+            out.writeBytes(b, runStart, runEnd - runStart);
+        }
+        if (close) {
+            out.writeBytes(CONNECTION_CLOSE);
+        } else if (http10Client) {
+            out.writeBytes(CONNECTION_KEEP_ALIVE);
+        }
+        out.writeBytes(CRLF);
+    }
+
+    /** An upper bound of {@link #writeResponse}'s output. */
+    public static int responseCapacity(HeadIndex head) {
+        return head.headEnd() - head.headStart() + CONNECTION_KEEP_ALIVE.length;
+    }
+}

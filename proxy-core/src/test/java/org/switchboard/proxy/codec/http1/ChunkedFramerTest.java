@@ -1,0 +1,51 @@
+package org.switchboard.proxy.codec.http1;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The chunk framer reaches the same verdict, end and data wherever the reads split the body. */
+class ChunkedFramerTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "3\\r\\nabc\\r\\n0\\r\\n\\r\\n|ok 13 abc",
+        "3;ext=1;q=\"a b\"\\r\\nabc\\r\\nA\\r\\n0123456789\\r\\n0\\r\\nX-T: 1\\r\\n\\r\\nNEXT|ok 50 abc0123456789",
+        "3 ; e\\r\\nabc\\r\\n0\\r\\n\\r\\n|ok 17 abc",
+        "3;\\r\\nabc\\r\\n0\\r\\n\\r\\n|invalid chunk size or extension",
+        "x\\r\\n|invalid chunk size or extension",
+        "3\\r\\nabcd\\r\\n0\\r\\n\\r\\n|chunk data longer than its size, or not ended by CRLF",
+        "3\\nabc\\r\\n|bare LF",
+        "1000000000000000\\r\\n|invalid chunk size or extension",
+        "0\\r\\nbad trailer\\r\\n\\r\\n|malformed trailer",
+        "0\\r\\n X: folded\\r\\n\\r\\n|malformed trailer",
+    })
+    void sameVerdictWhereverReadsSplit(String escaped, String expected) {
+        byte[] body = escaped.replace("\\r", "\r").replace("\\n", "\n").getBytes(StandardCharsets.ISO_8859_1);
+        for (int split = 1; split <= body.length; split++) {
+            assertEquals(expected, run(body, split), "reads of " + split + " bytes");
+        }
+    }
+
+    /** Feeds the body in reads of {@code size} bytes; the verdict, bytes taken and de-chunked data. */
+    private static String run(byte[] body, int size) {
+        ChunkedFramer framer = new ChunkedFramer();
+        StringBuilder data = new StringBuilder();
+        ByteBuf all = Unpooled.wrappedBuffer(body);
+        int taken = 0;
+        for (int at = 0; at < body.length && !framer.done(); at += size) {
+            int to = Math.min(at + size, body.length);
+            int n = framer.scan(all, at, to, (buf, index, length) -> data.append(buf.toString(index, length, StandardCharsets.ISO_8859_1)));
+            if (n < 0) {
+                return framer.error();
+            }
+            taken += n;
+        }
+        assertEquals(data.length(), framer.dataBytes());
+        return framer.done() ? "ok " + taken + " " + data : "incomplete";
+    }
+}
