@@ -8,11 +8,13 @@ package org.switchboard.config;
  * @param requestBody            largest body on a route without a limit of its own (413 beyond)
  * @param mediaUploadBody        largest body on the built-in table's media routes (uploads)
  * @param connectionsPerListener open client connections per listener (503 beyond)
- * @param connectionsPerClient   open connections per client address (429 beyond); trusted proxies
- *                               are exempt, since they carry many clients
+ * @param connectionsPerClient   open connections per client address (429 beyond); 0 (the default,
+ *                               as in HAProxy and NGINX) for no limit: an office behind one NAT
+ *                               address opens thousands. Trusted proxies are exempt, since they
+ *                               carry many clients
  */
 public record LimitsSpec(int requestTarget, int requestHeaders, long requestBody, long mediaUploadBody,
                          int connectionsPerListener, int connectionsPerClient) {
     public static final LimitsSpec DEFAULTS =
-            new LimitsSpec(8 * 1024, 32 * 1024, 32L << 20, 100L << 20, 20_000, 512);
+            new LimitsSpec(8 * 1024, 32 * 1024, 32L << 20, 100L << 20, 20_000, 0);
 }

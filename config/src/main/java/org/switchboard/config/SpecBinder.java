@@ -301,14 +301,15 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaults;
         }
-        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle", "requestHeader")) {
+        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle", "requestHeader", "requestBody")) {
             return null;
         }
         Duration connect = node.field("connect").durationOr(defaults.connect());
         Duration upstreamResponse = node.field("upstreamResponse").durationOr(defaults.upstreamResponse());
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
         Duration requestHeader = node.field("requestHeader").durationOr(defaults.requestHeader());
-        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader);
+        Duration requestBody = node.field("requestBody").durationOr(defaults.requestBody());
+        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader, requestBody);
     }
 
     private static AccessLogSpec accessLog(Node node) {
@@ -344,7 +345,7 @@ final class SpecBinder {
         Long body = node.field("requestBody").sizeOr(0, 1L << 40, d.requestBody());
         Long media = node.field("mediaUploadBody").sizeOr(0, 1L << 40, d.mediaUploadBody());
         Integer perListener = node.field("connectionsPerListener").integerOr(1, 1_000_000, d.connectionsPerListener());
-        Integer perClient = node.field("connectionsPerClient").integerOr(1, 1_000_000, d.connectionsPerClient());
+        Integer perClient = node.field("connectionsPerClient").integerOr(0, 1_000_000, d.connectionsPerClient());
         if (target == null || headers == null || body == null || media == null || perListener == null || perClient == null) {
             return null;
         }

@@ -9,8 +9,16 @@ import java.time.Duration;
  * @param downstreamIdle   how long a client's keep-alive connection may sit between requests
  * @param requestHeader    how long a client may take to send a request head once it has begun
  *                         (slowloris): 408 and close after that
+ * @param requestBody      the longest a request body may pause between bytes (slowloris on the
+ *                         body, which would otherwise hold an upstream connection): 408 and close
  */
-public record TimeoutsSpec(Duration connect, Duration upstreamResponse, Duration downstreamIdle, Duration requestHeader) {
+public record TimeoutsSpec(Duration connect, Duration upstreamResponse, Duration downstreamIdle, Duration requestHeader,
+                           Duration requestBody) {
     public static final TimeoutsSpec DEFAULTS = new TimeoutsSpec(Duration.ofSeconds(5), Duration.ofSeconds(180),
-            Duration.ofSeconds(75), Duration.ofSeconds(10));
+            Duration.ofSeconds(75), Duration.ofSeconds(10), Duration.ofSeconds(30));
+
+    /** As before {@code requestBody} existed: its default. */
+    public TimeoutsSpec(Duration connect, Duration upstreamResponse, Duration downstreamIdle, Duration requestHeader) {
+        this(connect, upstreamResponse, downstreamIdle, requestHeader, Duration.ofSeconds(30));
+    }
 }

@@ -33,6 +33,13 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimiter limiter = new ConnectionLimiter();
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
+    /** One per event loop: heads are parsed synchronously within a read, so a loop's connections share it. */
+    private final io.netty.util.concurrent.FastThreadLocal<Http1Scratch> scratch = new io.netty.util.concurrent.FastThreadLocal<>() {
+        @Override
+        protected Http1Scratch initialValue() {
+            return new Http1Scratch();
+        }
+    };
 
     ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
                              Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
@@ -76,6 +83,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             ch.pipeline()
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocolHandler());
+        }
+        if (Http1Path.current() == Http1Path.V2) {
+            ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
+                    listener.name(), metrics, accessLog));
+            return;
         }
         ClientTimeoutHandler timeouts = new ClientTimeoutHandler(snapshots, metrics);
         ch.pipeline().addFirst("timeouts", timeouts);

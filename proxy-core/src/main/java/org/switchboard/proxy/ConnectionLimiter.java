@@ -33,7 +33,9 @@ final class ConnectionLimiter {
             refuse(channel, LISTENER_FULL);
             return false;
         }
-        if (!exemptPerClient) {
+        // 0: no per-client limit, nothing to count.
+        boolean counted = !exemptPerClient && limits.connectionsPerClient() > 0;
+        if (counted) {
             AtomicInteger count = perClient.computeIfAbsent(client, key -> new AtomicInteger());
             if (count.incrementAndGet() > limits.connectionsPerClient()) {
                 releaseClient(client);
@@ -44,7 +46,7 @@ final class ConnectionLimiter {
         }
         channel.closeFuture().addListener(closed -> {
             open.decrementAndGet();
-            if (!exemptPerClient) {
+            if (counted) {
                 releaseClient(client);
             }
         });

@@ -58,6 +58,47 @@ final class ForwardingHeaders {
     record Forwarded(String client, String requestId) {
     }
 
+    /** What the upstream request says about the client: the lines {@link org.switchboard.proxy.codec.http1.HeadWriter} writes. */
+    record Decision(boolean trustedPeer, String client, String forwardedFor, String proto, String requestId) {
+    }
+
+    /**
+     * The same rules as {@link #apply} for an indexed HTTP/1 head: an untrusted peer (the usual
+     * case) costs one random request id and nothing else.
+     */
+    Decision decide(org.switchboard.proxy.codec.http1.HeadIndex head, boolean trusted, byte[] peer, String peerText,
+                    String scheme) {
+        if (!trusted) {
+            return new Decision(false, peerText, peerText, scheme, newRequestId());
+        }
+        List<String> forwardedFor = new ArrayList<>(1);
+        String proto = null;
+        String requestId = null;
+        for (int i = 0; i < head.fieldCount(); i++) {
+            byte id = head.id(i);
+            if (id == org.switchboard.proxy.codec.http1.HeaderName.X_FORWARDED_FOR) {
+                forwardedFor.add(value(head, i));
+            } else if (id == org.switchboard.proxy.codec.http1.HeaderName.X_FORWARDED_PROTO && proto == null) {
+                proto = value(head, i);
+            } else if (id == org.switchboard.proxy.codec.http1.HeaderName.X_REQUEST_ID && requestId == null) {
+                requestId = value(head, i);
+            }
+        }
+        ClientAddressResolver.Resolved resolved = resolver.resolve(peer, peerText, forwardedFor);
+        return new Decision(true, resolved.client(), resolved.forwardedFor(),
+                "http".equals(proto) || "https".equals(proto) ? proto : scheme,
+                isWellFormedRequestId(requestId) ? requestId : newRequestId());
+    }
+
+    boolean trusts(byte[] peer) {
+        return resolver.trusts(peer);
+    }
+
+    private static String value(org.switchboard.proxy.codec.http1.HeadIndex head, int field) {
+        return new String(head.bytes(), head.valueStart(field), head.valueEnd(field) - head.valueStart(field),
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     /** Drops every forwarding claim (a trusted peer keeps its host/port/prefix/Forwarded). */
     private static void removeClaims(HttpHeaders headers, boolean trusted) {
         List<String> doomed = null;

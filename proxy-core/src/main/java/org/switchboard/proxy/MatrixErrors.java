@@ -29,16 +29,41 @@ public enum MatrixErrors {
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "M_TOO_LARGE", "Request body too large for this endpoint"),
     HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "M_UNKNOWN", "Request headers too large"),
     VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "M_UNKNOWN", "Only HTTP/1.x is supported here"),
-    EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported");
+    EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported"),
+    NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "M_UNKNOWN", "Only the chunked transfer coding is supported"),
+    BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request body stopped arriving");
 
     private final HttpResponseStatus status;
     private final byte[] body;
+    /** Whole HTTP/1 responses, built once: [HTTP/1.0?][close?]. */
+    private final byte[][] encoded = new byte[4][];
     private final String metricTag = name().toLowerCase(java.util.Locale.ROOT);
 
     MatrixErrors(HttpResponseStatus status, String errcode, String error) {
         this.status = status;
         // Built once: the texts are constants, so no JSON escaping is needed.
         this.body = ("{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}").getBytes(StandardCharsets.US_ASCII);
+        for (int variant = 0; variant < 4; variant++) {
+            boolean http10 = (variant & 2) != 0;
+            boolean close = (variant & 1) != 0;
+            String head = (http10 ? "HTTP/1.0 " : "HTTP/1.1 ") + status + "\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: " + body.length + "\r\nCache-Control: no-store\r\n"
+                    + (close ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "") + "\r\n";
+            byte[] bytes = java.util.Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII), head.length() + body.length);
+            System.arraycopy(body, 0, bytes, head.length(), body.length);
+            encoded[variant] = bytes;
+        }
+    }
+
+    /** The whole response as HTTP/1 bytes, for connections without Netty's HTTP codec. */
+    public ByteBuf encoded(ByteBufAllocator alloc, boolean http10, boolean close) {
+        byte[] bytes = encoded[(http10 ? 2 : 0) | (close ? 1 : 0)];
+        return alloc.buffer(bytes.length).writeBytes(bytes);
+    }
+
+    /** Body length of the JSON answer, for the access log. */
+    public int bodyLength() {
+        return body.length;
     }
 
     /** The {@code kind} tag of switchboard_proxy_errors: the constant's name in lower case. */

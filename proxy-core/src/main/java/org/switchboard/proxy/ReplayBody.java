@@ -31,6 +31,13 @@ final class ReplayBody {
         }
     }
 
+    /** As {@link #writeTo} for a connection that carries bytes (no HTTP codec). */
+    void writeBytesTo(Channel channel) {
+        for (ByteBuf part : parts) {
+            channel.write(part.retainedDuplicate(), channel.voidPromise());
+        }
+    }
+
     void release() {
         if (!released) {
             released = true;

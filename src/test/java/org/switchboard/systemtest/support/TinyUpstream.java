@@ -171,6 +171,11 @@ public final class TinyUpstream implements AutoCloseable {
                     }
                     return;
                 }
+                if ("100-continue".equalsIgnoreCase(head.header("Expect"))) {
+                    // As Synapse's Twisted does: the go-ahead before reading the body.
+                    out.write(HttpWire.ascii("HTTP/1.1 100 Continue\r\n\r\n"));
+                    out.flush();
+                }
                 KeepingSink sink = new KeepingSink();
                 long bodyBytes = HttpWire.readBody(in, head, sink, false);
                 Received request = new Received(head, bodyBytes, sink.kept.toByteArray());

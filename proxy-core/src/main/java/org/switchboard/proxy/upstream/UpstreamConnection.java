@@ -61,6 +61,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
             ctx.close();
             return;
         }
+        if (msg instanceof io.netty.buffer.ByteBuf bytes) {
+            listener.onResponseBytes(bytes);
+            return;
+        }
         if (msg instanceof HttpResponse response) {
             if (response.decoderResult().isFailure()) {
                 ReferenceCountUtil.release(msg);

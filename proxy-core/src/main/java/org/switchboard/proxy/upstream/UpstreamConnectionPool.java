@@ -55,9 +55,17 @@ public final class UpstreamConnectionPool {
     private java.util.Set<HostPort> inUse;
 
     private final org.switchboard.proxy.metrics.UpstreamConnectionCounts counts;
+    /** Connections carry bytes, framed by their owner, instead of Netty's HTTP codec. */
+    private final boolean rawHttp1;
 
     public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
                                   org.switchboard.proxy.metrics.UpstreamConnectionCounts counts) {
+        this(eventLoop, template, spec, connectTimeoutMillis, counts, false);
+    }
+
+    public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
+                                  org.switchboard.proxy.metrics.UpstreamConnectionCounts counts, boolean rawHttp1) {
+        this.rawHttp1 = rawHttp1;
         this.counts = counts;
         this.eventLoop = eventLoop;
         this.bootstrap = template.clone(eventLoop)
@@ -100,7 +108,9 @@ public final class UpstreamConnectionPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        ch.pipeline().addLast("http", new HttpClientCodec(UPSTREAM_DECODER, false, false));
+                        if (!rawHttp1) {
+                            ch.pipeline().addLast("http", new HttpClientCodec(UPSTREAM_DECODER, false, false));
+                        }
                         ch.pipeline().addLast("upstream", connection);
                     }
                 })

@@ -26,4 +26,13 @@ public interface UpstreamListener {
 
     /** The connection can take more of the request body. */
     void onUpstreamWritable();
+
+    /**
+     * Response bytes as read, on a connection without a codec ({@code rawHttp1} pools): the
+     * listener frames them itself. Ownership passes to the listener.
+     */
+    default void onResponseBytes(io.netty.buffer.ByteBuf bytes) {
+        bytes.release();
+        throw new IllegalStateException("this listener reads decoded responses");
+    }
 }

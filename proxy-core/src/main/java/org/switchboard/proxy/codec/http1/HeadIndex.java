@@ -380,6 +380,9 @@ public final class HeadIndex {
                 transferEncoded = true;
                 chunked = Tokens.lastIs(b, from, to, Tokens.CHUNKED);
                 otherCodings = Tokens.count(b, from, to) > 1;
+                if (Tokens.countOf(b, from, to, Tokens.CHUNKED) > 1) {
+                    return judgedAtEnd("chunked applied more than once");
+                }
             }
             case HeaderName.HOST -> {
                 if (host >= 0) {

@@ -55,6 +55,21 @@ final class Tokens {
         return count;
     }
 
+    /** How many list elements equal {@code word} (case-insensitive). */
+    static int countOf(byte[] b, int from, int to, byte[] word) {
+        int count = 0;
+        int i = from;
+        while (i < to) {
+            int start = skipListSeparators(b, i, to);
+            int end = tokenEnd(b, start, to);
+            if (end > start && equalsIgnoreCase(b, start, end, word)) {
+                count++;
+            }
+            i = Math.max(end, start + 1);
+        }
+        return count;
+    }
+
     /** Whether the last non-empty list element equals {@code word} (case-insensitive). */
     static boolean lastIs(byte[] b, int from, int to, byte[] word) {
         int lastStart = -1;

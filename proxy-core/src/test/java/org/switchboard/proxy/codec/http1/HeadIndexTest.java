@@ -50,6 +50,7 @@ class HeadIndexTest {
         "POST /a HTTP/1.1\\r\\nHost: x\\r\\nContent-Length: 5\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n|MALFORMED",
         "POST /a HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked, identity\\r\\n\\r\\n|MALFORMED",
         "POST /a HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: gzip, chunked\\r\\n\\r\\n|CODING_NOT_IMPLEMENTED",
+        "POST /a HTTP/1.1\\r\\nHost: x\\r\\nTransfer-Encoding: chunked, chunked\\r\\n\\r\\n|MALFORMED",
         "POST /a HTTP/1.0\\r\\nTransfer-Encoding: chunked\\r\\n\\r\\n|MALFORMED",
         "POST /a HTTP/1.1\\r\\nHost: x\\r\\nExpect: 100-continue\\r\\n\\r\\n|accept",
         "POST /a HTTP/1.1\\r\\nHost: x\\r\\nExpect: tea\\r\\n\\r\\n|EXPECTATION_FAILED",

@@ -1,0 +1,92 @@
+package org.switchboard.proxy;
+
+import java.nio.charset.StandardCharsets;
+import org.switchboard.routing.RequestView;
+
+/**
+ * Routing's view of an HTTP/1 request head kept as its own bytes (already validated by the
+ * parser): the path and query are cut once; a header is looked up by scanning the lines, which
+ * happens a few times per request at most (Host, the hash key's Authorization).
+ */
+final class HeadBytesView implements RequestView {
+    private final byte[] head;
+    private final String method;
+    private final String path;
+    private final String query;
+    private final String clientAddress;
+
+    HeadBytesView(byte[] head, String method, String target, String clientAddress) {
+        this.head = head;
+        this.method = method;
+        this.path = RequestView.pathOf(target);
+        this.query = RequestView.queryOf(target);
+        this.clientAddress = clientAddress;
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String query() {
+        return query;
+    }
+
+    @Override
+    public String host() {
+        return header("host");
+    }
+
+    @Override
+    public String header(String name) {
+        int line = lineAfter(0);
+        while (line < head.length && head[line] != '\r') {
+            int colon = line;
+            while (head[colon] != ':') {
+                colon++;
+            }
+            int next = lineAfter(colon);
+            if (colon - line == name.length() && sameName(line, name)) {
+                int from = colon + 1;
+                int to = next - 2;
+                while (from < to && (head[from] == ' ' || head[from] == '\t')) {
+                    from++;
+                }
+                while (to > from && (head[to - 1] == ' ' || head[to - 1] == '\t')) {
+                    to--;
+                }
+                return new String(head, from, to - from, StandardCharsets.ISO_8859_1);
+            }
+            line = next;
+        }
+        return null;
+    }
+
+    private boolean sameName(int at, String name) {
+        for (int i = 0; i < name.length(); i++) {
+            if (Character.toLowerCase((char) head[at + i]) != Character.toLowerCase(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private int lineAfter(int from) {
+        int i = from;
+        while (head[i] != '\n') {
+            i++;
+        }
+        return i + 1;
+    }
+
+    @Override
+    public String clientAddress() {
+        return clientAddress;
+    }
+}

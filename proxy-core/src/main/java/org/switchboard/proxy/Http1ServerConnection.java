@@ -1,0 +1,691 @@
+package org.switchboard.proxy;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.switchboard.config.LimitsSpec;
+import org.switchboard.proxy.codec.http1.ChunkedFramer;
+import org.switchboard.proxy.codec.http1.HeadError;
+import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.codec.http1.HeadWriter;
+import org.switchboard.proxy.metrics.ProxyMetrics;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.IpText;
+import org.switchboard.routing.Route;
+
+/**
+ * An HTTP/1 client connection, the only handler of its pipeline besides the PROXY decoder: reads
+ * bytes, parses each request head once ({@link HeadIndex}), routes it, forwards its body as
+ * slices of the read buffers while following its framing, writes the response an
+ * {@link StreamExchange} hands it, and keeps the connection's clocks (idle, request head, request
+ * body) with one timer. Pipelined requests wait as bytes until their turn.
+ */
+final class Http1ServerConnection extends ChannelInboundHandlerAdapter implements DownstreamStream {
+    private static final System.Logger LOG = System.getLogger(Http1ServerConnection.class.getName());
+    /** Pipelined bytes held before reading pauses (backpressure on a pipelining client). */
+    private static final int MAX_PIPELINED_BYTES = 64 * 1024;
+    /** After a local reply that ends the connection, what the client still sends is read and dropped (lingering close). */
+    private static final int LINGER_BYTES = 1 << 20;
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+
+    private enum State { HEAD, BODY, RESPONSE, DISCARD, LINGER, CLOSED }
+
+    private final Supplier<ProxySnapshot> snapshots;
+    private final UpstreamConnectionPool pool;
+    private final Http1Scratch scratch;
+    private final String scheme;
+    private final String listener;
+    private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
+
+    private ChannelHandlerContext ctx;
+    private State state = State.HEAD;
+    /** Bytes read and not yet consumed: a partial head, body not yet wanted, pipelined requests. */
+    private ByteBuf pending;
+    private StreamExchange current;
+    private boolean http10;
+    private boolean keepAlive;
+    private boolean requestComplete;
+    /** Body framing of the request being read: a length still due, or chunks. */
+    private long bodyRemaining;
+    private ChunkedFramer chunks;
+    private boolean bodyWanted;
+    /** Inside {@link #process()}: an exchange asking for the body from there is served by the loop already running. */
+    private boolean processing;
+
+    private byte[] peer;
+    private String peerText;
+    private boolean trustedPeer;
+
+    // The connection's clock: one timer, re-armed from the deadline it finds.
+    private ScheduledFuture<?> timer;
+    private long lastActivityNanos;
+    private long headStartedNanos = -1;
+    private long lingerUntilNanos;
+    private long lingerBytes;
+
+    private final RequestRecord record = new RequestRecord();
+
+    Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
+                          String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog) {
+        this.snapshots = snapshots;
+        this.pool = pool;
+        this.scratch = scratch;
+        this.scheme = scheme;
+        this.listener = listener;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        lastActivityNanos = System.nanoTime();
+        armTimer(timeouts().requestHeader().toNanos());
+        ctx.channel().config().setAutoRead(true);
+        ctx.fireChannelActive();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        lastActivityNanos = System.nanoTime();
+        if (state == State.CLOSED || state == State.LINGER) {
+            lingerBytes += in.readableBytes();
+            in.release();
+            if (lingerBytes > LINGER_BYTES) {
+                ctx.close();
+            }
+            return;
+        }
+        if (state == State.HEAD && headStartedNanos < 0) {
+            headStartedNanos = lastActivityNanos;
+        }
+        append(in);
+        process();
+    }
+
+    private void append(ByteBuf in) {
+        pending = org.switchboard.proxy.codec.http1.Cumulation.append(ctx.alloc(), pending, in);
+    }
+
+    /** Consumes what {@link #pending} holds as far as the state allows; never re-entered. */
+    private void process() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            consumePending();
+        } finally {
+            processing = false;
+        }
+    }
+
+    private void consumePending() {
+        while (pending != null && pending.isReadable()) {
+            switch (state) {
+                case HEAD -> {
+                    if (!head()) {
+                        trimPending();
+                        return;
+                    }
+                }
+                case BODY -> {
+                    if (!bodyWanted) {
+                        // The upstream is not connected or not writable yet: hold a bounded amount.
+                        if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
+                            ctx.channel().config().setAutoRead(false);
+                        }
+                        trimPending();
+                        return;
+                    }
+                    body();
+                }
+                case DISCARD -> discard();
+                default -> {
+                    // RESPONSE: pipelined bytes wait for their turn; stop reading if they pile up.
+                    if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
+                        ctx.channel().config().setAutoRead(false);
+                    }
+                    trimPending();
+                    return;
+                }
+            }
+        }
+        trimPending();
+        if (current != null) {
+            current.flushRequest();
+        }
+    }
+
+    /** Parses a head from pending; false when more bytes are needed. */
+    private boolean head() {
+        ProxySnapshot snapshot = snapshots.get();
+        LimitsSpec limits = snapshot.spec().limits();
+        HeadIndex index = scratch.index(limits);
+        byte[] bytes = scratch.bytes(limits);
+        int readable = Math.min(pending.readableBytes(), bytes.length);
+        pending.getBytes(pending.readerIndex(), bytes, 0, readable);
+        int end = index.parseRequest(bytes, 0, readable);
+        if (end == HeadIndex.INCOMPLETE) {
+            return false;
+        }
+        startRecord();
+        if (end == HeadIndex.REFUSED) {
+            refuse(index);
+            return false;
+        }
+        pending.skipBytes(end);
+        headStartedNanos = -1;
+        startRequest(snapshot, index);
+        return true;
+    }
+
+    private void refuse(HeadIndex index) {
+        MatrixErrors error = switch (index.error()) {
+            case TARGET_TOO_LONG -> MatrixErrors.URI_TOO_LONG;
+            case HEADERS_TOO_LARGE -> MatrixErrors.HEADERS_TOO_LARGE;
+            case VERSION_NOT_SUPPORTED -> MatrixErrors.VERSION_NOT_SUPPORTED;
+            case CODING_NOT_IMPLEMENTED -> MatrixErrors.NOT_IMPLEMENTED;
+            case EXPECTATION_FAILED -> MatrixErrors.EXPECTATION_FAILED;
+            case MALFORMED -> MatrixErrors.BAD_REQUEST;
+        };
+        if (index.error() == HeadError.MALFORMED) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": refused a request from " + peerText()
+                    + ": " + index.errorDetail());
+        }
+        record.method = "other";
+        http10 = false;
+        localReply(error, true);
+    }
+
+    private void startRequest(ProxySnapshot snapshot, HeadIndex index) {
+        byte[] bytes = index.bytes();
+        http10 = index.minorVersion() == 0;
+        keepAlive = index.keepAlive();
+        record.method = methodName(bytes, index.methodEnd());
+        if (peer == null) {
+            peer = ProxyProtocolHandler.peerOf(ctx.channel());
+            peerText = IpText.format(peer);
+            trustedPeer = snapshot.forwarding().trusts(peer);
+        }
+        ForwardingHeaders.Decision forwarding = snapshot.forwarding().decide(index, trustedPeer, peer, peerText, scheme);
+        record.client = forwarding.client();
+        record.requestId = forwarding.requestId();
+        int targetStart = index.originFormStart();
+        String target = targetStart == index.targetEnd() ? "/"
+                : new String(bytes, targetStart, index.targetEnd() - targetStart, StandardCharsets.ISO_8859_1);
+        HeadBytesView view = new HeadBytesView(java.util.Arrays.copyOfRange(bytes, index.headStart(), index.headEnd()),
+                record.method, target.charAt(0) == '/' || target.equals("*") ? target : "/" + target, forwarding.client());
+        record.path = view.path();
+        boolean hasBody = index.chunked() || index.contentLength() > 0;
+        bodyRemaining = index.chunked() ? -1 : Math.max(index.contentLength(), 0);
+        if (index.chunked()) {
+            if (chunks == null) {
+                chunks = new ChunkedFramer();
+            }
+            chunks.reset();
+        }
+        requestComplete = !hasBody;
+        Route route = snapshot.routing().route(view);
+        if (route == null) {
+            localReply(MatrixErrors.NO_ROUTE, hasBody);
+            return;
+        }
+        record.route = route.name();
+        record.upstream = route.upstream().name();
+        Endpoint endpoint = route.pick(view);
+        if (endpoint == null) {
+            localReply(MatrixErrors.NO_ENDPOINT, hasBody);
+            return;
+        }
+        if (index.contentLength() > route.maxBodyBytes()) {
+            localReply(MatrixErrors.BODY_TOO_LARGE, true);
+            return;
+        }
+        ByteBuf upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
+                forwarding.requestId()));
+        HeadWriter.writeRequest(index, forwarding.trustedPeer(), forwarding.forwardedFor(), forwarding.proto(),
+                forwarding.requestId(), upstreamHead);
+        state = hasBody ? State.BODY : State.RESPONSE;
+        bodyWanted = false;
+        current = new StreamExchange(this, pool, scratch, upstreamHead, route, view, endpoint, snapshot.failover(),
+                snapshot.timeouts().upstreamResponse().toNanos(), index.isMethod(HEAD), hasBody,
+                index.contentLength(), index.chunked());
+        current.start();
+    }
+
+    private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+
+    /** The method as a constant for the common ones, so no String is made per request. */
+    private static String methodName(byte[] b, int end) {
+        return switch (end) {
+            case 3 -> b[0] == 'G' && b[1] == 'E' && b[2] == 'T' ? "GET" : b[0] == 'P' && b[1] == 'U' && b[2] == 'T' ? "PUT"
+                    : new String(b, 0, end, StandardCharsets.ISO_8859_1);
+            case 4 -> b[0] == 'P' && b[1] == 'O' && b[2] == 'S' && b[3] == 'T' ? "POST"
+                    : b[0] == 'H' && b[1] == 'E' && b[2] == 'A' && b[3] == 'D' ? "HEAD"
+                    : new String(b, 0, end, StandardCharsets.ISO_8859_1);
+            default -> new String(b, 0, end, StandardCharsets.ISO_8859_1);
+        };
+    }
+
+    /** Forwards as much of the body as pending holds (as slices of the read buffers). */
+    private void body() {
+        int readable = pending.readableBytes();
+        if (chunks == null || bodyRemaining >= 0) {
+            int take = (int) Math.min(bodyRemaining, readable);
+            deliver(take);
+            bodyRemaining -= take;
+            if (bodyRemaining == 0) {
+                endOfBody();
+            }
+            return;
+        }
+        int taken = chunks.scan(pending, pending.readerIndex(), pending.readerIndex() + readable, null);
+        if (taken < 0) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": broken chunked body from " + peerText()
+                    + ": " + chunks.error());
+            malformedBody();
+            return;
+        }
+        deliver(taken);
+        if (chunks.done()) {
+            endOfBody();
+        }
+    }
+
+    private void deliver(int length) {
+        if (length == 0) {
+            return;
+        }
+        record.bytesIn += length;
+        if (current != null) {
+            current.onRequestBody(pending.readRetainedSlice(length));
+        } else {
+            pending.skipBytes(length);
+        }
+    }
+
+    private void endOfBody() {
+        requestComplete = true;
+        state = State.RESPONSE;
+        if (current != null) {
+            current.onRequestEnd();
+        }
+    }
+
+    /** The body cannot be framed: the upstream must never see a complete request, so it is dropped. */
+    private void malformedBody() {
+        keepAlive = false;
+        if (current != null) {
+            StreamExchange exchange = current;
+            exchange.abortMalformed();
+        } else {
+            localReply(MatrixErrors.BAD_REQUEST, true);
+        }
+    }
+
+    /** Reads and drops the body of a request answered locally, then takes the next request. */
+    private void discard() {
+        int readable = pending.readableBytes();
+        if (chunks == null || bodyRemaining >= 0) {
+            int take = (int) Math.min(bodyRemaining, readable);
+            pending.skipBytes(take);
+            bodyRemaining -= take;
+        } else {
+            int taken = chunks.scan(pending, pending.readerIndex(), pending.readerIndex() + readable, null);
+            if (taken < 0) {
+                closeAfterFlush();
+                return;
+            }
+            pending.skipBytes(taken);
+            if (!chunks.done()) {
+                return;
+            }
+            bodyRemaining = 0;
+        }
+        if (bodyRemaining == 0) {
+            nextRequest();
+        }
+    }
+
+    /**
+     * Answers without an upstream. A body that was announced but not read leaves the next
+     * request's start unknown unless it is read and dropped: it is, when the body has a known
+     * framing and the client keeps the connection; otherwise the connection closes after a
+     * lingering read, so the client sees the answer rather than a reset.
+     */
+    private void localReply(MatrixErrors error, boolean close) {
+        metrics.proxyError(error.metricTag());
+        record.status = error.status().code();
+        record.bytesOut = error.bodyLength();
+        record.termination = RequestRecord.Termination.LOCAL;
+        boolean closing = close || !keepAlive;
+        endRecord(null);
+        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, closing), ctx.voidPromise());
+        if (closing) {
+            closeAfterFlush();
+            return;
+        }
+        state = requestComplete ? State.HEAD : State.DISCARD;
+        if (state == State.HEAD) {
+            nextRequest();
+        }
+    }
+
+    /** Half-closes towards the client, then reads and drops for a bounded time before closing (RFC 9112 9.6). */
+    private void closeAfterFlush() {
+        state = State.LINGER;
+        dropPending();
+        lingerUntilNanos = System.nanoTime() + LINGER_NANOS;
+        ctx.channel().config().setAutoRead(true);
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) future -> {
+            if (future.channel() instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isActive()) {
+                duplex.shutdownOutput();
+            } else {
+                future.channel().close();
+            }
+        });
+        armTimer(LINGER_NANOS);
+    }
+
+    private void nextRequest() {
+        current = null;
+        state = State.HEAD;
+        requestComplete = false;
+        lastActivityNanos = System.nanoTime();
+        headStartedNanos = pending != null && pending.isReadable() ? lastActivityNanos : -1;
+        ctx.channel().config().setAutoRead(true);
+        if (pending != null && pending.isReadable()) {
+            // A pipelined request: its turn now.
+            ctx.executor().execute(this::process);
+        }
+    }
+
+    // ---- DownstreamStream: what the exchange does to this connection ----
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public void requestBody() {
+        if (state == State.BODY && !bodyWanted) {
+            bodyWanted = true;
+            ctx.channel().config().setAutoRead(true);
+            if (pending != null && pending.isReadable()) {
+                process();
+            }
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && current != null) {
+            current.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void pauseBody() {
+        bodyWanted = false;
+        ctx.channel().config().setAutoRead(false);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void sendInformational(HeadIndex head) {
+        ByteBuf out = ctx.alloc().directBuffer(HeadWriter.responseCapacity(head));
+        HeadWriter.writeResponse(head, http10, false, false, out);
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendResponseHead(HeadIndex head, boolean endsWithConnection) {
+        if (!requestComplete || endsWithConnection || (http10 && head.chunked())) {
+            // The body's end, or where the next request starts, is known only by closing.
+            keepAlive = false;
+        }
+        record.status = head.status();
+        ByteBuf out = ctx.alloc().directBuffer(HeadWriter.responseCapacity(head));
+        HeadWriter.writeResponse(head, http10, http10 && head.chunked(), !keepAlive, out);
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public boolean takesChunkedAsIs() {
+        return !http10;
+    }
+
+    @Override
+    public void sendResponseBody(ByteBuf data) {
+        record.bytesOut += data.readableBytes();
+        ctx.write(data, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void exchangeFinished(int status) {
+        StreamExchange finished = current;
+        record.termination = RequestRecord.Termination.COMPLETE;
+        endRecord(finished);
+        current = null;
+        if (keepAlive && requestComplete) {
+            ctx.flush();
+            nextRequest();
+        } else {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            state = State.CLOSED;
+        }
+    }
+
+    @Override
+    public void exchangeFailed(MatrixErrors error, boolean complete) {
+        StreamExchange failed = current;
+        current = null;
+        metrics.proxyError(error.metricTag());
+        record.status = error.status().code();
+        record.bytesOut = error.bodyLength();
+        record.termination = RequestRecord.Termination.of(error);
+        endRecord(failed);
+        boolean close = !(keepAlive && complete && requestComplete);
+        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, close), ctx.voidPromise());
+        if (close) {
+            closeAfterFlush();
+        } else {
+            nextRequest();
+        }
+    }
+
+    @Override
+    public void resetAfterResponseStarted(MatrixErrors why) {
+        StreamExchange failed = current;
+        current = null;
+        metrics.proxyError(why.metricTag());
+        record.termination = RequestRecord.Termination.TRUNCATED;
+        endRecord(failed);
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    // ---- the connection's end ----
+
+    /** A client that half-closes has left (a long poll it gave up on): the upstream is released now. */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            clientGone();
+            ctx.close();
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        clientGone();
+        dropPending();
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void clientGone() {
+        if (current != null) {
+            StreamExchange gone = current;
+            current = null;
+            if (record.status == 0) {
+                record.status = 499; // nginx's "client closed request"
+            }
+            record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            endRecord(gone);
+            gone.abort();
+        }
+        state = State.CLOSED;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        String kind = cause instanceof java.io.IOException ? "client_io" : "client_internal";
+        metrics.proxyError(kind);
+        if (!(cause instanceof java.io.IOException)) {
+            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": closing a connection from " + peerText()
+                    + " after an internal error", cause);
+        }
+        ctx.close();
+    }
+
+    // ---- clocks: idle between requests, request head, request body, lingering close ----
+
+    private void armTimer(long delayNanos) {
+        timer = ctx.executor().schedule(this::checkClock, Math.max(delayNanos, 1_000_000), TimeUnit.NANOSECONDS);
+    }
+
+    private void checkClock() {
+        timer = null;
+        if (!ctx.channel().isActive()) {
+            return;
+        }
+        long now = System.nanoTime();
+        var timeouts = timeouts();
+        long remaining;
+        switch (state) {
+            case HEAD -> {
+                if (headStartedNanos >= 0) {
+                    remaining = timeouts.requestHeader().toNanos() - (now - headStartedNanos);
+                    if (remaining <= 0) {
+                        startRecord();
+                        localReply(MatrixErrors.REQUEST_TIMEOUT, true);
+                        return;
+                    }
+                } else {
+                    remaining = timeouts.downstreamIdle().toNanos() - (now - lastActivityNanos);
+                    if (remaining <= 0) {
+                        ctx.close();
+                        return;
+                    }
+                }
+            }
+            case BODY -> {
+                remaining = timeouts.requestBody().toNanos() - (now - lastActivityNanos);
+                if (remaining <= 0 && bodyWanted) {
+                    // The body stopped arriving: the upstream must not keep waiting for it.
+                    StreamExchange stalled = current;
+                    if (stalled != null) {
+                        stalled.abortStalledBody();
+                    }
+                    return;
+                }
+                remaining = Math.max(remaining, timeouts.requestHeader().toNanos());
+            }
+            case LINGER -> {
+                if (now >= lingerUntilNanos) {
+                    ctx.close();
+                    return;
+                }
+                remaining = lingerUntilNanos - now;
+            }
+            default -> remaining = timeouts.requestHeader().toNanos();
+        }
+        armTimer(Math.min(remaining, timeouts.requestHeader().toNanos()));
+    }
+
+    private org.switchboard.config.TimeoutsSpec timeouts() {
+        return snapshots.get().timeouts();
+    }
+
+    // ---- the one record of a request ----
+
+    private void startRecord() {
+        record.start(System.nanoTime(), peerText());
+    }
+
+    private void endRecord(StreamExchange exchange) {
+        if (exchange != null) {
+            Endpoint endpoint = exchange.endpoint();
+            record.upstream = endpoint.upstream();
+            record.endpoint = endpoint.id();
+            record.upstreamNanos = exchange.upstreamNanos();
+            if (record.upstreamNanos >= 0) {
+                metrics.firstByte(endpoint, record.upstreamNanos);
+            }
+        }
+        record.finish(listener, metrics, accessLog);
+    }
+
+    private String peerText() {
+        if (peerText == null) {
+            peer = ProxyProtocolHandler.peerOf(ctx.channel());
+            peerText = IpText.format(peer);
+            trustedPeer = snapshots.get().forwarding().trusts(peer);
+        }
+        return peerText;
+    }
+
+    private void trimPending() {
+        if (pending != null && !pending.isReadable()) {
+            dropPending();
+        }
+    }
+
+    private void dropPending() {
+        if (pending != null) {
+            ByteBuf held = pending;
+            pending = null;
+            held.release();
+        }
+    }
+}

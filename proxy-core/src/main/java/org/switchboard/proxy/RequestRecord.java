@@ -1,0 +1,72 @@
+package org.switchboard.proxy;
+
+import org.switchboard.proxy.metrics.ProxyMetrics;
+
+/**
+ * Everything one request leaves behind, filled by each stage as it learns it (Envoy's
+ * StreamInfo) and recorded once: its metrics and its access-log line come from the same fields.
+ * One per connection, reused request after request.
+ */
+final class RequestRecord {
+    /** How the request ended, as HAProxy's termination flags say it. */
+    enum Termination {
+        COMPLETE, LOCAL, CLIENT_ABORTED, UPSTREAM_RESET, UPSTREAM_TIMEOUT, CONNECT_FAILED, INVALID_RESPONSE, TRUNCATED;
+
+        static Termination of(MatrixErrors error) {
+            return switch (error) {
+                case UPSTREAM_RESET -> UPSTREAM_RESET;
+                case UPSTREAM_TIMEOUT -> UPSTREAM_TIMEOUT;
+                case CONNECT_FAILED -> CONNECT_FAILED;
+                case INVALID_RESPONSE -> INVALID_RESPONSE;
+                default -> LOCAL;
+            };
+        }
+    }
+
+    long startNanos;
+    String method = "other";
+    String path = "";
+    String requestId = "";
+    String client = "";
+    String route = "none";
+    String upstream = "none";
+    String endpoint;
+    int status;
+    long bytesIn;
+    long bytesOut;
+    long upstreamNanos = -1;
+    Termination termination = Termination.COMPLETE;
+    private boolean open;
+
+    void start(long nowNanos, String clientText) {
+        startNanos = nowNanos;
+        method = "other";
+        path = "";
+        requestId = "";
+        client = clientText;
+        route = "none";
+        upstream = "none";
+        endpoint = null;
+        status = 0;
+        bytesIn = 0;
+        bytesOut = 0;
+        upstreamNanos = -1;
+        termination = Termination.COMPLETE;
+        open = true;
+    }
+
+    /** Records once; a second call for the same request does nothing. */
+    void finish(String listener, ProxyMetrics metrics, AccessLog accessLog) {
+        if (!open) {
+            return;
+        }
+        open = false;
+        long elapsed = System.nanoTime() - startNanos;
+        metrics.request(listener, route, upstream, method, status, elapsed);
+        metrics.bytes(bytesIn, bytesOut);
+        if (accessLog.enabled()) {
+            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, client, method, path, route, upstream,
+                    endpoint, status, bytesIn, bytesOut, elapsed, upstreamNanos));
+        }
+    }
+}
