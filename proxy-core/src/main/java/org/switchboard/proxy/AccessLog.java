@@ -29,7 +29,7 @@ public final class AccessLog implements AutoCloseable {
     /** What one request leaves behind; built on the event loop, formatted elsewhere. */
     record Entry(long epochMillis, String requestId, String client, String method, String path, String route,
                  String upstream, String endpoint, int status, long bytesIn, long bytesOut, long totalNanos,
-                 long upstreamNanos) {
+                 long upstreamNanos, String termination) {
     }
 
     private final AccessLogSpec spec;
@@ -113,6 +113,7 @@ public final class AccessLog implements AutoCloseable {
                 .append(",\"bytes_out\":").append(e.bytesOut())
                 .append(",\"duration_ms\":").append(e.totalNanos() / 1_000_000.0)
                 .append(",\"upstream_ms\":").append(e.upstreamNanos() < 0 ? "null" : String.valueOf(e.upstreamNanos() / 1_000_000.0))
+                .append(",\"termination\":").append(e.termination() == null ? "null" : Json.quote(e.termination()))
                 .append('}');
     }
 

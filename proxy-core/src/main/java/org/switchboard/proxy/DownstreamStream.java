@@ -46,6 +46,12 @@ interface DownstreamStream {
 
     void sendResponseBody(ByteBuf data);
 
+    /**
+     * The exchange waits for the upstream (its request is sent): look at
+     * {@code StreamExchange#upstreamDeadline()} no later than {@code timeoutNanos} from now.
+     */
+    void awaitingUpstream(long timeoutNanos);
+
     /** A batch of upstream reads ended: flush what was written. */
     void flush();
 

@@ -7,7 +7,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.concurrent.EventExecutor;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -34,8 +33,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     /** Pipelined bytes held before reading pauses (backpressure on a pipelining client). */
     private static final int MAX_PIPELINED_BYTES = 64 * 1024;
     /** After a local reply that ends the connection, what the client still sends is read and dropped (lingering close). */
-    private static final int LINGER_BYTES = 1 << 20;
-    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(2);
+    private static final int LINGER_BYTES = 64 << 20;
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     private enum State { HEAD, BODY, RESPONSE, DISCARD, LINGER, CLOSED }
 
@@ -65,9 +64,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private byte[] peer;
     private String peerText;
     private boolean trustedPeer;
+    private byte[] peerAscii;
+    private final byte[] schemeAscii;
+    private static final String REQUEST_ID_TEMPLATE = "0123456789abcdef0123456789abcdef";
 
-    // The connection's clock: one timer, re-armed from the deadline it finds.
-    private ScheduledFuture<?> timer;
+    private ConnectionClock clock;
     private long lastActivityNanos;
     private long headStartedNanos = -1;
     private long lingerUntilNanos;
@@ -81,6 +82,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         this.pool = pool;
         this.scratch = scratch;
         this.scheme = scheme;
+        this.schemeAscii = scheme.getBytes(StandardCharsets.US_ASCII);
         this.listener = listener;
         this.metrics = metrics;
         this.accessLog = accessLog;
@@ -89,12 +91,13 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.clock = new ConnectionClock(ctx.executor(), this::tick);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         lastActivityNanos = System.nanoTime();
-        armTimer(timeouts().requestHeader().toNanos());
+        clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
         ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
     }
@@ -221,19 +224,21 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         http10 = index.minorVersion() == 0;
         keepAlive = index.keepAlive();
         record.method = methodName(bytes, index.methodEnd());
-        if (peer == null) {
-            peer = ProxyProtocolHandler.peerOf(ctx.channel());
-            peerText = IpText.format(peer);
-            trustedPeer = snapshot.forwarding().trusts(peer);
+        peerText();
+        // From an untrusted peer (the usual case) nothing of the head is believed: no objects needed.
+        ForwardingHeaders.Decision forwarding = trustedPeer
+                ? snapshot.forwarding().decide(index, true, peer, peerText, scheme) : null;
+        record.client = forwarding == null ? peerText : forwarding.client();
+        if (forwarding == null) {
+            record.newRequestId();
+        } else {
+            record.requestId = forwarding.requestId();
         }
-        ForwardingHeaders.Decision forwarding = snapshot.forwarding().decide(index, trustedPeer, peer, peerText, scheme);
-        record.client = forwarding.client();
-        record.requestId = forwarding.requestId();
         int targetStart = index.originFormStart();
         String target = targetStart == index.targetEnd() ? "/"
                 : new String(bytes, targetStart, index.targetEnd() - targetStart, StandardCharsets.ISO_8859_1);
         HeadBytesView view = new HeadBytesView(java.util.Arrays.copyOfRange(bytes, index.headStart(), index.headEnd()),
-                record.method, target.charAt(0) == '/' || target.equals("*") ? target : "/" + target, forwarding.client());
+                record.method, target.charAt(0) == '/' || target.equals("*") ? target : "/" + target, record.client);
         record.path = view.path();
         boolean hasBody = index.chunked() || index.contentLength() > 0;
         bodyRemaining = index.chunked() ? -1 : Math.max(index.contentLength(), 0);
@@ -260,12 +265,22 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             localReply(MatrixErrors.BODY_TOO_LARGE, true);
             return;
         }
-        ByteBuf upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
-                forwarding.requestId()));
-        HeadWriter.writeRequest(index, forwarding.trustedPeer(), forwarding.forwardedFor(), forwarding.proto(),
-                forwarding.requestId(), upstreamHead);
+        ByteBuf upstreamHead;
+        if (forwarding == null) {
+            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE));
+            HeadWriter.writeRequest(index, false, peerAscii, schemeAscii, record.requestIdHigh, record.requestIdLow,
+                    upstreamHead);
+        } else {
+            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
+                    forwarding.requestId()));
+            HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
+                    upstreamHead);
+        }
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
+        if (hasBody) {
+            clock.by(System.nanoTime() + snapshot.timeouts().requestBody().toNanos());
+        }
         current = new StreamExchange(this, pool, scratch, upstreamHead, route, view, endpoint, snapshot.failover(),
                 snapshot.timeouts().upstreamResponse().toNanos(), index.isMethod(HEAD), hasBody,
                 index.contentLength(), index.chunked());
@@ -387,6 +402,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         state = requestComplete ? State.HEAD : State.DISCARD;
         if (state == State.HEAD) {
             nextRequest();
+        } else {
+            clock.by(System.nanoTime() + timeouts().requestBody().toNanos());
         }
     }
 
@@ -403,7 +420,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 future.channel().close();
             }
         });
-        armTimer(LINGER_NANOS);
+        clock.by(lingerUntilNanos);
     }
 
     private void nextRequest() {
@@ -412,6 +429,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         requestComplete = false;
         lastActivityNanos = System.nanoTime();
         headStartedNanos = pending != null && pending.isReadable() ? lastActivityNanos : -1;
+        clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
         ctx.channel().config().setAutoRead(true);
         if (pending != null && pending.isReadable()) {
             // A pipelined request: its turn now.
@@ -556,10 +574,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     public void channelInactive(ChannelHandlerContext ctx) {
         clientGone();
         dropPending();
-        if (timer != null) {
-            timer.cancel(false);
-            timer = null;
-        }
+        clock.stop();
         ctx.fireChannelInactive();
     }
 
@@ -588,59 +603,80 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         ctx.close();
     }
 
-    // ---- clocks: idle between requests, request head, request body, lingering close ----
+    // ---- clocks: idle between requests, request head, request body, the upstream, lingering close ----
 
-    private void armTimer(long delayNanos) {
-        timer = ctx.executor().schedule(this::checkClock, Math.max(delayNanos, 1_000_000), TimeUnit.NANOSECONDS);
-    }
-
-    private void checkClock() {
-        timer = null;
+    /** What is overdue now, and when to look next (see {@link ConnectionClock}). */
+    private long tick(long now) {
         if (!ctx.channel().isActive()) {
-            return;
+            return Long.MAX_VALUE;
         }
-        long now = System.nanoTime();
-        var timeouts = timeouts();
-        long remaining;
+        org.switchboard.config.TimeoutsSpec timeouts = timeouts();
+        long header = timeouts.requestHeader().toNanos();
         switch (state) {
             case HEAD -> {
                 if (headStartedNanos >= 0) {
-                    remaining = timeouts.requestHeader().toNanos() - (now - headStartedNanos);
-                    if (remaining <= 0) {
+                    long due = headStartedNanos + header;
+                    if (now >= due) {
                         startRecord();
                         localReply(MatrixErrors.REQUEST_TIMEOUT, true);
-                        return;
+                        return Long.MAX_VALUE;
                     }
-                } else {
-                    remaining = timeouts.downstreamIdle().toNanos() - (now - lastActivityNanos);
-                    if (remaining <= 0) {
-                        ctx.close();
-                        return;
-                    }
+                    return due;
                 }
-            }
-            case BODY -> {
-                remaining = timeouts.requestBody().toNanos() - (now - lastActivityNanos);
-                if (remaining <= 0 && bodyWanted) {
-                    // The body stopped arriving: the upstream must not keep waiting for it.
-                    StreamExchange stalled = current;
-                    if (stalled != null) {
-                        stalled.abortStalledBody();
-                    }
-                    return;
+                long due = lastActivityNanos + timeouts.downstreamIdle().toNanos();
+                if (now >= due) {
+                    ctx.close();
+                    return Long.MAX_VALUE;
                 }
-                remaining = Math.max(remaining, timeouts.requestHeader().toNanos());
+                // A head may start any moment: look again within the head's own timeout.
+                return Math.min(due, now + header);
             }
             case LINGER -> {
                 if (now >= lingerUntilNanos) {
                     ctx.close();
-                    return;
+                    return Long.MAX_VALUE;
                 }
-                remaining = lingerUntilNanos - now;
+                return lingerUntilNanos;
             }
-            default -> remaining = timeouts.requestHeader().toNanos();
+            case CLOSED -> {
+                return Long.MAX_VALUE;
+            }
+            default -> {
+                long next = Long.MAX_VALUE;
+                if ((state == State.BODY && bodyWanted) || state == State.DISCARD) {
+                    long due = lastActivityNanos + timeouts.requestBody().toNanos();
+                    if (now >= due) {
+                        bodyStalled();
+                        return Long.MAX_VALUE;
+                    }
+                    next = due;
+                }
+                if (current != null) {
+                    long due = current.upstreamDeadline();
+                    if (now >= due) {
+                        current.upstreamTimedOut();
+                        return Long.MAX_VALUE;
+                    }
+                    next = Math.min(next, due);
+                }
+                return next == Long.MAX_VALUE ? now + header : next;
+            }
         }
-        armTimer(Math.min(remaining, timeouts.requestHeader().toNanos()));
+    }
+
+    /** The body stopped arriving: the upstream must not keep waiting for it (408, counted). */
+    private void bodyStalled() {
+        StreamExchange stalled = current;
+        if (stalled != null) {
+            stalled.abortStalledBody();
+        } else {
+            localReply(MatrixErrors.BODY_TIMEOUT, true);
+        }
+    }
+
+    @Override
+    public void awaitingUpstream(long timeoutNanos) {
+        clock.by(System.nanoTime() + timeoutNanos);
     }
 
     private org.switchboard.config.TimeoutsSpec timeouts() {
@@ -668,8 +704,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     private String peerText() {
         if (peerText == null) {
+            // Once per connection, at its first request (after any PROXY header).
             peer = ProxyProtocolHandler.peerOf(ctx.channel());
             peerText = IpText.format(peer);
+            peerAscii = peerText.getBytes(StandardCharsets.US_ASCII);
             trustedPeer = snapshots.get().forwarding().trusts(peer);
         }
         return peerText;

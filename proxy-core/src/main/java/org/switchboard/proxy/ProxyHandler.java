@@ -333,7 +333,7 @@ final class ProxyHandler extends ChannelDuplexHandler {
             accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, requestClient, requestMethod,
                     requestPath, requestRoute, requestUpstream, exchange == null ? null : exchange.endpoint().id(), status,
                     exchange == null ? 0 : exchange.requestBodyBytes(), exchange == null ? 0 : exchange.responseBodyBytes(),
-                    elapsed, exchange == null ? -1 : exchange.upstreamNanos()));
+                    elapsed, exchange == null ? -1 : exchange.upstreamNanos(), null));
         }
     }
 

@@ -12,6 +12,9 @@ final class RequestRecord {
     enum Termination {
         COMPLETE, LOCAL, CLIENT_ABORTED, UPSTREAM_RESET, UPSTREAM_TIMEOUT, CONNECT_FAILED, INVALID_RESPONSE, TRUNCATED;
 
+        /** As the access log writes it. */
+        final String text = name().toLowerCase(java.util.Locale.ROOT);
+
         static Termination of(MatrixErrors error) {
             return switch (error) {
                 case UPSTREAM_RESET -> UPSTREAM_RESET;
@@ -26,7 +29,10 @@ final class RequestRecord {
     long startNanos;
     String method = "other";
     String path = "";
-    String requestId = "";
+    /** Null while the id is this proxy's own, kept as two longs until the log asks for its text. */
+    String requestId;
+    long requestIdHigh;
+    long requestIdLow;
     String client = "";
     String route = "none";
     String upstream = "none";
@@ -43,6 +49,8 @@ final class RequestRecord {
         method = "other";
         path = "";
         requestId = "";
+        requestIdHigh = 0;
+        requestIdLow = 0;
         client = clientText;
         route = "none";
         upstream = "none";
@@ -55,6 +63,26 @@ final class RequestRecord {
         open = true;
     }
 
+    /** 128 random bits, written to the upstream as 32 hex digits. */
+    void newRequestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        requestIdHigh = random.nextLong();
+        requestIdLow = random.nextLong();
+        requestId = null;
+    }
+
+    private String requestIdText() {
+        if (requestId != null) {
+            return requestId;
+        }
+        return hex(requestIdHigh) + hex(requestIdLow);
+    }
+
+    private static String hex(long value) {
+        String digits = Long.toHexString(value);
+        return "0".repeat(16 - digits.length()) + digits;
+    }
+
     /** Records once; a second call for the same request does nothing. */
     void finish(String listener, ProxyMetrics metrics, AccessLog accessLog) {
         if (!open) {
@@ -65,8 +93,8 @@ final class RequestRecord {
         metrics.request(listener, route, upstream, method, status, elapsed);
         metrics.bytes(bytesIn, bytesOut);
         if (accessLog.enabled()) {
-            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestId, client, method, path, route, upstream,
-                    endpoint, status, bytesIn, bytesOut, elapsed, upstreamNanos));
+            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestIdText(), client, method, path, route, upstream,
+                    endpoint, status, bytesIn, bytesOut, elapsed, upstreamNanos, termination.text));
         }
     }
 }

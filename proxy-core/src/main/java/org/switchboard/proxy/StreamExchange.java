@@ -5,10 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.switchboard.proxy.codec.http1.ChunkedFramer;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.upstream.UpstreamConnection;
@@ -65,7 +63,7 @@ final class StreamExchange implements UpstreamListener {
     private long requestSentNanos = -1;
     private long upstreamNanos = -1;
     private long lastUpstreamActivityNanos;
-    private ScheduledFuture<?> responseTimeout;
+    private boolean awaitingUpstream;
     private final ChunkedFramer.DataSink dechunked = (buf, index, length) -> sendBody(buf.retainedSlice(index, length));
 
     StreamExchange(DownstreamStream downstream, UpstreamConnectionPool pool, Http1Scratch scratch, ByteBuf upstreamHead,
@@ -483,31 +481,27 @@ final class StreamExchange implements UpstreamListener {
         return upstreamNanos;
     }
 
+    /** The request is sent: from now the upstream's silence is timed (measured from its last byte). */
     private void armResponseTimeout() {
         lastUpstreamActivityNanos = System.nanoTime();
-        responseTimeout = downstream.executor().schedule(this::checkResponseTimeout, responseTimeoutNanos,
-                TimeUnit.NANOSECONDS);
+        awaitingUpstream = true;
+        downstream.awaitingUpstream(responseTimeoutNanos);
     }
 
-    /** Rescheduled instead of reset per message, so streaming a body schedules nothing. */
-    private void checkResponseTimeout() {
-        if (done) {
-            return;
-        }
-        long silentFor = System.nanoTime() - lastUpstreamActivityNanos;
-        if (silentFor >= responseTimeoutNanos) {
+    /** When the upstream's silence becomes a timeout; {@code Long.MAX_VALUE} while nothing is awaited. */
+    long upstreamDeadline() {
+        return done || !awaitingUpstream ? Long.MAX_VALUE : lastUpstreamActivityNanos + responseTimeoutNanos;
+    }
+
+    /** The connection's clock found the upstream silent past its deadline. */
+    void upstreamTimedOut() {
+        if (!done) {
             failover.health().failed(endpoint, "timeout");
             fail(MatrixErrors.UPSTREAM_TIMEOUT);
-        } else {
-            responseTimeout = downstream.executor().schedule(this::checkResponseTimeout,
-                    responseTimeoutNanos - silentFor, TimeUnit.NANOSECONDS);
         }
     }
 
     private void cancelResponseTimeout() {
-        if (responseTimeout != null) {
-            responseTimeout.cancel(false);
-            responseTimeout = null;
-        }
+        awaitingUpstream = false;
     }
 }

@@ -37,6 +37,43 @@ public final class HeadWriter {
      */
     public static void writeRequest(HeadIndex head, boolean trustedPeer, String forwardedFor, String proto,
                                     String requestId, ByteBuf out) {
+        writeRequestLines(head, trustedPeer, out);
+        out.writeBytes(X_FORWARDED_FOR);
+        out.writeCharSequence(forwardedFor, StandardCharsets.ISO_8859_1);
+        out.writeBytes(X_FORWARDED_PROTO);
+        out.writeCharSequence(proto, StandardCharsets.ISO_8859_1);
+        out.writeBytes(X_REQUEST_ID);
+        out.writeCharSequence(requestId, StandardCharsets.ISO_8859_1);
+        out.writeBytes(CRLF_CRLF);
+    }
+
+    /**
+     * As {@link #writeRequest} with the usual values in their cheapest form: the address and
+     * scheme as the connection's ASCII bytes, and a new request id as 32 hex digits of two longs.
+     */
+    public static void writeRequest(HeadIndex head, boolean trustedPeer, byte[] forwardedFor, byte[] proto,
+                                    long requestIdHigh, long requestIdLow, ByteBuf out) {
+        writeRequestLines(head, trustedPeer, out);
+        out.writeBytes(X_FORWARDED_FOR);
+        out.writeBytes(forwardedFor);
+        out.writeBytes(X_FORWARDED_PROTO);
+        out.writeBytes(proto);
+        out.writeBytes(X_REQUEST_ID);
+        writeHex(out, requestIdHigh);
+        writeHex(out, requestIdLow);
+        out.writeBytes(CRLF_CRLF);
+    }
+
+    private static final byte[] HEX = Tokens.ascii("0123456789abcdef");
+
+    private static void writeHex(ByteBuf out, long value) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            out.writeByte(HEX[(int) (value >>> shift) & 0xf]);
+        }
+    }
+
+    /** The request line and the kept field lines, without the lines this hop adds. */
+    private static void writeRequestLines(HeadIndex head, boolean trustedPeer, ByteBuf out) {
         byte[] b = head.bytes();
         out.writeBytes(b, head.methodStart(), head.methodEnd() - head.methodStart() + 1);
         int target = head.originFormStart();
@@ -46,13 +83,6 @@ public final class HeadWriter {
         out.writeBytes(b, target, head.targetEnd() - target);
         out.writeBytes(HTTP_1_1);
         copyFields(head, trustedPeer, out);
-        out.writeBytes(X_FORWARDED_FOR);
-        out.writeCharSequence(forwardedFor, StandardCharsets.ISO_8859_1);
-        out.writeBytes(X_FORWARDED_PROTO);
-        out.writeCharSequence(proto, StandardCharsets.ISO_8859_1);
-        out.writeBytes(X_REQUEST_ID);
-        out.writeCharSequence(requestId, StandardCharsets.ISO_8859_1);
-        out.writeBytes(CRLF_CRLF);
     }
 
     /** Copies the kept field lines, runs of neighbours in one write. */

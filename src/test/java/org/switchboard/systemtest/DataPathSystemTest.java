@@ -1,0 +1,183 @@
+package org.switchboard.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/**
+ * The defects found by trying the proxy as an adversary (design/FOUND-DEFECTS.md D1, D3, D4, D5,
+ * D10, D11, D12), each met the way a client meets it: real sockets, a real upstream.
+ */
+@ExtendWith(LeakCheck.class)
+class DataPathSystemTest {
+    @TempDir
+    static Path dir;
+    static TinyUpstream upstream;
+    static ProxyUnderTest proxy;
+
+    @BeforeAll
+    static void start() throws Exception {
+        upstream = new TinyUpstream(DataPathSystemTest::misbehave);
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams:
+                  odd:
+                    endpoints: ["%s"]
+                routes:
+                  - path: { prefix: "/small/" }
+                    upstream: odd
+                    maxBody: 1MB
+                  - path: { prefix: "/" }
+                    upstream: odd
+                timeouts:
+                  requestBody: 500ms
+                """.formatted(upstream.endpoint()));
+    }
+
+    /** Answers by the request's path: the second segment names the misbehaviour. */
+    private static boolean misbehave(TinyUpstream.Received request, OutputStream out, java.io.InputStream in)
+            throws IOException {
+        String target = request.target();
+        if (target.startsWith("/close-delimited")) {
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nthe body ends with the connection"));
+            out.flush();
+            return false;
+        }
+        if (target.startsWith("/informational")) {
+            out.write(HttpWire.ascii("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </s.css>; rel=preload\r\n\r\n"
+                    + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+            out.flush();
+            return true;
+        }
+        if (target.startsWith("/switch")) {
+            // An upgrade nobody asked for, then silence: the proxy must not wait for the close.
+            out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n"));
+            out.flush();
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+        // One write: a head and body in two writes would wait on Nagle and the proxy's delayed ACK.
+        String body = "served " + request.method() + " " + target;
+        out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
+        out.flush();
+        return true;
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        proxy.close();
+        upstream.close();
+    }
+
+    @Test
+    void closeDelimitedResponseEndsTheClientConnectionInsteadOfHangingIt() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("GET /close-delimited HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertEquals(200, response.status());
+            assertEquals("close", response.header("Connection"));
+            assertEquals("the body ends with the connection", response.body());
+            assertTrue(client.closedByPeer());
+        }
+    }
+
+    @Test
+    void informationalResponsesAreForwardedBeforeTheFinalOne() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("GET /informational HTTP/1.1\r\nHost: a\r\n\r\n");
+            assertEquals("HTTP/1.1 100 Continue", client.readHead().startLine());
+            HttpWire.Head hints = client.readHead();
+            assertEquals("HTTP/1.1 103 Early Hints", hints.startLine());
+            assertEquals("</s.css>; rel=preload", hints.header("Link"));
+            RawClient.Response response = client.readResponse();
+            assertEquals(200, response.status());
+            assertEquals("ok", response.body());
+        }
+    }
+
+    @Test
+    void unsolicitedSwitchingProtocolsIsA502AtOnce() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            // The upstream holds its connection open for 30 s: only an immediate answer gets here.
+            RawClient.Response response = client.send("GET /switch HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertEquals(502, response.status());
+        }
+    }
+
+    @Test
+    void moreThan128PipelinedRequestsAreAllAnsweredInOrder() throws Exception {
+        int count = 300;
+        StringBuilder burst = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            burst.append("GET /p/").append(i).append(" HTTP/1.1\r\nHost: a\r\n\r\n");
+        }
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send(burst.toString());
+            for (int i = 0; i < count; i++) {
+                assertEquals("served GET /p/" + i, client.readResponse().body(), "response " + i);
+            }
+        }
+    }
+
+    @Test
+    void aStalledRequestBodyGets408AndDoesNotHoldTheUpstream() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("POST /stall HTTP/1.1\r\nHost: a\r\nContent-Length: 1000\r\n\r\n0123456789")
+                    .readResponse();
+            assertEquals(408, response.status());
+            assertTrue(response.body().contains("M_UNKNOWN"));
+            assertTrue(client.closedByPeer());
+        }
+        assertTrue(upstream.received().stream().noneMatch(r -> r.target().equals("/stall")),
+                "the upstream never saw a complete request");
+    }
+
+    @Test
+    void the413OfABodyStreamedWithoutExpectReachesTheClient() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("POST /small/upload HTTP/1.1\r\nHost: a\r\nContent-Length: 8000000\r\n\r\n");
+            // The client streams on, as browsers do; the proxy answers and reads what still comes.
+            CompletableFuture<Void> streaming = CompletableFuture.runAsync(() -> {
+                byte[] block = new byte[64 * 1024];
+                try {
+                    for (int sent = 0; sent < 8_000_000; sent += block.length) {
+                        client.output().write(block);
+                    }
+                } catch (IOException closed) {
+                    // The proxy closed once it had answered: expected.
+                }
+            });
+            RawClient.Response response = client.readResponse();
+            assertEquals(413, response.status());
+            assertTrue(response.body().contains("M_TOO_LARGE"));
+            streaming.join();
+        }
+    }
+
+    @Test
+    void http2RequestLineAndPrefaceGetAnHttp11Answer505() throws Exception {
+        for (String request : new String[] {"GET / HTTP/2.0\r\nHost: a\r\n\r\n", "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"}) {
+            try (RawClient client = new RawClient(proxy.address())) {
+                RawClient.Response response = client.send(request).readResponse();
+                assertEquals("HTTP/1.1 505 HTTP Version Not Supported", response.head().startLine(), request);
+            }
+        }
+    }
+}
