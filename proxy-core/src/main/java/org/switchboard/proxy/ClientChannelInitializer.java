@@ -2,11 +2,7 @@ package org.switchboard.proxy;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.flush.FlushConsolidationHandler;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.flow.FlowControlHandler;
 import org.switchboard.config.LimitsSpec;
 import io.micrometer.core.instrument.Gauge;
 import org.switchboard.config.ListenerSpec;
@@ -16,14 +12,11 @@ import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 
 /**
- * The downstream pipeline of a client listener, in order: the clocks between requests, the PROXY
- * protocol header (where enabled), the strict framing guard, HTTP/1.1 codec, flow control (one
- * message per read request), then the proxy. TLS and HTTP/2 will go in front of the same
- * {@link ProxyHandler}.
+ * The downstream pipeline of a client listener: admission (connection limits), the PROXY
+ * protocol header where enabled, then {@link Http1ServerConnection}, which does the rest. TLS and
+ * HTTP/2 will go in front and beside it, feeding the same request journey.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
-    private static final int REQUEST_LINE_OVERHEAD = 32;
-    static final int MAX_CHUNK_SIZE = 64 * 1024;
 
     private static final System.Logger LOG = System.getLogger(ClientChannelInitializer.class.getName());
 
@@ -63,14 +56,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             metrics.proxyError("connection_limit");
             return;
         }
-        HttpDecoderConfig decoderConfig = new HttpDecoderConfig()
-                // The request line is the target plus the method and version around it.
-                .setMaxInitialLineLength(limits.requestTarget() + REQUEST_LINE_OVERHEAD)
-                .setMaxHeaderSize(limits.requestHeaders())
-                .setMaxChunkSize(MAX_CHUNK_SIZE)
-                .setStrictLineParsing(true)
-                .setUseRfc9112TransferEncoding(true)
-                .setAllowDuplicateContentLengths(false);
         UpstreamConnectionPool pool = poolsByEventLoop.get(ch.eventLoop());
         if (listener.proxyProtocol()) {
             // The PROXY header is a claim about the client: only a trusted proxy may make it.
@@ -84,22 +69,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocolHandler());
         }
-        if (Http1Path.current() == Http1Path.V2) {
-            ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
-                    listener.name(), metrics, accessLog));
-            return;
-        }
-        ClientTimeoutHandler timeouts = new ClientTimeoutHandler(snapshots, metrics);
-        ch.pipeline().addFirst("timeouts", timeouts);
-        // Flushes towards the client are made while reading an upstream, outside any read of
-        // this channel: consolidating them at the end of the event loop's turn measured -7% CPU
-        // per request (benchmarks/RESULTS.md, "Tuning"). Placed first, next to the socket.
-        ch.pipeline().addFirst("flush-consolidation", new FlushConsolidationHandler(
-                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
-        ch.pipeline()
-                .addLast("framing-guard", new StrictFramingGuard())
-                .addLast("http", new HttpServerCodec(decoderConfig))
-                .addLast("flow", new FlowControlHandler())
-                .addLast("proxy", new ProxyHandler(snapshots, pool, "http", timeouts, listener.name(), metrics, accessLog));
+        ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
+                listener.name(), metrics, accessLog));
     }
 }

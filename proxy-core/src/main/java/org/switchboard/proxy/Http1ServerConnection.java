@@ -699,7 +699,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 metrics.firstByte(endpoint, record.upstreamNanos);
             }
         }
-        record.finish(listener, metrics, accessLog);
+        record.finish(listener, metrics, accessLog, ctx.executor());
     }
 
     private String peerText() {

@@ -2,12 +2,7 @@ package org.switchboard.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
-import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -73,21 +68,5 @@ public enum MatrixErrors {
 
     public HttpResponseStatus status() {
         return status;
-    }
-
-    /** A complete response; {@code close} adds {@code Connection: close}. */
-    public FullHttpResponse response(ByteBufAllocator alloc, HttpVersion version, boolean close) {
-        ByteBuf content = alloc.buffer(body.length).writeBytes(body);
-        FullHttpResponse response = new DefaultFullHttpResponse(version, status, content);
-        response.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        if (close) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (version == HttpVersion.HTTP_1_0) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
-        return response;
     }
 }

@@ -2,7 +2,6 @@ package org.switchboard.proxy;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.handler.codec.http.DefaultHttpContent;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,13 +24,6 @@ final class ReplayBody {
     }
 
     /** Writes the kept body again (new references; the kept ones stay ours). */
-    void writeTo(Channel channel) {
-        for (ByteBuf part : parts) {
-            channel.write(new DefaultHttpContent(part.retainedDuplicate()), channel.voidPromise());
-        }
-    }
-
-    /** As {@link #writeTo} for a connection that carries bytes (no HTTP codec). */
     void writeBytesTo(Channel channel) {
         for (ByteBuf part : parts) {
             channel.write(part.retainedDuplicate(), channel.voidPromise());

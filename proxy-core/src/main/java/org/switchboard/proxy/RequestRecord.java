@@ -71,20 +71,8 @@ final class RequestRecord {
         requestId = null;
     }
 
-    private String requestIdText() {
-        if (requestId != null) {
-            return requestId;
-        }
-        return hex(requestIdHigh) + hex(requestIdLow);
-    }
-
-    private static String hex(long value) {
-        String digits = Long.toHexString(value);
-        return "0".repeat(16 - digits.length()) + digits;
-    }
-
     /** Records once; a second call for the same request does nothing. */
-    void finish(String listener, ProxyMetrics metrics, AccessLog accessLog) {
+    void finish(String listener, ProxyMetrics metrics, AccessLog accessLog, io.netty.util.concurrent.EventExecutor loop) {
         if (!open) {
             return;
         }
@@ -93,8 +81,7 @@ final class RequestRecord {
         metrics.request(listener, route, upstream, method, status, elapsed);
         metrics.bytes(bytesIn, bytesOut);
         if (accessLog.enabled()) {
-            accessLog.log(new AccessLog.Entry(System.currentTimeMillis(), requestIdText(), client, method, path, route, upstream,
-                    endpoint, status, bytesIn, bytesOut, elapsed, upstreamNanos, termination.text));
+            accessLog.log(this, elapsed, loop);
         }
     }
 }

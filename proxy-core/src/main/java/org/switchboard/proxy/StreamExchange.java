@@ -3,8 +3,6 @@ package org.switchboard.proxy;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.switchboard.proxy.codec.http1.ChunkedFramer;
@@ -381,22 +379,6 @@ final class StreamExchange implements UpstreamListener {
             }
         }
         fail(MatrixErrors.UPSTREAM_RESET);
-    }
-
-    @Override
-    public void onResponseHead(HttpResponse response) {
-        throw new IllegalStateException("a byte connection delivers no decoded heads");
-    }
-
-    @Override
-    public void onResponseContent(HttpContent content) {
-        content.release();
-        throw new IllegalStateException("a byte connection delivers no decoded content");
-    }
-
-    @Override
-    public void onInvalidResponse(Throwable cause) {
-        invalidResponse("invalid response");
     }
 
     // ---- the end ----

@@ -93,7 +93,7 @@ public final class Switchboard implements AutoCloseable {
         for (EventExecutor executor : eventLoops) {
             EventLoop loop = (EventLoop) executor;
             poolsByLoop.put(loop, new UpstreamConnectionPool(loop, upstreamTemplate, spec.upstreamPool(), connectTimeoutMillis,
-                    metrics.upstreamConnections(), Http1Path.current() == Http1Path.V2));
+                    metrics.upstreamConnections()));
         }
         this.pools = poolsByLoop;
         // Last: a lookup's answer may be applied at once, to a proxy that must be whole by then.

@@ -49,7 +49,7 @@ class Http1RequestDifferentialTest {
     private static final byte[] PEER = {(byte) 198, 51, 100, 7};
     private static final String PEER_TEXT = "198.51.100.7";
 
-    private final ForwardingHeaders forwarding = new ForwardingHeaders(new ClientAddressResolver(ClientAddressSpec.DEFAULTS));
+    private final LegacyForwardingHeaders forwarding = new LegacyForwardingHeaders(new ClientAddressResolver(ClientAddressSpec.DEFAULTS));
     private final HeadIndex index = new HeadIndex(MAX_TARGET + 32, MAX_HEADERS);
 
     @Test

@@ -1,12 +1,9 @@
 package org.switchboard.proxy.upstream;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpStatusClass;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
@@ -18,7 +15,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final UpstreamConnectionPool.EndpointConnections home;
     private Channel channel;
     private UpstreamListener owner;
-    private boolean skippingInformational;
     private long idleSinceNanos;
 
     UpstreamConnection(UpstreamConnectionPool.EndpointConnections home) {
@@ -40,7 +36,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** Called by the pool when the connection goes back to idle. */
     void detach(long nowNanos) {
         this.owner = null;
-        this.skippingInformational = false;
         this.idleSinceNanos = nowNanos;
     }
 
@@ -57,50 +52,16 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         UpstreamListener listener = owner;
         if (listener == null) {
+            // Bytes on an idle connection: it is out of step with us, and never used again.
             ReferenceCountUtil.release(msg);
             ctx.close();
             return;
         }
-        if (msg instanceof io.netty.buffer.ByteBuf bytes) {
+        if (msg instanceof ByteBuf bytes) {
             listener.onResponseBytes(bytes);
-            return;
+        } else {
+            ReferenceCountUtil.release(msg);
         }
-        if (msg instanceof HttpResponse response) {
-            if (response.decoderResult().isFailure()) {
-                ReferenceCountUtil.release(msg);
-                listener.onInvalidResponse(response.decoderResult().cause());
-                return;
-            }
-            // 1xx answers (103 Early Hints, a stray 100) precede the real one; clients were not
-            // promised them, so they are dropped along with their empty "body".
-            if (response.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-                skippingInformational = true;
-                ReferenceCountUtil.release(msg);
-                return;
-            }
-            listener.onResponseHead(response);
-            if (msg instanceof HttpContent content) {
-                listener.onResponseContent(content);
-            }
-            return;
-        }
-        if (msg instanceof HttpContent content) {
-            if (content.decoderResult().isFailure()) {
-                content.release();
-                listener.onInvalidResponse(content.decoderResult().cause());
-                return;
-            }
-            if (skippingInformational) {
-                if (content instanceof LastHttpContent) {
-                    skippingInformational = false;
-                }
-                content.release();
-                return;
-            }
-            listener.onResponseContent(content);
-            return;
-        }
-        ReferenceCountUtil.release(msg);
     }
 
     @Override

@@ -7,8 +7,6 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetAddress;
@@ -24,7 +22,8 @@ import org.switchboard.config.HostPort;
 import org.switchboard.config.UpstreamPoolSpec;
 
 /**
- * The keep-alive connections of one event loop, per endpoint address. Only that event loop
+ * The keep-alive connections of one event loop, per endpoint address. They carry bytes: the
+ * exchange that owns one frames what it reads itself. Only that event loop
  * touches it, so it needs no locks; a downstream channel always uses the pool of its own loop,
  * which keeps both sides of a proxied request on one thread.
  *
@@ -34,17 +33,6 @@ import org.switchboard.config.UpstreamPoolSpec;
  */
 public final class UpstreamConnectionPool {
     private static final long SWEEP_INTERVAL_MILLIS = 1000;
-    /**
-     * Strict parsing of what upstreams send: a response with ambiguous framing (bare LF, both
-     * Content-Length and Transfer-Encoding, differing lengths) becomes a 502, never relayed.
-     */
-    private static final HttpDecoderConfig UPSTREAM_DECODER = new HttpDecoderConfig()
-            .setMaxHeaderSize(64 * 1024)
-            .setMaxChunkSize(64 * 1024)
-            .setStrictLineParsing(true)
-            .setUseRfc9112TransferEncoding(true)
-            .setAllowDuplicateContentLengths(false);
-
     private final EventLoop eventLoop;
     private final Bootstrap bootstrap;
     private final int maxIdlePerEndpoint;
@@ -55,17 +43,8 @@ public final class UpstreamConnectionPool {
     private java.util.Set<HostPort> inUse;
 
     private final org.switchboard.proxy.metrics.UpstreamConnectionCounts counts;
-    /** Connections carry bytes, framed by their owner, instead of Netty's HTTP codec. */
-    private final boolean rawHttp1;
-
     public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
                                   org.switchboard.proxy.metrics.UpstreamConnectionCounts counts) {
-        this(eventLoop, template, spec, connectTimeoutMillis, counts, false);
-    }
-
-    public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
-                                  org.switchboard.proxy.metrics.UpstreamConnectionCounts counts, boolean rawHttp1) {
-        this.rawHttp1 = rawHttp1;
         this.counts = counts;
         this.eventLoop = eventLoop;
         this.bootstrap = template.clone(eventLoop)
@@ -108,9 +87,6 @@ public final class UpstreamConnectionPool {
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
                     protected void initChannel(Channel ch) {
-                        if (!rawHttp1) {
-                            ch.pipeline().addLast("http", new HttpClientCodec(UPSTREAM_DECODER, false, false));
-                        }
                         ch.pipeline().addLast("upstream", connection);
                     }
                 })

@@ -83,23 +83,36 @@ public final class HeaderName {
         return id == FORWARDED || id == X_FORWARDED_HOST || id == X_FORWARDED_PORT || id == X_FORWARDED_PREFIX;
     }
 
-    /** The id of the (already validated, token-only) name at {@code b[from, from + length)}. */
+    /**
+     * The id of the (already validated, token-only) name at {@code b[from, from + length)}. The
+     * first letter and the length pick the one or two candidates to compare, so the common
+     * names that are none of these (Accept, User-Agent, Content-Type, Date...) cost two lookups.
+     */
     public static byte classify(byte[] b, int from, int length) {
+        return switch (b[from] | 0x20) {
+            case 'h' -> length == 4 ? match(b, from, HOST) : OTHER;
+            case 'c' -> length == 14 ? match(b, from, CONTENT_LENGTH) : length == 10 ? match(b, from, CONNECTION) : OTHER;
+            case 't' -> length == 17 ? match(b, from, TRANSFER_ENCODING) : length == 2 ? match(b, from, TE)
+                    : length == 7 ? match(b, from, TRAILER) : OTHER;
+            case 'e' -> length == 6 ? match(b, from, EXPECT) : OTHER;
+            case 'a' -> length == 13 ? match(b, from, AUTHORIZATION) : OTHER;
+            case 'k' -> length == 10 ? match(b, from, KEEP_ALIVE) : OTHER;
+            case 'p' -> length == 16 ? match(b, from, PROXY_CONNECTION) : length == 18 ? match(b, from, PROXY_AUTHENTICATE)
+                    : length == 19 ? match(b, from, PROXY_AUTHORIZATION) : OTHER;
+            case 'u' -> length == 7 ? match(b, from, UPGRADE) : OTHER;
+            case 'f', 'x' -> forwarding(b, from, length);
+            default -> OTHER;
+        };
+    }
+
+    private static byte forwarding(byte[] b, int from, int length) {
         byte id = switch (length) {
-            case 2 -> match(b, from, TE);
-            case 4 -> match(b, from, HOST);
-            case 6 -> match(b, from, EXPECT);
-            case 7 -> orElse(match(b, from, TRAILER), b, from, UPGRADE);
             case 9 -> orElse(match(b, from, X_REAL_IP), b, from, FORWARDED);
-            case 10 -> orElse(match(b, from, CONNECTION), b, from, KEEP_ALIVE);
             case 12 -> match(b, from, X_REQUEST_ID);
-            case 13 -> match(b, from, AUTHORIZATION);
-            case 14 -> match(b, from, CONTENT_LENGTH);
             case 15 -> match(b, from, X_FORWARDED_FOR);
-            case 16 -> orElse(orElse(match(b, from, PROXY_CONNECTION), b, from, X_FORWARDED_HOST), b, from, X_FORWARDED_PORT);
-            case 17 -> orElse(match(b, from, TRANSFER_ENCODING), b, from, X_FORWARDED_PROTO);
-            case 18 -> orElse(match(b, from, PROXY_AUTHENTICATE), b, from, X_FORWARDED_PREFIX);
-            case 19 -> match(b, from, PROXY_AUTHORIZATION);
+            case 16 -> orElse(match(b, from, X_FORWARDED_HOST), b, from, X_FORWARDED_PORT);
+            case 17 -> match(b, from, X_FORWARDED_PROTO);
+            case 18 -> match(b, from, X_FORWARDED_PREFIX);
             default -> OTHER;
         };
         if (id == OTHER && length >= 9 && length <= 18 && hasUnderscore(b, from, length)) {
