@@ -99,6 +99,33 @@ class MetricsSystemTest {
     }
 
     @Test
+    void refusedRequestsAreLoggedWithWhatWasKnown() throws Exception {
+        Path log = dir.resolve("access.log");
+        send("GET /_matrix/bad HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                java.nio.file.Files.readString(log).lines().anyMatch(l -> l.contains("\"status\":400")
+                        && l.contains("\"termination\":\"local\"")));
+    }
+
+    @Test
+    void sigusr1ReopensTheAccessLogAfterLogrotateMovedIt() throws Exception {
+        Path log = dir.resolve("access.log");
+        Path rotated = dir.resolve("access.log.1");
+        send("GET /_matrix/before-rotation HTTP/1.1\r\nHost: a\r\n\r\n");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
+                java.nio.file.Files.readString(log).contains("/_matrix/before-rotation"));
+        java.nio.file.Files.move(log, rotated);
+        Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(ProcessHandle.current().pid())).start();
+        assertEquals(0, kill.waitFor());
+        // The writer reopens before its next chunk: lines written after the signal reach the new file.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+            send("GET /_matrix/after-rotation HTTP/1.1\r\nHost: a\r\n\r\n");
+            return java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains("/_matrix/after-rotation");
+        });
+        assertTrue(java.nio.file.Files.readString(rotated).contains("/_matrix/before-rotation"));
+    }
+
+    @Test
     void theExpositionParsesStrictly() throws Exception {
         String text = scrapeText();
         int samples = 0;
