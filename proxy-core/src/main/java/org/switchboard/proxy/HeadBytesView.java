@@ -5,8 +5,8 @@ import org.switchboard.routing.RequestView;
 
 /**
  * Routing's view of an HTTP/1 request head kept as its own bytes (already validated by the
- * parser): the path and query are cut once; a header is looked up by scanning the lines, which
- * happens a few times per request at most (Host, the hash key's Authorization).
+ * parser), for routing again after the parse index moved on: a retry on another endpoint. A
+ * header is looked up by scanning the lines.
  */
 final class HeadBytesView implements RequestView {
     private final byte[] head;
@@ -14,6 +14,20 @@ final class HeadBytesView implements RequestView {
     private final String path;
     private final String query;
     private final String clientAddress;
+
+    /** The view of a request head as written upstream: its request line names the method and target. */
+    static HeadBytesView ofRequest(byte[] head, String clientAddress) {
+        int methodEnd = 0;
+        while (head[methodEnd] != ' ') {
+            methodEnd++;
+        }
+        int targetEnd = methodEnd + 1;
+        while (head[targetEnd] != ' ') {
+            targetEnd++;
+        }
+        return new HeadBytesView(head, new String(head, 0, methodEnd, StandardCharsets.ISO_8859_1),
+                new String(head, methodEnd + 1, targetEnd - methodEnd - 1, StandardCharsets.ISO_8859_1), clientAddress);
+    }
 
     HeadBytesView(byte[] head, String method, String target, String clientAddress) {
         this.head = head;

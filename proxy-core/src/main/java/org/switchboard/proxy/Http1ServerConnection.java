@@ -237,8 +237,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         int targetStart = index.originFormStart();
         String target = targetStart == index.targetEnd() ? "/"
                 : new String(bytes, targetStart, index.targetEnd() - targetStart, StandardCharsets.ISO_8859_1);
-        HeadBytesView view = new HeadBytesView(java.util.Arrays.copyOfRange(bytes, index.headStart(), index.headEnd()),
-                record.method, target.charAt(0) == '/' || target.equals("*") ? target : "/" + target, record.client);
+        IndexedRequestView view = new IndexedRequestView(index, record.method, target.charAt(0) == '/' || target.equals("*") ? target : "/" + target, record.client);
         record.path = view.path();
         boolean hasBody = index.chunked() || index.contentLength() > 0;
         bodyRemaining = index.chunked() ? -1 : Math.max(index.contentLength(), 0);

@@ -30,7 +30,8 @@ final class StreamExchange implements UpstreamListener {
     private final UpstreamConnectionPool pool;
     private final Http1Scratch scratch;
     private final Route route;
-    private final RequestView view;
+    /** The client's address, for a view of the request when it is routed again. */
+    private final String clientAddress;
     private final Failover failover;
     private final long responseTimeoutNanos;
     private final boolean headRequest;
@@ -72,7 +73,7 @@ final class StreamExchange implements UpstreamListener {
         this.scratch = scratch;
         this.upstreamHead = upstreamHead;
         this.route = route;
-        this.view = view;
+        this.clientAddress = view.clientAddress();
         this.endpoint = endpoint;
         this.failover = failover;
         this.responseTimeoutNanos = responseTimeoutNanos;
@@ -113,6 +114,11 @@ final class StreamExchange implements UpstreamListener {
 
     /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
     private boolean retryElsewhere(String reason) {
+        if (upstreamHead == null) {
+            return false; // handed to an upstream for good: this request is not sent again
+        }
+        // The parse index has moved on since: the request is read back from the head kept for sending.
+        RequestView view = HeadBytesView.ofRequest(io.netty.buffer.ByteBufUtil.getBytes(upstreamHead), clientAddress);
         Endpoint next = route.pick(view, tried);
         if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
             return false;
