@@ -7,6 +7,9 @@
 # medians: requests/s, p50, p99, and the proxy's own CPU time per request (from /proc).
 # Needs: wrk haproxy nginx-light (apt-get install), a built proxy-core/target/switchboard.jar.
 # Usage: benchmarks/scripts/compare.sh [rounds=3] [seconds=10] [connections=64] [threads="1 2"]
+# ACCESS_LOGS=1: every proxy writes an access log line per request (HAProxy httplog to stdout,
+# NGINX combined to a file, Switchboard's JSON to a file), each outside any config directory.
+# SWITCHBOARD_JAVA_OPTS replaces Switchboard's JVM options (default: the README's).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -20,6 +23,16 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep
 trap cleanup EXIT
 
 start_workers "$work"
+logs=${ACCESS_LOGS:-0}
+mkdir -p "$work/logs"
+if [ "$logs" = 1 ]; then
+  haproxy_log="  log stdout format raw local0
+  option httplog"
+  nginx_log="access_log $work/logs/nginx-access.log combined;"
+else
+  haproxy_log=""
+  nginx_log="access_log off;"
+fi
 
 start_proxies() { # threads
   local t=$1
@@ -29,6 +42,7 @@ global
   maxconn 9000
 defaults
   mode http
+$haproxy_log
   timeout connect 5s
   timeout client 60s
   timeout server 60s
@@ -59,12 +73,12 @@ backend media
 backend main
   server main 127.0.0.1:19000
 CONF
-  haproxy -f "$work/haproxy.cfg" -db & hp=$!
+  haproxy -f "$work/haproxy.cfg" -db > "$work/logs/haproxy-stdout.log" 2>&1 & hp=$!
   mkdir -p "$work/nginx-proxy"
   cat > "$work/nginx-proxy/nginx.conf" <<CONF
 worker_processes $t; daemon off; pid $work/nginx-proxy/nginx.pid; error_log stderr error;
 events { worker_connections 8192; }
-http { access_log off; keepalive_requests 1000000;
+http { $nginx_log keepalive_requests 1000000;
   upstream sync { hash \$http_authorization consistent; server 127.0.0.1:19001; server 127.0.0.1:19002; keepalive 128; }
   upstream generic { least_conn; server 127.0.0.1:19003; server 127.0.0.1:19004; keepalive 128; }
   upstream media { least_conn; server 127.0.0.1:19005; keepalive 128; }
@@ -82,7 +96,12 @@ http { access_log off; keepalive_requests 1000000;
 CONF
   nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" & np=$!
   switchboard_config "$work/switchboard.yaml" $t
-  java -Xms512m -Xmx512m -XX:+UseParallelGC -jar "$jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & sp=$!
+  if [ "$logs" = 1 ]; then
+    sed -i "s|^accessLog: .*|accessLog: {path: \"$work/logs/switchboard-access.log\"}|" "$work/switchboard.yaml"
+  fi
+  # shellcheck disable=SC2086 # the options are words
+  java -Xms512m -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m} -jar "$jar" --config "$work/switchboard.yaml" \
+      > "$work/switchboard.log" 2>&1 & sp=$!
   pids+=($hp $np $sp)
   for _ in $(seq 50); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done
 }
@@ -116,7 +135,7 @@ run() { # name port pid(or -)
 
 
 echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  $(java -version 2>&1 | head -1)  $(haproxy -v | head -1 | cut -d' ' -f1-3)  $(nginx -v 2>&1)"
-echo "wrk -t1 -c$connections -d${seconds}s, Matrix mix over 5000 tokens, $rounds interleaved rounds after warm-up"
+echo "wrk -t1 -c$connections -d${seconds}s, Matrix mix over 5000 tokens, $rounds interleaved rounds after warm-up, access logs: $([ "$logs" = 1 ] && echo on || echo off)"
 for t in $thread_counts; do
   start_proxies "$t"
   for port in 18501 18502 18503; do wrk -t1 -c"$connections" -d10s -s "$mix" "http://127.0.0.1:$port" >/dev/null; done

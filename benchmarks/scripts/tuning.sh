@@ -6,6 +6,8 @@
 # Needs: wrk nginx-light (apt-get install). Every process started here is stopped on exit.
 # Usage: benchmarks/scripts/tuning.sh rounds seconds threads "name|jar|java options[|java binary]" ...
 #   e.g. tuning.sh 3 10 1 "base|old.jar|" "pooled|proxy-core/target/switchboard.jar|-Dio.netty.allocator.type=pooled"
+# The word @accesslog among a variant's options turns its access log on (to a file outside the
+# config directory): "off|jar|" "on|jar|@accesslog" measures what the log costs.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -30,8 +32,15 @@ done
 
 start() { # index -> pid
   IFS='|' read -r _ _ opts javabin <<<"${variants[$1]}"
+  local config="$work/switchboard.yaml"
+  if [[ " $opts " == *" @accesslog "* ]]; then
+    opts=${opts//@accesslog/}
+    config="$work/switchboard-logging.yaml"
+    mkdir -p "$work/logs"
+    sed "s|^accessLog: .*|accessLog: {path: \"$work/logs/access-$1.log\"}|" "$work/switchboard.yaml" > "$config"
+  fi
   # shellcheck disable=SC2086 # the options are words
-  "${javabin:-java}" -Xms512m -Xmx512m $opts -jar "$work/variant-$1.jar" --config "$work/switchboard.yaml" > "$work/variant-$1.log" 2>&1 &
+  "${javabin:-java}" -Xms512m -Xmx512m $opts -jar "$work/variant-$1.jar" --config "$config" > "$work/variant-$1.log" 2>&1 &
   local pid=$!
   pids+=($pid)
   for _ in $(seq 100); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done

@@ -182,6 +182,29 @@ class ReloadSystemTest {
         return upstream;
     }
 
+    @Test
+    void requestsAreCountedUnderTheUpstreamThatServedThemAfterAReload() throws Exception {
+        TinyUpstream a = upstream("a");
+        TinyUpstream b = upstream("b");
+        Path file = dir.resolve("switchboard.yaml");
+        String routed = config(a) + """
+                  other:
+                    endpoints: ["%s"]
+                routes:
+                  - path: { prefix: "/_matrix/" }
+                    upstream: %s
+                """;
+        Files.writeString(file, routed.formatted(b.endpoint(), "main"));
+        proxy = ProxyUnderTest.startReloadable(file);
+        assertEquals("a", get());
+        Files.writeString(file, routed.formatted(b.endpoint(), "other"));
+        assertEquals(200, postReload().statusCode());
+        assertEquals("b", get());
+        String metrics = proxy.adminGet("/metrics");
+        assertTrue(metrics.lines().anyMatch(l -> l.startsWith("switchboard_requests_total{") && l.contains("upstream=\"other\"")
+                && l.endsWith(" 1.0")), "the second request is counted under the upstream that served it:\n" + metrics);
+    }
+
     private String config(TinyUpstream main) {
         return """
                 listeners:

@@ -20,8 +20,12 @@ interface DownstreamStream {
 
     EventExecutor executor();
 
-    /** The upstream can take the request body now: deliver what arrived, and read on. */
-    void requestBody();
+    /**
+     * The upstream can take the request body now: deliver what arrived, and read on. Returns
+     * true when body bytes are being handed over (and will be flushed with what the exchange
+     * wrote before), false when none have arrived yet.
+     */
+    boolean requestBody();
 
     /** The upstream cannot take more body for now; {@link #requestBody()} resumes. */
     void pauseBody();
@@ -33,10 +37,14 @@ interface DownstreamStream {
     void sendInformational(HeadIndex head);
 
     /**
-     * The final response head. {@code endsWithConnection}: the body has no framing of its own
-     * and ends when the upstream closes, so the client learns its end the same way.
+     * The final response head, indexed from {@code upstreamBytes}: its readable bytes start with
+     * that head, which this consumes (and may rewrite in place: those bytes are the exchange's).
+     * {@code wholeBodyLength} bytes after the head (0 for none) are the entire body, small and
+     * already read: they are consumed too and go out with the head, in one write.
+     * {@code endsWithConnection}: the body has no framing of its own and ends when the upstream
+     * closes, so the client learns its end the same way.
      */
-    void sendResponseHead(HeadIndex head, boolean endsWithConnection);
+    void sendResponseHead(HeadIndex head, boolean endsWithConnection, ByteBuf upstreamBytes, int wholeBodyLength);
 
     /**
      * Whether response bodies in chunked coding go to the client as they are (an HTTP/1.1

@@ -19,6 +19,8 @@ final class Http1Scratch {
     /** Upstream responses: heads up to 64 KiB, as the old decoder allowed. */
     private final HeadIndex responseIndex = new HeadIndex(64 * 1024, 64 * 1024);
     private final byte[] responseBytes = new byte[64 * 1024 + SLACK];
+    /** Where a response head is rewritten before it goes out (the index points into responseBytes). */
+    private final io.netty.buffer.ByteBuf rewrite = io.netty.buffer.Unpooled.wrappedBuffer(new byte[64 * 1024 + SLACK]);
 
     HeadIndex index(LimitsSpec current) {
         if (current != limits) {
@@ -41,5 +43,10 @@ final class Http1Scratch {
 
     byte[] responseBytes() {
         return responseBytes;
+    }
+
+    /** An empty heap buffer to write a response head into, valid until the next call. */
+    io.netty.buffer.ByteBuf rewrite() {
+        return rewrite.clear();
     }
 }

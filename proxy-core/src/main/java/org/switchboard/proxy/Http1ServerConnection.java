@@ -11,7 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.switchboard.config.LimitsSpec;
-import org.switchboard.proxy.codec.http1.ChunkedFramer;
+import org.switchboard.proxy.codec.http1.BodyFraming;
 import org.switchboard.proxy.codec.http1.HeadError;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
@@ -19,7 +19,6 @@ import org.switchboard.proxy.metrics.ProxyMetrics;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.IpText;
-import org.switchboard.routing.Route;
 
 /**
  * An HTTP/1 client connection, the only handler of its pipeline besides the PROXY decoder: reads
@@ -54,9 +53,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private boolean http10;
     private boolean keepAlive;
     private boolean requestComplete;
-    /** Body framing of the request being read: a length still due, or chunks. */
-    private long bodyRemaining;
-    private ChunkedFramer chunks;
+    /** Where the body of the request being read ends. */
+    private final BodyFraming body = new BodyFraming();
     private boolean bodyWanted;
     /** Inside {@link #process()}: an exchange asking for the body from there is served by the loop already running. */
     private boolean processing;
@@ -240,47 +238,36 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         IndexedRequestView view = new IndexedRequestView(index, record.method, target.charAt(0) == '/' || target.equals("*") ? target : "/" + target, record.client);
         record.path = view.path();
         boolean hasBody = index.chunked() || index.contentLength() > 0;
-        bodyRemaining = index.chunked() ? -1 : Math.max(index.contentLength(), 0);
         if (index.chunked()) {
-            if (chunks == null) {
-                chunks = new ChunkedFramer();
-            }
-            chunks.reset();
+            body.expectChunked();
+        } else {
+            body.expectLength(Math.max(index.contentLength(), 0));
         }
         requestComplete = !hasBody;
-        Route route = snapshot.routing().route(view);
-        if (route == null) {
-            localReply(MatrixErrors.NO_ROUTE, hasBody);
-            return;
-        }
-        record.route = route.name();
-        record.upstream = route.upstream().name();
-        Endpoint endpoint = route.pick(view);
-        if (endpoint == null) {
-            localReply(MatrixErrors.NO_ENDPOINT, hasBody);
-            return;
-        }
-        if (index.contentLength() > route.maxBodyBytes()) {
-            localReply(MatrixErrors.BODY_TOO_LARGE, true);
+        RequestJourney.Decision decision = RequestJourney.route(snapshot, view, index.contentLength(), record);
+        if (!decision.forwarded()) {
+            // Over the limit: the body is not worth reading, the connection goes after the answer.
+            localReply(decision.refusal(), hasBody || decision.refusal() == MatrixErrors.BODY_TOO_LARGE);
             return;
         }
         ByteBuf upstreamHead;
         if (forwarding == null) {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE));
             HeadWriter.writeRequest(index, false, peerAscii, schemeAscii, record.requestIdHigh, record.requestIdLow,
-                    upstreamHead);
+                    decision.endpoint().address().toString(), upstreamHead);
         } else {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
                     forwarding.requestId()));
             HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
-                    upstreamHead);
+                    decision.endpoint().address().toString(), upstreamHead);
         }
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
         if (hasBody) {
             clock.by(System.nanoTime() + snapshot.timeouts().requestBody().toNanos());
         }
-        current = new StreamExchange(this, pool, scratch, upstreamHead, route, view, endpoint, snapshot.failover(),
+        current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
+                snapshot.failover(),
                 snapshot.timeouts().upstreamResponse().toNanos(), index.isMethod(HEAD), hasBody,
                 index.contentLength(), index.chunked());
         current.start();
@@ -302,25 +289,15 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     /** Forwards as much of the body as pending holds (as slices of the read buffers). */
     private void body() {
-        int readable = pending.readableBytes();
-        if (chunks == null || bodyRemaining >= 0) {
-            int take = (int) Math.min(bodyRemaining, readable);
-            deliver(take);
-            bodyRemaining -= take;
-            if (bodyRemaining == 0) {
-                endOfBody();
-            }
-            return;
-        }
-        int taken = chunks.scan(pending, pending.readerIndex(), pending.readerIndex() + readable, null);
+        int taken = body.take(pending);
         if (taken < 0) {
             LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": broken chunked body from " + peerText()
-                    + ": " + chunks.error());
+                    + ": " + body.error());
             malformedBody();
             return;
         }
         deliver(taken);
-        if (chunks.done()) {
+        if (body.done()) {
             endOfBody();
         }
     }
@@ -358,24 +335,13 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     /** Reads and drops the body of a request answered locally, then takes the next request. */
     private void discard() {
-        int readable = pending.readableBytes();
-        if (chunks == null || bodyRemaining >= 0) {
-            int take = (int) Math.min(bodyRemaining, readable);
-            pending.skipBytes(take);
-            bodyRemaining -= take;
-        } else {
-            int taken = chunks.scan(pending, pending.readerIndex(), pending.readerIndex() + readable, null);
-            if (taken < 0) {
-                closeAfterFlush();
-                return;
-            }
-            pending.skipBytes(taken);
-            if (!chunks.done()) {
-                return;
-            }
-            bodyRemaining = 0;
+        int taken = body.take(pending);
+        if (taken < 0) {
+            closeAfterFlush();
+            return;
         }
-        if (bodyRemaining == 0) {
+        pending.skipBytes(taken);
+        if (body.done()) {
             nextRequest();
         }
     }
@@ -449,14 +415,20 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void requestBody() {
-        if (state == State.BODY && !bodyWanted) {
+    public boolean requestBody() {
+        if (state != State.BODY) {
+            return false;
+        }
+        if (!bodyWanted) {
             bodyWanted = true;
             ctx.channel().config().setAutoRead(true);
-            if (pending != null && pending.isReadable()) {
-                process();
-            }
         }
+        boolean arrived = pending != null && pending.isReadable();
+        if (arrived && !processing) {
+            process();
+        }
+        // Inside process(), the loop already running delivers the bytes and flushes after them.
+        return arrived;
     }
 
     @Override
@@ -486,14 +458,33 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     }
 
     @Override
-    public void sendResponseHead(HeadIndex head, boolean endsWithConnection) {
+    public void sendResponseHead(HeadIndex head, boolean endsWithConnection, ByteBuf upstreamBytes, int wholeBodyLength) {
         if (!requestComplete || endsWithConnection || (http10 && head.chunked())) {
             // The body's end, or where the next request starts, is known only by closing.
             keepAlive = false;
         }
         record.status = head.status();
-        ByteBuf out = ctx.alloc().directBuffer(HeadWriter.responseCapacity(head));
-        HeadWriter.writeResponse(head, http10, http10 && head.chunked(), !keepAlive, out);
+        record.bytesOut += wholeBodyLength;
+        ByteBuf rewritten = scratch.rewrite();
+        HeadWriter.writeResponse(head, http10, http10 && head.chunked(), !keepAlive, rewritten);
+        int headLength = head.headEnd();
+        int newLength = rewritten.readableBytes();
+        ByteBuf out;
+        if (newLength <= headLength) {
+            // Dropping hop-by-hop lines only shrinks a head: the new one is written over the end
+            // of the old, right before the body, and head and body leave as one slice of the
+            // read buffer (no allocation, one write).
+            int at = upstreamBytes.readerIndex() + headLength - newLength;
+            upstreamBytes.setBytes(at, rewritten.array(), rewritten.arrayOffset() + rewritten.readerIndex(), newLength);
+            upstreamBytes.skipBytes(headLength - newLength);
+            out = upstreamBytes.readRetainedSlice(newLength + wholeBodyLength);
+        } else {
+            out = ctx.alloc().directBuffer(newLength + wholeBodyLength);
+            out.writeBytes(rewritten);
+            upstreamBytes.skipBytes(headLength);
+            out.writeBytes(upstreamBytes, upstreamBytes.readerIndex(), wholeBodyLength);
+            upstreamBytes.skipBytes(wholeBodyLength);
+        }
         ctx.write(out, ctx.voidPromise());
     }
 

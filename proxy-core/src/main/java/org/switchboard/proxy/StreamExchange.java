@@ -26,6 +26,9 @@ import org.switchboard.routing.Route;
 final class StreamExchange implements UpstreamListener {
     private enum Response { HEAD, FIXED, CHUNKED, UNTIL_CLOSE, DONE }
 
+    /** A body up to this size that arrived with its head is copied behind it rather than sliced. */
+    private static final int SMALL_BODY = 16 * 1024;
+
     private final DownstreamStream downstream;
     private final UpstreamConnectionPool pool;
     private final Http1Scratch scratch;
@@ -161,10 +164,12 @@ final class StreamExchange implements UpstreamListener {
             armResponseTimeout();
             return;
         }
-        // The head goes out now: a client that sent Expect: 100-continue waits for the
-        // upstream's 100 before it sends the body.
-        channel.flush();
-        downstream.requestBody();
+        // Body bytes already read go out with the head, in one write (the client connection
+        // flushes after handing them over). Without any, the head goes out alone now: a client
+        // that sent Expect: 100-continue waits for the upstream's 100 before it sends the body.
+        if (!downstream.requestBody() && !done) {
+            channel.flush();
+        }
     }
 
     /** Request body from the client, a slice of its read buffer; ownership passes on. */
@@ -270,7 +275,6 @@ final class StreamExchange implements UpstreamListener {
             invalidResponse("invalid response: " + index.errorDetail());
             return false;
         }
-        responsePending.skipBytes(end);
         int status = index.status();
         if (status < 200) {
             if (status == 101) {
@@ -278,6 +282,7 @@ final class StreamExchange implements UpstreamListener {
                 invalidResponse("101 Switching Protocols without an upgrade request");
                 return false;
             }
+            responsePending.skipBytes(end);
             downstream.sendInformational(index);
             return true;
         }
@@ -307,7 +312,15 @@ final class StreamExchange implements UpstreamListener {
         if (requestSentNanos >= 0) {
             upstreamNanos = lastUpstreamActivityNanos - requestSentNanos;
         }
-        downstream.sendResponseHead(index, response == Response.UNTIL_CLOSE);
+        if (response == Response.FIXED && responseRemaining <= SMALL_BODY
+                && responsePending.readableBytes() - end >= responseRemaining) {
+            // A small body that came with its head (most Matrix answers): one buffer, one write.
+            downstream.sendResponseHead(index, false, responsePending, (int) responseRemaining);
+            responseRemaining = 0;
+            response = Response.DONE;
+            return true;
+        }
+        downstream.sendResponseHead(index, response == Response.UNTIL_CLOSE, responsePending, 0);
         return true;
     }
 

@@ -29,8 +29,12 @@ public final class ProxyMetrics {
     private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
 
     private final PrometheusMeterRegistry registry;
-    /** Listener name, then route name: no key is built per request. */
-    private final ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> byListener = new ConcurrentHashMap<>();
+    /**
+     * Listener, route, then the upstream that served (a fallback's, or after a reload another
+     * one's): no key is built per request, and a label is never stale.
+     */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>>> byListener =
+            new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
     private final List<Meter> endpointGauges = new ArrayList<>();
@@ -123,7 +127,8 @@ public final class ProxyMetrics {
     /** One proxied or locally answered request, counted once when it ends. */
     public void request(String listener, String route, String upstream, String method, int status, long nanos) {
         RouteMeters meters = byListener.computeIfAbsent(listener, key -> new ConcurrentHashMap<>())
-                .computeIfAbsent(route, key -> new RouteMeters(listener, route, upstream));
+                .computeIfAbsent(route, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(upstream, key -> new RouteMeters(listener, route, upstream));
         int methodIndex = methodIndex(method);
         int statusIndex = Math.min(Math.max(status / 100 - 1, 0), 4);
         meters.count(methodIndex, statusIndex).increment();
@@ -154,10 +159,27 @@ public final class ProxyMetrics {
                 .description("Requests sent again to another endpoint, by reason").tag("reason", r).register(registry)).increment();
     }
 
-    /** Per-endpoint gauges for the snapshot in force (replaced on each reload). */
+    /**
+     * Per-endpoint gauges for the snapshot in force (replaced on each reload); the first-byte
+     * timers of endpoints no upstream names any more go too, so pod IPs that came and went
+     * (discovery by A records) do not pile up as series.
+     */
     public synchronized void endpoints(RoutingSnapshot routing) {
         endpointGauges.forEach(registry::remove);
         endpointGauges.clear();
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (Upstream upstream : routing.upstreams().values()) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                current.add(upstream.name() + '\0' + endpoint.id());
+            }
+        }
+        firstByte.entrySet().removeIf(entry -> {
+            boolean gone = !current.contains(entry.getKey().upstream() + '\0' + entry.getKey().id());
+            if (gone) {
+                registry.remove(entry.getValue());
+            }
+            return gone;
+        });
         for (Upstream upstream : routing.upstreams().values()) {
             for (Endpoint endpoint : upstream.endpoints()) {
                 endpointGauges.add(Gauge.builder("switchboard_endpoint_healthy", endpoint, e -> e.load().available() ? 1 : 0)

@@ -18,13 +18,15 @@ public final class HeadWriter {
     private static final byte[] CONNECTION_CLOSE = Tokens.ascii("Connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = Tokens.ascii("Connection: keep-alive\r\n");
     private static final byte[] CRLF = Tokens.ascii("\r\n");
+    private static final byte[] HOST = Tokens.ascii("Host: ");
 
     private HeadWriter() {
     }
 
     /** An upper bound of {@link #writeRequest}'s output, to size its buffer once. */
     public static int requestCapacity(HeadIndex head, String forwardedFor, String requestId) {
-        return head.headEnd() - head.headStart() + 64 + forwardedFor.length() + requestId.length();
+        return head.headEnd() - head.headStart() + 64 + forwardedFor.length() + requestId.length()
+                + (head.host() < 0 ? 6 + 255 + 2 : 0);
     }
 
     /**
@@ -37,7 +39,16 @@ public final class HeadWriter {
      */
     public static void writeRequest(HeadIndex head, boolean trustedPeer, String forwardedFor, String proto,
                                     String requestId, ByteBuf out) {
-        writeRequestLines(head, trustedPeer, out);
+        writeRequest(head, trustedPeer, forwardedFor, proto, requestId, null, out);
+    }
+
+    /**
+     * @param hostIfMissing the authority to name in {@code Host} when the client (HTTP/1.0) sent
+     *                      none, since the upstream gets HTTP/1.1, which requires one; null: the endpoint's
+     */
+    public static void writeRequest(HeadIndex head, boolean trustedPeer, String forwardedFor, String proto,
+                                    String requestId, String hostIfMissing, ByteBuf out) {
+        writeRequestLines(head, trustedPeer, hostIfMissing, out);
         out.writeBytes(X_FORWARDED_FOR);
         out.writeCharSequence(forwardedFor, StandardCharsets.ISO_8859_1);
         out.writeBytes(X_FORWARDED_PROTO);
@@ -52,8 +63,8 @@ public final class HeadWriter {
      * scheme as the connection's ASCII bytes, and a new request id as 32 hex digits of two longs.
      */
     public static void writeRequest(HeadIndex head, boolean trustedPeer, byte[] forwardedFor, byte[] proto,
-                                    long requestIdHigh, long requestIdLow, ByteBuf out) {
-        writeRequestLines(head, trustedPeer, out);
+                                    long requestIdHigh, long requestIdLow, String hostIfMissing, ByteBuf out) {
+        writeRequestLines(head, trustedPeer, hostIfMissing, out);
         out.writeBytes(X_FORWARDED_FOR);
         out.writeBytes(forwardedFor);
         out.writeBytes(X_FORWARDED_PROTO);
@@ -73,7 +84,7 @@ public final class HeadWriter {
     }
 
     /** The request line and the kept field lines, without the lines this hop adds. */
-    private static void writeRequestLines(HeadIndex head, boolean trustedPeer, ByteBuf out) {
+    private static void writeRequestLines(HeadIndex head, boolean trustedPeer, String hostIfMissing, ByteBuf out) {
         byte[] b = head.bytes();
         out.writeBytes(b, head.methodStart(), head.methodEnd() - head.methodStart() + 1);
         int target = head.originFormStart();
@@ -83,6 +94,12 @@ public final class HeadWriter {
         out.writeBytes(b, target, head.targetEnd() - target);
         out.writeBytes(HTTP_1_1);
         copyFields(head, trustedPeer, out);
+        if (head.host() < 0) {
+            // HTTP/1.0 without Host goes upstream as HTTP/1.1, which must have one (RFC 9112 3.2).
+            out.writeBytes(HOST);
+            out.writeCharSequence(hostIfMissing == null ? "localhost" : hostIfMissing, StandardCharsets.ISO_8859_1);
+            out.writeBytes(CRLF);
+        }
     }
 
     /** Copies the kept field lines, runs of neighbours in one write. */
