@@ -40,8 +40,13 @@ final class StreamExchange implements UpstreamListener {
     private final boolean headRequest;
     private final boolean hasBody;
     private final long maxBodyBytes;
-    /** Kept while the request might be sent again; null once handed to the connection for good. */
+    /** The head to send, until it is handed to a connection (null after). */
     private ByteBuf upstreamHead;
+    /**
+     * A copy of the head sent, kept while the request may be sent again: exact-size heap bytes,
+     * the smallest thing a held /sync can keep (no pooled direct buffer per held poll).
+     */
+    private byte[] sentHead;
     private final boolean mayResend;
     private final ReplayBody replay;
     private final List<Endpoint> tried = new ArrayList<>(1);
@@ -117,11 +122,12 @@ final class StreamExchange implements UpstreamListener {
 
     /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
     private boolean retryElsewhere(String reason) {
-        if (upstreamHead == null) {
+        byte[] head = upstreamHead != null ? io.netty.buffer.ByteBufUtil.getBytes(upstreamHead) : sentHead;
+        if (head == null) {
             return false; // handed to an upstream for good: this request is not sent again
         }
         // The parse index has moved on since: the request is read back from the head kept for sending.
-        RequestView view = HeadBytesView.ofRequest(io.netty.buffer.ByteBufUtil.getBytes(upstreamHead), clientAddress);
+        RequestView view = HeadBytesView.ofRequest(head, clientAddress);
         Endpoint next = route.pick(view, tried);
         if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
             return false;
@@ -143,9 +149,13 @@ final class StreamExchange implements UpstreamListener {
         upstream = connection;
         Channel channel = connection.channel();
         requestSentNanos = System.nanoTime();
-        if (mayResend) {
-            channel.write(upstreamHead.retainedDuplicate(), channel.voidPromise());
+        if (upstreamHead == null) {
+            // A resend: the head went out once already, from this copy.
+            channel.write(io.netty.buffer.Unpooled.wrappedBuffer(sentHead), channel.voidPromise());
         } else {
+            if (mayResend) {
+                sentHead = io.netty.buffer.ByteBufUtil.getBytes(upstreamHead);
+            }
             channel.write(upstreamHead, channel.voidPromise());
             upstreamHead = null;
         }
