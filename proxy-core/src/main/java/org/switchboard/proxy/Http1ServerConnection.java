@@ -254,12 +254,12 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         if (forwarding == null) {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE));
             HeadWriter.writeRequest(index, false, peerAscii, schemeAscii, record.requestIdHigh, record.requestIdLow,
-                    decision.endpoint().address().toString(), upstreamHead);
+                    hostIfMissing(index, decision), upstreamHead);
         } else {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
                     forwarding.requestId()));
             HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
-                    decision.endpoint().address().toString(), upstreamHead);
+                    hostIfMissing(index, decision), upstreamHead);
         }
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
@@ -274,6 +274,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+
+    /** The endpoint's address for the Host an HTTP/1.0 request without one gets upstream; null when it has one. */
+    private static String hostIfMissing(HeadIndex index, RequestJourney.Decision decision) {
+        return index.host() >= 0 ? null : decision.endpoint().address().toString();
+    }
 
     /** The method as a constant for the common ones, so no String is made per request. */
     private static String methodName(byte[] b, int end) {
