@@ -17,6 +17,7 @@ final class ConnectionClock {
     private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final EventExecutor executor;
+    private final io.netty.util.concurrent.Ticker ticker;
     private final LongUnaryOperator onTick;
     private ScheduledFuture<?> timer;
     private long firesAtNanos;
@@ -24,10 +25,11 @@ final class ConnectionClock {
 
     /**
      * @param onTick given the time now, acts on whatever is overdue and returns when to look
-     *               next (a {@code System.nanoTime()} value), or {@link Long#MAX_VALUE} for never
+     *               next (a time of the executor's ticker), or {@link Long#MAX_VALUE} for never
      */
     ConnectionClock(EventExecutor executor, LongUnaryOperator onTick) {
         this.executor = executor;
+        this.ticker = executor.ticker();
         this.onTick = onTick;
     }
 
@@ -44,7 +46,7 @@ final class ConnectionClock {
 
     private void arm(long deadlineNanos) {
         firesAtNanos = deadlineNanos;
-        long delay = Math.max(deadlineNanos - System.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
+        long delay = Math.max(deadlineNanos - ticker.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
         timer = executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
     }
 
@@ -53,7 +55,7 @@ final class ConnectionClock {
         if (stopped) {
             return;
         }
-        long next = onTick.applyAsLong(System.nanoTime());
+        long next = onTick.applyAsLong(ticker.nanoTime());
         if (next != Long.MAX_VALUE && timer == null && !stopped) {
             arm(next);
         }

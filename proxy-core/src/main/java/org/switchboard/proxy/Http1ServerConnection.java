@@ -35,7 +35,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private static final int LINGER_BYTES = 64 << 20;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private enum State { HEAD, BODY, RESPONSE, DISCARD, LINGER, CLOSED }
+    private enum State { HEAD, BODY, RESPONSE, LINGER, CLOSED }
 
     private final Supplier<ProxySnapshot> snapshots;
     private final UpstreamConnectionPool pool;
@@ -94,7 +94,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = now();
         clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
         ctx.channel().config().setAutoRead(true);
         ctx.fireChannelActive();
@@ -106,7 +106,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             io.netty.util.ReferenceCountUtil.release(msg);
             return;
         }
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = now();
         if (state == State.CLOSED || state == State.LINGER) {
             lingerBytes += in.readableBytes();
             in.release();
@@ -159,7 +159,6 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                     }
                     body();
                 }
-                case DISCARD -> discard();
                 default -> {
                     // RESPONSE: pipelined bytes wait for their turn; stop reading if they pile up.
                     if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
@@ -264,7 +263,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
         if (hasBody) {
-            clock.by(System.nanoTime() + snapshot.timeouts().requestBody().toNanos());
+            clock.by(now() + snapshot.timeouts().requestBody().toNanos());
         }
         current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
                 snapshot.failover(),
@@ -338,50 +337,33 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         }
     }
 
-    /** Reads and drops the body of a request answered locally, then takes the next request. */
-    private void discard() {
-        int taken = body.take(pending);
-        if (taken < 0) {
-            closeAfterFlush();
-            return;
-        }
-        pending.skipBytes(taken);
-        if (body.done()) {
-            nextRequest();
-        }
-    }
-
     /**
-     * Answers without an upstream. A body that was announced but not read leaves the next
-     * request's start unknown unless it is read and dropped: it is, when the body has a known
-     * framing and the client keeps the connection; otherwise the connection closes after a
-     * lingering read, so the client sees the answer rather than a reset.
+     * Answers without an upstream. The connection goes on for the next request when the client
+     * keeps it and the request is whole; otherwise it closes after a lingering read, so a client
+     * still sending its body sees the answer rather than a reset.
      */
     private void localReply(MatrixErrors error, boolean close) {
         metrics.proxyError(error.metricTag());
         record.status = error.status().code();
         record.bytesOut = error.bodyLength();
         record.termination = RequestRecord.Termination.LOCAL;
-        boolean closing = close || !keepAlive;
+        // A body announced and not read (the client may still send it, with or without an
+        // Expect it was never told to act on) leaves the next request's start unknown: close.
+        boolean closing = close || !keepAlive || !requestComplete;
         endRecord(null);
         ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, closing), ctx.voidPromise());
         if (closing) {
             closeAfterFlush();
             return;
         }
-        state = requestComplete ? State.HEAD : State.DISCARD;
-        if (state == State.HEAD) {
-            nextRequest();
-        } else {
-            clock.by(System.nanoTime() + timeouts().requestBody().toNanos());
-        }
+        nextRequest();
     }
 
     /** Half-closes towards the client, then reads and drops for a bounded time before closing (RFC 9112 9.6). */
     private void closeAfterFlush() {
         state = State.LINGER;
         dropPending();
-        lingerUntilNanos = System.nanoTime() + LINGER_NANOS;
+        lingerUntilNanos = now() + LINGER_NANOS;
         ctx.channel().config().setAutoRead(true);
         ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) future -> {
             if (future.channel() instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isActive()) {
@@ -397,7 +379,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         current = null;
         state = State.HEAD;
         requestComplete = false;
-        lastActivityNanos = System.nanoTime();
+        lastActivityNanos = now();
         headStartedNanos = pending != null && pending.isReadable() ? lastActivityNanos : -1;
         clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
         ctx.channel().config().setAutoRead(true);
@@ -638,7 +620,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             }
             default -> {
                 long next = Long.MAX_VALUE;
-                if ((state == State.BODY && bodyWanted) || state == State.DISCARD) {
+                if (state == State.BODY && bodyWanted) {
                     long due = lastActivityNanos + timeouts.requestBody().toNanos();
                     if (now >= due) {
                         bodyStalled();
@@ -671,7 +653,12 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void awaitingUpstream(long timeoutNanos) {
-        clock.by(System.nanoTime() + timeoutNanos);
+        clock.by(now() + timeoutNanos);
+    }
+
+    /** The event loop's clock: a test's EmbeddedChannel can advance it. */
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
     }
 
     private org.switchboard.config.TimeoutsSpec timeouts() {
@@ -681,7 +668,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     // ---- the one record of a request ----
 
     private void startRecord() {
-        record.start(System.nanoTime(), peerText());
+        record.start(now(), peerText());
     }
 
     private void endRecord(StreamExchange exchange) {
@@ -694,7 +681,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 metrics.firstByte(endpoint, record.upstreamNanos);
             }
         }
-        record.finish(listener, metrics, accessLog, ctx.executor());
+        record.finish(now(), listener, metrics, accessLog, ctx.executor());
     }
 
     private String peerText() {

@@ -72,12 +72,13 @@ final class RequestRecord {
     }
 
     /** Records once; a second call for the same request does nothing. */
-    void finish(String listener, ProxyMetrics metrics, AccessLog accessLog, io.netty.util.concurrent.EventExecutor loop) {
+    void finish(long nowNanos, String listener, ProxyMetrics metrics, AccessLog accessLog,
+                io.netty.util.concurrent.EventExecutor loop) {
         if (!open) {
             return;
         }
         open = false;
-        long elapsed = System.nanoTime() - startNanos;
+        long elapsed = nowNanos - startNanos;
         metrics.request(listener, route, upstream, method, status, elapsed);
         metrics.bytes(bytesIn, bytesOut);
         if (accessLog.enabled()) {

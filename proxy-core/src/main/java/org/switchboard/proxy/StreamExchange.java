@@ -148,7 +148,7 @@ final class StreamExchange implements UpstreamListener {
         }
         upstream = connection;
         Channel channel = connection.channel();
-        requestSentNanos = System.nanoTime();
+        requestSentNanos = downstream.executor().ticker().nanoTime();
         if (upstreamHead == null) {
             // A resend: the head went out once already, from this copy.
             channel.write(io.netty.buffer.Unpooled.wrappedBuffer(sentHead), channel.voidPromise());
@@ -247,7 +247,7 @@ final class StreamExchange implements UpstreamListener {
             bytes.release();
             return;
         }
-        lastUpstreamActivityNanos = System.nanoTime();
+        lastUpstreamActivityNanos = downstream.executor().ticker().nanoTime();
         responsePending = org.switchboard.proxy.codec.http1.Cumulation.append(downstream.alloc(), responsePending, bytes);
         while (!done && responsePending != null && responsePending.isReadable()) {
             if (response == Response.HEAD) {
@@ -494,7 +494,7 @@ final class StreamExchange implements UpstreamListener {
 
     /** The request is sent: from now the upstream's silence is timed (measured from its last byte). */
     private void armResponseTimeout() {
-        lastUpstreamActivityNanos = System.nanoTime();
+        lastUpstreamActivityNanos = downstream.executor().ticker().nanoTime();
         awaitingUpstream = true;
         downstream.awaitingUpstream(responseTimeoutNanos);
     }
