@@ -131,6 +131,13 @@ public final class HeadIndex {
         if (transferEncoded && contentLength >= 0) {
             return refuse(HeadError.MALFORMED, "both Content-Length and Transfer-Encoding");
         }
+        if (transferEncoded && minor == 0) {
+            return refuse(HeadError.MALFORMED, "Transfer-Encoding in an HTTP/1.0 response");
+        }
+        if (transferEncoded && !chunked) {
+            // RFC 9112 6.3 would read it until close; relayed, clients refuse it: a broken upstream.
+            return refuse(HeadError.MALFORMED, "Transfer-Encoding without chunked as the final coding");
+        }
         return end;
     }
 
