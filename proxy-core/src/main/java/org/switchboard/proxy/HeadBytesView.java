@@ -1,19 +1,14 @@
 package org.switchboard.proxy;
 
 import java.nio.charset.StandardCharsets;
-import org.switchboard.routing.RequestView;
 
 /**
  * Routing's view of an HTTP/1 request head kept as its own bytes (already validated by the
  * parser), for routing again after the parse index moved on: a retry on another endpoint. A
  * header is looked up by scanning the lines.
  */
-final class HeadBytesView implements RequestView {
+final class HeadBytesView extends HeadRequestView {
     private final byte[] head;
-    private final String method;
-    private final String path;
-    private final String query;
-    private final String clientAddress;
 
     /** The view of a request head as written upstream: its request line names the method and target. */
     static HeadBytesView ofRequest(byte[] head, String clientAddress) {
@@ -30,26 +25,8 @@ final class HeadBytesView implements RequestView {
     }
 
     HeadBytesView(byte[] head, String method, String target, String clientAddress) {
+        super(method, target, clientAddress);
         this.head = head;
-        this.method = method;
-        this.path = RequestView.pathOf(target);
-        this.query = RequestView.queryOf(target);
-        this.clientAddress = clientAddress;
-    }
-
-    @Override
-    public String method() {
-        return method;
-    }
-
-    @Override
-    public String path() {
-        return path;
-    }
-
-    @Override
-    public String query() {
-        return query;
     }
 
     @Override
@@ -66,7 +43,7 @@ final class HeadBytesView implements RequestView {
                 colon++;
             }
             int next = lineAfter(colon);
-            if (colon - line == name.length() && sameName(line, name)) {
+            if (colon - line == name.length() && sameName(head, line, name)) {
                 int from = colon + 1;
                 int to = next - 2;
                 while (from < to && (head[from] == ' ' || head[from] == '\t')) {
@@ -82,14 +59,7 @@ final class HeadBytesView implements RequestView {
         return null;
     }
 
-    private boolean sameName(int at, String name) {
-        for (int i = 0; i < name.length(); i++) {
-            if (Character.toLowerCase((char) head[at + i]) != Character.toLowerCase(name.charAt(i))) {
-                return false;
-            }
-        }
-        return true;
-    }
+
 
     private int lineAfter(int from) {
         int i = from;
@@ -99,8 +69,4 @@ final class HeadBytesView implements RequestView {
         return i + 1;
     }
 
-    @Override
-    public String clientAddress() {
-        return clientAddress;
-    }
 }

@@ -245,16 +245,9 @@ public final class ChunkedFramer {
         return i;
     }
 
+    /** The value of a hex digit, or -1 (only ASCII digits: no other char below 0x100 is one). */
     private static int hex(byte c) {
-        if (c >= '0' && c <= '9') {
-            return c - '0';
-        }
-        if (c >= 'a' && c <= 'f') {
-            return c - 'a' + 10;
-        }
-        if (c >= 'A' && c <= 'F') {
-            return c - 'A' + 10;
-        }
-        return -1;
+        return Character.digit((char) (c & 0xff), 16);
     }
+
 }

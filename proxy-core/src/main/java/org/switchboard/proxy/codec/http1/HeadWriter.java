@@ -93,7 +93,7 @@ public final class HeadWriter {
         }
         out.writeBytes(b, target, head.targetEnd() - target);
         out.writeBytes(HTTP_1_1);
-        copyFields(head, trustedPeer, out);
+        copyFields(head, true, trustedPeer, false, out);
         if (head.host() < 0) {
             // HTTP/1.0 without Host goes upstream as HTTP/1.1, which must have one (RFC 9112 3.2).
             out.writeBytes(HOST);
@@ -102,13 +102,23 @@ public final class HeadWriter {
         }
     }
 
-    /** Copies the kept field lines, runs of neighbours in one write. */
-    private static void copyFields(HeadIndex head, boolean trustedPeer, ByteBuf out) {
+    /**
+     * Copies the kept field lines, runs of neighbours in one write. Dropped always: hop-by-hop
+     * lines and those Connection names; on a request, forwarding claims ({@code trustedPeer}
+     * keeps Forwarded and X-Forwarded-Host/-Port/-Prefix); on a response, Transfer-Encoding
+     * when {@code dropTransferEncoding}.
+     */
+    private static void copyFields(HeadIndex head, boolean request, boolean trustedPeer, boolean dropTransferEncoding,
+                                   ByteBuf out) {
         byte[] b = head.bytes();
         int runStart = -1;
         int runEnd = -1;
         for (int i = 0; i < head.fieldCount(); i++) {
-            if (dropped(head, i, trustedPeer)) {
+            byte id = head.id(i);
+            boolean drop = HeaderName.isHopByHop(id) || head.namedByConnection(i)
+                    || (request ? HeaderName.isForwardingClaim(id) && (!trustedPeer || !HeaderName.isKeptFromTrusted(id))
+                            : dropTransferEncoding && id == HeaderName.TRANSFER_ENCODING);
+            if (drop) {
                 continue;
             }
             int start = head.nameStart(i);
@@ -125,16 +135,7 @@ public final class HeadWriter {
         }
     }
 
-    private static boolean dropped(HeadIndex head, int field, boolean trustedPeer) {
-        byte id = head.id(field);
-        if (HeaderName.isHopByHop(id)) {
-            return true;
-        }
-        if (HeaderName.isForwardingClaim(id) && (!trustedPeer || !HeaderName.isKeptFromTrusted(id))) {
-            return true;
-        }
-        return head.namedByConnection(field);
-    }
+
 
     /**
      * The response for the client: its status line in the client's version, the upstream's field
@@ -150,26 +151,7 @@ public final class HeadWriter {
         out.writeBytes(b, head.headStart(), 7); // HTTP/1.
         out.writeByte(http10Client ? '0' : '1');
         out.writeBytes(b, head.headStart() + 8, head.firstLineEnd() + 2 - (head.headStart() + 8));
-        int runStart = -1;
-        int runEnd = -1;
-        for (int i = 0; i < head.fieldCount(); i++) {
-            byte id = head.id(i);
-            if (HeaderName.isHopByHop(id) || head.namedByConnection(i)
-                    || (dropTransferEncoding && id == HeaderName.TRANSFER_ENCODING)) {
-                continue;
-            }
-            int start = head.nameStart(i);
-            if (start != runEnd) {
-                if (runStart >= 0) {
-                    out.writeBytes(b, runStart, runEnd - runStart);
-                }
-                runStart = start;
-            }
-            runEnd = head.lineEnd(i);
-        }
-        if (runStart >= 0) {
-            out.writeBytes(b, runStart, runEnd - runStart);
-        }
+        copyFields(head, false, false, dropTransferEncoding, out);
         if (close) {
             out.writeBytes(CONNECTION_CLOSE);
         } else if (http10Client) {
