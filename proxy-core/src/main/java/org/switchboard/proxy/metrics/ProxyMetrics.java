@@ -27,6 +27,15 @@ import org.switchboard.routing.Upstream;
 public final class ProxyMetrics {
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "other"};
     private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    /**
+     * Histogram buckets, from a fast answer to a /sync long poll and Synapse's slowest: 17 of
+     * them instead of Micrometer's 69 percentile buckets, a seventh of the series and of the
+     * search each request's timing costs.
+     */
+    private static final java.time.Duration[] BUCKETS = java.util.stream.Stream.of(
+            "PT0.001S", "PT0.0025S", "PT0.005S", "PT0.01S", "PT0.025S", "PT0.05S", "PT0.1S", "PT0.25S", "PT0.5S",
+            "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S", "PT60S", "PT120S", "PT180S")
+            .map(java.time.Duration::parse).toArray(java.time.Duration[]::new);
 
     private final PrometheusMeterRegistry registry;
     /**
@@ -87,7 +96,7 @@ public final class ProxyMetrics {
     public void firstByte(org.switchboard.routing.Endpoint endpoint, long nanos) {
         firstByte.computeIfAbsent(endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
                 .description("Time from the request going upstream to the response head coming back")
-                .tags("upstream", key.upstream(), "endpoint", key.id()).publishPercentileHistogram().register(registry))
+                .tags("upstream", key.upstream(), "endpoint", key.id()).serviceLevelObjectives(BUCKETS).register(registry))
                 .record(nanos, TimeUnit.NANOSECONDS);
     }
 
@@ -241,7 +250,7 @@ public final class ProxyMetrics {
                 timer = Timer.builder("switchboard_request_duration").description("Time from request head to response end")
                         .tags("listener", listener, "route", route, "upstream", upstream, "method", METHODS[method],
                                 "status_class", STATUS_CLASSES[status])
-                        .publishPercentileHistogram()
+                        .serviceLevelObjectives(BUCKETS)
                         .register(registry);
                 latencies[method][status] = timer;
             }
