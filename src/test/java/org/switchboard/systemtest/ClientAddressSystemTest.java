@@ -170,7 +170,7 @@ class ClientAddressSystemTest {
         return out.toByteArray();
     }
 
-    private static InetAddress loopback(String address) {
+    static InetAddress loopback(String address) {
         try {
             return InetAddress.getByName(address);
         } catch (java.net.UnknownHostException e) {

@@ -52,7 +52,8 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
         LimitsSpec limits = snapshot.spec().limits();
         byte[] peer = ProxyProtocolHandler.peerOf(ch);
         boolean trustedPeer = snapshot.spec().clientAddress().trusts(peer);
-        if (!limiter.admit(ch, org.switchboard.routing.IpText.format(peer), trustedPeer, limits)) {
+        // Behind PROXY protocol the client is known only from its header: counted there.
+        if (!limiter.admit(ch, org.switchboard.routing.IpText.format(peer), trustedPeer || listener.proxyProtocol(), limits)) {
             metrics.proxyError("connection_limit");
             return;
         }
@@ -67,7 +68,15 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
             }
             ch.pipeline()
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
-                    .addLast("proxy-protocol", new ProxyProtocolHandler());
+                    .addLast("proxy-protocol", new ProxyProtocolHandler((channel, client) -> {
+                        boolean admitted = snapshots.get().spec().clientAddress().trusts(client)
+                                || limiter.admitBehindProxy(channel, org.switchboard.routing.IpText.format(client),
+                                        snapshots.get().spec().limits());
+                        if (!admitted) {
+                            metrics.proxyError("connection_limit");
+                        }
+                        return admitted;
+                    }));
         }
         ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
                 listener.name(), metrics, accessLog));

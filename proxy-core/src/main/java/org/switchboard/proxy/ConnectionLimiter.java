@@ -53,6 +53,26 @@ final class ConnectionLimiter {
         return true;
     }
 
+    /**
+     * The per-client count for a connection whose client a trusted load balancer named in a
+     * PROXY header (its listener count was taken at accept): the office behind one NAT address
+     * counts as one client, the balancer carrying everyone does not. Answers 429 and closes when
+     * over the limit.
+     */
+    boolean admitBehindProxy(Channel channel, String client, LimitsSpec limits) {
+        if (limits.connectionsPerClient() == 0) {
+            return true;
+        }
+        AtomicInteger count = perClient.computeIfAbsent(client, key -> new AtomicInteger());
+        if (count.incrementAndGet() > limits.connectionsPerClient()) {
+            releaseClient(client);
+            refuse(channel, CLIENT_OVER_LIMIT);
+            return false;
+        }
+        channel.closeFuture().addListener(closed -> releaseClient(client));
+        return true;
+    }
+
     int open() {
         return open.get();
     }

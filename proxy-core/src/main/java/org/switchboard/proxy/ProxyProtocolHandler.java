@@ -19,8 +19,25 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     /** The connection's peer as the proxy should see it: the PROXY source when there is one. */
     static final AttributeKey<byte[]> PEER = AttributeKey.valueOf("switchboard.peer");
 
+    /** Admits the client the header names (its per-client connection count); false: refused and closed. */
+    interface ClientAdmission {
+        boolean admit(io.netty.channel.Channel channel, byte[] client);
+    }
+
+    private final ClientAdmission admission;
+    /** The client was refused: nothing it sent goes further while the connection closes. */
+    private boolean refused;
+
+    ProxyProtocolHandler(ClientAdmission admission) {
+        this.admission = admission;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
         if (!(msg instanceof HAProxyMessage header)) {
             ctx.fireChannelRead(msg);
             return;
@@ -31,6 +48,10 @@ final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
                 byte[] source = Cidr.IpLiterals.parse(header.sourceAddress());
                 if (source != null) {
                     ctx.channel().attr(PEER).set(source);
+                    if (!admission.admit(ctx.channel(), source)) {
+                        refused = true;
+                        return;
+                    }
                 }
             }
         } finally {
