@@ -1,0 +1,2 @@
+/** The admin listener: probes, metrics, status page, endpoints, config, reload. */
+package org.switchboard.proxy.admin;

@@ -1,0 +1,2 @@
+/** DNS discovery of endpoints (SRV, A, AAAA) with Netty's asynchronous resolver, applied without a reload. */
+package org.switchboard.proxy.discovery;
