@@ -119,7 +119,9 @@ public final class UpstreamConnectionPool {
             return;
         }
         // Reading stays on while idle so that a close by the upstream is noticed at once.
-        channel.config().setAutoRead(true);
+        if (!channel.config().isAutoRead()) {
+            channel.config().setAutoRead(true);
+        }
         connections.idle.addFirst(connection);
         counts.idleChanged(connections.address, 1);
     }
