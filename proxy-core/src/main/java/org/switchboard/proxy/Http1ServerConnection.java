@@ -220,7 +220,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         byte[] bytes = index.bytes();
         http10 = index.minorVersion() == 0;
         keepAlive = index.keepAlive();
-        record.method = methodName(bytes, index.methodEnd());
+        record.method = index.methodName();
         peerText();
         // From an untrusted peer (the usual case) nothing of the head is believed: no objects needed.
         ForwardingHeaders.Decision forwarding = trustedPeer
@@ -279,17 +279,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         return index.host() >= 0 ? null : decision.endpoint().address().toString();
     }
 
-    /** The method as a constant for the common ones, so no String is made per request. */
-    private static String methodName(byte[] b, int end) {
-        return switch (end) {
-            case 3 -> b[0] == 'G' && b[1] == 'E' && b[2] == 'T' ? "GET" : b[0] == 'P' && b[1] == 'U' && b[2] == 'T' ? "PUT"
-                    : new String(b, 0, end, StandardCharsets.ISO_8859_1);
-            case 4 -> b[0] == 'P' && b[1] == 'O' && b[2] == 'S' && b[3] == 'T' ? "POST"
-                    : b[0] == 'H' && b[1] == 'E' && b[2] == 'A' && b[3] == 'D' ? "HEAD"
-                    : new String(b, 0, end, StandardCharsets.ISO_8859_1);
-            default -> new String(b, 0, end, StandardCharsets.ISO_8859_1);
-        };
-    }
+
 
     /** Forwards as much of the body as pending holds (as slices of the read buffers). */
     private void body() {
@@ -452,26 +442,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         }
         record.status = head.status();
         record.bytesOut += wholeBodyLength;
-        ByteBuf rewritten = scratch.rewrite();
-        HeadWriter.writeResponse(head, http10, http10 && head.chunked(), !keepAlive, rewritten);
-        int headLength = head.headEnd();
-        int newLength = rewritten.readableBytes();
-        ByteBuf out;
-        if (newLength <= headLength) {
-            // Dropping hop-by-hop lines only shrinks a head: the new one is written over the end
-            // of the old, right before the body, and head and body leave as one slice of the
-            // read buffer (no allocation, one write).
-            int at = upstreamBytes.readerIndex() + headLength - newLength;
-            upstreamBytes.setBytes(at, rewritten.array(), rewritten.arrayOffset() + rewritten.readerIndex(), newLength);
-            upstreamBytes.skipBytes(headLength - newLength);
-            out = upstreamBytes.readRetainedSlice(newLength + wholeBodyLength);
-        } else {
-            out = ctx.alloc().directBuffer(newLength + wholeBodyLength);
-            out.writeBytes(rewritten);
-            upstreamBytes.skipBytes(headLength);
-            out.writeBytes(upstreamBytes, upstreamBytes.readerIndex(), wholeBodyLength);
-            upstreamBytes.skipBytes(wholeBodyLength);
-        }
+        ByteBuf out = HeadWriter.rewriteResponse(head, upstreamBytes, wholeBodyLength, http10, http10 && head.chunked(),
+                !keepAlive, scratch.rewrite(), ctx.alloc());
         ctx.write(out, ctx.voidPromise());
     }
 

@@ -570,6 +570,24 @@ public final class HeadIndex {
         return methodEnd;
     }
 
+    /** The method, as a constant for the common ones (no String made per request). */
+    public String methodName() {
+        int length = methodEnd - headStart;
+        if (Tokens.equalsExactly(b, headStart, methodEnd, Tokens.GET)) {
+            return "GET";
+        }
+        if (length == 4 && Tokens.equalsExactly(b, headStart, methodEnd, Tokens.POST)) {
+            return "POST";
+        }
+        if (length == 3 && Tokens.equalsExactly(b, headStart, methodEnd, Tokens.PUT)) {
+            return "PUT";
+        }
+        if (length == 4 && Tokens.equalsExactly(b, headStart, methodEnd, Tokens.HEAD)) {
+            return "HEAD";
+        }
+        return new String(b, headStart, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+    }
+
     public boolean isMethod(byte[] upperCase) {
         return Tokens.equalsExactly(b, headStart, methodEnd, upperCase);
     }

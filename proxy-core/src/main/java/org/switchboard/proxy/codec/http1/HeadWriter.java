@@ -160,6 +160,37 @@ public final class HeadWriter {
         out.writeBytes(CRLF);
     }
 
+    /**
+     * The response head for the client, taken from {@code upstreamBytes} (whose readable bytes
+     * start with the head {@code head} indexes) together with the {@code bodyLength} bytes after
+     * it: both are consumed. Dropping hop-by-hop lines only shrinks a head, so the new one is
+     * usually written over the end of the old, right before the body, and head and body leave as
+     * one slice of the read buffer: no allocation, one write. A head that grew (a
+     * {@code Connection} line the upstream did not send) is copied into a new buffer.
+     *
+     * @param scratch a heap buffer to write the head in first (cleared here)
+     */
+    public static ByteBuf rewriteResponse(HeadIndex head, ByteBuf upstreamBytes, int bodyLength, boolean http10Client,
+                                          boolean dropTransferEncoding, boolean close, ByteBuf scratch,
+                                          io.netty.buffer.ByteBufAllocator alloc) {
+        scratch.clear();
+        writeResponse(head, http10Client, dropTransferEncoding, close, scratch);
+        int headLength = head.headEnd();
+        int newLength = scratch.readableBytes();
+        if (newLength <= headLength) {
+            int at = upstreamBytes.readerIndex() + headLength - newLength;
+            upstreamBytes.setBytes(at, scratch.array(), scratch.arrayOffset() + scratch.readerIndex(), newLength);
+            upstreamBytes.skipBytes(headLength - newLength);
+            return upstreamBytes.readRetainedSlice(newLength + bodyLength);
+        }
+        ByteBuf out = alloc.directBuffer(newLength + bodyLength);
+        out.writeBytes(scratch);
+        upstreamBytes.skipBytes(headLength);
+        out.writeBytes(upstreamBytes, upstreamBytes.readerIndex(), bodyLength);
+        upstreamBytes.skipBytes(bodyLength);
+        return out;
+    }
+
     /** An upper bound of {@link #writeResponse}'s output. */
     public static int responseCapacity(HeadIndex head) {
         return head.headEnd() - head.headStart() + CONNECTION_KEEP_ALIVE.length;

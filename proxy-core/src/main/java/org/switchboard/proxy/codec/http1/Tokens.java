@@ -11,6 +11,9 @@ final class Tokens {
     static final byte[] CONTINUE = ascii("100-continue");
     static final byte[] OPTIONS = ascii("OPTIONS");
     static final byte[] HEAD = ascii("HEAD");
+    static final byte[] GET = ascii("GET");
+    static final byte[] POST = ascii("POST");
+    static final byte[] PUT = ascii("PUT");
     static final byte[] HTTP = ascii("http");
     static final byte[] HTTPS = ascii("https");
 

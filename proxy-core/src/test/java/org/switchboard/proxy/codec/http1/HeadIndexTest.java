@@ -152,6 +152,37 @@ class HeadIndexTest {
         }
     }
 
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {"GET|GET", "\\r\\nGET|GET", "\\r\\n\\r\\nPOST|POST", "PUT|PUT", "HEAD|HEAD",
+        "DELETE|DELETE", "\\r\\nM-SEARCH|M-SEARCH"})
+    void theMethodIsReadWhereTheRequestLineStarts(String prefix, String method) {
+        byte[] head = bytes(prefix + " /a HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n");
+        assertTrue(index.parseRequest(head, 0, head.length) > 0);
+        assertEquals(method, index.methodName());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        // Hop-by-hop lines go: the new head is written over the old one's end, body right behind.
+        "HTTP/1.1 200 OK\\r\\nConnection: keep-alive\\r\\nContent-Length: 2\\r\\n\\r\\nok|false"
+                + "|HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok",
+        // Closing adds a line the upstream did not send: the head grows and is copied instead.
+        "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\nok|true"
+                + "|HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\nConnection: close\\r\\n\\r\\nok",
+    })
+    void theResponseHeadIsRewrittenWithItsSmallBodyAsOneBuffer(String upstream, boolean close, String expected) {
+        byte[] bytes = bytes(upstream + "NEXT");
+        assertTrue(index.parseResponse(bytes, 0, bytes.length) > 0);
+        ByteBuf read = Unpooled.copiedBuffer(bytes);
+        ByteBuf out = HeadWriter.rewriteResponse(index, read, 2, false, false, close, Unpooled.buffer(256),
+                io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+        assertEquals(bytes(expected).length, out.readableBytes());
+        assertEquals(new String(bytes(expected), StandardCharsets.ISO_8859_1), out.toString(StandardCharsets.ISO_8859_1));
+        assertEquals("NEXT", read.toString(StandardCharsets.ISO_8859_1), "what follows the response stays unread");
+        out.release();
+        read.release();
+    }
+
     @Test
     void theResponseHeadLosesItsHopByHopLinesAndSaysHowTheConnectionEnds() {
         byte[] head = bytes("HTTP/1.1 200 OK\\r\\nContent-Type: application/json\\r\\nConnection: keep-alive\\r\\n"
