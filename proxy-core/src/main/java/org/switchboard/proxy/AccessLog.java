@@ -140,7 +140,7 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** A free chunk, or (the writer far behind) an emptied one whose lines are counted as dropped. */
+    /** A free chunk, or a new one (the free list is bounded on return, so chunks never pile up). */
     private Chunk takeFree() {
         Chunk chunk = free.poll();
         return chunk != null ? chunk : new Chunk();

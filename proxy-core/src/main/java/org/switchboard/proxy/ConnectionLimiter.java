@@ -33,31 +33,20 @@ final class ConnectionLimiter {
             refuse(channel, LISTENER_FULL);
             return false;
         }
-        // 0: no per-client limit, nothing to count.
-        boolean counted = !exemptPerClient && limits.connectionsPerClient() > 0;
-        if (counted) {
-            AtomicInteger count = perClient.computeIfAbsent(client, key -> new AtomicInteger());
-            if (count.incrementAndGet() > limits.connectionsPerClient()) {
-                releaseClient(client);
-                open.decrementAndGet();
-                refuse(channel, CLIENT_OVER_LIMIT);
-                return false;
-            }
-        }
-        channel.closeFuture().addListener(closed -> {
+        if (!exemptPerClient && !admitBehindProxy(channel, client, limits)) {
             open.decrementAndGet();
-            if (counted) {
-                releaseClient(client);
-            }
-        });
+            return false;
+        }
+        channel.closeFuture().addListener(closed -> open.decrementAndGet());
         return true;
     }
 
     /**
-     * The per-client count for a connection whose client a trusted load balancer named in a
-     * PROXY header (its listener count was taken at accept): the office behind one NAT address
-     * counts as one client, the balancer carrying everyone does not. Answers 429 and closes when
-     * over the limit.
+     * The per-client count of a connection (0 in the config: no limit, nothing counted); also
+     * called once a PROXY header named the client behind a trusted balancer (the listener count
+     * was taken at accept), so the office behind one NAT address counts as one client and the
+     * balancer carrying everyone does not. Answers 429 and closes when over the limit; the
+     * connection's close gives the count back.
      */
     boolean admitBehindProxy(Channel channel, String client, LimitsSpec limits) {
         if (limits.connectionsPerClient() == 0) {

@@ -25,14 +25,11 @@ final class ForwardingHeaders {
     }
 
     /**
-     * The same rules as {@link #apply} for an indexed HTTP/1 head: an untrusted peer (the usual
-     * case) costs one random request id and nothing else.
+     * What a trusted peer's head says about the client: its X-Forwarded-For chain walked, its
+     * X-Forwarded-Proto and X-Request-ID kept when well-formed. (From an untrusted peer, the usual
+     * case, nothing of the head is believed and nothing needs deciding.)
      */
-    Decision decide(org.switchboard.proxy.codec.http1.HeadIndex head, boolean trusted, byte[] peer, String peerText,
-                    String scheme) {
-        if (!trusted) {
-            return new Decision(false, peerText, peerText, scheme, newRequestId());
-        }
+    Decision decide(org.switchboard.proxy.codec.http1.HeadIndex head, byte[] peer, String peerText, String scheme) {
         List<String> forwardedFor = new ArrayList<>(1);
         String proto = null;
         String requestId = null;

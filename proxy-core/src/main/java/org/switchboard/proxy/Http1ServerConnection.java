@@ -180,10 +180,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         ProxySnapshot snapshot = snapshots.get();
         LimitsSpec limits = snapshot.spec().limits();
         HeadIndex index = scratch.index(limits);
-        byte[] bytes = scratch.bytes(limits);
-        int readable = Math.min(pending.readableBytes(), bytes.length);
-        pending.getBytes(pending.readerIndex(), bytes, 0, readable);
-        int end = index.parseRequest(bytes, 0, readable);
+        int end = index.parseRequest(pending, scratch.bytes(limits));
         if (end == HeadIndex.INCOMPLETE) {
             return false;
         }
@@ -217,24 +214,20 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     }
 
     private void startRequest(ProxySnapshot snapshot, HeadIndex index) {
-        byte[] bytes = index.bytes();
         http10 = index.minorVersion() == 0;
         keepAlive = index.keepAlive();
         record.method = index.methodName();
         peerText();
         // From an untrusted peer (the usual case) nothing of the head is believed: no objects needed.
         ForwardingHeaders.Decision forwarding = trustedPeer
-                ? snapshot.forwarding().decide(index, true, peer, peerText, scheme) : null;
+                ? snapshot.forwarding().decide(index, peer, peerText, scheme) : null;
         record.client = forwarding == null ? peerText : forwarding.client();
         if (forwarding == null) {
             record.newRequestId();
         } else {
             record.requestId = forwarding.requestId();
         }
-        int targetStart = index.originFormStart();
-        String target = targetStart == index.targetEnd() ? "/"
-                : new String(bytes, targetStart, index.targetEnd() - targetStart, StandardCharsets.ISO_8859_1);
-        IndexedRequestView view = new IndexedRequestView(index, record.method, target.charAt(0) == '/' || target.equals("*") ? target : "/" + target, record.client);
+        IndexedRequestView view = new IndexedRequestView(index, record.method, index.originFormTarget(), record.client);
         record.path = view.path();
         boolean hasBody = index.chunked() || index.contentLength() > 0;
         if (index.chunked()) {

@@ -274,10 +274,7 @@ final class StreamExchange implements UpstreamListener {
     /** Parses one head from the pending bytes; false when it needs more. */
     private boolean responseHead() {
         HeadIndex index = scratch.responseIndex();
-        byte[] bytes = scratch.responseBytes();
-        int readable = Math.min(responsePending.readableBytes(), bytes.length);
-        responsePending.getBytes(responsePending.readerIndex(), bytes, 0, readable);
-        int end = index.parseResponse(bytes, 0, readable);
+        int end = index.parseResponse(responsePending, scratch.responseBytes());
         if (end == HeadIndex.INCOMPLETE) {
             return false;
         }

@@ -1,5 +1,7 @@
 package org.switchboard.proxy.codec.http1;
 
+import io.netty.buffer.ByteBuf;
+
 /**
  * One strict pass over an HTTP/1 message head (RFC 9112), leaving an index of offsets into the
  * caller's bytes: the first line's parts, each field's name and value, and the framing facts.
@@ -108,6 +110,41 @@ public final class HeadIndex {
             return end;
         }
         return requestSemantics() ? end : REFUSED;
+    }
+
+    /**
+     * As {@link #parseRequest(byte[], int, int)} for the readable bytes of {@code buf}, copied
+     * into {@code scratch} only as far as the head needs: 2 KiB first (most heads), more only
+     * when the head goes on. What follows a head (a body, pipelined requests) is not copied.
+     * Offsets in the index count from {@code buf}'s reader index.
+     */
+    public int parseRequest(ByteBuf buf, byte[] scratch) {
+        return parse(buf, scratch, true);
+    }
+
+    /** As {@link #parseRequest(ByteBuf, byte[])} for a response head. */
+    public int parseResponse(ByteBuf buf, byte[] scratch) {
+        return parse(buf, scratch, false);
+    }
+
+    private static final int FIRST_COPY = 2048;
+
+    private int parse(ByteBuf buf, byte[] scratch, boolean request) {
+        int available = Math.min(buf.readableBytes(), scratch.length);
+        int copied = 0;
+        int wanted = Math.min(available, FIRST_COPY);
+        while (true) {
+            buf.getBytes(buf.readerIndex() + copied, scratch, copied, wanted - copied);
+            copied = wanted;
+            int end = request ? parseRequest(scratch, 0, copied) : parseResponse(scratch, 0, copied);
+            boolean moreBytes = copied < available;
+            // A limit judged on part of the bytes may read otherwise on all of them (414 or 400).
+            boolean limit = end == REFUSED && (error == HeadError.TARGET_TOO_LONG || error == HeadError.HEADERS_TOO_LARGE);
+            if (!moreBytes || end >= 0 || (end == REFUSED && !limit)) {
+                return end;
+            }
+            wanted = (int) Math.min(available, copied * 4L);
+        }
     }
 
     /** As {@link #parseRequest} for a response head (status line, then fields). */
@@ -403,11 +440,7 @@ public final class HeadIndex {
                     return judgedAtEnd("repeated Transfer-Encoding");
                 }
                 transferEncoded = true;
-                chunked = Tokens.lastIs(b, from, to, Tokens.CHUNKED);
-                otherCodings = Tokens.count(b, from, to) > 1;
-                if (Tokens.countOf(b, from, to, Tokens.CHUNKED) > 1) {
-                    return judgedAtEnd("chunked applied more than once");
-                }
+                return transferCodings(from, to);
             }
             case HeaderName.HOST -> {
                 if (host >= 0) {
@@ -428,6 +461,29 @@ public final class HeadIndex {
             }
         }
         return true;
+    }
+
+    /** The codings in one pass: chunked must come last and once; any other is noted. */
+    private boolean transferCodings(int from, int to) {
+        int codings = 0;
+        int chunkedCount = 0;
+        boolean lastChunked = false;
+        int i = from;
+        while (i < to) {
+            int start = Tokens.skipListSeparators(b, i, to);
+            int end = Tokens.tokenEnd(b, start, to);
+            if (end > start) {
+                codings++;
+                lastChunked = Tokens.equalsIgnoreCase(b, start, end, Tokens.CHUNKED);
+                if (lastChunked) {
+                    chunkedCount++;
+                }
+            }
+            i = Math.max(end, start + 1);
+        }
+        chunked = lastChunked;
+        otherCodings = codings > 1;
+        return chunkedCount <= 1 || judgedAtEnd("chunked applied more than once");
     }
 
     private void connectionTokens(int from, int to) {
@@ -606,6 +662,17 @@ public final class HeadIndex {
      */
     public int originFormStart() {
         return originFormStart;
+    }
+
+    /** An absolute-form target with an empty path ({@code http://host}, {@code http://host?q}): served as {@code /}. */
+    public boolean originFormNeedsSlash() {
+        return originFormStart != targetStart && (originFormStart == targetEnd || b[originFormStart] != '/');
+    }
+
+    /** The target in origin form (or {@code *}), as a String for routing. */
+    public String originFormTarget() {
+        String target = new String(b, originFormStart, targetEnd - originFormStart, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return originFormNeedsSlash() ? "/" + target : target;
     }
 
     public int minorVersion() {

@@ -88,8 +88,8 @@ public final class HeadWriter {
         byte[] b = head.bytes();
         out.writeBytes(b, head.methodStart(), head.methodEnd() - head.methodStart() + 1);
         int target = head.originFormStart();
-        if (target != head.targetStart() && (target == head.targetEnd() || b[target] != '/')) {
-            out.writeBytes(SLASH); // an absolute-form target with an empty path: http://host or http://host?q
+        if (head.originFormNeedsSlash()) {
+            out.writeBytes(SLASH);
         }
         out.writeBytes(b, target, head.targetEnd() - target);
         out.writeBytes(HTTP_1_1);

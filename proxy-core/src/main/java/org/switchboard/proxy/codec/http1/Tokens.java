@@ -43,52 +43,11 @@ final class Tokens {
         return end;
     }
 
-    /** Number of non-empty list elements. */
-    static int count(byte[] b, int from, int to) {
-        int count = 0;
-        int i = from;
-        while (i < to) {
-            int start = skipListSeparators(b, i, to);
-            int end = tokenEnd(b, start, to);
-            if (end > start) {
-                count++;
-            }
-            i = Math.max(end, start + 1);
-        }
-        return count;
-    }
 
-    /** How many list elements equal {@code word} (case-insensitive). */
-    static int countOf(byte[] b, int from, int to, byte[] word) {
-        int count = 0;
-        int i = from;
-        while (i < to) {
-            int start = skipListSeparators(b, i, to);
-            int end = tokenEnd(b, start, to);
-            if (end > start && equalsIgnoreCase(b, start, end, word)) {
-                count++;
-            }
-            i = Math.max(end, start + 1);
-        }
-        return count;
-    }
 
-    /** Whether the last non-empty list element equals {@code word} (case-insensitive). */
-    static boolean lastIs(byte[] b, int from, int to, byte[] word) {
-        int lastStart = -1;
-        int lastEnd = -1;
-        int i = from;
-        while (i < to) {
-            int start = skipListSeparators(b, i, to);
-            int end = tokenEnd(b, start, to);
-            if (end > start) {
-                lastStart = start;
-                lastEnd = end;
-            }
-            i = Math.max(end, start + 1);
-        }
-        return lastStart >= 0 && equalsIgnoreCase(b, lastStart, lastEnd, word);
-    }
+
+
+
 
     /** {@code b[from, to)} equals {@code lowerCase}, ASCII case-insensitively. */
     static boolean equalsIgnoreCase(byte[] b, int from, int to, byte[] lowerCase) {
