@@ -3,6 +3,7 @@ package org.switchboard.systemtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -74,9 +75,7 @@ class KubernetesSwitchboardTest {
             assertProbe(tier, container, "readinessProbe", "/ready");
             assertProbe(tier, container, "livenessProbe", "/live");
             assertProbe(tier, container, "startupProbe", "/live");
-            assertEquals("sleep", container.path("lifecycle").path("preStop").fieldNames().next(), tier + ": preStop sleeps");
-            assertTrue(deployment.podSpec().path("terminationGracePeriodSeconds").asInt() > 30 + container.path("lifecycle").path("preStop").path("sleep").path("seconds").asInt(),
-                    tier + ": the grace period outlasts the preStop sleep plus a 30 s /sync poll");
+            assertDrainFitsTheGracePeriod(tier, config, deployment, container);
             assertTrue(deployment.replicas() >= 2, tier + ": Switchboard runs at least 2 replicas");
             assertFalse(deployment.podSpec().path("topologySpreadConstraints").isEmpty(), tier + ": replicas spread across nodes");
             String options = container.path("env").findValues("value").toString();
@@ -92,6 +91,23 @@ class KubernetesSwitchboardTest {
             assertEquals("ClusterIP", adminService.spec().path("type").asText("ClusterIP"));
             assertEquals("admin", adminService.spec().path("ports").path(0).path("targetPort").asText());
         }
+    }
+
+    /**
+     * SIGTERM starts Switchboard's drain: the delay must cover the endpoint's removal from the
+     * Service, the timeout a 30 s /sync poll, and the grace period all of it (plus any preStop).
+     */
+    private static void assertDrainFitsTheGracePeriod(RenderedTier tier, Map<String, Object> config, KubeObject deployment,
+                                                      JsonNode container) {
+        Map<?, ?> drain = (Map<?, ?>) config.get("drain");
+        assertNotNull(drain, tier + ": the config sets its drain");
+        java.time.Duration delay = org.switchboard.config.Durations.parse(drain.get("delay").toString(), true);
+        java.time.Duration timeout = org.switchboard.config.Durations.parse(drain.get("timeout").toString());
+        assertTrue(delay.toSeconds() >= 5, tier + ": the drain keeps serving while the endpoint leaves the Service");
+        assertTrue(timeout.toSeconds() > 30, tier + ": the drain lets a 30 s /sync poll finish");
+        long preStop = container.path("lifecycle").path("preStop").path("sleep").path("seconds").asLong(0);
+        assertTrue(deployment.podSpec().path("terminationGracePeriodSeconds").asLong() > preStop + delay.toSeconds() + timeout.toSeconds(),
+                tier + ": the grace period outlasts the drain");
     }
 
     @Test

@@ -15,6 +15,11 @@ public final class Durations {
 
     /** @throws IllegalArgumentException with {@link #EXPECTED} as its message */
     public static Duration parse(String text) {
+        return parse(text, false);
+    }
+
+    /** As {@link #parse(String)}; {@code zeroAllowed}: {@code 0s} means "not at all" (a drain's delay). */
+    public static Duration parse(String text, boolean zeroAllowed) {
         if (text == null) {
             throw new IllegalArgumentException(EXPECTED);
         }
@@ -28,7 +33,7 @@ public final class Durations {
         }
         long amount = Long.parseLong(text, 0, digits, 10);
         ChronoUnit unit = unit(text.substring(digits));
-        if (amount == 0 || unit == null) {
+        if ((amount == 0 && !zeroAllowed) || unit == null) {
             throw new IllegalArgumentException(EXPECTED);
         }
         try {

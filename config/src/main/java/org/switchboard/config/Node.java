@@ -161,12 +161,21 @@ final class Node {
     }
 
     Duration duration() {
+        return duration(false);
+    }
+
+    /** A duration that may be {@code 0s} (for what can be turned off). */
+    Duration durationZeroAllowed() {
+        return isAbsent() ? null : duration(true);
+    }
+
+    private Duration duration(boolean zeroAllowed) {
         String text = string(Durations.EXPECTED);
         if (text == null) {
             return null;
         }
         try {
-            return Durations.parse(text);
+            return Durations.parse(text, zeroAllowed);
         } catch (IllegalArgumentException e) {
             fail(e.getMessage());
             return null;

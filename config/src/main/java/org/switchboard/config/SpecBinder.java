@@ -16,7 +16,8 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery"};
+             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery",
+             "drain"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -57,10 +58,11 @@ final class SpecBinder {
         AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
+        DrainSpec drain = drain(root.field("drain"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -310,6 +312,20 @@ final class SpecBinder {
         Duration requestHeader = node.field("requestHeader").durationOr(defaults.requestHeader());
         Duration requestBody = node.field("requestBody").durationOr(defaults.requestBody());
         return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader, requestBody);
+    }
+
+    private static DrainSpec drain(Node node) {
+        DrainSpec defaults = DrainSpec.DEFAULTS;
+        if (node.isAbsent()) {
+            return defaults;
+        }
+        if (!node.expectMap("delay", "timeout")) {
+            return null;
+        }
+        Node delayNode = node.field("delay");
+        Duration delay = delayNode.isAbsent() ? defaults.delay() : delayNode.durationZeroAllowed();
+        Duration timeout = node.field("timeout").durationOr(defaults.timeout());
+        return delay == null || timeout == null ? null : new DrainSpec(delay, timeout);
     }
 
     private static AccessLogSpec accessLog(Node node) {

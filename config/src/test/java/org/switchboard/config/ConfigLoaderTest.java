@@ -88,7 +88,8 @@ class ConfigLoaderTest {
                 LimitsSpec.DEFAULTS,
                 AccessLogSpec.DEFAULTS,
                 new RuntimeSpec(2),
-                DiscoverySpec.DEFAULTS);
+                DiscoverySpec.DEFAULTS,
+                DrainSpec.DEFAULTS);
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");
 
@@ -172,6 +173,20 @@ class ConfigLoaderTest {
         assertEquals(new UpstreamPoolSpec(UpstreamPoolSpec.DEFAULTS.maxIdlePerEndpoint(), Duration.ofMinutes(1)),
                 spec.upstreamPool());
         assertEquals(RuntimeSpec.DEFAULTS, spec.runtime());
+    }
+
+    @Test
+    void aDrainMayHaveNoDelayButNeedsATimeout() throws ConfigException {
+        String base = "listeners: [{name: client, address: \"0.0.0.0:0\"}]\nupstreams: {main: {endpoints: [\"127.0.0.1:8008\"]}}\n";
+        assertEquals(DrainSpec.DEFAULTS, ConfigLoader.parse(base, "t.yaml").drain());
+        assertEquals(new DrainSpec(Duration.ZERO, Duration.ofSeconds(55)),
+                ConfigLoader.parse(base + "drain: {delay: 0s}", "t.yaml").drain());
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(base + "drain: {timeout: 0s, delai: 5s}", "t.yaml"));
+        assertEquals(2, e.errors().size(), e.errors().toString());
+        assertTrue(e.errors().stream().anyMatch(error -> error.startsWith("drain.timeout: \"0s\"")), e.errors().toString());
+        assertTrue(e.errors().stream().anyMatch(error -> error.contains("drain.delai")), e.errors().toString());
     }
 
     @Test

@@ -26,6 +26,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final ConnectionLimiter limiter = new ConnectionLimiter();
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
+    private final Drain drain;
     /** One per event loop: heads are parsed synchronously within a read, so a loop's connections share it. */
     private final io.netty.util.concurrent.FastThreadLocal<Http1Scratch> scratch = new io.netty.util.concurrent.FastThreadLocal<>() {
         @Override
@@ -36,8 +37,9 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
                              Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
-                             ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog) {
+                             ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain) {
         this.accessLog = accessLog;
+        this.drain = drain;
         this.snapshots = snapshots;
         this.poolsByEventLoop = poolsByEventLoop;
         this.listener = listener;
@@ -48,6 +50,11 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
+        if (!drain.admit(ch)) {
+            // Accepted as the listener closed for a drain.
+            ch.close();
+            return;
+        }
         ProxySnapshot snapshot = snapshots.get();
         LimitsSpec limits = snapshot.spec().limits();
         byte[] peer = ProxyProtocolHandler.peerOf(ch);
@@ -79,6 +86,6 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                     }));
         }
         ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
-                listener.name(), metrics, accessLog));
+                listener.name(), metrics, accessLog, drain));
     }
 }

@@ -44,6 +44,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private final String listener;
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
+    private final Drain drain;
 
     private ChannelHandlerContext ctx;
     private State state = State.HEAD;
@@ -52,6 +53,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private StreamExchange current;
     private boolean http10;
     private boolean keepAlive;
+    /** Told by a drain that the response in progress, or the next one, is the last. */
+    private boolean lastResponse;
     private boolean requestComplete;
     /** Where the body of the request being read ends. */
     private final BodyFraming body = new BodyFraming();
@@ -75,7 +78,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private final RequestRecord record = new RequestRecord();
 
     Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
-                          String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog) {
+                          String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain) {
         this.snapshots = snapshots;
         this.pool = pool;
         this.scratch = scratch;
@@ -84,6 +87,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         this.listener = listener;
         this.metrics = metrics;
         this.accessLog = accessLog;
+        this.drain = drain;
     }
 
     @Override
@@ -215,7 +219,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     private void startRequest(ProxySnapshot snapshot, HeadIndex index) {
         http10 = index.minorVersion() == 0;
-        keepAlive = index.keepAlive();
+        // Once the listeners are closed for a drain, every response is the connection's last.
+        keepAlive = index.keepAlive() && !lastResponse && !drain.closing();
         record.method = index.methodName();
         peerText();
         // From an untrusted peer (the usual case) nothing of the head is believed: no objects needed.
@@ -502,14 +507,30 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     // ---- the connection's end ----
 
-    /** A client that half-closes has left (a long poll it gave up on): the upstream is released now. */
+    /**
+     * A client that half-closes has left (a long poll it gave up on): the upstream is released
+     * now. A drain closes an idle connection at once and a busy one after its response.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
             clientGone();
             ctx.close();
+        } else if (event == Drain.CLOSE_WHEN_IDLE) {
+            closeWhenIdle();
+            return;
         }
         ctx.fireUserEventTriggered(event);
+    }
+
+    private void closeWhenIdle() {
+        lastResponse = true;
+        keepAlive = false;
+        boolean idle = state == State.HEAD && headStartedNanos < 0 && (pending == null || !pending.isReadable());
+        if (idle) {
+            state = State.CLOSED;
+            ctx.close();
+        }
     }
 
     @Override

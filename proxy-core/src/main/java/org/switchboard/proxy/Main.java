@@ -114,7 +114,12 @@ public final class Main {
         return -1;
     }
 
+    /**
+     * SIGTERM (Kubernetes stopping the pod) drains first and exits 0 when the drain is done;
+     * SIGINT (Ctrl-C) and anything else that ends the JVM stop at once.
+     */
     private static void awaitShutdown(Switchboard switchboard, AutoCloseable alsoClose) throws InterruptedException {
+        drainOnSigterm(switchboard);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             switchboard.close();
@@ -128,5 +133,17 @@ public final class Main {
             stopped.countDown();
         }, "switchboard-shutdown"));
         stopped.await();
+    }
+
+    private static void drainOnSigterm(Switchboard switchboard) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal ->
+                    // Exits from a thread of its own: the drain ends on an event loop, which exit's
+                    // shutdown hook waits to see stopped.
+                    switchboard.drain("SIGTERM").whenComplete((done, failure) ->
+                            new Thread(() -> System.exit(0), "switchboard-exit").start()));
+        } catch (IllegalArgumentException unsupported) {
+            // No SIGTERM here (not a POSIX system): the shutdown hook stops the proxy at once.
+        }
     }
 }

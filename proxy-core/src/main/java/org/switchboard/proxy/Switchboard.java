@@ -58,6 +58,7 @@ public final class Switchboard implements AutoCloseable {
     private SwitchboardSpec writtenSpec;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final AccessLog accessLog;
+    private final Drain drain = new Drain(metrics.registry());
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     private volatile boolean ready;
@@ -117,7 +118,7 @@ public final class Switchboard implements AutoCloseable {
         healthChecking.start(snapshot.get().routing(), snapshot.get().spec(), eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
             Channel channel = serverBootstrap(transport)
-                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog))
+                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain))
                     .childOption(ChannelOption.AUTO_READ, false)
                     // A client's FIN reaches ProxyHandler at once, in the read that saw it, so the
                     // upstream is released then, not after the transport's deferred close.
@@ -192,7 +193,12 @@ public final class Switchboard implements AutoCloseable {
                 if (ready && !discoverySettled) {
                     discoverySettled = discovery.settled();
                 }
-                return ready && discoverySettled;
+                return ready && discoverySettled && !drain.started();
+            }
+
+            @Override
+            public boolean draining() {
+                return drain.started();
             }
 
             @Override
@@ -235,6 +241,22 @@ public final class Switchboard implements AutoCloseable {
                                 "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"No config file to reload: started without --config\"}"));
             }
         };
+    }
+
+    /**
+     * Drains for a rollout (see {@link Drain}): {@code /ready} says no at once, the listeners close
+     * after {@code drain.delay}, requests in flight get {@code drain.timeout} to finish. Started
+     * once; the future completes when no client connection is left. {@link #close} still follows.
+     */
+    public CompletableFuture<Void> drain(String trigger) {
+        return drain.start(trigger, snapshot.get().spec().drain(), eventLoops.next(), this::closeListeners);
+    }
+
+    /** Runs on an event loop: closes without waiting (a connection accepted meanwhile is refused by the drain). */
+    private void closeListeners() {
+        for (Channel listener : listeners.values()) {
+            listener.close();
+        }
     }
 
     /** The bound address of a listener (its real port when configured with port 0). */

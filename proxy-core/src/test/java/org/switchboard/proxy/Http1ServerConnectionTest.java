@@ -58,7 +58,8 @@ class Http1ServerConnectionTest {
                 new Bootstrap().channel(NioSocketChannel.class), snapshot.spec().upstreamPool(), 1000,
                 METRICS.upstreamConnections());
         EmbeddedChannel channel = new EmbeddedChannel(new Http1ServerConnection(() -> snapshot, pool, new Http1Scratch(),
-                "http", "client", METRICS, new AccessLog(new AccessLogSpec(false, null, 1.0))));
+                "http", "client", METRICS, new AccessLog(new AccessLogSpec(false, null, 1.0)),
+                new Drain(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())));
         channel.freezeTime();
         channels.add(channel);
         return channel;
@@ -151,5 +152,24 @@ class Http1ServerConnectionTest {
         channel.runScheduledPendingTasks();
         assertFalse(channel.isActive());
         assertEquals("", written(channel), "an idle connection closes without an answer");
+    }
+
+    @Test
+    void aDrainClosesAnIdleConnectionAtOnce() throws Exception {
+        EmbeddedChannel channel = connection();
+        channel.pipeline().fireUserEventTriggered(Drain.CLOSE_WHEN_IDLE);
+        assertFalse(channel.isActive());
+        assertEquals("", written(channel), "an idle connection closes without an answer");
+    }
+
+    @Test
+    void aDrainLetsAHeadBeingReadFinishAndAnswersItWithConnectionClose() throws Exception {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes("GET /nowhere HTTP/1.1\\r\\nHo")));
+        channel.pipeline().fireUserEventTriggered(Drain.CLOSE_WHEN_IDLE);
+        assertTrue(channel.isActive(), "a request has begun");
+        channel.writeInbound(Unpooled.wrappedBuffer(bytes("st: a\\r\\n\\r\\n")));
+        String answer = written(channel);
+        assertTrue(answer.startsWith("HTTP/1.1 404 Not Found\r\n") && answer.contains("\r\nConnection: close\r\n"), answer);
     }
 }

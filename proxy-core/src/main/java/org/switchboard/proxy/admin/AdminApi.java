@@ -11,6 +11,9 @@ public interface AdminApi {
 
     boolean ready();
 
+    /** A drain has begun: {@code /ready} says so rather than "starting". */
+    boolean draining();
+
     /** Every endpoint's health and load. */
     String endpointsJson();
 

@@ -58,7 +58,8 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         } else if (path.equals("/ready")) {
             response = api.ready()
                     ? json(ctx, HttpResponseStatus.OK, "{\"status\":\"ready\"}")
-                    : json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "{\"status\":\"starting\"}");
+                    : json(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                            api.draining() ? "{\"status\":\"draining\"}" : "{\"status\":\"starting\"}");
         } else if (path.equals("/endpoints")) {
             response = json(ctx, HttpResponseStatus.OK, api.endpointsJson());
         } else if (path.equals("/status")) {

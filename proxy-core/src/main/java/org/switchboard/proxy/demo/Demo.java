@@ -8,6 +8,7 @@ import org.switchboard.config.AccessLogSpec;
 import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ClientAddressSpec;
 import org.switchboard.config.DiscoverySpec;
+import org.switchboard.config.DrainSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.LimitsSpec;
@@ -23,6 +24,8 @@ import org.switchboard.config.UserLookupSpec;
 /** The {@code --demo} setup: fake workers, a config routing to them, and what to paste. */
 public final class Demo {
     public static final HostPort LISTENER = HostPort.of("127.0.0.1", 8080);
+    /** Nothing routes to a demo through a Service: Ctrl-C need not wait for endpoint removal. */
+    private static final DrainSpec DEMO_DRAIN = new DrainSpec(java.time.Duration.ZERO, java.time.Duration.ofSeconds(5));
 
     private Demo() {
     }
@@ -46,7 +49,7 @@ public final class Demo {
                 upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
                 UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS, AccessLogSpec.DEFAULTS, RuntimeSpec.DEFAULTS,
-                DiscoverySpec.DEFAULTS);
+                DiscoverySpec.DEFAULTS, DEMO_DRAIN);
     }
 
     public static String instructions() {

@@ -1,0 +1,202 @@
+package org.switchboard.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/**
+ * A rollout's drain, driven the way Kubernetes drives it: SIGTERM to the real jar's process.
+ * What runs finishes, what is idle goes, nothing new comes in once the listeners close, and the
+ * process exits 0.
+ */
+class DrainSystemTest {
+    private static final Path JAR = Path.of("..", "..", "proxy-core", "target", "switchboard.jar");
+
+    @TempDir
+    Path dir;
+    private Process proxy;
+    private TinyUpstream upstream;
+    private final CountDownLatch releaseSlow = new CountDownLatch(1);
+    private int port;
+    private int adminPort;
+
+    @AfterEach
+    void stop() throws IOException {
+        releaseSlow.countDown();
+        if (proxy != null) {
+            proxy.destroyForcibly();
+        }
+        if (upstream != null) {
+            upstream.close();
+        }
+    }
+
+    @Test
+    void sigtermLetsRequestsInFlightFinishClosesIdleConnectionsAndExitsZero() throws Exception {
+        start("drain: {delay: 3s, timeout: 30s}");
+        RawClient idle = new RawClient(address());
+        assertEquals(200, idle.send(get("/before")).readResponse().status());
+        RawClient busy = new RawClient(address());
+        busy.send(get("/slow"));
+        awaitTrue(() -> upstream.received().stream().anyMatch(r -> r.target().equals("/slow")), "the slow request upstream");
+
+        proxy.destroy(); // SIGTERM
+
+        awaitTrue(() -> adminStatus("/ready") == 503, "/ready answers 503 once draining");
+        assertTrue(adminBody("/ready").contains("draining"), adminBody("/ready"));
+        try (RawClient during = new RawClient(address())) {
+            assertEquals(200, during.send(get("/during-delay")).readResponse().status(),
+                    "new connections are still served during the delay");
+        }
+        assertTrue(idle.closedByPeer(), "an idle keep-alive connection is closed when the listeners close");
+        awaitTrue(this::refused, "the listener closed after the delay");
+        assertTrue(proxy.isAlive(), "a request is still in flight");
+
+        releaseSlow.countDown();
+        RawClient.Response slow = busy.readResponse();
+        assertEquals(200, slow.status());
+        assertEquals("served /slow", slow.body());
+        assertEquals("close", slow.header("Connection"), "the last response on a draining connection says so\n" + slow.head() + log());
+        assertTrue(busy.closedByPeer());
+        assertTrue(proxy.waitFor(10, TimeUnit.SECONDS), "the process exits once nothing is left");
+        assertEquals(0, proxy.exitValue(), log());
+        assertTrue(log().contains("drain done: every client connection finished"), log());
+    }
+
+    @Test
+    void whatIsStillOpenAtTheTimeoutIsClosedAndTheProcessStillExitsZero() throws Exception {
+        start("drain: {delay: 0s, timeout: 1s}");
+        RawClient held = new RawClient(address());
+        held.send(get("/slow"));
+        awaitTrue(() -> upstream.received().stream().anyMatch(r -> r.target().equals("/slow")), "the slow request upstream");
+
+        proxy.destroy();
+
+        assertTrue(proxy.waitFor(15, TimeUnit.SECONDS), "the timeout ends the drain");
+        assertEquals(0, proxy.exitValue(), log());
+        assertNull(held.readResponse(), "closed without an answer at the timeout");
+        assertTrue(log().contains("drain timeout: closed 1 client connections still open"), log());
+    }
+
+    @Test
+    void aDrainConfigWithAnUnknownKeyIsALocatedError() throws Exception {
+        Path config = Files.writeString(dir.resolve("bad.yaml"), """
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                drain: {delay: 5s, timout: 55s}
+                """);
+        Process check = new ProcessBuilder(java(), "-jar", JAR.toString(), "--check", "--config", config.toString())
+                .redirectErrorStream(true).start();
+        String output = new String(check.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(check.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(1, check.exitValue(), output);
+        assertTrue(output.contains("drain.timout"), output);
+    }
+
+    // ---- the process and its surroundings ----
+
+    private void start(String drain) throws Exception {
+        assertTrue(Files.isRegularFile(JAR), "the runnable jar is built first (mvn package): " + JAR.toAbsolutePath());
+        upstream = new TinyUpstream((request, out, in) -> {
+            if (request.target().equals("/slow")) {
+                try {
+                    releaseSlow.await(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            byte[] body = ("served " + request.target()).getBytes(StandardCharsets.UTF_8);
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n"));
+            out.write(body);
+            out.flush();
+            return true;
+        });
+        port = ProxyUnderTest.freePort();
+        adminPort = ProxyUnderTest.freePort();
+        Path config = Files.writeString(dir.resolve("switchboard.yaml"), """
+                listeners: [{name: client, address: "127.0.0.1:%d"}]
+                admin: {address: "127.0.0.1:%d"}
+                accessLog: {enabled: false}
+                upstreams: {main: {endpoints: ["%s"]}}
+                routes: [{path: {prefix: "/"}, upstream: main}]
+                %s
+                """.formatted(port, adminPort, upstream.endpoint(), drain));
+        proxy = new ProcessBuilder(java(), "-jar", JAR.toString(), "--config", config.toString())
+                .redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile()).start();
+        awaitTrue(() -> adminStatus("/ready") == 200, "the proxy is ready");
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private InetSocketAddress address() {
+        return new InetSocketAddress("127.0.0.1", port);
+    }
+
+    private static String get(String target) {
+        return "GET " + target + " HTTP/1.1\r\nHost: matrix.example.org\r\n\r\n";
+    }
+
+    private boolean refused() {
+        try (RawClient ignored = new RawClient(address())) {
+            return false;
+        } catch (ConnectException refused) {
+            return true;
+        } catch (IOException other) {
+            return false;
+        }
+    }
+
+    private int adminStatus(String path) {
+        try {
+            return admin(path).statusCode();
+        } catch (IOException | InterruptedException e) {
+            return -1;
+        }
+    }
+
+    private String adminBody(String path) throws IOException, InterruptedException {
+        return admin(path).body();
+    }
+
+    private HttpResponse<String> admin(String path) throws IOException, InterruptedException {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + path))
+                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String log() throws IOException {
+        return Files.readString(dir.resolve("proxy.log"));
+    }
+
+    private void awaitTrue(BooleanSupplier condition, String what) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertFalse(System.nanoTime() > deadline, "timed out waiting for: " + what + "\n" + log());
+            assertTrue(proxy.isAlive() || what.contains("exit"), "the proxy died waiting for " + what + "\n" + log());
+            Thread.sleep(20);
+        }
+    }
+}
