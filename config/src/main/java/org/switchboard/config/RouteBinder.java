@@ -80,7 +80,7 @@ final class RouteBinder {
 
     private RouteSpec route(Node node) {
         int mark = errors.count();
-        if (!node.expectMap("path", "methods", "host", "upstream", "hashKey", "maxBody")) {
+        if (!node.expectMap("path", "methods", "host", "upstream", "hashKey", "maxBody", "websocket")) {
             return null;
         }
         PathMatchSpec path = path(node.field("path"));
@@ -90,7 +90,10 @@ final class RouteBinder {
         String hashKey = hashKey(node.field("hashKey"));
         Node maxBodyNode = node.field("maxBody");
         Long maxBody = maxBodyNode.isAbsent() ? null : maxBodyNode.size(0, 1L << 40);
-        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody) : null;
+        Node webSocketNode = node.field("websocket");
+        Boolean webSocket = webSocketNode.isAbsent() ? Boolean.FALSE : webSocketNode.bool();
+        return errors.noneSince(mark)
+                ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody, webSocket) : null;
     }
 
     /** {@code user}, {@code token}, {@code room}, {@code source} or {@code header:<name>}. */

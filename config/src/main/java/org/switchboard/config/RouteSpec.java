@@ -13,26 +13,27 @@ import java.util.Set;
  * @param hashKey  what a ring-hash upstream hashes for this route ({@code user}, {@code token},
  *                 {@code room}, {@code source}, {@code header:<name>}), or null for the default
  * @param maxBody  the largest request body in bytes (413 beyond), or null for {@code limits.requestBody}
+ * @param webSocket {@code Upgrade: websocket} requests are tunnelled here (refused with 400 elsewhere)
  */
 public record RouteSpec(String location, String host, Set<String> methods, PathMatchSpec path, String upstream,
-                        String hashKey, Long maxBody) implements RouteEntrySpec {
+                        String hashKey, Long maxBody, boolean webSocket) implements RouteEntrySpec {
     public RouteSpec {
         methods = Set.copyOf(methods);
     }
 
     public static RouteSpec of(PathMatchSpec path, String upstream) {
-        return new RouteSpec("routes[?]", null, Set.of(), path, upstream, null, null);
+        return new RouteSpec("routes[?]", null, Set.of(), path, upstream, null, null, false);
     }
 
     public RouteSpec withMethods(Set<String> newMethods) {
-        return new RouteSpec(location, host, newMethods, path, upstream, hashKey, maxBody);
+        return new RouteSpec(location, host, newMethods, path, upstream, hashKey, maxBody, webSocket);
     }
 
     public RouteSpec withHost(String newHost) {
-        return new RouteSpec(location, newHost, methods, path, upstream, hashKey, maxBody);
+        return new RouteSpec(location, newHost, methods, path, upstream, hashKey, maxBody, webSocket);
     }
 
     public RouteSpec withHashKey(String newHashKey) {
-        return new RouteSpec(location, host, methods, path, upstream, newHashKey, maxBody);
+        return new RouteSpec(location, host, methods, path, upstream, newHashKey, maxBody, webSocket);
     }
 }

@@ -303,7 +303,7 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaults;
         }
-        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle", "requestHeader", "requestBody")) {
+        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle", "requestHeader", "requestBody", "websocketIdle")) {
             return null;
         }
         Duration connect = node.field("connect").durationOr(defaults.connect());
@@ -311,7 +311,8 @@ final class SpecBinder {
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
         Duration requestHeader = node.field("requestHeader").durationOr(defaults.requestHeader());
         Duration requestBody = node.field("requestBody").durationOr(defaults.requestBody());
-        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader, requestBody);
+        Duration websocketIdle = node.field("websocketIdle").durationOr(defaults.websocketIdle());
+        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader, requestBody, websocketIdle);
     }
 
     private static DrainSpec drain(Node node) {

@@ -35,7 +35,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private static final int LINGER_BYTES = 64 << 20;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private enum State { HEAD, BODY, RESPONSE, LINGER, CLOSED }
+    /** TUNNEL: a WebSocket tunnel, bytes both ways until a side closes. */
+    private enum State { HEAD, BODY, RESPONSE, TUNNEL, LINGER, CLOSED }
 
     private final Supplier<ProxySnapshot> snapshots;
     private final UpstreamConnectionPool pool;
@@ -152,6 +153,16 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                         return;
                     }
                 }
+                case TUNNEL -> {
+                    if (!bodyWanted) {
+                        if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
+                            reading(false);
+                        }
+                        trimPending();
+                        return;
+                    }
+                    deliver(pending.readableBytes());
+                }
                 case BODY -> {
                     if (!bodyWanted) {
                         // The upstream is not connected or not writable yet: hold a bounded amount.
@@ -247,6 +258,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             localReply(decision.refusal(), hasBody || decision.refusal() == MatrixErrors.BODY_TOO_LARGE);
             return;
         }
+        boolean webSocket = index.webSocketUpgrade();
+        if (webSocket && !(decision.route().webSocket() && index.isMethod(GET) && !http10 && !hasBody)) {
+            localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
+            return;
+        }
         ByteBuf upstreamHead;
         if (forwarding == null) {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE));
@@ -258,6 +274,9 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
                     hostIfMissing(index, decision), upstreamHead);
         }
+        if (webSocket) {
+            HeadWriter.restoreWebSocketUpgrade(upstreamHead);
+        }
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
         if (hasBody) {
@@ -266,11 +285,12 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
                 snapshot.failover(),
                 snapshot.timeouts().upstreamResponse().toNanos(), index.isMethod(HEAD), hasBody,
-                index.contentLength(), index.chunked());
+                index.contentLength(), index.chunked(), webSocket);
         current.start();
     }
 
     private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
 
     /** The endpoint's address for the Host an HTTP/1.0 request without one gets upstream; null when it has one. */
     private static String hostIfMissing(HeadIndex index, RequestJourney.Decision decision) {
@@ -391,7 +411,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public boolean requestBody() {
-        if (state != State.BODY) {
+        if (state != State.BODY && state != State.TUNNEL) {
             return false;
         }
         if (!bodyWanted) {
@@ -443,6 +463,25 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         ByteBuf out = HeadWriter.rewriteResponse(head, upstreamBytes, wholeBodyLength, http10, http10 && head.chunked(),
                 !keepAlive, scratch.rewrite(), ctx.alloc());
         ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void tunnelOpened(HeadIndex head, ByteBuf upstreamBytes) {
+        ByteBuf out = ctx.alloc().directBuffer(HeadWriter.switchingProtocolsCapacity(head));
+        HeadWriter.writeSwitchingProtocols(head, out);
+        upstreamBytes.skipBytes(head.headEnd());
+        ctx.write(out, ctx.voidPromise());
+        record.status = 101;
+        metrics.tunnelOpened();
+        keepAlive = false;
+        state = State.TUNNEL;
+        bodyWanted = true;
+        reading(true);
+        clock.by(now() + timeouts().websocketIdle().toNanos());
+        // What the client sent after its handshake waited as pipelined bytes: it goes now.
+        if (pending != null && pending.isReadable()) {
+            process();
+        }
     }
 
     @Override
@@ -514,6 +553,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
+            if (state == State.TUNNEL && current != null) {
+                // A tunnel's half-close is passed on: the upstream may still have things to say.
+                current.onClientHalfClosed();
+                return;
+            }
             clientGone();
             ctx.close();
         } else if (event == Drain.CLOSE_WHEN_IDLE) {
@@ -548,7 +592,14 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             if (record.status == 0) {
                 record.status = 499; // nginx's "client closed request"
             }
-            record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            if (state == State.TUNNEL) {
+                // Either side may end a tunnel; an idle one was timed out.
+                if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
+                    record.termination = RequestRecord.Termination.COMPLETE;
+                }
+            } else {
+                record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            }
             endRecord(gone);
             gone.abort();
         }
@@ -603,6 +654,17 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             }
             case CLOSED -> {
                 return Long.MAX_VALUE;
+            }
+            case TUNNEL -> {
+                long lastActivity = current == null ? lastActivityNanos
+                        : Math.max(lastActivityNanos, current.lastUpstreamActivityNanos());
+                long due = lastActivity + timeouts.websocketIdle().toNanos();
+                if (now >= due) {
+                    record.termination = RequestRecord.Termination.IDLE_TIMEOUT;
+                    ctx.close();
+                    return Long.MAX_VALUE;
+                }
+                return due;
             }
             default -> {
                 long next = Long.MAX_VALUE;

@@ -26,7 +26,9 @@ public enum MatrixErrors {
     VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "M_UNKNOWN", "Only HTTP/1.x is supported here"),
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported"),
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "M_UNKNOWN", "Only the chunked transfer coding is supported"),
-    BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request body stopped arriving");
+    BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request body stopped arriving"),
+    /** A WebSocket handshake where the route has no {@code websocket: true}, or not a bodiless HTTP/1.1 GET. */
+    WEBSOCKET_REFUSED(HttpResponseStatus.BAD_REQUEST, "M_UNKNOWN", "WebSocket upgrade not accepted for this request");
 
     private final HttpResponseStatus status;
     private final byte[] body;

@@ -22,10 +22,11 @@ import org.switchboard.config.LoadBalancerKind;
  *                         than refuse everyone (own routes); the built-in table answers 503
  * @param initialSyncOnly  matches only initial syncs: {@code /sync} without {@code since} or with
  *                         {@code full_state=true}, and the {@code /initialSync} endpoints
+ * @param webSocket        {@code Upgrade: websocket} requests are tunnelled (400 on other routes)
  */
 public record Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
                     HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
-                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown) {
+                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, boolean webSocket) {
 
     public Route {
         methods = Set.copyOf(methods);
@@ -35,12 +36,12 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
 
     public static Route of(String name, PathMatcher path, Upstream upstream, long maxBodyBytes) {
         return new Route(name, null, Set.of(), path, upstream, HashKeys.USER, "user", false, false, maxBodyBytes,
-                List.of(), true);
+                List.of(), true, false);
     }
 
     public Route withFallbacks(List<Upstream> newFallbacks, boolean panic) {
         return new Route(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly,
-                maxBodyBytes, newFallbacks, panic);
+                maxBodyBytes, newFallbacks, panic, webSocket);
     }
 
     public boolean matches(RequestView request) {
