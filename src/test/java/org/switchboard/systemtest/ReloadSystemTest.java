@@ -194,6 +194,8 @@ class ReloadSystemTest {
                 routes:
                   - path: { prefix: "/_matrix/" }
                     upstream: %s
+                  - path: { prefix: "/other/" }
+                    upstream: other
                 """;
         Files.writeString(file, routed.formatted(b.endpoint(), "main"));
         proxy = ProxyUnderTest.startReloadable(file);

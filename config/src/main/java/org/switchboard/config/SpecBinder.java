@@ -16,11 +16,14 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery"};
+             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery", "logging",
+             "clientHalfClose"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
     private final Map<HostPort, String> boundAddresses = new LinkedHashMap<>();
+    /** Upstream names written as values of {@code roles:}, valid or not: they count as used. */
+    private final Set<String> rolesNamed = new java.util.HashSet<>();
 
     private SpecBinder() {
     }
@@ -48,7 +51,13 @@ final class SpecBinder {
         // Every name written, valid or not, so a route naming a broken upstream is not flagged too.
         Set<String> upstreamNames = upstreamEntries == null ? null : upstreamEntries.keySet();
         Map<String, String> roles = roles(root.field("roles"), upstreamNames);
-        List<RouteEntrySpec> routes = new RouteBinder(errors, upstreamNames, roles).routes(root.field("routes"));
+        RouteBinder routeBinder = new RouteBinder(errors, upstreamNames, roles);
+        List<RouteEntrySpec> routes = routeBinder.routes(root.field("routes"));
+        if (upstreamEntries != null) {
+            Set<String> named = new java.util.HashSet<>(routeBinder.upstreamsNamed());
+            named.addAll(rolesNamed);
+            UpstreamUse.check(upstreamEntries, named);
+        }
         TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
         UserLookupSpec userLookup = userLookup(root.field("userLookup"));
@@ -57,10 +66,13 @@ final class SpecBinder {
         AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
+        LoggingSpec logging = logging(root.field("logging"));
+        ClientHalfClose clientHalfClose = clientHalfClose(root.field("clientHalfClose"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup,
+                clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -100,15 +112,25 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaultAdmin(node.location() + ".address");
         }
-        if (!node.expectMap("address")) {
+        if (!node.expectMap("address", "allow", "tokenFile")) {
             return null;
         }
         Node addressNode = node.field("address");
-        if (addressNode.isAbsent()) {
-            return defaultAdmin(addressNode.location());
+        AdminSpec admin = addressNode.isAbsent() ? defaultAdmin(addressNode.location()) : null;
+        HostPort address = admin != null ? admin.address() : addressNode.isAbsent() ? null : address(addressNode);
+        Node allowNode = node.field("allow");
+        // When set, only what it lists: an empty list leaves actions to the token alone.
+        List<Cidr> allow = allowNode.isAbsent() ? AdminSpec.LOOPBACK : CidrBinder.cidrs(allowNode);
+        Node tokenNode = node.field("tokenFile");
+        String tokenFile = tokenNode.isAbsent() ? null : tokenNode.string("expected the path of a file holding a token");
+        if (tokenFile != null && tokenFile.isBlank()) {
+            tokenNode.fail("expected the path of a file holding a token");
+            return null;
         }
-        HostPort address = address(addressNode);
-        return address == null ? null : AdminSpec.of(address);
+        if (address == null || allow == null || (!tokenNode.isAbsent() && tokenFile == null)) {
+            return null;
+        }
+        return new AdminSpec(address, allow, tokenFile);
     }
 
     private AdminSpec defaultAdmin(String location) {
@@ -165,7 +187,8 @@ final class SpecBinder {
             int mark = errors.count();
             Node upstream = entry.getValue();
             if (!isName(entry.getKey())) {
-                upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED);
+                String hint = UpstreamUse.synapseAppHint(entry.getKey());
+                upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED + (hint == null ? "" : "; " + hint));
             }
             if (!upstream.expectMap("endpoints", "dns", "loadBalancer", "hashBalanceFactor", "healthCheck",
                     "outlierDetection")) {
@@ -287,6 +310,7 @@ final class SpecBinder {
             if (upstream == null) {
                 continue;
             }
+            rolesNamed.add(upstream);
             if (upstreamNames != null && !upstreamNames.isEmpty() && !upstreamNames.contains(upstream)) {
                 value.fail("expected one of: " + String.join(", ", upstreamNames));
                 continue;
@@ -363,26 +387,8 @@ final class SpecBinder {
         if (list.isAbsent()) {
             return ClientAddressSpec.DEFAULTS;
         }
-        List<Node> items = list.list("expected a list of IP addresses or ranges such as 10.0.0.0/8");
-        if (items == null) {
-            return null;
-        }
-        List<Cidr> trusted = new ArrayList<>();
-        boolean ok = true;
-        for (Node item : items) {
-            String text = item.string(Cidr.EXPECTED);
-            if (text == null) {
-                ok = false;
-                continue;
-            }
-            try {
-                trusted.add(Cidr.parse(text));
-            } catch (IllegalArgumentException e) {
-                item.fail(Cidr.EXPECTED);
-                ok = false;
-            }
-        }
-        return ok ? new ClientAddressSpec(trusted) : null;
+        List<Cidr> trusted = CidrBinder.cidrs(list);
+        return trusted == null ? null : new ClientAddressSpec(trusted);
     }
 
     private static UserLookupSpec userLookup(Node node) {
@@ -426,6 +432,46 @@ final class SpecBinder {
         }
         Integer threads = node.field("eventLoopThreads").integerOr(0, 1024, RuntimeSpec.DEFAULTS.eventLoopThreads());
         return threads == null ? null : new RuntimeSpec(threads);
+    }
+
+    private static LoggingSpec logging(Node node) {
+        if (node.isAbsent()) {
+            return LoggingSpec.DEFAULTS;
+        }
+        if (!node.expectMap("format")) {
+            return null;
+        }
+        Node format = node.field("format");
+        if (format.isAbsent()) {
+            return LoggingSpec.DEFAULTS;
+        }
+        String text = format.string("expected one of: text, json");
+        if ("text".equals(text)) {
+            return LoggingSpec.DEFAULTS;
+        }
+        if ("json".equals(text)) {
+            return new LoggingSpec(LoggingSpec.Format.JSON);
+        }
+        if (text != null) {
+            format.fail("expected one of: text, json");
+        }
+        return null;
+    }
+
+    private static ClientHalfClose clientHalfClose(Node node) {
+        if (node.isAbsent()) {
+            return ClientHalfClose.ABANDON;
+        }
+        String text = node.string("expected one of: abandon, wait");
+        for (ClientHalfClose value : ClientHalfClose.values()) {
+            if (value.configName().equals(text)) {
+                return value;
+            }
+        }
+        if (text != null) {
+            node.fail("expected one of: abandon, wait");
+        }
+        return null;
     }
 
     private static String name(Node node) {

@@ -18,13 +18,24 @@ public record SwitchboardSpec(
         LimitsSpec limits,
         AccessLogSpec accessLog,
         RuntimeSpec runtime,
-        DiscoverySpec discovery) {
+        DiscoverySpec discovery,
+        LoggingSpec logging,
+        ClientHalfClose clientHalfClose) {
 
     public SwitchboardSpec {
         listeners = List.copyOf(listeners);
         upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
         roles = Map.copyOf(roles);
+    }
+
+    /** Without the sections that have defaults only: the application log as text, half-close as abandonment. */
+    public SwitchboardSpec(List<ListenerSpec> listeners, AdminSpec admin, Map<String, UpstreamSpec> upstreams,
+                           List<RouteEntrySpec> routes, Map<String, String> roles, TimeoutsSpec timeouts,
+                           UpstreamPoolSpec upstreamPool, UserLookupSpec userLookup, ClientAddressSpec clientAddress,
+                           LimitsSpec limits, AccessLogSpec accessLog, RuntimeSpec runtime, DiscoverySpec discovery) {
+        this(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits,
+                accessLog, runtime, discovery, LoggingSpec.DEFAULTS, ClientHalfClose.ABANDON);
     }
 
     /**
@@ -50,18 +61,18 @@ public record SwitchboardSpec(
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose);
     }
 
     public SwitchboardSpec withUpstreams(Map<String, UpstreamSpec> newUpstreams) {
-        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
+        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose);
     }
 }
