@@ -502,12 +502,21 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     // ---- the connection's end ----
 
-    /** A client that half-closes has left (a long poll it gave up on): the upstream is released now. */
+    /**
+     * A client that half-closes has left (a long poll it gave up on): the upstream is released now.
+     * With {@code clientHalfClose: wait} (HAProxy's way) a whole request still gets its answer,
+     * then the connection closes: no further request can come.
+     */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
-            clientGone();
-            ctx.close();
+            if (current != null && requestComplete
+                    && snapshots.get().spec().clientHalfClose() == org.switchboard.config.ClientHalfClose.WAIT) {
+                keepAlive = false;
+            } else {
+                clientGone();
+                ctx.close();
+            }
         }
         ctx.fireUserEventTriggered(event);
     }

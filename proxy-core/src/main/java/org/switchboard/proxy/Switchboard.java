@@ -20,12 +20,14 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.switchboard.config.Durations;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.CompletableFuture;
 import org.switchboard.proxy.metrics.ProxyMetrics;
+import org.switchboard.proxy.admin.AdminAccess;
 import org.switchboard.proxy.admin.AdminApi;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
 import org.switchboard.proxy.discovery.DnsDiscovery;
@@ -60,12 +62,16 @@ public final class Switchboard implements AutoCloseable {
     private final AccessLog accessLog;
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
+    /** Who may use the admin actions: replaced, whole, by each reload. */
+    private volatile AdminAccess adminAccess;
     private volatile boolean ready;
     private volatile boolean discoverySettled;
     /** Set when the proxy runs from a config file; without one there is nothing to reload. */
     private volatile Reloader reloader;
 
     private Switchboard(SwitchboardSpec spec, Transport transport) throws IOException {
+        // First: it reads the token file and may refuse, before anything is opened.
+        this.adminAccess = AdminAccess.of(spec.admin());
         this.snapshot = new AtomicReference<>();
         this.accessLog = new AccessLog(spec.accessLog());
         this.resolvers = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -105,35 +111,48 @@ public final class Switchboard implements AutoCloseable {
         Switchboard switchboard = new Switchboard(spec, transport);
         try {
             switchboard.bind(spec, transport);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | IOException e) {
             switchboard.close();
             throw e;
         }
         return switchboard;
     }
 
-    private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException {
+    private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException, IOException {
         // Health first: its map is complete before any client or probe result can look at it.
         healthChecking.start(snapshot.get().routing(), snapshot.get().spec(), eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
-            Channel channel = serverBootstrap(transport)
+            ServerBootstrap bootstrap = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog))
                     .childOption(ChannelOption.AUTO_READ, false)
                     // A client's FIN reaches ProxyHandler at once, in the read that saw it, so the
                     // upstream is released then, not after the transport's deferred close.
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .bind(bindAddress(listener.address()))
-                    .sync()
-                    .channel();
-            listeners.put(listener.name(), channel);
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            listeners.put(listener.name(), bind(bootstrap, "listener " + listener.name(), listener.address()));
         }
-        admin = serverBootstrap(transport)
-                .childHandler(new AdminChannelInitializer(adminApi()))
-                .bind(bindAddress(spec.admin().address()))
-                .sync()
-                .channel();
+        admin = bind(serverBootstrap(transport).childHandler(new AdminChannelInitializer(adminApi())), "admin listener",
+                spec.admin().address());
         ready = true;
-        LOG.log(System.Logger.Level.INFO, describe(spec));
+        LOG.log(System.Logger.Level.INFO, "Switchboard " + Version.SWITCHBOARD + " started (built-in table: Synapse "
+                + Version.synapse() + "): " + describe(spec));
+    }
+
+    /** Binds one socket; a failure names the listener, the address and the cause, not only the cause. */
+    private static Channel bind(ServerBootstrap bootstrap, String what, HostPort address) throws InterruptedException, IOException {
+        try {
+            return bootstrap.bind(bindAddress(address)).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // sync() rethrows the bind's own failure, checked or not
+            throw new IOException(what + ": cannot listen on " + address + " (" + cause(e) + ")", e);
+        }
+    }
+
+    /** "Address already in use" rather than Netty's "bind(..) failed with error(-98): Address already in use". */
+    private static String cause(Exception e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        int colon = message.lastIndexOf("): ");
+        return message.startsWith("bind(") && colon > 0 ? message.substring(colon + 3) : message;
     }
 
     private ServerBootstrap serverBootstrap(Transport transport) {
@@ -152,14 +171,33 @@ public final class Switchboard implements AutoCloseable {
         return new InetSocketAddress(address.host(), address.port());
     }
 
+    /** The sockets, upstreams and every effective limit and timeout, for the start and reload lines. */
     private String describe(SwitchboardSpec spec) {
-        StringBuilder line = new StringBuilder("Switchboard started:");
+        StringBuilder line = new StringBuilder();
         listeners.forEach((name, channel) -> line.append(" listener ").append(name).append('=').append(format(channel)));
         line.append(" admin=").append(format(admin));
         spec.upstreams().values().forEach(upstream -> line.append(" upstream ").append(upstream.name()).append('=')
                 .append(upstream.dns() != null ? upstream.dns().type() + " " + upstream.dns().name()
                         : upstream.endpoints().stream().map(e -> e.id()).toList()));
         line.append(" eventLoops=").append(pools.size());
+        org.switchboard.config.LimitsSpec limits = spec.limits();
+        line.append("; limits: requestTarget=").append(limits.requestTarget()).append("B requestHeaders=")
+                .append(limits.requestHeaders()).append("B requestBody=").append(limits.requestBody())
+                .append("B mediaUploadBody=").append(limits.mediaUploadBody()).append("B connectionsPerListener=")
+                .append(limits.connectionsPerListener()).append(" connectionsPerClient=")
+                .append(limits.connectionsPerClient() == 0 ? "unlimited" : String.valueOf(limits.connectionsPerClient()));
+        org.switchboard.config.TimeoutsSpec timeouts = spec.timeouts();
+        line.append("; timeouts: connect=").append(Durations.format(timeouts.connect()))
+                .append(" upstreamResponse=").append(Durations.format(timeouts.upstreamResponse()))
+                .append(" downstreamIdle=").append(Durations.format(timeouts.downstreamIdle()))
+                .append(" requestHeader=").append(Durations.format(timeouts.requestHeader()))
+                .append(" requestBody=").append(Durations.format(timeouts.requestBody()))
+                .append("; upstreamPool: maxIdlePerEndpoint=").append(spec.upstreamPool().maxIdlePerEndpoint())
+                .append(" idleTimeout=").append(Durations.format(spec.upstreamPool().idleTimeout()))
+                .append("; clientHalfClose=").append(spec.clientHalfClose().configName())
+                .append(" trustedProxies=").append(spec.clientAddress().trustedProxies())
+                .append(" admin.allow=").append(spec.admin().allow())
+                .append(" admin.token=").append(spec.admin().tokenFile() == null ? "none" : "from " + spec.admin().tokenFile());
         return line.toString();
     }
 
@@ -212,7 +250,7 @@ public final class Switchboard implements AutoCloseable {
             public String statusHtml() {
                 Reloader current = reloader;
                 return StatusPage.html(snapshot.get(), healthChecking.views(), listenerAddresses(),
-                        current == null ? null : current.lastError(), metrics.recentErrors());
+                        current == null ? null : current.last(), metrics.recentErrors());
             }
 
             @Override
@@ -223,8 +261,15 @@ public final class Switchboard implements AutoCloseable {
             @Override
             public String configJson() {
                 Reloader current = reloader;
-                return "{\"generation\":" + snapshot.get().generation()
-                        + (current == null ? ",\"reloads\":null" : "," + current.statusJsonFields()) + "}";
+                ProxySnapshot inForce = snapshot.get();
+                return "{\"generation\":" + inForce.generation()
+                        + (current == null ? ",\"reloads\":null,\"lastReload\":null" : "," + current.statusJsonFields())
+                        + ",\"config\":" + ConfigJson.of(inForce.spec()) + "}";
+            }
+
+            @Override
+            public AdminAccess access() {
+                return adminAccess;
             }
 
             @Override
@@ -268,8 +313,10 @@ public final class Switchboard implements AutoCloseable {
         if (restartNeeded != null) {
             throw new IllegalArgumentException(restartNeeded + " changed: that takes a restart, not a reload");
         }
+        AdminAccess nextAccess = AdminAccess.of(spec.admin()); // reads the token file: refused whole if it cannot
         discovery.update(spec.upstreams().values());
         writtenSpec = spec;
+        adminAccess = nextAccess;
         ProxySnapshot next = install(current.generation() + 1, withDiscovered(spec));
         LOG.log(System.Logger.Level.INFO, "config generation " + next.generation() + " in force: " + describe(spec));
         return next;

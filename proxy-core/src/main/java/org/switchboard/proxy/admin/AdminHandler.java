@@ -13,18 +13,27 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
+import org.switchboard.proxy.logging.RateLimitedLog;
 
 /**
  * The admin listener: {@code /live} (the process answers) and {@code /ready} (every listener is
- * bound and a config is in force) for Kubernetes probes, {@code /endpoints} (every endpoint's
- * health, ejection and load), {@code /config} (the generation in force, the last reload error)
- * and {@code POST /reload}. Metrics and the status page join later.
+ * bound and a config is in force) for Kubernetes probes, {@code /metrics}, {@code /status} and
+ * {@code /} (the status page), {@code /endpoints} (every endpoint's health, ejection and load),
+ * {@code /config} (the effective config, the last reload's outcome): all read-only, open to
+ * whoever reaches the listener. The actions ({@code POST /reload}) answer only to what
+ * {@link AdminAccess} permits; anything else gets 403 and a log line.
  */
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final AdminApi api;
 
-    public AdminHandler(AdminApi api) {
+    private static final String FORBIDDEN = "{\"errcode\":\"M_FORBIDDEN\",\"error\":\"Admin actions answer only to"
+            + " addresses in admin.allow or a request with Authorization: Bearer <the token in admin.tokenFile>\"}";
+    private final AdminApi api;
+    /** Shared by the listener's connections: a scan of the admin port must not flood the log. */
+    private final RateLimitedLog refusals;
+
+    public AdminHandler(AdminApi api, RateLimitedLog refusals) {
         this.api = api;
+        this.refusals = refusals;
     }
 
     @Override
@@ -38,8 +47,14 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
         if (request.decoderResult().isSuccess() && path.equals("/reload")) {
             if (!HttpMethod.POST.equals(request.method())) {
-                send(ctx, json(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
-                        "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Use POST /reload\"}"), keepAlive);
+                FullHttpResponse wrongMethod = json(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Use POST /reload\"}");
+                wrongMethod.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
+                send(ctx, wrongMethod, keepAlive);
+                return;
+            }
+            if (!permitted(ctx, request)) {
+                send(ctx, json(ctx, HttpResponseStatus.FORBIDDEN, FORBIDDEN), keepAlive);
                 return;
             }
             // The reload reads a file: it runs elsewhere and the answer comes back to this loop.
@@ -74,6 +89,18 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             response = json(ctx, HttpResponseStatus.NOT_FOUND, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unknown admin path\"}");
         }
         send(ctx, response, keepAlive);
+    }
+
+    private boolean permitted(ChannelHandlerContext ctx, FullHttpRequest request) {
+        java.net.InetAddress peer = ((java.net.InetSocketAddress) ctx.channel().remoteAddress()).getAddress();
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (api.access().permits(peer.getAddress(), authorization)) {
+            return true;
+        }
+        String what = request.method() + " " + request.uri();
+        refusals.log(System.Logger.Level.WARNING, "refused", () -> "admin listener refused " + what + " from "
+                + peer.getHostAddress() + ": not in admin.allow, and " + (authorization == null ? "no token" : "not the admin token"));
+        return false;
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
