@@ -226,6 +226,8 @@ public final class ConfigWatcher implements AutoCloseable {
                 return;
             }
             checks.incrementAndGet();
+            // The link may have been pointed elsewhere: follow its new target's events from now on.
+            relevantNames = relevantNames(configFile);
             byte[] bytes = read();
             if (bytes == null) {
                 return;
