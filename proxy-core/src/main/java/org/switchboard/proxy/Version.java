@@ -12,7 +12,7 @@ final class Version {
     private Version() {
     }
 
-    /** "1.157.1 (docs commit 2b5a0623...)": what {@code --print-routes} derives the table from. */
+    /** "v1.157.1 (docs/workers.md at a58ad44...)": what {@code --print-routes} derives the table from. */
     static String synapse() {
         SynapsePreset preset = SynapsePreset.builtIn();
         return preset.synapseVersion() + " (docs/workers.md at " + preset.synapseCommit() + ")";
