@@ -91,6 +91,15 @@ class AdminSystemTest {
         }
     }
 
+    /** Friction 8: which Switchboard runs, and which Synapse its table follows, is visible without a shell. */
+    @Test
+    void theVersionIsInStatusAndMetrics() throws Exception {
+        assertTrue(get("/status").body().matches("\\{\"generation\":1,\"version\":\"\\d+\\.\\d+\\.\\d+[^\"]*\",.*"),
+                get("/status").body());
+        assertTrue(get("/metrics").body().lines().anyMatch(line -> line.startsWith("switchboard_build_info{")
+                && line.contains("synapse=\"v1.") && line.endsWith(" 1.0")), "switchboard_build_info");
+    }
+
     @Test
     void reloadFromAPeerNotInAllowIsRefusedWithMatrixJsonAndLogged() throws Exception {
         HttpResponse<String> refused = postReload(null);

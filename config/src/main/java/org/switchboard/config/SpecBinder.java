@@ -66,8 +66,8 @@ final class SpecBinder {
         AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
-        LoggingSpec logging = logging(root.field("logging"));
-        ClientHalfClose clientHalfClose = clientHalfClose(root.field("clientHalfClose"));
+        LoggingSpec logging = OptionBinder.logging(root.field("logging"));
+        ClientHalfClose clientHalfClose = OptionBinder.clientHalfClose(root.field("clientHalfClose"));
         if (errors.count() > 0) {
             return null;
         }
@@ -432,46 +432,6 @@ final class SpecBinder {
         }
         Integer threads = node.field("eventLoopThreads").integerOr(0, 1024, RuntimeSpec.DEFAULTS.eventLoopThreads());
         return threads == null ? null : new RuntimeSpec(threads);
-    }
-
-    private static LoggingSpec logging(Node node) {
-        if (node.isAbsent()) {
-            return LoggingSpec.DEFAULTS;
-        }
-        if (!node.expectMap("format")) {
-            return null;
-        }
-        Node format = node.field("format");
-        if (format.isAbsent()) {
-            return LoggingSpec.DEFAULTS;
-        }
-        String text = format.string("expected one of: text, json");
-        if ("text".equals(text)) {
-            return LoggingSpec.DEFAULTS;
-        }
-        if ("json".equals(text)) {
-            return new LoggingSpec(LoggingSpec.Format.JSON);
-        }
-        if (text != null) {
-            format.fail("expected one of: text, json");
-        }
-        return null;
-    }
-
-    private static ClientHalfClose clientHalfClose(Node node) {
-        if (node.isAbsent()) {
-            return ClientHalfClose.ABANDON;
-        }
-        String text = node.string("expected one of: abandon, wait");
-        for (ClientHalfClose value : ClientHalfClose.values()) {
-            if (value.configName().equals(text)) {
-                return value;
-            }
-        }
-        if (text != null) {
-            node.fail("expected one of: abandon, wait");
-        }
-        return null;
     }
 
     private static String name(Node node) {

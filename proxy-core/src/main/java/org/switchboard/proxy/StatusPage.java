@@ -66,7 +66,8 @@ final class StatusPage {
                 th{background:#f4f4f4}.up{color:#17803d;font-weight:600}.down{color:#b42318;font-weight:600}
                 .muted{color:#777}</style></head><body>
                 """);
-        html.append("<h1>Switchboard</h1><p>Config generation <b>").append(snapshot.generation()).append("</b>");
+        html.append("<h1>Switchboard <span class=\"muted\">").append(escape(Version.SWITCHBOARD))
+                .append("</span></h1><p>Config generation <b>").append(snapshot.generation()).append("</b>");
         // Only the last reload: a refusal followed by a good reload is history, not a red alert.
         if (lastReload != null && lastReload.applied()) {
             html.append(" &middot; last reload applied at ").append(escape(lastReload.at().toString())).append(" (")

@@ -20,7 +20,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.switchboard.config.Durations;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
@@ -94,6 +93,10 @@ public final class Switchboard implements AutoCloseable {
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
+        Gauge.builder("switchboard_build_info", () -> 1)
+                .description("Always 1; the tags say which Switchboard runs and which Synapse release its table follows")
+                .tags("version", Version.SWITCHBOARD, "synapse", org.switchboard.routing.SynapsePreset.builtIn().synapseVersion())
+                .register(metrics.registry());
         int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, spec.timeouts().connect().toMillis());
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
         for (EventExecutor executor : eventLoops) {
@@ -174,30 +177,13 @@ public final class Switchboard implements AutoCloseable {
     /** The sockets, upstreams and every effective limit and timeout, for the start and reload lines. */
     private String describe(SwitchboardSpec spec) {
         StringBuilder line = new StringBuilder();
-        listeners.forEach((name, channel) -> line.append(" listener ").append(name).append('=').append(format(channel)));
-        line.append(" admin=").append(format(admin));
+        listeners.forEach((name, channel) -> line.append("listener ").append(name).append('=').append(format(channel)).append(' '));
+        line.append("admin=").append(format(admin));
         spec.upstreams().values().forEach(upstream -> line.append(" upstream ").append(upstream.name()).append('=')
                 .append(upstream.dns() != null ? upstream.dns().type() + " " + upstream.dns().name()
                         : upstream.endpoints().stream().map(e -> e.id()).toList()));
         line.append(" eventLoops=").append(pools.size());
-        org.switchboard.config.LimitsSpec limits = spec.limits();
-        line.append("; limits: requestTarget=").append(limits.requestTarget()).append("B requestHeaders=")
-                .append(limits.requestHeaders()).append("B requestBody=").append(limits.requestBody())
-                .append("B mediaUploadBody=").append(limits.mediaUploadBody()).append("B connectionsPerListener=")
-                .append(limits.connectionsPerListener()).append(" connectionsPerClient=")
-                .append(limits.connectionsPerClient() == 0 ? "unlimited" : String.valueOf(limits.connectionsPerClient()));
-        org.switchboard.config.TimeoutsSpec timeouts = spec.timeouts();
-        line.append("; timeouts: connect=").append(Durations.format(timeouts.connect()))
-                .append(" upstreamResponse=").append(Durations.format(timeouts.upstreamResponse()))
-                .append(" downstreamIdle=").append(Durations.format(timeouts.downstreamIdle()))
-                .append(" requestHeader=").append(Durations.format(timeouts.requestHeader()))
-                .append(" requestBody=").append(Durations.format(timeouts.requestBody()))
-                .append("; upstreamPool: maxIdlePerEndpoint=").append(spec.upstreamPool().maxIdlePerEndpoint())
-                .append(" idleTimeout=").append(Durations.format(spec.upstreamPool().idleTimeout()))
-                .append("; clientHalfClose=").append(spec.clientHalfClose().configName())
-                .append(" trustedProxies=").append(spec.clientAddress().trustedProxies())
-                .append(" admin.allow=").append(spec.admin().allow())
-                .append(" admin.token=").append(spec.admin().tokenFile() == null ? "none" : "from " + spec.admin().tokenFile());
+        line.append("; ").append(EffectiveSettings.of(spec));
         return line.toString();
     }
 
@@ -242,7 +228,8 @@ public final class Switchboard implements AutoCloseable {
             public String statusJson() {
                 Reloader current = reloader;
                 return StatusPage.json(snapshot.get(), healthChecking.views(), listenerAddresses(),
-                        (current == null ? "\"reloads\":null" : current.statusJsonFields()) + ","
+                        "\"version\":" + Json.quote(Version.SWITCHBOARD) + ","
+                                + (current == null ? "\"reloads\":null,\"lastReload\":null" : current.statusJsonFields()) + ","
                                 + discovery.statusJsonField(), metrics.recentErrors());
             }
 

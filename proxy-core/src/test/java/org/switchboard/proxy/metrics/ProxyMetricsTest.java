@@ -24,4 +24,17 @@ class ProxyMetricsTest {
         assertEquals(List.of("0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1.0", "2.5",
                 "5.0", "10.0", "30.0", "60.0", "120.0", "180.0", "+Inf"), buckets);
     }
+
+    /** The README's series count rests on this: 22 series per (listener, route, upstream, method, status class). */
+    @Test
+    void oneRequestCombinationCostsTwentyTwoSeries() {
+        ProxyMetrics metrics = new ProxyMetrics();
+        metrics.request("client", "synapse/sync", "synchrotron", "GET", 200, TimeUnit.MILLISECONDS.toNanos(5));
+
+        long series = metrics.scrape().lines()
+                .filter(line -> !line.startsWith("#") && line.contains("route=\"synapse/sync\""))
+                .count();
+
+        assertEquals(22, series);
+    }
 }
