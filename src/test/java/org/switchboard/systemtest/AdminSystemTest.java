@@ -96,8 +96,8 @@ class AdminSystemTest {
     void theVersionIsInStatusAndMetrics() throws Exception {
         assertTrue(get("/status").body().matches("\\{\"generation\":1,\"version\":\"\\d+\\.\\d+\\.\\d+[^\"]*\",.*"),
                 get("/status").body());
-        assertTrue(get("/metrics").body().lines().anyMatch(line -> line.startsWith("switchboard_build_info{")
-                && line.contains("synapse=\"v1.") && line.endsWith(" 1.0")), "switchboard_build_info");
+        assertTrue(get("/metrics").body().lines().anyMatch(line -> line.startsWith("switchboard_version{")
+                && line.contains("synapse=\"v1.") && line.endsWith(" 1.0")), "switchboard_version");
     }
 
     @Test

@@ -38,6 +38,8 @@ final class ConfigJson {
             json.append('"').append(Durations.format(duration)).append('"');
         } else if (value instanceof HostPort || value instanceof Cidr) {
             json.append(Json.quote(value.toString()));
+        } else if (value instanceof org.switchboard.config.DnsSpec.Type type) {
+            json.append('"').append(type.name()).append('"'); // written SRV, A, AAAA
         } else if (value instanceof Enum<?> e) {
             json.append('"').append(e.name().toLowerCase(Locale.ROOT)).append('"');
         } else if (value instanceof Map<?, ?> map) {

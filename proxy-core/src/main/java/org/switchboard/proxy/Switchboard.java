@@ -93,7 +93,8 @@ public final class Switchboard implements AutoCloseable {
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
-        Gauge.builder("switchboard_build_info", () -> 1)
+        Gauge.builder("switchboard_version", () -> 1)
+                // Not "..._info": the Prometheus registry keeps that suffix for its own info type and drops it.
                 .description("Always 1; the tags say which Switchboard runs and which Synapse release its table follows")
                 .tags("version", Version.SWITCHBOARD, "synapse", org.switchboard.routing.SynapsePreset.builtIn().synapseVersion())
                 .register(metrics.registry());

@@ -99,7 +99,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         if (api.access().permits(peer == null ? new byte[0] : peer.getAddress(), authorization)) {
             return true;
         }
-        String what = request.method() + " " + request.uri();
+        String what = request.method() + " /reload"; // not the raw target: its query is no business of the log
         String from = peer == null ? String.valueOf(ctx.channel().remoteAddress()) : peer.getHostAddress();
         refusals.log(System.Logger.Level.WARNING, "refused", () -> "admin listener refused " + what + " from "
                 + from + ": not in admin.allow, and " + (authorization == null ? "no token" : "not the admin token"));
