@@ -146,6 +146,10 @@ class AdminSystemTest {
         HttpResponse<String> wrongMethod = get("/reload");
         assertEquals(405, wrongMethod.statusCode());
         assertEquals("POST", wrongMethod.headers().firstValue("Allow").orElse(null));
+        HttpResponse<String> postStatus = HTTP.send(HttpRequest.newBuilder(proxy.adminUri("/status"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(405, postStatus.statusCode());
+        assertEquals("GET, HEAD", postStatus.headers().firstValue("Allow").orElse(null));
     }
 
     private HttpResponse<String> get(String path) throws Exception {

@@ -48,6 +48,8 @@ public final class Switchboard implements AutoCloseable {
     private final Map<EventLoop, UpstreamConnectionPool> pools;
     private final WhoamiUserLookup userLookup;
     private final HealthChecking healthChecking;
+    /** One for the proxy's life, so its rate-limited log lines stay rate-limited across reloads. */
+    private final PassiveHealth passiveHealth;
     private final DnsDiscovery discovery;
     /** Applies discovered membership changes one at a time, off the event loops. */
     private final ExecutorService membershipChanges = Executors.newSingleThreadExecutor(runnable -> {
@@ -84,12 +86,13 @@ public final class Switchboard implements AutoCloseable {
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
                 : null;
         this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate), metrics);
+        this.passiveHealth = PassiveHealth.of(healthChecking);
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         this.discovery = new DnsDiscovery(eventLoops.next(), transport.datagramChannelType(), spec.discovery(), metrics,
                 () -> membershipChanges.execute(this::applyDiscovered));
         this.writtenSpec = spec;
         this.snapshot.set(ProxySnapshot.compile(1, withDiscovered(spec), userLookup != null ? userLookup : TokenUsers.NONE,
-                PassiveHealth.of(healthChecking), metrics, null));
+                passiveHealth, metrics, null));
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
@@ -325,7 +328,7 @@ public final class Switchboard implements AutoCloseable {
     /** Compiles, carrying over endpoint state, restarts health checking and swaps the snapshot. */
     private ProxySnapshot install(long generation, SwitchboardSpec effective) {
         ProxySnapshot next = ProxySnapshot.compile(generation, effective,
-                userLookup != null ? userLookup : TokenUsers.NONE, PassiveHealth.of(healthChecking), metrics, snapshot.get());
+                userLookup != null ? userLookup : TokenUsers.NONE, passiveHealth, metrics, snapshot.get());
         healthChecking.start(next.routing(), effective, eventLoops);
         snapshot.set(next);
         metrics.endpoints(next.routing());

@@ -68,6 +68,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             response = json(ctx, HttpResponseStatus.BAD_REQUEST, "{\"errcode\":\"M_UNKNOWN\",\"error\":\"Malformed request\"}");
         } else if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
             response = json(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Use GET\"}");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
         } else if (path.equals("/live")) {
             response = json(ctx, HttpResponseStatus.OK, "{\"status\":\"live\"}");
         } else if (path.equals("/ready")) {
