@@ -20,6 +20,8 @@ final class RouteBinder {
     private final Set<String> upstreamNames;
 
     private final java.util.Map<String, String> roles;
+    /** Every upstream a route names, valid or not, so an upstream is not also reported as unused. */
+    private final Set<String> upstreamsNamed = new LinkedHashSet<>();
 
     RouteBinder(Errors errors, Set<String> upstreamNames, java.util.Map<String, String> roles) {
         this.errors = errors;
@@ -203,6 +205,9 @@ final class RouteBinder {
 
     private String upstream(Node node) {
         String name = node.string("expected the name of an upstream");
+        if (name != null) {
+            upstreamsNamed.add(name);
+        }
         if (name == null || !canCheckUpstreams()) {
             return name;
         }
@@ -211,6 +216,10 @@ final class RouteBinder {
             return null;
         }
         return name;
+    }
+
+    Set<String> upstreamsNamed() {
+        return upstreamsNamed;
     }
 
     private boolean canCheckUpstreams() {

@@ -16,12 +16,14 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery",
-             "drain"};
+             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery", "logging",
+             "clientHalfClose", "drain"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
     private final Map<HostPort, String> boundAddresses = new LinkedHashMap<>();
+    /** Upstream names written as values of {@code roles:}, valid or not: they count as used. */
+    private final Set<String> rolesNamed = new java.util.HashSet<>();
 
     private SpecBinder() {
     }
@@ -49,7 +51,13 @@ final class SpecBinder {
         // Every name written, valid or not, so a route naming a broken upstream is not flagged too.
         Set<String> upstreamNames = upstreamEntries == null ? null : upstreamEntries.keySet();
         Map<String, String> roles = roles(root.field("roles"), upstreamNames);
-        List<RouteEntrySpec> routes = new RouteBinder(errors, upstreamNames, roles).routes(root.field("routes"));
+        RouteBinder routeBinder = new RouteBinder(errors, upstreamNames, roles);
+        List<RouteEntrySpec> routes = routeBinder.routes(root.field("routes"));
+        if (upstreamEntries != null) {
+            Set<String> named = new java.util.HashSet<>(routeBinder.upstreamsNamed());
+            named.addAll(rolesNamed);
+            UpstreamUse.check(upstreamEntries, named);
+        }
         TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
         UserLookupSpec userLookup = userLookup(root.field("userLookup"));
@@ -58,11 +66,14 @@ final class SpecBinder {
         AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
+        LoggingSpec logging = OptionBinder.logging(root.field("logging"));
+        ClientHalfClose clientHalfClose = OptionBinder.clientHalfClose(root.field("clientHalfClose"));
         DrainSpec drain = drain(root.field("drain"));
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup,
+                clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -102,15 +113,25 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaultAdmin(node.location() + ".address");
         }
-        if (!node.expectMap("address")) {
+        if (!node.expectMap("address", "allow", "tokenFile")) {
             return null;
         }
         Node addressNode = node.field("address");
-        if (addressNode.isAbsent()) {
-            return defaultAdmin(addressNode.location());
+        AdminSpec admin = addressNode.isAbsent() ? defaultAdmin(addressNode.location()) : null;
+        HostPort address = admin != null ? admin.address() : addressNode.isAbsent() ? null : address(addressNode);
+        Node allowNode = node.field("allow");
+        // When set, only what it lists: an empty list leaves actions to the token alone.
+        List<Cidr> allow = allowNode.isAbsent() ? AdminSpec.LOOPBACK : CidrBinder.cidrs(allowNode);
+        Node tokenNode = node.field("tokenFile");
+        String tokenFile = tokenNode.isAbsent() ? null : tokenNode.string("expected the path of a file holding a token");
+        if (tokenFile != null && tokenFile.isBlank()) {
+            tokenNode.fail("expected the path of a file holding a token");
+            return null;
         }
-        HostPort address = address(addressNode);
-        return address == null ? null : AdminSpec.of(address);
+        if (address == null || allow == null || (!tokenNode.isAbsent() && tokenFile == null)) {
+            return null;
+        }
+        return new AdminSpec(address, allow, tokenFile);
     }
 
     private AdminSpec defaultAdmin(String location) {
@@ -167,7 +188,8 @@ final class SpecBinder {
             int mark = errors.count();
             Node upstream = entry.getValue();
             if (!isName(entry.getKey())) {
-                upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED);
+                String hint = UpstreamUse.synapseAppHint(entry.getKey());
+                upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED + (hint == null ? "" : "; " + hint));
             }
             if (!upstream.expectMap("endpoints", "dns", "loadBalancer", "hashBalanceFactor", "healthCheck",
                     "outlierDetection")) {
@@ -289,6 +311,7 @@ final class SpecBinder {
             if (upstream == null) {
                 continue;
             }
+            rolesNamed.add(upstream);
             if (upstreamNames != null && !upstreamNames.isEmpty() && !upstreamNames.contains(upstream)) {
                 value.fail("expected one of: " + String.join(", ", upstreamNames));
                 continue;
@@ -380,26 +403,8 @@ final class SpecBinder {
         if (list.isAbsent()) {
             return ClientAddressSpec.DEFAULTS;
         }
-        List<Node> items = list.list("expected a list of IP addresses or ranges such as 10.0.0.0/8");
-        if (items == null) {
-            return null;
-        }
-        List<Cidr> trusted = new ArrayList<>();
-        boolean ok = true;
-        for (Node item : items) {
-            String text = item.string(Cidr.EXPECTED);
-            if (text == null) {
-                ok = false;
-                continue;
-            }
-            try {
-                trusted.add(Cidr.parse(text));
-            } catch (IllegalArgumentException e) {
-                item.fail(Cidr.EXPECTED);
-                ok = false;
-            }
-        }
-        return ok ? new ClientAddressSpec(trusted) : null;
+        List<Cidr> trusted = CidrBinder.cidrs(list);
+        return trusted == null ? null : new ClientAddressSpec(trusted);
     }
 
     private static UserLookupSpec userLookup(Node node) {

@@ -19,6 +19,8 @@ public record SwitchboardSpec(
         AccessLogSpec accessLog,
         RuntimeSpec runtime,
         DiscoverySpec discovery,
+        LoggingSpec logging,
+        ClientHalfClose clientHalfClose,
         DrainSpec drain) {
 
     public SwitchboardSpec {
@@ -26,6 +28,15 @@ public record SwitchboardSpec(
         upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
         roles = Map.copyOf(roles);
+    }
+
+    /** Without the sections that have defaults only: the application log as text, half-close as abandonment, the default drain. */
+    public SwitchboardSpec(List<ListenerSpec> listeners, AdminSpec admin, Map<String, UpstreamSpec> upstreams,
+                           List<RouteEntrySpec> routes, Map<String, String> roles, TimeoutsSpec timeouts,
+                           UpstreamPoolSpec upstreamPool, UserLookupSpec userLookup, ClientAddressSpec clientAddress,
+                           LimitsSpec limits, AccessLogSpec accessLog, RuntimeSpec runtime, DiscoverySpec discovery) {
+        this(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits,
+                accessLog, runtime, discovery, LoggingSpec.DEFAULTS, ClientHalfClose.ABANDON, DrainSpec.DEFAULTS);
     }
 
     /**
@@ -47,23 +58,22 @@ public record SwitchboardSpec(
                 LimitsSpec.DEFAULTS,
                 AccessLogSpec.DEFAULTS,
                 RuntimeSpec.DEFAULTS,
-                DiscoverySpec.DEFAULTS,
-                DrainSpec.DEFAULTS);
+                DiscoverySpec.DEFAULTS);
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
     }
 
     public SwitchboardSpec withUpstreams(Map<String, UpstreamSpec> newUpstreams) {
-        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain);
+        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
     }
 }

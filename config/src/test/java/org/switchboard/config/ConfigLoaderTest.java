@@ -88,8 +88,7 @@ class ConfigLoaderTest {
                 LimitsSpec.DEFAULTS,
                 AccessLogSpec.DEFAULTS,
                 new RuntimeSpec(2),
-                DiscoverySpec.DEFAULTS,
-                DrainSpec.DEFAULTS);
+                DiscoverySpec.DEFAULTS);
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");
 

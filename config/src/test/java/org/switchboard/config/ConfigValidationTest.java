@@ -28,11 +28,11 @@ class ConfigValidationTest {
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, drain)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, drain)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -63,9 +63,9 @@ class ConfigValidationTest {
                 invalid(VALID + "admin: {address: \"127.0.0.1:8080\"}\n",
                         "admin.address: \"127.0.0.1:8080\" (expected an address not already used by"
                                 + " listeners[0].address)"),
-                invalid(VALID + "admin: {port: 9901}\n", "admin.port: unknown key (expected one of: address)"),
+                invalid(VALID + "admin: {port: 9901}\n", "admin.port: unknown key (expected one of: address, allow, tokenFile)"),
                 invalid(VALID + "admin: \"127.0.0.1:9901\"\n",
-                        "admin: \"127.0.0.1:9901\" (expected a map with keys: address)"),
+                        "admin: \"127.0.0.1:9901\" (expected a map with keys: address, allow, tokenFile)"),
                 // upstreams
                 invalid(LISTENERS, "upstreams: missing (expected a map of upstream names to upstreams)"),
                 invalid(LISTENERS + "upstreams: [main]\n", "upstreams: a list (expected a map of upstream names to upstreams)"),

@@ -547,8 +547,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     // ---- the connection's end ----
 
     /**
-     * A client that half-closes has left (a long poll it gave up on): the upstream is released
-     * now. A drain closes an idle connection at once and a busy one after its response.
+     * A client that half-closes has left (a long poll it gave up on): the upstream is released now.
+     * With {@code clientHalfClose: wait} (HAProxy's way) a whole request still gets its answer,
+     * then the connection closes: no further request can come. A tunnel passes the half-close on.
+     * A drain closes an idle connection at once and a busy one after its response.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
@@ -558,8 +560,13 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                 current.onClientHalfClosed();
                 return;
             }
-            clientGone();
-            ctx.close();
+            if (current != null && requestComplete
+                    && snapshots.get().spec().clientHalfClose() == org.switchboard.config.ClientHalfClose.WAIT) {
+                keepAlive = false;
+            } else {
+                clientGone();
+                ctx.close();
+            }
         } else if (event == Drain.CLOSE_WHEN_IDLE) {
             closeWhenIdle();
             return;

@@ -169,8 +169,23 @@ public final class ProxyMetrics {
         meters.latency(methodIndex, statusIndex).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** An answer the proxy produced itself (no route, no endpoint, timeout, ...). */
+    /** The kinds that mean a configured limit was hit, with the setting that sets it, for the log. */
+    private static final java.util.Map<String, String> LIMITS = java.util.Map.of(
+            "connection_limit", "limits.connectionsPerListener or limits.connectionsPerClient",
+            "body_too_large", "limits.requestBody, limits.mediaUploadBody or the route's maxBody",
+            "headers_too_large", "limits.requestHeaders",
+            "uri_too_long", "limits.requestTarget",
+            "request_timeout", "timeouts.requestHeader",
+            "body_timeout", "timeouts.requestBody");
+    private final org.switchboard.proxy.logging.RateLimitedLog limitLog =
+            org.switchboard.proxy.logging.RateLimitedLog.every10Seconds(System.getLogger(ProxyMetrics.class.getName()));
+
+    /** An answer the proxy produced itself (no route, no endpoint, timeout, ...); a limit hit is logged too, rate-limited. */
     public void proxyError(String kind) {
+        String limit = LIMITS.get(kind);
+        if (limit != null) {
+            limitLog.log(System.Logger.Level.WARNING, kind, () -> "limit hit: " + kind + " (" + limit + ")");
+        }
         synchronized (recentErrors) {
             if (recentErrors.size() == RECENT_ERRORS) {
                 recentErrors.removeFirst();
