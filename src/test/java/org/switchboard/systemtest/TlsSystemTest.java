@@ -298,6 +298,33 @@ class TlsSystemTest {
         }
     }
 
+    @Test
+    void sessionsResumeOnTls13AndTls12() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("openssl"), "the openssl CLI is not installed: skipped");
+        for (String version : List.of("-tls1_3", "-tls1_2")) {
+            Path session = dir.resolve("session" + version);
+            String first = sClient(version, "-sess_out", session.toString());
+            assertTrue(first.contains("New, TLSv1."), first);
+            String second = sClient(version, "-sess_in", session.toString());
+            assertTrue(second.contains("Reused, TLSv1."), "resumed from the first connection: " + second);
+            assertTrue(second.contains("HTTP/1.1 200 OK"), second);
+        }
+    }
+
+    /** One request through {@code openssl s_client}, which prints whether the session was new or reused. */
+    private String sClient(String version, String sessionOption, String sessionFile) throws Exception {
+        Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + proxy.address("https").getPort(),
+                "-servername", MATRIX_HOST, version, sessionOption, sessionFile, "-ign_eof")
+                .redirectErrorStream(true).start();
+        // Connection: close, so the proxy ends the connection after the answer (tickets come before it).
+        process.getOutputStream().write(("GET /x HTTP/1.1\r\nHost: " + MATRIX_HOST + "\r\nConnection: close\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        process.waitFor();
+        return output;
+    }
+
     private static boolean onPath(String command) {
         for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             if (Files.isExecutable(Path.of(entry, command))) {
