@@ -21,7 +21,8 @@ import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.IpText;
 
 /**
- * An HTTP/1 client connection, the only handler of its pipeline besides the PROXY decoder: reads
+ * An HTTP/1 client connection, the last handler of its pipeline (after the PROXY decoder and
+ * TLS where a listener has them; over TLS it is installed once the handshake is done): reads
  * bytes, parses each request head once ({@link HeadIndex}), routes it, forwards its body as
  * slices of the read buffers while following its framing, writes the response an
  * {@link StreamExchange} hands it, and keeps the connection's clocks (idle, request head, request

@@ -55,6 +55,7 @@ public final class ListenerTls {
     public static ListenerTls load(int index, ListenerSpec listener, TlsContexts contexts, MeterRegistry registry)
             throws TlsStartException {
         List<LoadedCertificate> loaded = loadAll(index, listener, contexts);
+        loaded.forEach(certificate -> warnIfExpired(listener.name(), certificate));
         return new ListenerTls(listener.name(), location(index), listener.tls(), contexts, new CertificateSet(loaded), registry);
     }
 
@@ -115,6 +116,7 @@ public final class ListenerTls {
                 LoadedCertificate loaded = LoadedCertificate.load(location + "[" + i + "]", pair, spec.minVersion(), contexts);
                 next.set(i, loaded);
                 lastErrors[i] = null;
+                warnIfExpired(listener, loaded);
                 changed = true;
                 LOG.log(System.Logger.Level.INFO, "listener " + listener + ": certificate " + loaded.name() + " from "
                         + pair.cert() + " in force, valid until " + loaded.notAfter());
@@ -136,6 +138,17 @@ public final class ListenerTls {
             publishExpiry(swapped);
         }
         return refusals;
+    }
+
+    /**
+     * An expired certificate is served all the same (clients refuse it, which the operator sees
+     * at once; refusing to start would take the whole listener down instead), with a warning.
+     */
+    private static void warnIfExpired(String listener, LoadedCertificate certificate) {
+        if (certificate.notAfter().isBefore(java.time.Instant.now())) {
+            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": certificate " + certificate.name()
+                    + " expired at " + certificate.notAfter() + "; clients will refuse it");
+        }
     }
 
     private void publishExpiry(CertificateSet set) {

@@ -3,7 +3,6 @@ package org.switchboard.proxy.tls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.OpenSsl;
-import io.netty.handler.ssl.OpenSslSessionContext;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
@@ -93,10 +92,5 @@ public final class TlsContexts {
                 .build();
         ticketKeys.install(context);
         return context;
-    }
-
-    /** Whether the context resumes sessions with tickets whose keys this proxy rotates. */
-    static boolean rotatesTickets(SslContext context) {
-        return context.sessionContext() instanceof OpenSslSessionContext;
     }
 }
