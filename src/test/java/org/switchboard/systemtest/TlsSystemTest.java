@@ -132,6 +132,36 @@ class TlsSystemTest {
     }
 
     @Test
+    void theJdkProviderServesTheSameWhereBoringSslIsNotUsed() throws Exception {
+        Path file = dir.resolve("jdk.yaml");
+        Files.writeString(file, Files.readString(dir.resolve("switchboard.yaml")));
+        System.setProperty("switchboard.tls.provider", "jdk");
+        ProxyUnderTest jdk;
+        try {
+            jdk = ProxyUnderTest.startReloadable(file);
+        } finally {
+            System.clearProperty("switchboard.tls.provider");
+        }
+        try (jdk) {
+            assertTrue(jdk.adminGet("/status").contains("\"provider\":\"JDK"), "the JDK provider is in use");
+            for (String host : List.of(MATRIX_HOST, ELEMENT_HOST)) {
+                HttpResponse<String> response = TlsMaterial.httpClient(host).send(HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + jdk.address("https").getPort() + "/x")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode());
+                assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+                assertEquals(cert(host.startsWith("matrix") ? TlsMaterial.MATRIX : TlsMaterial.ELEMENT),
+                        response.sslSession().orElseThrow().getPeerCertificates()[0]);
+            }
+            try (SSLSocket socket = TlsMaterial.connect(jdk.address("https13"), MATRIX_HOST, List.of("h2", "http/1.1"))) {
+                assertEquals("http/1.1", socket.getApplicationProtocol());
+                assertEquals("TLSv1.3", socket.getSession().getProtocol());
+                assertEquals(cert(TlsMaterial.MATRIX_RENEWED), socket.getSession().getPeerCertificates()[0]);
+            }
+        }
+    }
+
+    @Test
     void theUpstreamIsToldTheRequestCameOverHttps() throws Exception {
         try (RawClient client = tlsClient("https", MATRIX_HOST)) {
             // Even when the client claims otherwise: it is not a trusted proxy.

@@ -59,9 +59,13 @@ public final class TlsContexts {
         this.ticketKeys = ticketKeys;
     }
 
-    /** BoringSSL when netty-tcnative loads on this platform, else the JDK's provider. */
+    /**
+     * BoringSSL when netty-tcnative loads on this platform, else the JDK's provider;
+     * {@code -Dswitchboard.tls.provider=jdk} chooses the JDK's anyway.
+     */
     public static TlsContexts best(TicketKeys ticketKeys) {
-        return new TlsContexts(OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK, ticketKeys);
+        boolean jdk = "jdk".equals(System.getProperty("switchboard.tls.provider")) || !OpenSsl.isAvailable();
+        return new TlsContexts(jdk ? SslProvider.JDK : SslProvider.OPENSSL, ticketKeys);
     }
 
     public static TlsContexts jdk(TicketKeys ticketKeys) {
@@ -74,7 +78,7 @@ public final class TlsContexts {
             return OpenSsl.versionString() + " (netty-tcnative)";
         }
         Throwable cause = OpenSsl.unavailabilityCause();
-        return "JDK" + (cause == null ? "" : " (netty-tcnative unavailable: " + cause.getMessage() + ")");
+        return "JDK" + (cause == null ? " (-Dswitchboard.tls.provider=jdk)" : " (netty-tcnative unavailable: " + cause.getMessage() + ")");
     }
 
     public boolean isOpenSsl() {
