@@ -87,10 +87,6 @@ public final class TlsHandshakes {
         return new Negotiation(pipelines);
     }
 
-    public double failures(FailureKind kind) {
-        return failures.get(kind).count();
-    }
-
     private void failed(ChannelHandlerContext ctx, Throwable cause) {
         FailureKind kind = kindOf(cause);
         failures.get(kind).increment();
