@@ -87,9 +87,11 @@ final class SpecBinder {
         }
         List<ListenerSpec> listeners = new ArrayList<>();
         Map<String, String> names = new LinkedHashMap<>();
+        List<Node> redirects = new ArrayList<>();
+        int tlsListeners = 0;
         for (Node item : items) {
             int mark = errors.count();
-            if (!item.expectMap("name", "address", "proxyProtocol")) {
+            if (!item.expectMap("name", "address", "proxyProtocol", "tls", "redirectToHttps")) {
                 continue;
             }
             Node nameNode = item.field("name");
@@ -102,9 +104,26 @@ final class SpecBinder {
             HostPort address = address(item.field("address"));
             Node proxyProtocolNode = item.field("proxyProtocol");
             Boolean proxyProtocol = proxyProtocolNode.isAbsent() ? Boolean.FALSE : proxyProtocolNode.bool();
-            if (errors.noneSince(mark)) {
-                listeners.add(new ListenerSpec(name, address, proxyProtocol));
+            Node tlsNode = item.field("tls");
+            TlsSpec tls = tlsNode.isAbsent() ? null : TlsBinder.tls(tlsNode);
+            Node redirectNode = item.field("redirectToHttps");
+            Boolean redirect = redirectNode.isAbsent() ? Boolean.FALSE : redirectNode.bool();
+            if (Boolean.TRUE.equals(redirect) && !tlsNode.isAbsent()) {
+                redirectNode.fail("true on a listener with tls", "expected redirectToHttps only on a plain listener");
             }
+            if (Boolean.TRUE.equals(redirect)) {
+                redirects.add(redirectNode);
+            }
+            if (!tlsNode.isAbsent()) {
+                tlsListeners++;
+            }
+            if (errors.noneSince(mark)) {
+                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect));
+            }
+        }
+        if (tlsListeners == 0) {
+            redirects.forEach(redirect -> redirect.fail("true without a listener with tls",
+                    "expected a listener with tls to redirect to"));
         }
         return listeners;
     }

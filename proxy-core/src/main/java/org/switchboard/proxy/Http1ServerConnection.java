@@ -21,7 +21,8 @@ import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.IpText;
 
 /**
- * An HTTP/1 client connection, the only handler of its pipeline besides the PROXY decoder: reads
+ * An HTTP/1 client connection, the last handler of its pipeline (after the PROXY decoder and
+ * TLS where a listener has them; over TLS it is installed once the handshake is done): reads
  * bytes, parses each request head once ({@link HeadIndex}), routes it, forwards its body as
  * slices of the read buffers while following its framing, writes the response an
  * {@link StreamExchange} hands it, and keeps the connection's clocks (idle, request head, request
@@ -46,6 +47,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
+    /** What the listener answers itself before routing (421, the HTTPS redirect); null when nothing. */
+    private final RequestGate gate;
 
     private ChannelHandlerContext ctx;
     private State state = State.HEAD;
@@ -80,6 +83,13 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
                           String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain) {
+        this(snapshots, pool, scratch, scheme, listener, metrics, accessLog, drain, null);
+    }
+
+    Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
+                          String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain,
+                          RequestGate gate) {
+        this.gate = gate;
         this.snapshots = snapshots;
         this.pool = pool;
         this.scratch = scratch;
@@ -95,14 +105,22 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.clock = new ConnectionClock(ctx.executor(), this::tick);
+        if (ctx.channel().isActive()) {
+            // Installed after a TLS handshake: the connection is already open.
+            started();
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        started();
+        ctx.fireChannelActive();
+    }
+
+    private void started() {
         lastActivityNanos = now();
         clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
         reading(true);
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -252,6 +270,15 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             body.expectLength(Math.max(index.contentLength(), 0));
         }
         requestComplete = !hasBody;
+        RequestGate.Answer answer = gate == null ? null : gate.check(index);
+        if (answer != null) {
+            if (answer.refusal() != null) {
+                localReply(answer.refusal(), hasBody);
+            } else {
+                redirect(answer.location());
+            }
+            return;
+        }
         RequestJourney.Decision decision = RequestJourney.route(snapshot, view, index.contentLength(), record);
         if (!decision.forwarded()) {
             // Over the limit: the body is not worth reading, the connection goes after the answer.
@@ -360,6 +387,25 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         boolean closing = close || !keepAlive || !requestComplete;
         endRecord(null);
         ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, closing), ctx.voidPromise());
+        if (closing) {
+            closeAfterFlush();
+            return;
+        }
+        nextRequest();
+    }
+
+    /** A 308 the proxy answers itself (redirectToHttps); the connection goes on as after any local reply. */
+    private void redirect(String location) {
+        record.status = 308;
+        record.termination = RequestRecord.Termination.LOCAL;
+        boolean closing = !keepAlive || !requestComplete;
+        endRecord(null);
+        String head = (http10 ? "HTTP/1.0" : "HTTP/1.1") + " 308 Permanent Redirect\r\nLocation: " + location
+                + "\r\nContent-Length: 0\r\n" + (closing ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "")
+                + "\r\n";
+        ByteBuf out = ctx.alloc().buffer(head.length());
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        ctx.writeAndFlush(out, ctx.voidPromise());
         if (closing) {
             closeAfterFlush();
             return;
@@ -615,9 +661,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        String kind = cause instanceof java.io.IOException ? "client_io" : "client_internal";
-        metrics.proxyError(kind);
-        if (!(cause instanceof java.io.IOException)) {
+        // A broken TLS record after the handshake comes wrapped in a DecoderException: still the client's I/O.
+        boolean io = cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException;
+        metrics.proxyError(io ? "client_io" : "client_internal");
+        if (!io) {
             LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": closing a connection from " + peerText()
                     + " after an internal error", cause);
         }

@@ -98,6 +98,12 @@ public final class Main {
             return 1;
         }
         if (check) {
+            java.util.List<String> errors = checkCertificates(spec);
+            if (!errors.isEmpty()) {
+                err.println("invalid config " + configFile + ":");
+                errors.forEach(error -> err.println("  " + error));
+                return 1;
+            }
             out.println(configFile == null
                     ? "config (built-in default; no file given, so none was checked) is valid"
                     : "config " + configFile + " is valid");
@@ -116,6 +122,23 @@ public final class Main {
                         applied -> LogSetup.install(applied.logging()));
         awaitShutdown(switchboard, watcher);
         return -1;
+    }
+
+    /** Every certificate pair of every TLS listener loaded and checked as a start would; the errors, located. */
+    private static java.util.List<String> checkCertificates(SwitchboardSpec spec) {
+        java.util.List<String> errors = new java.util.ArrayList<>();
+        org.switchboard.proxy.tls.TlsContexts contexts =
+                org.switchboard.proxy.tls.TlsContexts.best(new org.switchboard.proxy.tls.TicketKeys());
+        for (int i = 0; i < spec.listeners().size(); i++) {
+            if (spec.listeners().get(i).isTls()) {
+                try {
+                    org.switchboard.proxy.tls.ListenerTls.check(i, spec.listeners().get(i), contexts);
+                } catch (org.switchboard.proxy.tls.TlsStartException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+        }
+        return errors;
     }
 
     private static int runDemo(PrintStream out) throws Exception {

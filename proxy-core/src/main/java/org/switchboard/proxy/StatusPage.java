@@ -55,9 +55,12 @@ final class StatusPage {
         return json.append("]}").toString();
     }
 
-    /** @param lastReload the last reload's outcome, or null when there was none (or nothing to reload) */
+    /**
+     * @param lastReload   the last reload's outcome, or null when there was none (or nothing to reload)
+     * @param certificates one row per TLS certificate: listener, name, expiry, last refusal
+     */
     static String html(ProxySnapshot snapshot, List<HealthView> views, Map<String, String> listeners,
-                       Reloader.Outcome lastReload, List<String> recentErrors) {
+                       Reloader.Outcome lastReload, List<String> recentErrors, List<String[]> certificates) {
         StringBuilder html = new StringBuilder(4096).append("""
                 <!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
                 <title>Switchboard</title><style>
@@ -80,6 +83,15 @@ final class StatusPage {
         html.append(" &middot; <span class=\"muted\">refreshes every 5 s</span></p><h2>Listeners</h2><table><tr><th>name</th><th>address</th></tr>");
         listeners.forEach((name, address) -> html.append("<tr><td>").append(escape(name)).append("</td><td>")
                 .append(escape(address)).append("</td></tr>"));
+        if (!certificates.isEmpty()) {
+            html.append("</table><h2>Certificates</h2><table><tr><th>listener</th><th>certificate</th><th>expires</th>"
+                    + "<th>last refused reload</th></tr>");
+            for (String[] row : certificates) {
+                html.append("<tr><td>").append(escape(row[0])).append("</td><td>").append(escape(row[1]))
+                        .append("</td><td>").append(escape(row[2])).append("</td><td class=\"down\">")
+                        .append(escape(row[3])).append("</td></tr>");
+            }
+        }
         html.append("</table><h2>Endpoints</h2><table><tr><th>upstream</th><th>endpoint</th><th>state</th><th>health</th>"
                 + "<th>ejected for</th><th>in flight</th><th>requests</th><th>last failure</th></tr>");
         for (Row row : rows(snapshot, views)) {

@@ -33,6 +33,11 @@ import org.switchboard.proxy.discovery.DnsDiscovery;
 import org.switchboard.proxy.health.HealthChecking;
 import org.switchboard.proxy.health.HttpHealthProbe;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.tls.CertificateWatcher;
+import org.switchboard.proxy.tls.ListenerTls;
+import org.switchboard.proxy.tls.TicketKeys;
+import org.switchboard.proxy.tls.TlsContexts;
+import org.switchboard.proxy.tls.TlsStartException;
 import org.switchboard.routing.TokenUsers;
 
 /**
@@ -41,6 +46,9 @@ import org.switchboard.routing.TokenUsers;
  */
 public final class Switchboard implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Switchboard.class.getName());
+    /** The backstop for lost watch events on certificate files. */
+    private static final java.time.Duration CERTIFICATE_POLL_INTERVAL = java.time.Duration.ofSeconds(10);
+    private static final java.time.Duration TICKET_KEY_ROTATION = java.time.Duration.ofHours(1);
 
     private final EventLoopGroup eventLoops;
     private final DnsAddressResolverGroup resolvers;
@@ -70,10 +78,19 @@ public final class Switchboard implements AutoCloseable {
     private volatile boolean discoverySettled;
     /** Set when the proxy runs from a config file; without one there is nothing to reload. */
     private volatile Reloader reloader;
+    private final TicketKeys ticketKeys = new TicketKeys();
+    private final TlsContexts tlsContexts = TlsContexts.best(ticketKeys);
+    /** The certificates of each TLS listener, by listener name, in config order. */
+    private final Map<String, ListenerTls> tls = new LinkedHashMap<>();
+    /** Where redirectToHttps sends clients: the first TLS listener's bound port, once bound. */
+    private volatile int httpsPort;
+    private CertificateWatcher certificateWatcher;
 
     private Switchboard(SwitchboardSpec spec, Transport transport) throws IOException {
         // First: it reads the token file and may refuse, before anything is opened.
         this.adminAccess = AdminAccess.of(spec.admin());
+        // First, before anything is started: certificates that cannot be served stop the start.
+        loadCertificates(spec);
         this.snapshot = new AtomicReference<>();
         this.accessLog = new AccessLog(spec.accessLog());
         this.resolvers = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -114,6 +131,23 @@ public final class Switchboard implements AutoCloseable {
         discovery.update(spec.upstreams().values());
     }
 
+    private void loadCertificates(SwitchboardSpec spec) {
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < spec.listeners().size(); i++) {
+            ListenerSpec listener = spec.listeners().get(i);
+            if (listener.isTls()) {
+                try {
+                    tls.put(listener.name(), ListenerTls.load(i, listener, tlsContexts, metrics.registry()));
+                } catch (TlsStartException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("certificates that cannot be served:\n  " + String.join("\n  ", errors));
+        }
+    }
+
     /** Binds every listener and the admin listener; on failure releases what it took and throws. */
     public static Switchboard start(SwitchboardSpec spec, Transport transport) throws InterruptedException, IOException {
         Switchboard switchboard = new Switchboard(spec, transport);
@@ -131,12 +165,25 @@ public final class Switchboard implements AutoCloseable {
         healthChecking.start(snapshot.get().routing(), snapshot.get().spec(), eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
             ServerBootstrap bootstrap = serverBootstrap(transport)
-                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain))
+                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain,
+                            tls.get(listener.name()), this::httpsPort))
                     .childOption(ChannelOption.AUTO_READ, false)
                     // A client's FIN reaches ProxyHandler at once, in the read that saw it, so the
                     // upstream is released then, not after the transport's deferred close.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            listeners.put(listener.name(), bind(bootstrap, "listener " + listener.name(), listener.address()));
+            Channel channel = bind(bootstrap, "listener " + listener.name(), listener.address());
+            listeners.put(listener.name(), channel);
+            if (listener.isTls() && httpsPort == 0) {
+                httpsPort = ((InetSocketAddress) channel.localAddress()).getPort();
+            }
+        }
+        if (!tls.isEmpty()) {
+            try {
+                certificateWatcher = CertificateWatcher.start(List.copyOf(tls.values()), certificateFiles(spec), ticketKeys,
+                        CERTIFICATE_POLL_INTERVAL, TICKET_KEY_ROTATION);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot watch the certificate files: " + e.getMessage(), e);
+            }
         }
         admin = bind(serverBootstrap(transport).childHandler(new AdminChannelInitializer(adminApi())), "admin listener",
                 spec.admin().address());
@@ -161,6 +208,29 @@ public final class Switchboard implements AutoCloseable {
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         int colon = message.lastIndexOf("): ");
         return message.startsWith("bind(") && colon > 0 ? message.substring(colon + 3) : message;
+    }
+
+    /** The first TLS listener's port, as bound; its configured port until then. */
+    private int httpsPort() {
+        int bound = httpsPort;
+        if (bound != 0) {
+            return bound;
+        }
+        return snapshot.get().spec().listeners().stream().filter(ListenerSpec::isTls).findFirst()
+                .map(listener -> listener.address().port()).orElse(443);
+    }
+
+    private static List<java.nio.file.Path> certificateFiles(SwitchboardSpec spec) {
+        List<java.nio.file.Path> files = new ArrayList<>();
+        for (ListenerSpec listener : spec.listeners()) {
+            if (listener.isTls()) {
+                listener.tls().certificates().forEach(pair -> {
+                    files.add(pair.cert());
+                    files.add(pair.key());
+                });
+            }
+        }
+        return files;
     }
 
     private ServerBootstrap serverBootstrap(Transport transport) {
@@ -188,6 +258,11 @@ public final class Switchboard implements AutoCloseable {
                 .append(upstream.dns() != null ? upstream.dns().type() + " " + upstream.dns().name()
                         : upstream.endpoints().stream().map(e -> e.id()).toList()));
         line.append(" eventLoops=").append(pools.size());
+        if (!tls.isEmpty()) {
+            line.append(" tls=").append(tlsContexts.describe());
+            tls.forEach((name, listener) -> line.append(" certificates ").append(name).append('=')
+                    .append(listener.current().certificates().stream().map(c -> c.name() + " until " + c.notAfter()).toList()));
+        }
         line.append("; ").append(EffectiveSettings.of(spec));
         return line.toString();
     }
@@ -240,14 +315,14 @@ public final class Switchboard implements AutoCloseable {
                 return StatusPage.json(snapshot.get(), healthChecking.views(), listenerAddresses(),
                         "\"version\":" + Json.quote(Version.SWITCHBOARD) + ","
                                 + (current == null ? "\"reloads\":null,\"lastReload\":null" : current.statusJsonFields()) + ","
-                                + discovery.statusJsonField(), metrics.recentErrors());
+                                + discovery.statusJsonField() + "," + tlsStatusJsonField(), metrics.recentErrors());
             }
 
             @Override
             public String statusHtml() {
                 Reloader current = reloader;
                 return StatusPage.html(snapshot.get(), healthChecking.views(), listenerAddresses(),
-                        current == null ? null : current.last(), metrics.recentErrors());
+                        current == null ? null : current.last(), metrics.recentErrors(), tlsStatusRows());
             }
 
             @Override
@@ -309,6 +384,29 @@ public final class Switchboard implements AutoCloseable {
         }
     }
 
+    /** {@code "tls":{"provider":...,"listeners":[...]}} for GET /status; null without TLS listeners. */
+    private String tlsStatusJsonField() {
+        if (tls.isEmpty()) {
+            return "\"tls\":null";
+        }
+        java.time.Instant now = java.time.Instant.now();
+        StringBuilder json = new StringBuilder("\"tls\":{\"provider\":").append(Json.quote(tlsContexts.describe()))
+                .append(",\"listeners\":[");
+        boolean first = true;
+        for (ListenerTls listener : tls.values()) {
+            json.append(first ? "" : ",").append(listener.statusJson(now));
+            first = false;
+        }
+        return json.append("]}").toString();
+    }
+
+    private List<String[]> tlsStatusRows() {
+        java.time.Instant now = java.time.Instant.now();
+        List<String[]> rows = new ArrayList<>();
+        tls.values().forEach(listener -> rows.addAll(listener.statusRows(now)));
+        return rows;
+    }
+
     /** The bound address of a listener (its real port when configured with port 0). */
     public InetSocketAddress listenerAddress(String name) {
         Channel channel = listeners.get(name);
@@ -345,6 +443,10 @@ public final class Switchboard implements AutoCloseable {
         writtenSpec = spec;
         adminAccess = nextAccess;
         ProxySnapshot next = install(current.generation() + 1, withDiscovered(spec));
+        if (certificateWatcher != null) {
+            // A config reload reads the certificate files again too (refusals are logged there).
+            certificateWatcher.reloadNow();
+        }
         LOG.log(System.Logger.Level.INFO, "config generation " + next.generation() + " in force: " + describe(spec));
         return next;
     }
@@ -382,6 +484,9 @@ public final class Switchboard implements AutoCloseable {
         Reloader current = reloader;
         if (current != null) {
             current.close();
+        }
+        if (certificateWatcher != null) {
+            certificateWatcher.close();
         }
         List<Channel> bound = new ArrayList<>(listeners.values());
         if (admin != null) {
