@@ -9,8 +9,12 @@ public final class UpstreamConnectionCounts {
     private final ConcurrentHashMap<HostPort, AtomicInteger> open = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<HostPort, AtomicInteger> idle = new ConcurrentHashMap<>();
 
-    public void idleChanged(HostPort address, int delta) {
-        idle.computeIfAbsent(address, key -> new AtomicInteger()).addAndGet(delta);
+    /**
+     * The idle count of one address, shared by every event loop's pool: a pool looks it up once
+     * per address and changes it directly, not through this map per request.
+     */
+    public AtomicInteger idleCounter(HostPort address) {
+        return idle.computeIfAbsent(address, key -> new AtomicInteger());
     }
 
     public int idle(HostPort address) {

@@ -68,8 +68,7 @@ public final class UpstreamConnectionPool {
             return null;
         }
         UpstreamConnection connection;
-        while ((connection = connections.idle.pollFirst()) != null) {
-            counts.idleChanged(address, -1);
+        while ((connection = connections.pollIdle()) != null) {
             if (connection.channel().isActive()) {
                 connection.attach(owner);
                 return connection;
@@ -136,8 +135,7 @@ public final class UpstreamConnectionPool {
         if (!channel.config().isAutoRead()) {
             channel.config().setAutoRead(true);
         }
-        connections.idle.addFirst(connection);
-        counts.idleChanged(connections.address, 1);
+        connections.addIdle(connection);
     }
 
     /** Closes every idle connection; in-flight ones close as their exchanges end. */
@@ -145,7 +143,7 @@ public final class UpstreamConnectionPool {
         sweeper.cancel(false);
         for (EndpointConnections connections : byAddress.values()) {
             UpstreamConnection connection;
-            while ((connection = connections.idle.pollFirst()) != null) {
+            while ((connection = connections.pollIdle()) != null) {
                 connection.channel().close();
             }
         }
@@ -160,8 +158,7 @@ public final class UpstreamConnectionPool {
         for (Map.Entry<HostPort, EndpointConnections> entry : byAddress.entrySet()) {
             if (!addresses.contains(entry.getKey())) {
                 UpstreamConnection connection;
-                while ((connection = entry.getValue().idle.pollFirst()) != null) {
-                    counts.idleChanged(entry.getKey(), -1);
+                while ((connection = entry.getValue().pollIdle()) != null) {
                     connection.channel().close();
                 }
             }
@@ -188,29 +185,42 @@ public final class UpstreamConnectionPool {
                     break;
                 }
                 oldestFirst.remove();
-                counts.idleChanged(connections.address, -1);
+                connections.idleCount.decrementAndGet();
                 connection.channel().close();
             }
         }
     }
 
-    /** The idle connections of one address. */
+    /** The idle connections of one address, and the count of them the metrics read (across loops). */
     static final class EndpointConnections {
         final HostPort address;
         final SocketAddress socketAddress;
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
+        final java.util.concurrent.atomic.AtomicInteger idleCount;
 
-        final org.switchboard.proxy.metrics.UpstreamConnectionCounts idleCounts;
-
-        EndpointConnections(HostPort address, org.switchboard.proxy.metrics.UpstreamConnectionCounts idleCounts) {
-            this.idleCounts = idleCounts;
+        EndpointConnections(HostPort address, org.switchboard.proxy.metrics.UpstreamConnectionCounts counts) {
             this.address = address;
             this.socketAddress = socketAddressOf(address);
+            this.idleCount = counts.idleCounter(address);
+        }
+
+        /** The most recently used idle connection, or null. */
+        UpstreamConnection pollIdle() {
+            UpstreamConnection connection = idle.pollFirst();
+            if (connection != null) {
+                idleCount.decrementAndGet();
+            }
+            return connection;
+        }
+
+        void addIdle(UpstreamConnection connection) {
+            idle.addFirst(connection);
+            idleCount.incrementAndGet();
         }
 
         void forget(UpstreamConnection connection) {
             if (idle.remove(connection)) {
-                idleCounts.idleChanged(address, -1);
+                idleCount.decrementAndGet();
             }
         }
     }
