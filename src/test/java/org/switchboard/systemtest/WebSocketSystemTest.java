@@ -131,6 +131,28 @@ class WebSocketSystemTest {
     }
 
     @Test
+    void aClientsHalfCloseIsPassedOnAndTheUpstreamsAnswerStillArrives() throws Exception {
+        startProxy("");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+            socket.setSoTimeout(10_000);
+            java.io.OutputStream out = socket.getOutputStream();
+            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
+            out.write(org.switchboard.systemtest.support.HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
+                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+            assertEquals("101", org.switchboard.systemtest.support.HttpWire.readHead(in).startLineParts()[1]);
+            // A masked text frame "hi" (RFC 6455 5.2), then the client shuts its sending side.
+            byte[] mask = {1, 2, 3, 4};
+            out.write(new byte[] {(byte) 0x81, (byte) 0x82, mask[0], mask[1], mask[2], mask[3],
+                    (byte) ('h' ^ mask[0]), (byte) ('i' ^ mask[1])});
+            out.flush();
+            socket.shutdownOutput();
+            assertArrayEquals(new byte[] {(byte) 0x81, 0x02, 'h', 'i'}, in.readNBytes(4),
+                    "the upstream's echo, sent after it saw the half-close, still reaches the client");
+        }
+    }
+
+    @Test
     void anUpgradeWhereTheRouteDoesNotAllowItIs400WithAMatrixBody() throws Exception {
         startProxy("");
         ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
