@@ -33,6 +33,57 @@ upstreams:
 CONF
 }
 
+# The same routing for HAProxy and NGINX as the built-in table gives Switchboard: /sync hashed on
+# Authorization to two synchrotrons, least connections for generic and media, main for admin and
+# federation, keep-alive upstream. Printed into each script's config, after its own listener lines.
+haproxy_routing() {
+  cat <<'CONF'
+  acl sync path_reg ^/_matrix/client/(r0|v3)/sync$
+  acl media path_beg /_matrix/media/ /_matrix/client/v1/media/
+  acl main_only path_beg /_synapse/admin/ /_matrix/federation/ /_matrix/key/
+  use_backend sync if sync
+  use_backend media if media
+  use_backend main if main_only
+  use_backend generic if { path_beg /_matrix/client/ }
+  default_backend main
+backend sync
+  balance hdr(Authorization)
+  hash-type consistent
+  server s1 127.0.0.1:19001
+  server s2 127.0.0.1:19002
+backend generic
+  balance leastconn
+  server g1 127.0.0.1:19003
+  server g2 127.0.0.1:19004
+backend media
+  balance leastconn
+  server m1 127.0.0.1:19005
+backend main
+  server main 127.0.0.1:19000
+CONF
+}
+
+nginx_upstreams() {
+  cat <<'CONF'
+  upstream sync { hash $http_authorization consistent; server 127.0.0.1:19001; server 127.0.0.1:19002; keepalive 128; }
+  upstream generic { least_conn; server 127.0.0.1:19003; server 127.0.0.1:19004; keepalive 128; }
+  upstream media { least_conn; server 127.0.0.1:19005; keepalive 128; }
+  upstream main { server 127.0.0.1:19000; keepalive 128; }
+CONF
+}
+
+nginx_locations() {
+  cat <<'CONF'
+    location ~ ^/_matrix/client/(r0|v3)/sync$ { proxy_pass http://sync; }
+    location /_matrix/media/ { proxy_pass http://media; }
+    location /_matrix/client/v1/media/ { proxy_pass http://media; }
+    location /_synapse/admin/ { proxy_pass http://main; }
+    location /_matrix/federation/ { proxy_pass http://main; }
+    location /_matrix/client/ { proxy_pass http://generic; }
+    location / { proxy_pass http://main; }
+CONF
+}
+
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # wrk prints 512.00us, 1.23ms or 1.02s: all to milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'; }

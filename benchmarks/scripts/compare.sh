@@ -50,28 +50,7 @@ $haproxy_log
   http-reuse always
 frontend fe
   bind 127.0.0.1:18501
-  acl sync path_reg ^/_matrix/client/(r0|v3)/sync\$
-  acl media path_beg /_matrix/media/ /_matrix/client/v1/media/
-  acl main_only path_beg /_synapse/admin/ /_matrix/federation/ /_matrix/key/
-  use_backend sync if sync
-  use_backend media if media
-  use_backend main if main_only
-  use_backend generic if { path_beg /_matrix/client/ }
-  default_backend main
-backend sync
-  balance hdr(Authorization)
-  hash-type consistent
-  server s1 127.0.0.1:19001
-  server s2 127.0.0.1:19002
-backend generic
-  balance leastconn
-  server g1 127.0.0.1:19003
-  server g2 127.0.0.1:19004
-backend media
-  balance leastconn
-  server m1 127.0.0.1:19005
-backend main
-  server main 127.0.0.1:19000
+$(haproxy_routing)
 CONF
   haproxy -f "$work/haproxy.cfg" -db > "$work/logs/haproxy-stdout.log" 2>&1 & hp=$!
   mkdir -p "$work/nginx-proxy"
@@ -79,20 +58,12 @@ CONF
 worker_processes $t; daemon off; pid $work/nginx-proxy/nginx.pid; error_log stderr error;
 events { worker_connections 8192; }
 http { $nginx_log keepalive_requests 1000000;
-  upstream sync { hash \$http_authorization consistent; server 127.0.0.1:19001; server 127.0.0.1:19002; keepalive 128; }
-  upstream generic { least_conn; server 127.0.0.1:19003; server 127.0.0.1:19004; keepalive 128; }
-  upstream media { least_conn; server 127.0.0.1:19005; keepalive 128; }
-  upstream main { server 127.0.0.1:19000; keepalive 128; }
+$(nginx_upstreams)
   server { listen 127.0.0.1:18502;
     proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host;
     proxy_set_header X-Forwarded-For \$remote_addr; proxy_buffering off; proxy_request_buffering off;
-    location ~ ^/_matrix/client/(r0|v3)/sync\$ { proxy_pass http://sync; }
-    location /_matrix/media/ { proxy_pass http://media; }
-    location /_matrix/client/v1/media/ { proxy_pass http://media; }
-    location /_synapse/admin/ { proxy_pass http://main; }
-    location /_matrix/federation/ { proxy_pass http://main; }
-    location /_matrix/client/ { proxy_pass http://generic; }
-    location / { proxy_pass http://main; } } }
+$(nginx_locations)
+  } }
 CONF
   nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" & np=$!
   switchboard_config "$work/switchboard.yaml" $t

@@ -171,17 +171,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                         return;
                     }
                 }
-                case TUNNEL -> {
-                    if (!bodyWanted) {
-                        if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
-                            reading(false);
-                        }
-                        trimPending();
-                        return;
-                    }
-                    deliver(pending.readableBytes());
-                }
-                case BODY -> {
+                case BODY, TUNNEL -> {
                     if (!bodyWanted) {
                         // The upstream is not connected or not writable yet: hold a bounded amount.
                         if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
@@ -190,7 +180,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                         trimPending();
                         return;
                     }
-                    body();
+                    if (state == State.TUNNEL) {
+                        deliver(pending.readableBytes()); // a tunnel's bytes have no framing to follow
+                    } else {
+                        body();
+                    }
                 }
                 default -> {
                     // RESPONSE: pipelined bytes wait for their turn; stop reading if they pile up.
