@@ -9,10 +9,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -20,6 +16,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.JsonCheck;
 import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.LogRecorder;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.TinyUpstream;
 
@@ -37,26 +34,11 @@ class AdminSystemTest {
     Path dir;
     private TinyUpstream upstream;
     private ProxyUnderTest proxy;
-    private final List<String> logged = new CopyOnWriteArrayList<>();
-    private final Logger adminLog = Logger.getLogger("org.switchboard.proxy.admin.AdminHandler");
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            logged.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecorder log = new LogRecorder("org.switchboard.proxy.admin.AdminHandler");
+    private final List<String> logged = log.messages();
 
     @BeforeEach
     void start() throws Exception {
-        adminLog.addHandler(recorder);
         upstream = new TinyUpstream(TinyUpstream.answering("main"));
         Path token = Files.writeString(dir.resolve("admin-token"), TOKEN + "\n");
         Path file = Files.writeString(dir.resolve("switchboard.yaml"), """
@@ -79,7 +61,7 @@ class AdminSystemTest {
 
     @AfterEach
     void stop() throws Exception {
-        adminLog.removeHandler(recorder);
+        log.close();
         proxy.close();
         upstream.close();
     }

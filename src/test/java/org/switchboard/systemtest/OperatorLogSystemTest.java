@@ -7,10 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,6 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.LogRecorder;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.TinyUpstream;
@@ -33,27 +30,12 @@ class OperatorLogSystemTest {
     Path dir;
     private TinyUpstream garbage;
     private ProxyUnderTest proxy;
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private final List<Logger> watched = List.of(Logger.getLogger("org.switchboard.proxy.PassiveHealth"),
-            Logger.getLogger("org.switchboard.proxy.metrics.ProxyMetrics"));
-    private final Handler recorder = new Handler() {
-        @Override
-        public void publish(LogRecord record) {
-            lines.add(record.getMessage());
-        }
-
-        @Override
-        public void flush() {
-        }
-
-        @Override
-        public void close() {
-        }
-    };
+    private final LogRecorder log = new LogRecorder("org.switchboard.proxy.PassiveHealth",
+            "org.switchboard.proxy.metrics.ProxyMetrics");
+    private final List<String> lines = log.messages();
 
     @BeforeEach
     void start() throws Exception {
-        watched.forEach(logger -> logger.addHandler(recorder));
         garbage = new TinyUpstream((request, out, in) -> {
             out.write(HttpWire.ascii("NOT HTTP AT ALL\r\n\r\n"));
             out.flush();
@@ -73,7 +55,7 @@ class OperatorLogSystemTest {
 
     @AfterEach
     void stop() throws Exception {
-        watched.forEach(logger -> logger.removeHandler(recorder));
+        log.close();
         proxy.close();
         garbage.close();
     }
