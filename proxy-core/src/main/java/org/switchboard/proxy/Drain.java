@@ -105,15 +105,20 @@ final class Drain {
         return done;
     }
 
+    /**
+     * The connections are told before the listeners close: once a client can see the listener
+     * gone, its connection has the news queued already, so no response after that point keeps
+     * the connection alive. A connection accepted meanwhile is refused by {@link #admit}.
+     */
     private void closeListeners(DrainSpec spec, ScheduledExecutorService timer, Runnable closeListeners) {
+        phase = Phase.CLOSING;
+        int open = clients.size();
+        for (Channel client : clients) {
+            client.pipeline().fireUserEventTriggered(CLOSE_WHEN_IDLE);
+        }
         try {
             closeListeners.run();
         } finally {
-            phase = Phase.CLOSING;
-            int open = clients.size();
-            for (Channel client : clients) {
-                client.pipeline().fireUserEventTriggered(CLOSE_WHEN_IDLE);
-            }
             LOG.log(System.Logger.Level.INFO, "drain: listeners closed; " + open + " client connections finishing");
             long deadline = System.nanoTime() + spec.timeout().toNanos();
             awaitClients(deadline, timer);
