@@ -80,17 +80,49 @@ final class RouteBinder {
 
     private RouteSpec route(Node node) {
         int mark = errors.count();
-        if (!node.expectMap("path", "methods", "host", "upstream", "hashKey", "maxBody")) {
+        if (!node.expectMap("path", "methods", "host", "upstream", "respond", "hashKey", "maxBody", "allow", "rateLimit",
+                "stripPrefix")) {
             return null;
         }
         PathMatchSpec path = path(node.field("path"));
         Set<String> methods = methods(node.field("methods"));
         String host = host(node.field("host"));
-        String upstream = upstream(node.field("upstream"));
+        Node upstreamNode = node.field("upstream");
+        Node respondNode = node.field("respond");
+        String upstream = null;
+        RespondSpec respond = null;
+        if (!upstreamNode.isAbsent() && !respondNode.isAbsent()) {
+            respondNode.fail("expected either upstream or respond, not both");
+        } else if (!respondNode.isAbsent()) {
+            respond = RouteActionBinder.respond(respondNode, errors);
+        } else {
+            upstream = upstream(upstreamNode);
+        }
         String hashKey = hashKey(node.field("hashKey"));
         Node maxBodyNode = node.field("maxBody");
         Long maxBody = maxBodyNode.isAbsent() ? null : maxBodyNode.size(0, 1L << 40);
-        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody) : null;
+        List<Cidr> allow = RouteActionBinder.allow(node.field("allow"));
+        RateLimitSpec rateLimit = RouteActionBinder.rateLimit(node.field("rateLimit"), errors);
+        boolean stripPrefix = stripPrefix(node.field("stripPrefix"), path, respond != null);
+        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody,
+                allow, rateLimit, respond, stripPrefix) : null;
+    }
+
+    /** Only a prefix route that forwards has a prefix to take away. */
+    private static boolean stripPrefix(Node node, PathMatchSpec path, boolean responds) {
+        if (node.isAbsent()) {
+            return false;
+        }
+        Boolean strip = node.bool();
+        if (Boolean.TRUE.equals(strip) && path != null && path.kind() != PathMatchSpec.Kind.PREFIX) {
+            node.fail("expected stripPrefix only on a route with path: {prefix: ...}");
+            return false;
+        }
+        if (Boolean.TRUE.equals(strip) && responds) {
+            node.fail("expected stripPrefix only on a route with an upstream");
+            return false;
+        }
+        return Boolean.TRUE.equals(strip);
     }
 
     /** {@code user}, {@code token}, {@code room}, {@code source} or {@code header:<name>}. */

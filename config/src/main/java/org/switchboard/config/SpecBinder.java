@@ -17,7 +17,7 @@ final class SpecBinder {
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
              "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery",
-             "drain"};
+             "drain", "wellKnown"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -59,10 +59,12 @@ final class SpecBinder {
         RuntimeSpec runtime = runtime(root.field("runtime"));
         DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
         DrainSpec drain = drain(root.field("drain"));
+        WellKnownSpec wellKnown = WellKnownBinder.wellKnown(root.field("wellKnown"), errors);
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain)
+                .withWellKnown(wellKnown);
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -353,7 +355,7 @@ final class SpecBinder {
             return d;
         }
         if (!node.expectMap("requestTarget", "requestHeaders", "requestBody", "mediaUploadBody",
-                "connectionsPerListener", "connectionsPerClient")) {
+                "connectionsPerListener", "connectionsPerClient", "rateLimitAddresses")) {
             return null;
         }
         Long target = node.field("requestTarget").sizeOr(256, 1 << 20, d.requestTarget());
@@ -362,10 +364,12 @@ final class SpecBinder {
         Long media = node.field("mediaUploadBody").sizeOr(0, 1L << 40, d.mediaUploadBody());
         Integer perListener = node.field("connectionsPerListener").integerOr(1, 1_000_000, d.connectionsPerListener());
         Integer perClient = node.field("connectionsPerClient").integerOr(0, 1_000_000, d.connectionsPerClient());
-        if (target == null || headers == null || body == null || media == null || perListener == null || perClient == null) {
+        Integer rateLimitAddresses = node.field("rateLimitAddresses").integerOr(1, 10_000_000, d.rateLimitAddresses());
+        if (target == null || headers == null || body == null || media == null || perListener == null || perClient == null
+                || rateLimitAddresses == null) {
             return null;
         }
-        return new LimitsSpec(target.intValue(), headers.intValue(), body, media, perListener, perClient);
+        return new LimitsSpec(target.intValue(), headers.intValue(), body, media, perListener, perClient, rateLimitAddresses);
     }
 
     private static ClientAddressSpec clientAddress(Node node) {

@@ -28,11 +28,11 @@ class ConfigValidationTest {
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery)"),
+                                + " outlierDetection, discovery, drain, wellKnown)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery)"),
+                                + " outlierDetection, discovery, drain, wellKnown)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -97,7 +97,7 @@ class ConfigValidationTest {
                         "routes: an empty list (expected at least one route; omit routes for the built-in Synapse table)"),
                 invalid(VALID + "routes: {path: {prefix: /}, upstream: main}\n", "routes: a map (expected a list of routes)"),
                 invalid(VALID + "routes: [{pth: {prefix: /}, upstream: main}]\n",
-                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream, hashKey, maxBody)",
+                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream, respond, hashKey, maxBody, allow, rateLimit, stripPrefix)",
                         "routes[0].path: missing (expected a map with keys: prefix, regex)"),
                 invalid(VALID + "routes: [{path: /, upstream: main}]\n",
                         "routes[0].path: \"/\" (expected a map with keys: prefix, regex)"),
@@ -268,7 +268,7 @@ class ConfigValidationTest {
                 "listeners[1].address: \"0.0.0.0:8080\" (expected an address not already used by listeners[0].address)",
                 "upstreams.generic.endpoints[1]: \"10.0.2.10:99999\" (expected host:port, port 1-65535)",
                 "routes[0].methods[0]: \"get\" (expected an upper-case HTTP method such as GET)",
-                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream, hashKey, maxBody)",
+                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream, respond, hashKey, maxBody, allow, rateLimit, stripPrefix)",
                 "routes[1].path: missing (expected a map with keys: prefix, regex)",
                 "routes[1].upstream: \"genric\" (expected one of: main, generic)",
                 "timeouts.connect: 5 (expected a duration such as 500ms, 5s, 3m)",
