@@ -22,15 +22,24 @@ import org.switchboard.config.LoadBalancerKind;
  *                         than refuse everyone (own routes); the built-in table answers 503
  * @param initialSyncOnly  matches only initial syncs: {@code /sync} without {@code since} or with
  *                         {@code full_state=true}, and the {@code /initialSync} endpoints
+ * @param actions          allow-list, rate limit, fixed answer, prefix stripping ({@link RouteActions#NONE})
  */
 public record Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
                     HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
-                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown) {
+                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, RouteActions actions) {
 
     public Route {
         methods = Set.copyOf(methods);
         fallbacks = List.copyOf(fallbacks);
         host = host == null ? null : host.toLowerCase(Locale.ROOT);
+        actions = actions == null ? RouteActions.NONE : actions;
+    }
+
+    public Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
+                 HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
+                 long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown) {
+        this(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly, maxBodyBytes, fallbacks,
+                panicWhenAllDown, RouteActions.NONE);
     }
 
     public static Route of(String name, PathMatcher path, Upstream upstream, long maxBodyBytes) {
@@ -38,9 +47,26 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
                 List.of(), true);
     }
 
+    /** A route answered by the proxy itself: no upstream. */
+    public static Route responding(String name, String host, Set<String> methods, PathMatcher path,
+                                   RouteActions actions) {
+        return new Route(name, host, methods, path, null, HashKeys.USER, "user", false, false, Long.MAX_VALUE, List.of(),
+                false, actions);
+    }
+
     public Route withFallbacks(List<Upstream> newFallbacks, boolean panic) {
         return new Route(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly,
-                maxBodyBytes, newFallbacks, panic);
+                maxBodyBytes, newFallbacks, panic, actions);
+    }
+
+    /** Whether the proxy answers this route itself instead of forwarding. */
+    public boolean responds() {
+        return actions.respond() != null;
+    }
+
+    /** The upstream's name, or {@code local} for a route the proxy answers itself (a metric tag). */
+    public String upstreamName() {
+        return upstream == null ? "local" : upstream.name();
     }
 
     public boolean matches(RequestView request) {
@@ -77,7 +103,7 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
 
     /** Whether this route's hash key decides the endpoint. */
     public boolean hashes() {
-        return sticky || upstream.loadBalancerKind() == LoadBalancerKind.RING_HASH;
+        return upstream != null && (sticky || upstream.loadBalancerKind() == LoadBalancerKind.RING_HASH);
     }
 
     static boolean isInitialSync(RequestView request) {

@@ -48,8 +48,12 @@ public final class RouteTablePrinter {
     private static String[] row(Route route) {
         String methods = route.methods().isEmpty() ? "*" : String.join(",", route.methods().stream().sorted().toList());
         String path = route.path().toString() + (route.initialSyncOnly() ? "  [initial syncs only]" : "")
-                + (route.host() != null ? "  [host " + route.host() + "]" : "");
+                + (route.host() != null ? "  [host " + route.host() + "]" : "") + route.actions().describe();
         Upstream upstream = route.upstream();
+        if (upstream == null) {
+            return new String[] {route.name(), methods, path, "(answered: " + route.actions().respond().status() + ")",
+                    "-", "-"};
+        }
         String balancer = route.hashes() && upstream.loadBalancerKind() != LoadBalancerKind.RING_HASH
                 ? "ring_hash (route)" : upstream.loadBalancerKind().configName();
         return new String[] {route.name(), methods, path, upstream.name(), balancer,

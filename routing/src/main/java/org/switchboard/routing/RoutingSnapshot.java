@@ -27,10 +27,14 @@ public final class RoutingSnapshot {
     /** Where unmatched requests go when the Synapse preset is used (main), else null (404). */
     private final Route unmatched;
 
-    private RoutingSnapshot(Map<String, Upstream> upstreams, RouteTable routeTable, Route unmatched) {
+    /** How many routes have a rate limit: each address's buckets have one slot per such route. */
+    private final int rateLimitSlots;
+
+    private RoutingSnapshot(Map<String, Upstream> upstreams, RouteTable routeTable, Route unmatched, int rateLimitSlots) {
         this.upstreams = upstreams;
         this.routeTable = routeTable;
         this.unmatched = unmatched;
+        this.rateLimitSlots = rateLimitSlots;
     }
 
     public static RoutingSnapshot compile(SwitchboardSpec spec) {
@@ -59,11 +63,13 @@ public final class RoutingSnapshot {
             Upstream before = previous == null ? null : previous.upstreams.get(upstreamSpec.name());
             upstreams.put(upstreamSpec.name(), upstream(upstreamSpec, roles, before));
         }
-        List<Route> routes = new ArrayList<>();
+        List<Route> routes = new ArrayList<>(WellKnownRoutes.of(spec.wellKnown()));
         boolean usesPreset = false;
+        int rateLimitSlots = 0;
         for (RouteEntrySpec entry : spec.routes()) {
             if (entry instanceof RouteSpec routeSpec) {
-                routes.add(route(routeSpec, upstreams, tokenUsers, spec.limits().requestBody()));
+                int slot = routeSpec.rateLimit() == null ? -1 : rateLimitSlots++;
+                routes.add(route(routeSpec, upstreams, tokenUsers, spec.limits().requestBody(), slot));
             } else if (entry instanceof PresetSpec) {
                 usesPreset = true;
                 expandPreset(preset, roles, spec, upstreams, routes, tokenUsers);
@@ -73,7 +79,8 @@ public final class RoutingSnapshot {
                 ? Route.of("synapse/unmatched", PathMatcher.of(PathMatchSpec.prefix("/")), upstreams.get(roles.resolve(MAIN)),
                         spec.limits().requestBody()).withFallbacks(List.of(), false)
                 : null;
-        return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched);
+        return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched,
+                rateLimitSlots);
     }
 
     private static EndpointLoad carriedLoad(Upstream before, EndpointSpec endpointSpec) {
@@ -105,15 +112,18 @@ public final class RoutingSnapshot {
         return new Upstream(spec.name(), endpoints, kind, loadBalancer, affinity);
     }
 
-    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams, TokenUsers tokenUsers, long defaultMaxBody) {
+    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams, TokenUsers tokenUsers, long defaultMaxBody,
+                               int rateLimitSlot) {
+        RouteActions actions = RouteActions.of(spec.allow(), spec.rateLimit(), rateLimitSlot, spec.respond(),
+                spec.stripPrefix() ? spec.path().value() : null);
         Upstream upstream = upstreams.get(spec.upstream());
-        if (upstream == null) {
+        if (upstream == null && spec.respond() == null) {
             throw new IllegalArgumentException(spec.location() + ": unknown upstream " + spec.upstream());
         }
         String hashKey = spec.hashKey() == null ? "user" : spec.hashKey();
         return new Route(spec.location(), spec.host(), spec.methods(), PathMatcher.of(spec.path()), upstream,
                 HashKeyExtractor.of(hashKey, tokenUsers), hashKey, spec.hashKey() != null, false,
-                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody, List.of(), true);
+                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody, List.of(), true, actions);
     }
 
     private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
@@ -152,6 +162,11 @@ public final class RoutingSnapshot {
     /** The catch-all to main when the Synapse preset is used, else null. */
     public Route unmatched() {
         return unmatched;
+    }
+
+    /** How many routes carry a rate limit (each has a slot in an address's buckets). */
+    public int rateLimitSlots() {
+        return rateLimitSlots;
     }
 
     public Map<String, Upstream> upstreams() {
