@@ -89,6 +89,11 @@ public final class Switchboard implements AutoCloseable {
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
+        Gauge.builder("switchboard_rate_limit_addresses", snapshot, s -> {
+            RateLimiter limiter = s.get().rateLimiter();
+            return limiter == null ? 0 : limiter.addresses();
+        }).description("Client addresses with rate-limit buckets (at most limits.rateLimitAddresses)")
+                .register(metrics.registry());
         int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, spec.timeouts().connect().toMillis());
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
         for (EventExecutor executor : eventLoops) {
