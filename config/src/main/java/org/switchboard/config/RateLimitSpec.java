@@ -16,8 +16,8 @@ public record RateLimitSpec(int requests, Duration per, int burst, List<Cidr> ex
     /** The time one request's token takes to come back, in nanoseconds (at least 1). */
     public long nanosPerRequest() {
         Duration interval = per.dividedBy(requests);
-        // Past 292 years nanoseconds overflow a long; such a limit means "once", and says so.
-        return interval.compareTo(Duration.ofDays(100_000)) > 0 ? Duration.ofDays(100_000).toNanos()
+        // Nanoseconds overflow a long past 292 years; anything past 10,000 days means "once" anyway.
+        return interval.compareTo(Duration.ofDays(10_000)) > 0 ? Duration.ofDays(10_000).toNanos()
                 : Math.max(1, interval.toNanos());
     }
 

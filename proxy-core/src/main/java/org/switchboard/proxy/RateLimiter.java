@@ -45,9 +45,9 @@ final class RateLimiter {
         if (buckets == null) {
             buckets = addresses.get(client, newBuckets);
         }
-        // Saturated far from overflow: a day per request with a burst of a million is still a number.
-        long interval = Math.min(limit.nanosPerRequest(), Long.MAX_VALUE >> 24);
-        long tolerance = interval <= (Long.MAX_VALUE >> 4) / limit.burst() ? interval * limit.burst() : Long.MAX_VALUE >> 4;
+        long interval = limit.nanosPerRequest();
+        // Saturated well short of overflow (a slow limit with a huge burst), where it means "plenty".
+        long tolerance = interval <= (Long.MAX_VALUE >> 2) / limit.burst() ? interval * limit.burst() : Long.MAX_VALUE >> 2;
         while (true) {
             long now = ticker.read();
             long arrival = buckets.get(slot);

@@ -67,9 +67,15 @@ class RateLimiterTest {
     void absurdlySlowLimitsDoNotOverflow() {
         RateLimiter limiter = new RateLimiter(1, 100, ticker);
         RateLimitSpec slow = new RateLimitSpec(1, Duration.ofDays(365_000), 1_000_000, List.of());
-        for (int i = 0; i < 1000; i++) {
-            assertEquals(0, limiter.acquire("a", 0, slow));
+        assertEquals(0, limiter.acquire("a", 0, slow));
+        assertEquals(0, limiter.acquire("a", 0, slow));
+        for (int i = 0; i < 100; i++) {
+            long wait = limiter.acquire("a", 0, slow);
+            assertTrue(wait >= 0 && wait <= Duration.ofDays(10_000).toNanos(), "wait " + wait);
         }
+        RateLimitSpec slowAndSmall = new RateLimitSpec(1, Duration.ofDays(20_000), 1, List.of());
+        assertEquals(0, limiter.acquire("b", 0, slowAndSmall));
+        assertEquals(Duration.ofDays(10_000).toNanos(), limiter.acquire("b", 0, slowAndSmall), "capped at 10,000 days");
     }
 
     @Test
