@@ -66,7 +66,12 @@ final class RouteBinder {
     }
 
     private PresetSpec preset(Node node) {
-        if (!node.expectMap("preset")) {
+        if (!node.expectMap("preset", "host")) {
+            return null;
+        }
+        Node hostNode = node.field("host");
+        String host = host(hostNode);
+        if (!hostNode.isAbsent() && host == null) {
             return null;
         }
         Node name = node.field("preset");
@@ -75,7 +80,7 @@ final class RouteBinder {
             name.fail("expected a preset name: " + PresetSpec.SYNAPSE);
             return null;
         }
-        return text == null ? null : new PresetSpec(node.location(), text);
+        return text == null ? null : new PresetSpec(node.location(), text, host);
     }
 
     private RouteSpec route(Node node) {
@@ -218,16 +223,43 @@ final class RouteBinder {
         return !text.isEmpty() && text.chars().allMatch(c -> c >= 'A' && c <= 'Z');
     }
 
-    private static String host(Node node) {
+    static final String HOST_EXPECTED = "expected a host name such as matrix.example.org or *.example.org";
+
+    /** A host name, an IP literal ({@code [::1]} for IPv6) or {@code *.} and a domain; lower case. */
+    static String host(Node node) {
         if (node.isAbsent()) {
             return null;
         }
-        String host = node.string("expected a host name such as matrix.example.org");
-        if (host != null && host.isEmpty()) {
-            node.fail("expected a host name such as matrix.example.org");
+        String host = node.string(HOST_EXPECTED);
+        if (host != null && !isHostPattern(host)) {
+            node.fail(HOST_EXPECTED);
             return null;
         }
-        return host;
+        if (host == null) {
+            return null;
+        }
+        // An IPv6 literal is compared without its brackets, as the Host header's is.
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return bare.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether a route's host ({@code *.example.com} included) covers a host name. */
+    static boolean covers(String pattern, String host) {
+        if (pattern.startsWith("*.")) {
+            String suffix = pattern.substring(1);
+            return host.length() > suffix.length() && host.endsWith(suffix);
+        }
+        return pattern.equals(host);
+    }
+
+    static boolean isHostPattern(String host) {
+        if (host.startsWith("*.")) {
+            return WellKnownBinder.isHost(host.substring(2));
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            return Cidr.IpLiterals.parse(host.substring(1, host.length() - 1)) != null;
+        }
+        return WellKnownBinder.isHost(host);
     }
 
     private String upstream(Node node) {

@@ -17,7 +17,7 @@ final class SpecBinder {
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
              "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery",
-             "drain", "wellKnown"};
+             "drain", "wellKnown", "defaultHost"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -60,11 +60,35 @@ final class SpecBinder {
         DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
         DrainSpec drain = drain(root.field("drain"));
         WellKnownSpec wellKnown = WellKnownBinder.wellKnown(root.field("wellKnown"), errors);
+        String defaultHost = defaultHost(root.field("defaultHost"), routes);
         if (errors.count() > 0) {
             return null;
         }
         return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain)
-                .withWellKnown(wellKnown);
+                .withWellKnown(wellKnown).withDefaultHost(defaultHost);
+    }
+
+    /** {@code defaultHost}: the host whose routes serve requests for hosts no route names; one a route names. */
+    private static String defaultHost(Node node, List<RouteEntrySpec> routes) {
+        if (node.isAbsent()) {
+            return null;
+        }
+        String host = RouteBinder.host(node);
+        if (host == null || routes == null) {
+            return host;
+        }
+        if (host.startsWith("*.")) {
+            node.fail("expected a host name, not a wildcard");
+            return null;
+        }
+        for (RouteEntrySpec entry : routes) {
+            String pattern = entry instanceof RouteSpec route ? route.host() : ((PresetSpec) entry).host();
+            if (pattern != null && RouteBinder.covers(pattern, host)) {
+                return host;
+            }
+        }
+        node.fail("expected a host that a route names");
+        return null;
     }
 
     private List<ListenerSpec> listeners(Node node) {

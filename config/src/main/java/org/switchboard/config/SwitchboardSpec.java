@@ -20,7 +20,8 @@ public record SwitchboardSpec(
         RuntimeSpec runtime,
         DiscoverySpec discovery,
         DrainSpec drain,
-        WellKnownSpec wellKnown) {
+        WellKnownSpec wellKnown,
+        String defaultHost) {
 
     public SwitchboardSpec(List<ListenerSpec> listeners, AdminSpec admin, Map<String, UpstreamSpec> upstreams,
                            List<RouteEntrySpec> routes, Map<String, String> roles, TimeoutsSpec timeouts,
@@ -28,7 +29,7 @@ public record SwitchboardSpec(
                            LimitsSpec limits, AccessLogSpec accessLog, RuntimeSpec runtime, DiscoverySpec discovery,
                            DrainSpec drain) {
         this(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits,
-                accessLog, runtime, discovery, drain, null);
+                accessLog, runtime, discovery, drain, null, null);
     }
 
     public SwitchboardSpec {
@@ -62,23 +63,31 @@ public record SwitchboardSpec(
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown, defaultHost);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown, defaultHost);
     }
 
     public SwitchboardSpec withUpstreams(Map<String, UpstreamSpec> newUpstreams) {
-        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown);
+        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown, defaultHost);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown, defaultHost);
     }
 
     /** The Matrix well-known documents answered by the proxy itself, or null for none. */
     public SwitchboardSpec withWellKnown(WellKnownSpec newWellKnown) {
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, newWellKnown);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, newWellKnown, defaultHost);
+    }
+
+    /**
+     * The host whose routes serve a request for a host no route names (lower case), or null:
+     * then such a request gets the routes that name no host, and 404 when there are none.
+     */
+    public SwitchboardSpec withDefaultHost(String newDefaultHost) {
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain, wellKnown, newDefaultHost);
     }
 }

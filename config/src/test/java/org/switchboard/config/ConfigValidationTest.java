@@ -28,11 +28,11 @@ class ConfigValidationTest {
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, drain, wellKnown)"),
+                                + " outlierDetection, discovery, drain, wellKnown, defaultHost)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, drain, wellKnown)"),
+                                + " outlierDetection, discovery, drain, wellKnown, defaultHost)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -118,7 +118,7 @@ class ConfigValidationTest {
                 invalid(VALID + "routes: [{path: {prefix: /}, methods: [], upstream: main}]\n",
                         "routes[0].methods: an empty list (expected at least one method; omit methods to match any)"),
                 invalid(VALID + "routes: [{path: {prefix: /}, host: \"\", upstream: main}]\n",
-                        "routes[0].host: \"\" (expected a host name such as matrix.example.org)"),
+                        "routes[0].host: \"\" (expected a host name such as matrix.example.org or *.example.org)"),
                 invalid(VALID + "routes: [{path: {prefix: /}}]\n",
                         "routes[0].upstream: missing (expected the name of an upstream)"),
                 invalid(TWO_UPSTREAMS + "routes:\n  - {path: {prefix: /a}, upstream: main}\n"
@@ -148,7 +148,7 @@ class ConfigValidationTest {
                 invalid(VALID + "routes: [{preset: synapes}]\n",
                         "routes[0].preset: \"synapes\" (expected a preset name: synapse)"),
                 invalid(VALID + "routes: [{preset: synapse, upstream: main}]\n",
-                        "routes[0].upstream: unknown key (expected one of: preset)"),
+                        "routes[0].upstream: unknown key (expected one of: preset, host)"),
                 invalid(LISTENERS + "upstreams: {generic: {endpoints: [\"b:1\"]}}\nroutes: [{preset: synapse}]\n",
                         "routes: the synapse preset (expected an upstream named main for the Synapse main process:"
                                 + " unmatched requests and roles without an upstream of their own go there)"),

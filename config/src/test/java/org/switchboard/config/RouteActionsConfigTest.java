@@ -128,7 +128,23 @@ class RouteActionsConfigTest {
                         "wellKnown.support.contacts[1].role: 1 (expected a role such as m.role.admin or m.role.security)",
                         "wellKnown.support.contacts[1].matrix_id: \"admin\" (expected a user id such as @admin:example.com)"),
                 invalid(VALID + "wellKnown: {hosts: [\"example.com:443\"], server: {\"m.server\": \"matrix.example.com\"}}\n",
-                        "wellKnown.hosts[0]: \"example.com:443\" (expected a host name such as example.com)"));
+                        "wellKnown.hosts[0]: \"example.com:443\" (expected a host name such as example.com)"),
+                // virtual hosts
+                invalid(VALID + "routes: [{host: \"matrix.example.com:443\", path: {prefix: /}, upstream: main},"
+                                + " {host: \"*\", path: {prefix: /}, upstream: main}, {host: \"a.*.com\", path: {prefix: /}, upstream: main},"
+                                + " {preset: synapse, host: \"\"}]\n",
+                        "routes[0].host: \"matrix.example.com:443\" (expected a host name such as matrix.example.org or *.example.org)",
+                        "routes[1].host: \"*\" (expected a host name such as matrix.example.org or *.example.org)",
+                        "routes[2].host: \"a.*.com\" (expected a host name such as matrix.example.org or *.example.org)",
+                        "routes[3].host: \"\" (expected a host name such as matrix.example.org or *.example.org)"),
+                invalid(VALID + "routes: [{host: matrix.example.com, path: {prefix: /}, upstream: main}]\n"
+                                + "defaultHost: element.example.com\n",
+                        "defaultHost: \"element.example.com\" (expected a host that a route names)"),
+                invalid(VALID + "routes: [{host: \"*.example.com\", path: {prefix: /}, upstream: main}]\n"
+                                + "defaultHost: \"*.example.com\"\n",
+                        "defaultHost: \"*.example.com\" (expected a host name, not a wildcard)"),
+                invalid(VALID + "defaultHost: [a]\n",
+                        "defaultHost: a list (expected a host name such as matrix.example.org or *.example.org)"));
     }
 
     @ParameterizedTest
@@ -202,6 +218,21 @@ class RouteActionsConfigTest {
         assertEquals("{\"contacts\":[{\"matrix_id\":\"@admin:example.com\",\"role\":\"m.role.admin\"}]}",
                 wellKnown.support());
         assertNull(ConfigLoader.parse(VALID, "t.yaml").wellKnown());
+    }
+
+    @Test
+    void bindsHostsInLowerCaseAndADefaultHostAWildcardCovers() throws ConfigException {
+        SwitchboardSpec spec = ConfigLoader.parse(VALID + "routes:\n"
+                + "  - {host: \"*.Example.com\", path: {prefix: /}, upstream: main}\n"
+                + "  - {host: \"[::1]\", path: {prefix: /}, upstream: main}\n"
+                + "  - {preset: synapse, host: Matrix.Example.com}\n"
+                + "defaultHost: matrix.example.com\n", "t.yaml");
+
+        assertEquals("*.example.com", ((RouteSpec) spec.routes().get(0)).host());
+        assertEquals("::1", ((RouteSpec) spec.routes().get(1)).host());
+        assertEquals("matrix.example.com", ((PresetSpec) spec.routes().get(2)).host());
+        assertEquals("matrix.example.com", spec.defaultHost());
+        assertNull(ConfigLoader.parse(VALID, "t.yaml").defaultHost());
     }
 
     @Test

@@ -69,10 +69,14 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
         return upstream == null ? "local" : upstream.name();
     }
 
+    /**
+     * Whether the request's method and path (and initial-sync condition) fit. The host is not
+     * looked at: {@link VirtualHosts} chose this route's table by the request's Host already (or
+     * the table a default host lends to hosts no route names).
+     */
     public boolean matches(RequestView request) {
         return (methods.isEmpty() || methods.contains(request.method()))
                 && path.matches(request.path())
-                && (host == null || hostMatches(request.host()))
                 && (!initialSyncOnly || isInitialSync(request));
     }
 
@@ -118,20 +122,4 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
         return since == null || since.isEmpty() || "true".equals(QueryParams.rawValue(query, "full_state"));
     }
 
-    /** Compares a Host header with this route's host, ignoring case and any port. */
-    private boolean hostMatches(String hostHeader) {
-        if (hostHeader == null) {
-            return false;
-        }
-        int end = hostHeader.length();
-        if (hostHeader.startsWith("[")) {
-            int close = hostHeader.indexOf(']');
-            return close > 0 && hostHeader.regionMatches(true, 1, host, 0, close - 1) && host.length() == close - 1;
-        }
-        int colon = hostHeader.indexOf(':');
-        if (colon >= 0) {
-            end = colon;
-        }
-        return end == host.length() && hostHeader.regionMatches(true, 0, host, 0, end);
-    }
 }
