@@ -65,8 +65,9 @@ class CommandLineSystemTest {
 
         assertEquals(0, run("--check", "--config", config.toString()), stderr());
         assertEquals(0, run("--print-routes", "--config", config.toString()), stderr());
-        for (String shown : new String[] {"wellKnown/client", "[host element.example.com]", "[allow 192.168.10.0/24]",
-                "[rateLimit 50/1s burst 500]", "(answered: 301)", "lk-jwt"}) {
+        for (String shown : new String[] {"wellKnown/client", "# host element.example.com", "# host rtc.example.com",
+                "# host matrix.example.com", "# any other host: as matrix.example.com", "[allow 192.168.10.0/24]",
+                "[rateLimit 50/1s burst 500]", "(answered: 301)", "lk-jwt", "synapse/"}) {
             assertTrue(stdout().contains(shown), shown + " missing in\n" + stdout());
         }
     }
