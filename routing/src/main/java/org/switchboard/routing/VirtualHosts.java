@@ -114,12 +114,23 @@ public final class VirtualHosts {
         int slot = hash(text, start, end) & mask;
         while (keys[slot] != null) {
             String key = keys[slot];
-            if (key.length() == end - start && text.regionMatches(true, start, key, 0, key.length())) {
+            if (key.length() == end - start && sameIgnoringAsciiCase(text, start, key)) {
                 return values[slot];
             }
             slot = (slot + 1) & mask;
         }
         return null;
+    }
+
+    /** {@code text[start..]} against a lower-case key; ASCII only, as host names are (regionMatches' Unicode folding is slower). */
+    private static boolean sameIgnoringAsciiCase(String text, int start, String key) {
+        for (int i = 0; i < key.length(); i++) {
+            char c = text.charAt(start + i);
+            if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != key.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** ASCII case-insensitive, so a key and any spelling of it land in one slot. */
