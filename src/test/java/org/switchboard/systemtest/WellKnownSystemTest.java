@@ -2,6 +2,7 @@ package org.switchboard.systemtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -38,6 +39,8 @@ class WellKnownSystemTest {
     static void start() throws Exception {
         upstream = new TinyUpstream(TinyUpstream.echoTarget());
         proxy = ProxyUnderTest.start(dir, """
+                accessLog:
+                  path: "%s"
                 upstreams:
                   main:
                     endpoints: ["%s"]
@@ -50,7 +53,7 @@ class WellKnownSystemTest {
                             "org.matrix.msc4143.rtc_foci": [ { type: livekit, livekit_service_url: "https://rtc.example.com" } ] }
                   server: { "m.server": "matrix.example.com:443" }
                   support: { contacts: [ { matrix_id: "@admin:example.com", role: "m.role.admin" } ] }
-                """.formatted(upstream.endpoint()));
+                """.formatted(dir.resolve("access.log"), upstream.endpoint()));
     }
 
     @AfterAll
@@ -73,6 +76,15 @@ class WellKnownSystemTest {
                     + "X-Content-Type-Options: nosniff\r\n\r\n", head);
         }
         assertEquals(before, upstream.received().size(), "never forwarded");
+        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                proxy.adminUri("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        assertTrue(metrics.contains("switchboard_requests_total{listener=\"client\",method=\"GET\",route=\"wellKnown/client\","
+                + "status_class=\"2xx\",upstream=\"local\"} 2.0"), metrics);
+        Path log = dir.resolve("access.log");
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> java.nio.file.Files.exists(log)
+                && java.nio.file.Files.readString(log).lines().anyMatch(l -> l.contains("\"path\":\"/.well-known/matrix/server\"")
+                && l.contains("\"route\":\"wellKnown/server\"") && l.contains("\"upstream\":\"local\"")
+                && l.contains("\"status\":200") && l.contains("\"termination\":\"local\"")));
     }
 
     @Test
