@@ -75,17 +75,17 @@ class CommandLineSystemTest {
     /** The README's two route recipes (a private admin API, login limits) are valid with the upstreams they name. */
     @Test
     void checkAcceptsTheReadmeRecipes() throws Exception {
-        String upstreams = """
-                listeners: [{name: client, address: "0.0.0.0:8080"}]
-                upstreams:
-                  main: {endpoints: ["a:1"]}
-                  generic: {endpoints: ["b:1"]}
-                  media: {endpoints: ["c:1"]}
-                  synapse-admin: {endpoints: ["d:1"]}
-                """;
-        for (String recipe : new String[] {"Keeping the admin API and Synapse Admin private", "Rate limits sized for offices"}) {
-            Path config = Files.writeString(dir.resolve("recipe.yaml"), upstreams + readmeBlockAfter(recipe));
-            assertEquals(0, run("--check", "--config", config.toString()), recipe + ": " + stderr());
+        String listeners = "listeners: [{name: client, address: \"0.0.0.0:8080\"}]\n";
+        // Every upstream must be used, so each recipe gets those it names (main, generic, media: the preset's roles).
+        String[][] recipes = {
+                {"Keeping the admin API and Synapse Admin private", "synapse-admin"},
+                {"Rate limits sized for offices", null}};
+        for (String[] recipe : recipes) {
+            String upstreams = "upstreams:\n  main: {endpoints: [\"a:1\"]}\n  generic: {endpoints: [\"b:1\"]}\n"
+                    + "  media: {endpoints: [\"c:1\"]}\n"
+                    + (recipe[1] == null ? "" : "  " + recipe[1] + ": {endpoints: [\"d:1\"]}\n");
+            Path config = Files.writeString(dir.resolve("recipe.yaml"), listeners + upstreams + readmeBlockAfter(recipe[0]));
+            assertEquals(0, run("--check", "--config", config.toString()), recipe[0] + ": " + stderr());
         }
     }
 
@@ -130,6 +130,83 @@ class CommandLineSystemTest {
     @Test
     void checkWithoutConfigValidatesTheBuiltInDefault() throws Exception {
         assertEquals(0, run("--check"));
+        assertTrue(stdout().contains("built-in default; no file given, so none was checked"), stdout());
+    }
+
+    /** D2: a typo or a Synapse app name used to pass and send that role's traffic to main. */
+    @Test
+    void checkRefusesAMisspelledUpstreamAndSynapseAppNamesNamingTheRole() throws Exception {
+        Path config = Files.writeString(dir.resolve("names.yaml"), """
+                listeners:
+                  - name: client
+                    address: "0.0.0.0:8080"
+                upstreams:
+                  main:
+                    endpoints: ["10.0.1.10:8008"]
+                  synchrotorn:
+                    endpoints: ["10.0.1.11:8008"]
+                  generic_worker:
+                    endpoints: ["10.0.1.12:8008"]
+                  media_repository:
+                    endpoints: ["10.0.1.13:8008"]
+                """);
+
+        assertEquals(1, run("--check", "--config", config.toString()));
+        assertEquals("invalid config " + config + ":\n"
+                + "  upstreams.synchrotorn: not a role of the built-in table and used by no route (did you mean \"synchrotron\"?)\n"
+                + "  upstreams.generic_worker: not a role of the built-in table and used by no route (\"generic_worker\" is a"
+                + " Synapse worker app; the built-in table's role for it is \"generic\")\n"
+                + "  upstreams.media_repository: not a role of the built-in table and used by no route (\"media_repository\" is a"
+                + " Synapse worker app; the built-in table's role for it is \"media\")\n", stderr());
+    }
+
+    /** D14: --check opens the access log as the proxy would, and says which file and why. */
+    @Test
+    void checkRefusesAnAccessLogThatCannotBeWritten() throws Exception {
+        Path log = dir.resolve("nonexistent").resolve("access.log");
+        Path config = Files.writeString(dir.resolve("log.yaml"), """
+                listeners:
+                  - name: client
+                    address: "0.0.0.0:8080"
+                upstreams:
+                  main:
+                    endpoints: ["10.0.1.10:8008"]
+                accessLog:
+                  path: "%s"
+                """.formatted(log));
+
+        assertEquals(1, run("--check", "--config", config.toString()));
+        assertEquals("invalid config " + config + ":\n  accessLog.path: \"" + log + "\" (cannot be written: directory "
+                + log.getParent() + " does not exist)\n", stderr());
+    }
+
+    @Test
+    void versionNamesSwitchboardAndTheSynapseReleaseOfTheBuiltInTable() throws Exception {
+        assertEquals(0, run("--version"));
+        assertTrue(stdout().matches("Switchboard \\d+\\.\\d+\\.\\d+(-SNAPSHOT)?; built-in route table follows Synapse v?"
+                + "v?\\d+\\.\\d+\\.\\d+ \\(docs/workers.md at [0-9a-f]{7,40}\\)\\R"), stdout());
+    }
+
+    /** D14: a bind failure names the listener and the address, not only the system's words. */
+    @Test
+    void aBindFailureNamesTheListenerAndAddress() throws Exception {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("taken.yaml"), """
+                    listeners:
+                      - name: client
+                        address: "127.0.0.1:%d"
+                    admin:
+                      address: "127.0.0.1:0"
+                    accessLog: {enabled: false}
+                    upstreams:
+                      main:
+                        endpoints: ["127.0.0.1:8008"]
+                    """.formatted(taken.getLocalPort()));
+
+            assertEquals(1, run("--config", config.toString()));
+            assertEquals("could not start: listener client: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + " (Address already in use)\n", stderr());
+        }
     }
 
     private int run(String... args) throws Exception {

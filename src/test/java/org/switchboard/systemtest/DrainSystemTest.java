@@ -102,6 +102,18 @@ class DrainSystemTest {
     }
 
     @Test
+    void postDrainOnTheAdminListenerDrainsAndExitsLikeSigterm() throws Exception {
+        start("drain: {delay: 0s, timeout: 5s}");
+        HttpResponse<String> drain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + adminPort + "/drain")).POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, drain.statusCode(), drain.body());
+        assertTrue(proxy.waitFor(15, TimeUnit.SECONDS), "nothing in flight: the drain is over at once");
+        assertEquals(0, proxy.exitValue(), log());
+        assertTrue(log().contains("drain started by POST /drain"), log());
+    }
+
+    @Test
     void aDrainConfigWithAnUnknownKeyIsALocatedError() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.yaml"), """
                 upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}

@@ -193,4 +193,19 @@ class HealthSystemTest {
     private record Worker(String name, TinyUpstream upstream, AtomicBoolean healthy) {
     }
 
+
+    /** D14: an active check against a port nothing listens on says so, as the passive path does. */
+    @Test
+    void aCheckAgainstAClosedPortSaysConnectionRefused() throws Exception {
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams:
+                  main:
+                    endpoints: ["127.0.0.1:%d"]
+                    healthCheck: { interval: 200ms, timeout: 100ms, unhealthyThreshold: 1 }
+                """.formatted(ProxyUnderTest.freePort()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> !proxy.adminGet("/status").contains("\"lastFailure\":null"));
+        String status = proxy.adminGet("/status");
+        assertTrue(status.contains("\"lastFailure\":\"connect: connection refused\""), status);
+    }
 }

@@ -48,6 +48,8 @@ class MetricsSystemTest {
                 routes:
                   - path: { prefix: "/_matrix/" }
                     upstream: main
+                  - path: { prefix: "/dead/" }
+                    upstream: dead
                 """.formatted(dir.resolve("access.log"), upstream.endpoint(), ProxyUnderTest.freePort()));
     }
 

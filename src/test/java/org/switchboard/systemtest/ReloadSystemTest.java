@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -132,8 +133,82 @@ class ReloadSystemTest {
         assertEquals(generation, proxy.generation());
         assertEquals("a", get());
         String status = proxy.adminGet("/config");
-        assertTrue(status.contains("\"generation\":" + generation) && status.contains("\"refused\":") && status.contains("lastError"), status);
-        assertTrue(!status.contains("\"lastError\":null"), status);
+        assertTrue(status.startsWith("{\"generation\":" + generation + ",\"reloads\":{\"ok\":0,\"refused\":2},"
+                + "\"lastReload\":{\"at\":\""), status);
+        assertTrue(status.contains("\"trigger\":\"POST /reload\",\"result\":\"refused\",\"generation\":" + generation
+                + ",\"errors\":[\"" + file + ": line 2, column 1: "), status);
+    }
+
+    /** The status page and /config show the last reload, with its time: a good one replaces a refusal. */
+    @Test
+    void aGoodReloadAfterARefusedOneNoLongerShowsTheRefusal() throws Exception {
+        TinyUpstream a = upstream("a");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(a));
+        proxy = ProxyUnderTest.startReloadable(file);
+        Files.writeString(file, "listeners: [oops\n");
+        assertEquals(400, postReload().statusCode());
+        String refusedPage = proxy.adminGet("/");
+        assertTrue(refusedPage.matches("(?s).*last reload refused at 20\\d\\d-[-0-9T:.]+Z \\(POST /reload\\): .*"), refusedPage);
+
+        Files.writeString(file, config(a));
+        assertEquals(200, postReload().statusCode());
+
+        String page = proxy.adminGet("/");
+        assertTrue(!page.contains("refused"), page);
+        assertTrue(page.matches("(?s).*Config generation <b>2</b> &middot; last reload applied at 20\\d\\d-[-0-9T:.]+Z"
+                + " \\(POST /reload\\).*"), page);
+        Map<?, ?> config = yaml(proxy.adminGet("/config"));
+        assertEquals(Map.of("ok", 1, "refused", 1), config.get("reloads"));
+        Map<?, ?> last = (Map<?, ?>) config.get("lastReload");
+        assertEquals("ok", last.get("result"));
+        assertEquals(List.of(), last.get("errors"));
+        assertTrue(((Map<?, ?>) yaml(proxy.adminGet("/status")).get("lastReload")).get("result").equals("ok"));
+    }
+
+    /** GET /config is the effective config in force: defaults filled in, in the config's own spelling. */
+    @Test
+    void configShowsTheEffectiveConfigInForceWithItsGeneration() throws Exception {
+        TinyUpstream a = upstream("a");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(a) + "timeouts: {upstreamResponse: 45s}\nclientHalfClose: wait\n");
+        proxy = ProxyUnderTest.startReloadable(file);
+
+        String body = proxy.adminGet("/config");
+        org.switchboard.systemtest.support.JsonCheck.parse(body);
+        Map<?, ?> answer = yaml(body);
+        assertEquals(1, answer.get("generation"));
+        Map<?, ?> config = (Map<?, ?>) answer.get("config");
+        Map<?, ?> timeouts = (Map<?, ?>) config.get("timeouts");
+        assertEquals("45s", timeouts.get("upstreamResponse"));
+        assertEquals("5s", timeouts.get("connect"), "a default, filled in");
+        assertEquals("wait", config.get("clientHalfClose"));
+        Map<?, ?> main = (Map<?, ?>) ((Map<?, ?>) config.get("upstreams")).get("main");
+        assertEquals(List.of(Map.of("id", a.endpoint(), "address", a.endpoint(), "weight", 1)), main.get("endpoints"));
+        assertEquals(List.of("127.0.0.0/8", "::1/128"), ((Map<?, ?>) config.get("admin")).get("allow"));
+    }
+
+    /** An access log written beside the config (a common layout) is no config change. */
+    @Test
+    void aLogWrittenBesideTheConfigCountsNoReload() throws Exception {
+        TinyUpstream a = upstream("a");
+        Path file = dir.resolve("switchboard.yaml");
+        Path accessLog = dir.resolve("access.log");
+        Files.writeString(file, config(a).replace("runtime:", "accessLog: {path: \"" + accessLog + "\"}\nruntime:"));
+        proxy = ProxyUnderTest.startReloadable(file);
+        for (int i = 0; i < 20; i++) {
+            assertEquals("a", get());
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(accessLog) && Files.readAllLines(accessLog).size() == 20);
+
+        // A real change now: the only reload counted must be this one.
+        Files.writeString(file, Files.readString(file) + "clientHalfClose: wait\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.generation() == 2);
+        assertEquals(Map.of("ok", 1, "refused", 0), yaml(proxy.adminGet("/config")).get("reloads"));
+    }
+
+    private static Map<?, ?> yaml(String json) {
+        return (Map<?, ?>) new org.yaml.snakeyaml.Yaml().load(json);
     }
 
     @Test
@@ -194,6 +269,8 @@ class ReloadSystemTest {
                 routes:
                   - path: { prefix: "/_matrix/" }
                     upstream: %s
+                  - path: { prefix: "/other/" }
+                    upstream: other
                 """;
         Files.writeString(file, routed.formatted(b.endpoint(), "main"));
         proxy = ProxyUnderTest.startReloadable(file);

@@ -1,10 +1,37 @@
 package org.switchboard.config;
 
-/** The admin listener (/live, /ready). Keep it on loopback or a pod-internal address. */
-public record AdminSpec(HostPort address) {
+import java.util.List;
+
+/**
+ * The admin listener. Its read-only endpoints (probes, metrics, status, config) answer anyone who
+ * can reach it; its actions ({@code POST /reload}) answer only a peer in {@code allow} or a
+ * request bearing the token kept in {@code tokenFile}, since Kubernetes probes and Prometheus need
+ * the listener reachable from the cluster network.
+ *
+ * @param address   where it listens
+ * @param allow     the peers that may use actions; the loopback addresses unless configured
+ * @param tokenFile a file whose content (trimmed) is a bearer token that may use actions from
+ *                  anywhere, or null for none; read at start and at each reload
+ */
+public record AdminSpec(HostPort address, List<Cidr> allow, String tokenFile) {
     public static final HostPort DEFAULT_ADDRESS = HostPort.of("127.0.0.1", 9901);
+    public static final List<Cidr> LOOPBACK = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
+
+    public AdminSpec {
+        allow = List.copyOf(allow);
+    }
 
     public static AdminSpec of(HostPort address) {
-        return new AdminSpec(address);
+        return new AdminSpec(address, LOOPBACK, null);
+    }
+
+    /** Whether a peer address (4 or 16 bytes, mapped IPv6 folded) may use actions without the token. */
+    public boolean allows(byte[] peer) {
+        for (Cidr cidr : allow) {
+            if (cidr.contains(peer)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

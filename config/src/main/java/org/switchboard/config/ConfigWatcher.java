@@ -13,14 +13,18 @@ import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchKey;
+import java.nio.file.WatchEvent;
 import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
@@ -28,9 +32,11 @@ import java.util.function.Consumer;
  *
  * <p>Watches the file's parent directory, not the file: a Kubernetes ConfigMap volume is updated by
  * atomically swapping a {@code ..data} symlink, so the file path (a symlink through {@code ..data})
- * never sees an event of its own. Any event in the directory, and a poll every {@code pollInterval}
- * (watch events get lost), re-reads the file through its path and compares a SHA-256 of the bytes
- * with the last one seen. A missing or unreadable file (mid-swap) is not a change.
+ * never sees an event of its own. Only events about the file's own name, {@code ..data}, or the
+ * first step of the file's symlink target count (a log file written beside the config must not wake
+ * it on every flush); those, a lost-events overflow, and a poll every {@code pollInterval} (watch
+ * events get lost) re-read the file through its path and compare a SHA-256 of the bytes with the
+ * last one seen. A missing or unreadable file (mid-swap) is not a change.
  *
  * <p>Callbacks run one at a time on a single daemon thread, {@value #THREAD_NAME}; a callback that
  * throws is logged and the content still counts as seen (the reload refused it; it is not retried).
@@ -45,11 +51,17 @@ public final class ConfigWatcher implements AutoCloseable {
     /** A directory that never goes quiet still gets checked this often. */
     private static final long MAX_DEBOUNCE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final long CLOSE_JOIN_MILLIS = 5_000;
+    /** The name a ConfigMap volume swaps atomically to publish new content. */
+    static final String CONFIG_MAP_DATA = "..data";
 
     private final Path configFile;
     private final Path directory;
     private final long pollNanos;
     private final Consumer<String> onChange;
+    /** Names in {@link #directory} whose events may mean the config changed; set at start(). */
+    private volatile Set<Path> relevantNames = Set.of();
+    /** How often the file was read to look for a change: tests count wake-ups with it. */
+    private final AtomicLong checks = new AtomicLong();
 
     /** Serialises checks and callbacks. */
     private final Object lock = new Object();
@@ -88,6 +100,7 @@ public final class ConfigWatcher implements AutoCloseable {
             synchronized (lock) {
                 lastHash = bytes == null ? null : sha256(bytes);
             }
+            relevantNames = relevantNames(configFile);
             watchService = directory.getFileSystem().newWatchService();
             watchKey = directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW);
             thread = new Thread(this::run, THREAD_NAME);
@@ -131,20 +144,24 @@ public final class ConfigWatcher implements AutoCloseable {
         try {
             while (!closed.get()) {
                 WatchKey key = watchService.poll(pollNanos, TimeUnit.NANOSECONDS);
+                boolean relevant;
                 if (key != null) {
-                    drain(key);
+                    relevant = drain(key);
                     long deadline = System.nanoTime() + MAX_DEBOUNCE_NANOS;
                     while ((key = watchService.poll(DEBOUNCE_NANOS, TimeUnit.NANOSECONDS)) != null
                             && System.nanoTime() < deadline) {
-                        drain(key);
+                        relevant |= drain(key);
                     }
                     if (key != null) {
-                        drain(key);
+                        relevant |= drain(key);
                     }
                 } else {
                     reregisterIfLost();
+                    relevant = true; // the polling backstop
                 }
-                checkNow();
+                if (relevant) {
+                    checkNow();
+                }
             }
         } catch (InterruptedException | ClosedWatchServiceException e) {
             // close(): nothing to do.
@@ -153,10 +170,40 @@ public final class ConfigWatcher implements AutoCloseable {
         }
     }
 
-    private void drain(WatchKey key) {
-        // The events themselves do not matter: any of them (OVERFLOW included) means "look again".
-        key.pollEvents();
+    /** Whether any event may be about the config file; OVERFLOW (events lost) may be. */
+    private boolean drain(WatchKey key) {
+        boolean relevant = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            relevant |= event.kind() == OVERFLOW || relevantNames.contains(event.context());
+        }
         key.reset();
+        return relevant;
+    }
+
+    /**
+     * The file's own name, {@code ..data}, and, when the file is a symlink with a relative target,
+     * that target's first name ({@code ..data} in a ConfigMap, or the real file beside it).
+     */
+    static Set<Path> relevantNames(Path configFile) {
+        Set<Path> names = new HashSet<>();
+        names.add(configFile.getFileName());
+        names.add(Path.of(CONFIG_MAP_DATA));
+        try {
+            if (Files.isSymbolicLink(configFile)) {
+                Path target = Files.readSymbolicLink(configFile);
+                if (!target.isAbsolute() && target.getNameCount() > 0) {
+                    names.add(target.getName(0));
+                }
+            }
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.DEBUG, "cannot read the link " + configFile + ": " + e);
+        }
+        return Set.copyOf(names);
+    }
+
+    /** Times the file was read to look for a change, including the polling backstop's. */
+    long checks() {
+        return checks.get();
     }
 
     /** If the directory went away and came back, watch it again; until then polling is all there is. */
@@ -178,6 +225,9 @@ public final class ConfigWatcher implements AutoCloseable {
             if (closed.get()) {
                 return;
             }
+            checks.incrementAndGet();
+            // The link may have been pointed elsewhere: follow its new target's events from now on.
+            relevantNames = relevantNames(configFile);
             byte[] bytes = read();
             if (bytes == null) {
                 return;

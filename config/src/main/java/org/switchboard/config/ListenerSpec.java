@@ -3,11 +3,27 @@ package org.switchboard.config;
 /**
  * A downstream listener: where clients connect.
  *
- * @param proxyProtocol the peer (a load balancer, which must be a trusted proxy) starts each
- *                      connection with a PROXY protocol v1 or v2 header naming the real client
+ * @param proxyProtocol   the peer (a load balancer, which must be a trusted proxy) starts each
+ *                        connection with a PROXY protocol v1 or v2 header naming the real client
+ * @param tls             TLS termination on this listener, or null for plain HTTP
+ * @param redirectToHttps a plain listener answers 308 towards the first TLS listener, except ACME
+ *                        HTTP-01 challenges, which are proxied
  */
-public record ListenerSpec(String name, HostPort address, boolean proxyProtocol) {
+public record ListenerSpec(String name, HostPort address, boolean proxyProtocol, TlsSpec tls, boolean redirectToHttps) {
+
+    public ListenerSpec(String name, HostPort address, boolean proxyProtocol) {
+        this(name, address, proxyProtocol, null, false);
+    }
+
     public static ListenerSpec of(String name, HostPort address) {
         return new ListenerSpec(name, address, false);
+    }
+
+    public boolean isTls() {
+        return tls != null;
+    }
+
+    public ListenerSpec withTls(TlsSpec tls) {
+        return new ListenerSpec(name, address, proxyProtocol, tls, redirectToHttps);
     }
 }

@@ -20,6 +20,8 @@ final class RouteBinder {
     private final Set<String> upstreamNames;
 
     private final java.util.Map<String, String> roles;
+    /** Every upstream a route names, valid or not, so an upstream is not also reported as unused. */
+    private final Set<String> upstreamsNamed = new LinkedHashSet<>();
 
     RouteBinder(Errors errors, Set<String> upstreamNames, java.util.Map<String, String> roles) {
         this.errors = errors;
@@ -85,8 +87,8 @@ final class RouteBinder {
 
     private RouteSpec route(Node node) {
         int mark = errors.count();
-        if (!node.expectMap("path", "methods", "host", "upstream", "respond", "hashKey", "maxBody", "allow", "rateLimit",
-                "stripPrefix")) {
+        if (!node.expectMap("path", "methods", "host", "upstream", "respond", "hashKey", "maxBody", "websocket", "allow",
+                "rateLimit", "stripPrefix")) {
             return null;
         }
         PathMatchSpec path = path(node.field("path"));
@@ -106,11 +108,13 @@ final class RouteBinder {
         String hashKey = hashKey(node.field("hashKey"));
         Node maxBodyNode = node.field("maxBody");
         Long maxBody = maxBodyNode.isAbsent() ? null : maxBodyNode.size(0, 1L << 40);
+        Node webSocketNode = node.field("websocket");
+        Boolean webSocket = webSocketNode.isAbsent() ? Boolean.FALSE : webSocketNode.bool();
         List<Cidr> allow = RouteActionBinder.allow(node.field("allow"));
         RateLimitSpec rateLimit = RouteActionBinder.rateLimit(node.field("rateLimit"), errors);
         boolean stripPrefix = stripPrefix(node.field("stripPrefix"), path, respond != null);
         return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody,
-                allow, rateLimit, respond, stripPrefix) : null;
+                webSocket, allow, rateLimit, respond, stripPrefix) : null;
     }
 
     /** Only a prefix route that forwards has a prefix to take away. */
@@ -264,6 +268,9 @@ final class RouteBinder {
 
     private String upstream(Node node) {
         String name = node.string("expected the name of an upstream");
+        if (name != null) {
+            upstreamsNamed.add(name);
+        }
         if (name == null || !canCheckUpstreams()) {
             return name;
         }
@@ -272,6 +279,10 @@ final class RouteBinder {
             return null;
         }
         return name;
+    }
+
+    Set<String> upstreamsNamed() {
+        return upstreamsNamed;
     }
 
     private boolean canCheckUpstreams() {

@@ -16,12 +16,14 @@ final class SpecBinder {
     static final String NAME_EXPECTED = "expected a name of letters, digits, _ and -";
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
-             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery",
-             "drain", "wellKnown", "defaultHost"};
+             "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery", "logging",
+             "clientHalfClose", "drain", "wellKnown", "defaultHost"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
     private final Map<HostPort, String> boundAddresses = new LinkedHashMap<>();
+    /** Upstream names written as values of {@code roles:}, valid or not: they count as used. */
+    private final Set<String> rolesNamed = new java.util.HashSet<>();
 
     private SpecBinder() {
     }
@@ -49,7 +51,13 @@ final class SpecBinder {
         // Every name written, valid or not, so a route naming a broken upstream is not flagged too.
         Set<String> upstreamNames = upstreamEntries == null ? null : upstreamEntries.keySet();
         Map<String, String> roles = roles(root.field("roles"), upstreamNames);
-        List<RouteEntrySpec> routes = new RouteBinder(errors, upstreamNames, roles).routes(root.field("routes"));
+        RouteBinder routeBinder = new RouteBinder(errors, upstreamNames, roles);
+        List<RouteEntrySpec> routes = routeBinder.routes(root.field("routes"));
+        if (upstreamEntries != null) {
+            Set<String> named = new java.util.HashSet<>(routeBinder.upstreamsNamed());
+            named.addAll(rolesNamed);
+            UpstreamUse.check(upstreamEntries, named);
+        }
         TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
         UserLookupSpec userLookup = userLookup(root.field("userLookup"));
@@ -58,14 +66,16 @@ final class SpecBinder {
         AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
         DiscoverySpec discovery = DiscoveryBinder.discovery(root.field("discovery"));
+        LoggingSpec logging = OptionBinder.logging(root.field("logging"));
+        ClientHalfClose clientHalfClose = OptionBinder.clientHalfClose(root.field("clientHalfClose"));
         DrainSpec drain = drain(root.field("drain"));
         WellKnownSpec wellKnown = WellKnownBinder.wellKnown(root.field("wellKnown"), errors);
         String defaultHost = defaultHost(root.field("defaultHost"), routes);
         if (errors.count() > 0) {
             return null;
         }
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, drain)
-                .withWellKnown(wellKnown).withDefaultHost(defaultHost);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup,
+                clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
     }
 
     /** {@code defaultHost}: the host whose routes serve requests for hosts no route names; one a route names. */
@@ -102,9 +112,11 @@ final class SpecBinder {
         }
         List<ListenerSpec> listeners = new ArrayList<>();
         Map<String, String> names = new LinkedHashMap<>();
+        List<Node> redirects = new ArrayList<>();
+        int tlsListeners = 0;
         for (Node item : items) {
             int mark = errors.count();
-            if (!item.expectMap("name", "address", "proxyProtocol")) {
+            if (!item.expectMap("name", "address", "proxyProtocol", "tls", "redirectToHttps")) {
                 continue;
             }
             Node nameNode = item.field("name");
@@ -117,9 +129,26 @@ final class SpecBinder {
             HostPort address = address(item.field("address"));
             Node proxyProtocolNode = item.field("proxyProtocol");
             Boolean proxyProtocol = proxyProtocolNode.isAbsent() ? Boolean.FALSE : proxyProtocolNode.bool();
-            if (errors.noneSince(mark)) {
-                listeners.add(new ListenerSpec(name, address, proxyProtocol));
+            Node tlsNode = item.field("tls");
+            TlsSpec tls = tlsNode.isAbsent() ? null : TlsBinder.tls(tlsNode);
+            Node redirectNode = item.field("redirectToHttps");
+            Boolean redirect = redirectNode.isAbsent() ? Boolean.FALSE : redirectNode.bool();
+            if (Boolean.TRUE.equals(redirect) && !tlsNode.isAbsent()) {
+                redirectNode.fail("true on a listener with tls", "expected redirectToHttps only on a plain listener");
             }
+            if (Boolean.TRUE.equals(redirect)) {
+                redirects.add(redirectNode);
+            }
+            if (!tlsNode.isAbsent()) {
+                tlsListeners++;
+            }
+            if (errors.noneSince(mark)) {
+                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect));
+            }
+        }
+        if (tlsListeners == 0) {
+            redirects.forEach(redirect -> redirect.fail("true without a listener with tls",
+                    "expected a listener with tls to redirect to"));
         }
         return listeners;
     }
@@ -128,15 +157,25 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaultAdmin(node.location() + ".address");
         }
-        if (!node.expectMap("address")) {
+        if (!node.expectMap("address", "allow", "tokenFile")) {
             return null;
         }
         Node addressNode = node.field("address");
-        if (addressNode.isAbsent()) {
-            return defaultAdmin(addressNode.location());
+        AdminSpec admin = addressNode.isAbsent() ? defaultAdmin(addressNode.location()) : null;
+        HostPort address = admin != null ? admin.address() : addressNode.isAbsent() ? null : address(addressNode);
+        Node allowNode = node.field("allow");
+        // When set, only what it lists: an empty list leaves actions to the token alone.
+        List<Cidr> allow = allowNode.isAbsent() ? AdminSpec.LOOPBACK : CidrBinder.cidrs(allowNode);
+        Node tokenNode = node.field("tokenFile");
+        String tokenFile = tokenNode.isAbsent() ? null : tokenNode.string("expected the path of a file holding a token");
+        if (tokenFile != null && tokenFile.isBlank()) {
+            tokenNode.fail("expected the path of a file holding a token");
+            return null;
         }
-        HostPort address = address(addressNode);
-        return address == null ? null : AdminSpec.of(address);
+        if (address == null || allow == null || (!tokenNode.isAbsent() && tokenFile == null)) {
+            return null;
+        }
+        return new AdminSpec(address, allow, tokenFile);
     }
 
     private AdminSpec defaultAdmin(String location) {
@@ -193,7 +232,8 @@ final class SpecBinder {
             int mark = errors.count();
             Node upstream = entry.getValue();
             if (!isName(entry.getKey())) {
-                upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED);
+                String hint = UpstreamUse.synapseAppHint(entry.getKey());
+                upstream.fail(Node.describe(entry.getKey()), NAME_EXPECTED + (hint == null ? "" : "; " + hint));
             }
             if (!upstream.expectMap("endpoints", "dns", "loadBalancer", "hashBalanceFactor", "healthCheck",
                     "outlierDetection")) {
@@ -315,6 +355,7 @@ final class SpecBinder {
             if (upstream == null) {
                 continue;
             }
+            rolesNamed.add(upstream);
             if (upstreamNames != null && !upstreamNames.isEmpty() && !upstreamNames.contains(upstream)) {
                 value.fail("expected one of: " + String.join(", ", upstreamNames));
                 continue;
@@ -329,7 +370,7 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaults;
         }
-        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle", "requestHeader", "requestBody")) {
+        if (!node.expectMap("connect", "upstreamResponse", "downstreamIdle", "requestHeader", "requestBody", "websocketIdle")) {
             return null;
         }
         Duration connect = node.field("connect").durationOr(defaults.connect());
@@ -337,7 +378,8 @@ final class SpecBinder {
         Duration downstreamIdle = node.field("downstreamIdle").durationOr(defaults.downstreamIdle());
         Duration requestHeader = node.field("requestHeader").durationOr(defaults.requestHeader());
         Duration requestBody = node.field("requestBody").durationOr(defaults.requestBody());
-        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader, requestBody);
+        Duration websocketIdle = node.field("websocketIdle").durationOr(defaults.websocketIdle());
+        return new TimeoutsSpec(connect, upstreamResponse, downstreamIdle, requestHeader, requestBody, websocketIdle);
     }
 
     private static DrainSpec drain(Node node) {
@@ -407,26 +449,8 @@ final class SpecBinder {
         if (list.isAbsent()) {
             return ClientAddressSpec.DEFAULTS;
         }
-        List<Node> items = list.list("expected a list of IP addresses or ranges such as 10.0.0.0/8");
-        if (items == null) {
-            return null;
-        }
-        List<Cidr> trusted = new ArrayList<>();
-        boolean ok = true;
-        for (Node item : items) {
-            String text = item.string(Cidr.EXPECTED);
-            if (text == null) {
-                ok = false;
-                continue;
-            }
-            try {
-                trusted.add(Cidr.parse(text));
-            } catch (IllegalArgumentException e) {
-                item.fail(Cidr.EXPECTED);
-                ok = false;
-            }
-        }
-        return ok ? new ClientAddressSpec(trusted) : null;
+        List<Cidr> trusted = CidrBinder.cidrs(list);
+        return trusted == null ? null : new ClientAddressSpec(trusted);
     }
 
     private static UserLookupSpec userLookup(Node node) {

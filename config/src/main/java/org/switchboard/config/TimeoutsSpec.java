@@ -11,14 +11,15 @@ import java.time.Duration;
  *                         (slowloris): 408 and close after that
  * @param requestBody      the longest a request body may pause between bytes (slowloris on the
  *                         body, which would otherwise hold an upstream connection): 408 and close
+ * @param websocketIdle    a WebSocket tunnel with no byte either way for this long is closed
  */
 public record TimeoutsSpec(Duration connect, Duration upstreamResponse, Duration downstreamIdle, Duration requestHeader,
-                           Duration requestBody) {
+                           Duration requestBody, Duration websocketIdle) {
     public static final TimeoutsSpec DEFAULTS = new TimeoutsSpec(Duration.ofSeconds(5), Duration.ofSeconds(180),
-            Duration.ofSeconds(75), Duration.ofSeconds(10), Duration.ofSeconds(30));
+            Duration.ofSeconds(75), Duration.ofSeconds(10), Duration.ofSeconds(30), Duration.ofSeconds(120));
 
-    /** As before {@code requestBody} existed: its default. */
+    /** With the defaults of the timeouts added since ({@code requestBody}, {@code websocketIdle}). */
     public TimeoutsSpec(Duration connect, Duration upstreamResponse, Duration downstreamIdle, Duration requestHeader) {
-        this(connect, upstreamResponse, downstreamIdle, requestHeader, Duration.ofSeconds(30));
+        this(connect, upstreamResponse, downstreamIdle, requestHeader, DEFAULTS.requestBody(), DEFAULTS.websocketIdle());
     }
 }

@@ -75,10 +75,10 @@ class ConfigLoaderTest {
                 AdminSpec.of(HostPort.of("127.0.0.1", 9902)),
                 upstreams,
                 List.of(new RouteSpec("routes[0]", "matrix.example.org", Set.of("GET", "HEAD"),
-                                PathMatchSpec.prefix("/_matrix/client/"), "generic", null, null),
+                                PathMatchSpec.prefix("/_matrix/client/"), "generic", null, null, false),
                         new RouteSpec("routes[1]", null, Set.of(),
-                                PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media", null, null),
-                        new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main", null, null)),
+                                PathMatchSpec.regex("^/_matrix/media/v3/(download|thumbnail)/"), "media", null, null, false),
+                        new RouteSpec("routes[2]", null, Set.of(), PathMatchSpec.prefix("/"), "main", null, null, false)),
                 Map.of(),
                 new TimeoutsSpec(Duration.ofMillis(500), Duration.ofMinutes(3), Duration.ofHours(1),
                         TimeoutsSpec.DEFAULTS.requestHeader()),
@@ -88,8 +88,7 @@ class ConfigLoaderTest {
                 LimitsSpec.DEFAULTS,
                 AccessLogSpec.DEFAULTS,
                 new RuntimeSpec(2),
-                DiscoverySpec.DEFAULTS,
-                DrainSpec.DEFAULTS);
+                DiscoverySpec.DEFAULTS);
 
         SwitchboardSpec spec = ConfigLoader.parse(FULL, "full.yaml");
 

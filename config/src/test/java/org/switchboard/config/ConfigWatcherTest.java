@@ -75,6 +75,38 @@ class ConfigWatcherTest {
     }
 
     @Test
+    void aFileWrittenBesideTheConfigDoesNotWakeTheWatcher() throws Exception {
+        Path file = Files.writeString(tmp.resolve("switchboard.yaml"), "version: 1\n");
+        try (ConfigWatcher watcher = new ConfigWatcher(file, NEVER, changes::add)) {
+            watcher.start();
+
+            Path log = tmp.resolve("access.log");
+            for (int i = 0; i < 20; i++) {
+                Files.writeString(log, "{\"status\":200}\n", java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.APPEND);
+            }
+            assertNull(nothing());
+            assertEquals(0, watcher.checks(), "an access log flushed beside the config is not a reason to read it");
+
+            Files.writeString(file, "version: 2\n");
+            assertEquals("version: 2\n", next());
+            assertEquals(1, watcher.checks());
+        }
+    }
+
+    @Test
+    void aRelativeSymlinkToAFileBesideFollowsThatFile() throws Exception {
+        Files.writeString(tmp.resolve("real.yaml"), "version: 1\n");
+        Path file = Files.createSymbolicLink(tmp.resolve("switchboard.yaml"), Path.of("real.yaml"));
+        try (ConfigWatcher watcher = new ConfigWatcher(file, NEVER, changes::add)) {
+            watcher.start();
+
+            Files.writeString(tmp.resolve("real.yaml"), "version: 2\n");
+            assertEquals("version: 2\n", next());
+        }
+    }
+
+    @Test
     void checkNowSeesAChangeTheWatchServiceCannot() throws Exception {
         Path file = symlinkToFileOutsideTheWatchedDirectory("version: 1\n");
         try (ConfigWatcher watcher = new ConfigWatcher(file, NEVER, changes::add)) {

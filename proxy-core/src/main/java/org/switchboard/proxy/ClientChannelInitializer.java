@@ -7,14 +7,21 @@ import org.switchboard.config.LimitsSpec;
 import io.micrometer.core.instrument.Gauge;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.proxy.metrics.ProxyMetrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import java.util.Map;
+import java.util.function.IntSupplier;
+import org.switchboard.proxy.tls.ListenerTls;
+import org.switchboard.proxy.tls.SniChoice;
+import org.switchboard.proxy.tls.TlsHandshakes;
 import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 
 /**
  * The downstream pipeline of a client listener: admission (connection limits), the PROXY
- * protocol header where enabled, then {@link Http1ServerConnection}, which does the rest. TLS and
- * HTTP/2 will go in front and beside it, feeding the same request journey.
+ * protocol header where enabled, TLS on a TLS listener (SNI picks the certificate, ALPN the
+ * protocol), then {@link Http1ServerConnection}, which does the rest. HTTP/2 will go beside it,
+ * installed by {@link #installProtocol} when ALPN chooses {@code h2}, feeding the same request journey.
  */
 final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -27,6 +34,10 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
+    /** Null on a plain listener. */
+    private final TlsHandshakes tls;
+    /** The redirect of a plain listener with redirectToHttps, shared by its connections; else null. */
+    private final RequestGate redirect;
     /** One per event loop: heads are parsed synchronously within a read, so a loop's connections share it. */
     private final io.netty.util.concurrent.FastThreadLocal<Http1Scratch> scratch = new io.netty.util.concurrent.FastThreadLocal<>() {
         @Override
@@ -38,6 +49,20 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
     ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
                              Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
                              ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain) {
+        this(snapshots, poolsByEventLoop, listener, metrics, accessLog, drain, null, null);
+    }
+
+    /**
+     * @param tls       the listener's certificates, null for a plain listener
+     * @param httpsPort where {@code redirectToHttps} sends clients (read per redirect: the TLS
+     *                  listener may be bound after this one)
+     */
+    ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
+                             Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
+                             ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain,
+                             ListenerTls tls, IntSupplier httpsPort) {
+        this.tls = tls == null ? null : new TlsHandshakes(tls, metrics.registry());
+        this.redirect = listener.redirectToHttps() && httpsPort != null ? new HttpsRedirectGate(httpsPort) : null;
         this.accessLog = accessLog;
         this.drain = drain;
         this.snapshots = snapshots;
@@ -85,7 +110,24 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
                         return admitted;
                     }));
         }
-        ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
-                listener.name(), metrics, accessLog, drain));
+        if (tls == null) {
+            ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
+                    listener.name(), metrics, accessLog, drain, redirect));
+            return;
+        }
+        SniChoice choice = new SniChoice();
+        ch.pipeline()
+                .addLast("sni", tls.sniHandler(choice))
+                .addLast("alpn", tls.negotiationHandler((ctx, protocol) -> installProtocol(ctx, protocol, pool, choice)));
+    }
+
+    /** The one place a negotiated protocol gets its pipeline (HTTP/2 joins here). */
+    private boolean installProtocol(ChannelHandlerContext ctx, String protocol, UpstreamConnectionPool pool, SniChoice choice) {
+        if (!ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+            return false;
+        }
+        ctx.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "https",
+                listener.name(), metrics, accessLog, drain, new MisdirectedRequestGate(choice)));
+        return true;
     }
 }

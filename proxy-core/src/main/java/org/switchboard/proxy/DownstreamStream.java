@@ -60,6 +60,14 @@ interface DownstreamStream {
      */
     void awaitingUpstream(long timeoutNanos);
 
+    /**
+     * The upstream switched protocols ({@code 101}) for the WebSocket handshake the request made:
+     * the head is consumed from {@code upstreamBytes} and relayed. From then on bytes flow both
+     * ways unframed: the client's go to the exchange as request body, the upstream's come as
+     * response body, until either side closes ({@link #exchangeFinished} then ends it).
+     */
+    void tunnelOpened(HeadIndex head, ByteBuf upstreamBytes);
+
     /** A batch of upstream reads ended: flush what was written. */
     void flush();
 

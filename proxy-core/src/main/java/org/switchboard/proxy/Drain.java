@@ -63,6 +63,11 @@ final class Drain {
                 .description("Client connections still open at the drain's timeout, closed then").register(registry);
     }
 
+    /** Completes when the drain is done. */
+    CompletableFuture<Void> done() {
+        return done;
+    }
+
     /** Takes a new client connection into account; false (close it) once the listeners are closing. */
     boolean admit(Channel client) {
         if (closing()) {

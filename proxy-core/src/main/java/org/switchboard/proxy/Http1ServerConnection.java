@@ -21,7 +21,8 @@ import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.IpText;
 
 /**
- * An HTTP/1 client connection, the only handler of its pipeline besides the PROXY decoder: reads
+ * An HTTP/1 client connection, the last handler of its pipeline (after the PROXY decoder and
+ * TLS where a listener has them; over TLS it is installed once the handshake is done): reads
  * bytes, parses each request head once ({@link HeadIndex}), routes it, forwards its body as
  * slices of the read buffers while following its framing, writes the response an
  * {@link StreamExchange} hands it, and keeps the connection's clocks (idle, request head, request
@@ -35,7 +36,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private static final int LINGER_BYTES = 64 << 20;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    private enum State { HEAD, BODY, RESPONSE, LINGER, CLOSED }
+    /** TUNNEL: a WebSocket tunnel, bytes both ways until a side closes. */
+    private enum State { HEAD, BODY, RESPONSE, TUNNEL, LINGER, CLOSED }
 
     private final Supplier<ProxySnapshot> snapshots;
     private final UpstreamConnectionPool pool;
@@ -45,6 +47,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
+    /** What the listener answers itself before routing (421, the HTTPS redirect); null when nothing. */
+    private final RequestGate gate;
 
     private ChannelHandlerContext ctx;
     private State state = State.HEAD;
@@ -81,6 +85,13 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
                           String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain) {
+        this(snapshots, pool, scratch, scheme, listener, metrics, accessLog, drain, null);
+    }
+
+    Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
+                          String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain,
+                          RequestGate gate) {
+        this.gate = gate;
         this.snapshots = snapshots;
         this.pool = pool;
         this.scratch = scratch;
@@ -96,14 +107,22 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.clock = new ConnectionClock(ctx.executor(), this::tick);
+        if (ctx.channel().isActive()) {
+            // Installed after a TLS handshake: the connection is already open.
+            started();
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        started();
+        ctx.fireChannelActive();
+    }
+
+    private void started() {
         lastActivityNanos = now();
         clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
         reading(true);
-        ctx.fireChannelActive();
     }
 
     @Override
@@ -153,6 +172,16 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
                         trimPending();
                         return;
                     }
+                }
+                case TUNNEL -> {
+                    if (!bodyWanted) {
+                        if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
+                            reading(false);
+                        }
+                        trimPending();
+                        return;
+                    }
+                    deliver(pending.readableBytes());
                 }
                 case BODY -> {
                     if (!bodyWanted) {
@@ -245,11 +274,25 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             body.expectLength(Math.max(index.contentLength(), 0));
         }
         requestComplete = !hasBody;
+        RequestGate.Answer answer = gate == null ? null : gate.check(index);
+        if (answer != null) {
+            if (answer.refusal() != null) {
+                localReply(answer.refusal(), hasBody);
+            } else {
+                redirect(answer.location());
+            }
+            return;
+        }
         RequestJourney.Decision decision = RequestJourney.route(snapshot, view,
                 forwarding == null ? peer : forwarding.clientAddress(), index.contentLength(), record);
         if (!decision.forwarded()) {
             // Over the limit: the body is not worth reading, the connection goes after the answer.
             localReply(decision.answer(), hasBody || decision.answer() == MatrixErrors.BODY_TOO_LARGE);
+            return;
+        }
+        boolean webSocket = index.webSocketUpgrade();
+        if (webSocket && !(decision.route().webSocket() && index.isMethod(GET) && !http10 && !hasBody)) {
+            localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
             return;
         }
         int strip = stripLength(decision, view.path());
@@ -264,6 +307,9 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
                     hostIfMissing(index, decision), strip, upstreamHead);
         }
+        if (webSocket) {
+            HeadWriter.restoreWebSocketUpgrade(upstreamHead);
+        }
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
         if (hasBody) {
@@ -272,11 +318,12 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
                 snapshot.failover(),
                 snapshot.timeouts().upstreamResponse().toNanos(), index.isMethod(HEAD), hasBody,
-                index.contentLength(), index.chunked());
+                index.contentLength(), index.chunked(), webSocket);
         current.start();
     }
 
     private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
 
     /** How many characters of the path the upstream does not see (a route's stripPrefix), else 0. */
     private static int stripLength(RequestJourney.Decision decision, String path) {
@@ -361,6 +408,25 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         nextRequest();
     }
 
+    /** A 308 the proxy answers itself (redirectToHttps); the connection goes on as after any local reply. */
+    private void redirect(String location) {
+        record.status = 308;
+        record.termination = RequestRecord.Termination.LOCAL;
+        boolean closing = !keepAlive || !requestComplete;
+        endRecord(null);
+        String head = (http10 ? "HTTP/1.0" : "HTTP/1.1") + " 308 Permanent Redirect\r\nLocation: " + location
+                + "\r\nContent-Length: 0\r\n" + (closing ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "")
+                + "\r\n";
+        ByteBuf out = ctx.alloc().buffer(head.length());
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        ctx.writeAndFlush(out, ctx.voidPromise());
+        if (closing) {
+            closeAfterFlush();
+            return;
+        }
+        nextRequest();
+    }
+
     /** Half-closes towards the client, then reads and drops for a bounded time before closing (RFC 9112 9.6). */
     private void closeAfterFlush() {
         state = State.LINGER;
@@ -405,7 +471,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public boolean requestBody() {
-        if (state != State.BODY) {
+        if (state != State.BODY && state != State.TUNNEL) {
             return false;
         }
         if (!bodyWanted) {
@@ -457,6 +523,25 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         ByteBuf out = HeadWriter.rewriteResponse(head, upstreamBytes, wholeBodyLength, http10, http10 && head.chunked(),
                 !keepAlive, scratch.rewrite(), ctx.alloc());
         ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void tunnelOpened(HeadIndex head, ByteBuf upstreamBytes) {
+        ByteBuf out = ctx.alloc().directBuffer(HeadWriter.switchingProtocolsCapacity(head));
+        HeadWriter.writeSwitchingProtocols(head, out);
+        upstreamBytes.skipBytes(head.headEnd());
+        ctx.write(out, ctx.voidPromise());
+        record.status = 101;
+        metrics.tunnelOpened();
+        keepAlive = false;
+        state = State.TUNNEL;
+        bodyWanted = true;
+        reading(true);
+        clock.by(now() + timeouts().websocketIdle().toNanos());
+        // What the client sent after its handshake waited as pipelined bytes: it goes now.
+        if (pending != null && pending.isReadable()) {
+            process();
+        }
     }
 
     @Override
@@ -522,14 +607,26 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     // ---- the connection's end ----
 
     /**
-     * A client that half-closes has left (a long poll it gave up on): the upstream is released
-     * now. A drain closes an idle connection at once and a busy one after its response.
+     * A client that half-closes has left (a long poll it gave up on): the upstream is released now.
+     * With {@code clientHalfClose: wait} (HAProxy's way) a whole request still gets its answer,
+     * then the connection closes: no further request can come. A tunnel passes the half-close on.
+     * A drain closes an idle connection at once and a busy one after its response.
      */
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event instanceof ChannelInputShutdownEvent) {
-            clientGone();
-            ctx.close();
+            if (state == State.TUNNEL && current != null) {
+                // A tunnel's half-close is passed on: the upstream may still have things to say.
+                current.onClientHalfClosed();
+                return;
+            }
+            if (current != null && requestComplete
+                    && snapshots.get().spec().clientHalfClose() == org.switchboard.config.ClientHalfClose.WAIT) {
+                keepAlive = false;
+            } else {
+                clientGone();
+                ctx.close();
+            }
         } else if (event == Drain.CLOSE_WHEN_IDLE) {
             closeWhenIdle();
             return;
@@ -562,7 +659,14 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             if (record.status == 0) {
                 record.status = 499; // nginx's "client closed request"
             }
-            record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            if (state == State.TUNNEL) {
+                // Either side may end a tunnel; an idle one was timed out.
+                if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
+                    record.termination = RequestRecord.Termination.COMPLETE;
+                }
+            } else {
+                record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            }
             endRecord(gone);
             gone.abort();
         }
@@ -571,9 +675,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        String kind = cause instanceof java.io.IOException ? "client_io" : "client_internal";
-        metrics.proxyError(kind);
-        if (!(cause instanceof java.io.IOException)) {
+        // A broken TLS record after the handshake comes wrapped in a DecoderException: still the client's I/O.
+        boolean io = cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException;
+        metrics.proxyError(io ? "client_io" : "client_internal");
+        if (!io) {
             LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": closing a connection from " + peerText()
                     + " after an internal error", cause);
         }
@@ -617,6 +722,17 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             }
             case CLOSED -> {
                 return Long.MAX_VALUE;
+            }
+            case TUNNEL -> {
+                long lastActivity = current == null ? lastActivityNanos
+                        : Math.max(lastActivityNanos, current.lastUpstreamActivityNanos());
+                long due = lastActivity + timeouts.websocketIdle().toNanos();
+                if (now >= due) {
+                    record.termination = RequestRecord.Termination.IDLE_TIMEOUT;
+                    ctx.close();
+                    return Long.MAX_VALUE;
+                }
+                return due;
             }
             default -> {
                 long next = Long.MAX_VALUE;

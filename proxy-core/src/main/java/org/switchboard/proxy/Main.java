@@ -5,9 +5,11 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.Preflight;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.demo.Demo;
 import org.switchboard.proxy.demo.DemoWorkers;
+import org.switchboard.proxy.logging.LogSetup;
 import org.switchboard.routing.RouteTablePrinter;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
@@ -17,11 +19,13 @@ public final class Main {
     private static final java.time.Duration RELOAD_POLL_INTERVAL = java.time.Duration.ofSeconds(10);
 
     static final String USAGE = String.join("\n",
-            "Usage: java -jar switchboard.jar [--config FILE] [--check] [--print-routes] [--demo]",
+            "Usage: java -jar switchboard.jar [--config FILE] [--check] [--print-routes] [--demo] [--version]",
             "  --config FILE  run with this YAML config (without it: 0.0.0.0:8080 -> 127.0.0.1:8008)",
-            "  --check        validate the config and exit 0 (valid) or 1 (invalid), like nginx -t",
+            "  --check        validate the config and open the files it names (access log, admin token), then",
+            "                 exit 0 (valid) or 1 (invalid), like nginx -t",
             "  --print-routes print the effective route table (after presets and role fallback) and exit",
-            "  --demo         start fake Synapse workers on loopback and a proxy in front of them");
+            "  --demo         start fake Synapse workers on loopback and a proxy in front of them",
+            "  --version      print Switchboard's version and the Synapse release the built-in table follows");
 
     private Main() {
     }
@@ -52,6 +56,10 @@ public final class Main {
                 case "--check" -> check = true;
                 case "--demo" -> demo = true;
                 case "--print-routes" -> printRoutes = true;
+                case "--version" -> {
+                    out.println(Version.line());
+                    return 0;
+                }
                 case "--help", "-h" -> {
                     out.println(USAGE);
                     return 0;
@@ -81,10 +89,27 @@ public final class Main {
             out.print(RouteTablePrinter.print(RoutingSnapshot.compile(spec), SynapsePreset.builtIn()));
             return 0;
         }
+        // What the proxy would open, opened now: a bad path is one clear line, not a failure mid-start.
+        java.util.List<String> problems = Preflight.problems(spec);
+        if (!problems.isEmpty()) {
+            err.println((check ? "invalid config " : "could not start with ")
+                    + (configFile == null ? "(built-in default)" : configFile) + ":");
+            problems.forEach(problem -> err.println("  " + problem));
+            return 1;
+        }
         if (check) {
-            out.println("config " + (configFile == null ? "(built-in default)" : configFile) + " is valid");
+            java.util.List<String> errors = checkCertificates(spec);
+            if (!errors.isEmpty()) {
+                err.println("invalid config " + configFile + ":");
+                errors.forEach(error -> err.println("  " + error));
+                return 1;
+            }
+            out.println(configFile == null
+                    ? "config (built-in default; no file given, so none was checked) is valid"
+                    : "config " + configFile + " is valid");
             return 0;
         }
+        LogSetup.install(spec.logging());
         Switchboard switchboard;
         try {
             switchboard = Switchboard.start(spec, Transport.best());
@@ -93,12 +118,31 @@ public final class Main {
             return 1;
         }
         AutoCloseable watcher = configFile == null ? null
-                : Reloader.enable(switchboard, configFile, RELOAD_POLL_INTERVAL, true);
+                : Reloader.enable(switchboard, configFile, RELOAD_POLL_INTERVAL, true,
+                        applied -> LogSetup.install(applied.logging()));
         awaitShutdown(switchboard, watcher);
         return -1;
     }
 
+    /** Every certificate pair of every TLS listener loaded and checked as a start would; the errors, located. */
+    private static java.util.List<String> checkCertificates(SwitchboardSpec spec) {
+        java.util.List<String> errors = new java.util.ArrayList<>();
+        org.switchboard.proxy.tls.TlsContexts contexts =
+                org.switchboard.proxy.tls.TlsContexts.best(new org.switchboard.proxy.tls.TicketKeys());
+        for (int i = 0; i < spec.listeners().size(); i++) {
+            if (spec.listeners().get(i).isTls()) {
+                try {
+                    org.switchboard.proxy.tls.ListenerTls.check(i, spec.listeners().get(i), contexts);
+                } catch (org.switchboard.proxy.tls.TlsStartException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+        }
+        return errors;
+    }
+
     private static int runDemo(PrintStream out) throws Exception {
+        LogSetup.install(org.switchboard.config.LoggingSpec.DEFAULTS);
         DemoWorkers workers = Demo.startWorkers();
         Switchboard switchboard;
         try {
@@ -135,13 +179,14 @@ public final class Main {
         stopped.await();
     }
 
+    /** A drain, by SIGTERM or POST /drain, ends the process with 0 once nothing is left to serve. */
     private static void drainOnSigterm(Switchboard switchboard) {
+        // Exits from a thread of its own: the drain ends on an event loop, which exit's shutdown
+        // hook waits to see stopped.
+        switchboard.drained().whenComplete((done, failure) ->
+                new Thread(() -> System.exit(0), "switchboard-exit").start());
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal ->
-                    // Exits from a thread of its own: the drain ends on an event loop, which exit's
-                    // shutdown hook waits to see stopped.
-                    switchboard.drain("SIGTERM").whenComplete((done, failure) ->
-                            new Thread(() -> System.exit(0), "switchboard-exit").start()));
+            sun.misc.Signal.handle(new sun.misc.Signal("TERM"), signal -> switchboard.drain("SIGTERM"));
         } catch (IllegalArgumentException unsupported) {
             // No SIGTERM here (not a POSIX system): the shutdown hook stops the proxy at once.
         }

@@ -28,7 +28,12 @@ public enum MatrixErrors implements LocalAnswer {
     VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "M_UNKNOWN", "Only HTTP/1.x is supported here"),
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported"),
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "M_UNKNOWN", "Only the chunked transfer coding is supported"),
-    BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request body stopped arriving");
+    BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request body stopped arriving"),
+    /** A WebSocket handshake where the route has no {@code websocket: true}, or not a bodiless HTTP/1.1 GET. */
+    WEBSOCKET_REFUSED(HttpResponseStatus.BAD_REQUEST, "M_UNKNOWN", "WebSocket upgrade not accepted for this request"),
+    /** A Host that another certificate serves than the one this TLS connection's SNI chose: the client reconnects. */
+    MISDIRECTED_REQUEST(HttpResponseStatus.MISDIRECTED_REQUEST, "M_MISDIRECTED_REQUEST",
+            "This connection does not serve that host: open a new connection to it");
 
     private final HttpResponseStatus status;
     private final byte[] body;

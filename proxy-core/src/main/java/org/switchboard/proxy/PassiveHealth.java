@@ -8,7 +8,14 @@ import org.switchboard.routing.Endpoint;
  * implementations must not block.
  */
 interface PassiveHealth {
+    /**
+     * Counts against the endpoint, and logs what went wrong with it (rate-limited per endpoint):
+     * an invalid response, a reset or a refused connect is the operator's business, while a 5xx
+     * answer is Synapse's own and already in the access log.
+     */
     static PassiveHealth of(org.switchboard.proxy.health.HealthChecking checking) {
+        org.switchboard.proxy.logging.RateLimitedLog log =
+                org.switchboard.proxy.logging.RateLimitedLog.every10Seconds(System.getLogger(PassiveHealth.class.getName()));
         return new PassiveHealth() {
             @Override
             public void succeeded(Endpoint endpoint) {
@@ -18,6 +25,10 @@ interface PassiveHealth {
             @Override
             public void failed(Endpoint endpoint, String reason) {
                 checking.requestFailed(endpoint, reason);
+                if (!reason.startsWith("status ")) {
+                    log.log(System.Logger.Level.WARNING, endpoint.upstream() + '/' + endpoint.id(), () -> "upstream "
+                            + endpoint.upstream() + " endpoint " + endpoint.id() + " (" + endpoint.address() + "): " + reason);
+                }
             }
         };
     }

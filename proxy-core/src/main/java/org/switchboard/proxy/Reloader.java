@@ -35,12 +35,43 @@ public final class Reloader implements AutoCloseable {
     private final AtomicLong failed = new AtomicLong();
     private final Counter okCounter;
     private final Counter refusedCounter;
-    private volatile String lastError;
-    private volatile Instant lastErrorAt;
+    /** The last reload's outcome, whichever it was: a good reload replaces a refusal's errors. */
+    private volatile Outcome last;
+
+    /**
+     * One reload's outcome.
+     *
+     * @param errors empty when it was applied
+     * @param generation the generation in force after it
+     */
+    record Outcome(Instant at, String trigger, long generation, List<String> errors) {
+        boolean applied() {
+            return errors.isEmpty();
+        }
+
+        String json() {
+            StringBuilder json = new StringBuilder("{\"at\":").append(Json.quote(at.toString()))
+                    .append(",\"trigger\":").append(Json.quote(trigger))
+                    .append(",\"result\":").append(applied() ? "\"ok\"" : "\"refused\"")
+                    .append(",\"generation\":").append(generation).append(",\"errors\":[");
+            for (int i = 0; i < errors.size(); i++) {
+                json.append(i == 0 ? "" : ",").append(Json.quote(errors.get(i)));
+            }
+            return json.append("]}").toString();
+        }
+    }
+
+    /** Told about each config put in force, after the proxy took it (the command line re-installs the log format). */
+    private final java.util.function.Consumer<SwitchboardSpec> onApplied;
 
     public Reloader(Path configFile, Switchboard switchboard) {
+        this(configFile, switchboard, spec -> { });
+    }
+
+    Reloader(Path configFile, Switchboard switchboard, java.util.function.Consumer<SwitchboardSpec> onApplied) {
         this.configFile = configFile;
         this.switchboard = switchboard;
+        this.onApplied = onApplied;
         this.okCounter = Counter.builder("switchboard_config_reloads").description("Config reloads by result")
                 .tag("result", "ok").register(switchboard.metrics().registry());
         this.refusedCounter = Counter.builder("switchboard_config_reloads").description("Config reloads by result")
@@ -54,7 +85,12 @@ public final class Reloader implements AutoCloseable {
      */
     public static AutoCloseable enable(Switchboard switchboard, Path configFile, Duration pollInterval, boolean sighup)
             throws IOException {
-        Reloader reloader = new Reloader(configFile, switchboard);
+        return enable(switchboard, configFile, pollInterval, sighup, spec -> { });
+    }
+
+    static AutoCloseable enable(Switchboard switchboard, Path configFile, Duration pollInterval, boolean sighup,
+                                java.util.function.Consumer<SwitchboardSpec> onApplied) throws IOException {
+        Reloader reloader = new Reloader(configFile, switchboard, onApplied);
         switchboard.setReloader(reloader);
         ConfigWatcher watcher = new ConfigWatcher(configFile, pollInterval,
                 content -> reloader.reload("file change", content));
@@ -89,7 +125,10 @@ public final class Reloader implements AutoCloseable {
             ProxySnapshot next = switchboard.apply(spec);
             succeeded.incrementAndGet();
             okCounter.increment();
-            LOG.log(System.Logger.Level.INFO, "reload (" + trigger + ") of " + configFile + ": generation " + next.generation());
+            last = new Outcome(Instant.now(), trigger, next.generation(), List.of());
+            LOG.log(System.Logger.Level.INFO, "reload (" + trigger + ") of " + configFile + " applied: generation "
+                    + next.generation() + " in force");
+            onApplied.accept(spec);
             return new AdminApi.Answer(200, "{\"result\":\"ok\",\"generation\":" + next.generation() + "}");
         } catch (ConfigException e) {
             return refused(trigger, e.errors());
@@ -101,10 +140,9 @@ public final class Reloader implements AutoCloseable {
     private AdminApi.Answer refused(String trigger, List<String> errors) {
         failed.incrementAndGet();
         refusedCounter.increment();
-        lastError = String.join("; ", errors);
-        lastErrorAt = Instant.now();
-        LOG.log(System.Logger.Level.WARNING, "reload (" + trigger + ") of " + configFile
-                + " refused; the config in force stays:\n  " + String.join("\n  ", errors));
+        last = new Outcome(Instant.now(), trigger, switchboard.snapshot().generation(), List.copyOf(errors));
+        LOG.log(System.Logger.Level.WARNING, "reload (" + trigger + ") of " + configFile + " refused, generation "
+                + switchboard.snapshot().generation() + " stays in force: " + String.join("; ", errors));
         StringBuilder json = new StringBuilder("{\"result\":\"refused\",\"errors\":[");
         for (int i = 0; i < errors.size(); i++) {
             json.append(i == 0 ? "" : ",").append(Json.quote(errors.get(i)));
@@ -112,8 +150,9 @@ public final class Reloader implements AutoCloseable {
         return new AdminApi.Answer(400, json.append("]}").toString());
     }
 
-    String lastError() {
-        return lastError;
+    /** The last reload's outcome, or null before the first. */
+    Outcome last() {
+        return last;
     }
 
     public long succeeded() {
@@ -124,11 +163,11 @@ public final class Reloader implements AutoCloseable {
         return failed.get();
     }
 
-    /** {@code "reloads":{...},"lastError":...} for the admin listener's /config. */
+    /** {@code "reloads":{...},"lastReload":{...}} for /status and /config. */
     String statusJsonFields() {
-        return "\"reloads\":{\"ok\":" + succeeded.get() + ",\"refused\":" + failed.get() + "},\"lastError\":"
-                + (lastError == null ? "null" : Json.quote(lastError))
-                + ",\"lastErrorAt\":" + (lastErrorAt == null ? "null" : Json.quote(lastErrorAt.toString()));
+        Outcome outcome = last;
+        return "\"reloads\":{\"ok\":" + succeeded.get() + ",\"refused\":" + failed.get() + "},\"lastReload\":"
+                + (outcome == null ? "null" : outcome.json());
     }
 
     @Override

@@ -10,7 +10,9 @@ import org.switchboard.proxy.metrics.ProxyMetrics;
 final class RequestRecord {
     /** How the request ended, as HAProxy's termination flags say it. */
     enum Termination {
-        COMPLETE, LOCAL, CLIENT_ABORTED, UPSTREAM_RESET, UPSTREAM_TIMEOUT, CONNECT_FAILED, INVALID_RESPONSE, TRUNCATED;
+        COMPLETE, LOCAL, CLIENT_ABORTED, UPSTREAM_RESET, UPSTREAM_TIMEOUT, CONNECT_FAILED, INVALID_RESPONSE, TRUNCATED,
+        /** A WebSocket tunnel with no byte either way for {@code timeouts.websocketIdle}. */
+        IDLE_TIMEOUT;
 
         /** As the access log writes it. */
         final String text = name().toLowerCase(java.util.Locale.ROOT);
@@ -79,8 +81,13 @@ final class RequestRecord {
         }
         open = false;
         long elapsed = nowNanos - startNanos;
-        metrics.request(listener, route, upstream, method, status, elapsed);
-        metrics.bytes(bytesIn, bytesOut);
+        if (status == 101) {
+            // A WebSocket tunnel: counted apart, so its minutes do not skew the request timings.
+            metrics.tunnelClosed(bytesIn, bytesOut, elapsed);
+        } else {
+            metrics.request(listener, route, upstream, method, status, elapsed);
+            metrics.bytes(bytesIn, bytesOut);
+        }
         if (accessLog.enabled()) {
             accessLog.log(this, elapsed, loop);
         }

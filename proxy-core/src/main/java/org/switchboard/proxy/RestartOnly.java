@@ -9,7 +9,7 @@ import org.switchboard.config.SwitchboardSpec;
  * The config sections read once at startup: sockets bound, event loops made, pools and the user
  * lookup set up. A reload that changes them is refused whole with this list, rather than half
  * applied; everything else (upstreams, routes, roles, trusted proxies, limits, timeouts but
- * connect, health checks) reloads.
+ * connect, health checks, admin.allow and admin.tokenFile, logging, clientHalfClose) reloads.
  */
 final class RestartOnly {
     private RestartOnly() {
@@ -21,8 +21,8 @@ final class RestartOnly {
         if (!before.listeners().equals(after.listeners())) {
             changed.add("listeners");
         }
-        if (!before.admin().equals(after.admin())) {
-            changed.add("admin");
+        if (!before.admin().address().equals(after.admin().address())) {
+            changed.add("admin.address");
         }
         if (!before.runtime().equals(after.runtime())) {
             changed.add("runtime");

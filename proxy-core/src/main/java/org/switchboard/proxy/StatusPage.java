@@ -55,8 +55,12 @@ final class StatusPage {
         return json.append("]}").toString();
     }
 
-    static String html(ProxySnapshot snapshot, List<HealthView> views, Map<String, String> listeners, String lastError,
-                       List<String> recentErrors) {
+    /**
+     * @param lastReload   the last reload's outcome, or null when there was none (or nothing to reload)
+     * @param certificates one row per TLS certificate: listener, name, expiry, last refusal
+     */
+    static String html(ProxySnapshot snapshot, List<HealthView> views, Map<String, String> listeners,
+                       Reloader.Outcome lastReload, List<String> recentErrors, List<String[]> certificates) {
         StringBuilder html = new StringBuilder(4096).append("""
                 <!doctype html><html><head><meta charset="utf-8"><meta http-equiv="refresh" content="5">
                 <title>Switchboard</title><style>
@@ -65,13 +69,29 @@ final class StatusPage {
                 th{background:#f4f4f4}.up{color:#17803d;font-weight:600}.down{color:#b42318;font-weight:600}
                 .muted{color:#777}</style></head><body>
                 """);
-        html.append("<h1>Switchboard</h1><p>Config generation <b>").append(snapshot.generation()).append("</b>");
-        if (lastError != null) {
-            html.append(" &middot; last reload refused: <span class=\"down\">").append(escape(lastError)).append("</span>");
+        html.append("<h1>Switchboard <span class=\"muted\">").append(escape(Version.SWITCHBOARD))
+                .append("</span></h1><p>Config generation <b>").append(snapshot.generation()).append("</b>");
+        // Only the last reload: a refusal followed by a good reload is history, not a red alert.
+        if (lastReload != null && lastReload.applied()) {
+            html.append(" &middot; last reload applied at ").append(escape(lastReload.at().toString())).append(" (")
+                    .append(escape(lastReload.trigger())).append(')');
+        } else if (lastReload != null) {
+            html.append(" &middot; <span class=\"down\">last reload refused at ").append(escape(lastReload.at().toString()))
+                    .append(" (").append(escape(lastReload.trigger())).append("): ")
+                    .append(escape(String.join("; ", lastReload.errors()))).append("</span>");
         }
         html.append(" &middot; <span class=\"muted\">refreshes every 5 s</span></p><h2>Listeners</h2><table><tr><th>name</th><th>address</th></tr>");
         listeners.forEach((name, address) -> html.append("<tr><td>").append(escape(name)).append("</td><td>")
                 .append(escape(address)).append("</td></tr>"));
+        if (!certificates.isEmpty()) {
+            html.append("</table><h2>Certificates</h2><table><tr><th>listener</th><th>certificate</th><th>expires</th>"
+                    + "<th>last refused reload</th></tr>");
+            for (String[] row : certificates) {
+                html.append("<tr><td>").append(escape(row[0])).append("</td><td>").append(escape(row[1]))
+                        .append("</td><td>").append(escape(row[2])).append("</td><td class=\"down\">")
+                        .append(escape(row[3])).append("</td></tr>");
+            }
+        }
         html.append("</table><h2>Endpoints</h2><table><tr><th>upstream</th><th>endpoint</th><th>state</th><th>health</th>"
                 + "<th>ejected for</th><th>in flight</th><th>requests</th><th>last failure</th></tr>");
         for (Row row : rows(snapshot, views)) {
@@ -85,6 +105,9 @@ final class StatusPage {
         html.append("</table><h2>Recent errors the proxy answered itself</h2><table><tr><th>time and kind</th></tr>");
         for (String error : recentErrors) {
             html.append("<tr><td>").append(escape(error)).append("</td></tr>");
+        }
+        if (recentErrors.isEmpty()) {
+            html.append("<tr><td class=\"muted\">none</td></tr>");
         }
         return html.append("</table><p class=\"muted\">JSON: <a href=\"/status\">/status</a>, metrics: "
                 + "<a href=\"/metrics\">/metrics</a></p></body></html>\n").toString();

@@ -24,7 +24,8 @@ import org.switchboard.routing.Route;
  * <p>Runs entirely on the event loop the client connection and the upstream connection share.
  */
 final class StreamExchange implements UpstreamListener {
-    private enum Response { HEAD, FIXED, CHUNKED, UNTIL_CLOSE, DONE }
+    /** Where the response stands; TUNNEL: after a 101 to a WebSocket handshake, bytes both ways until a close. */
+    private enum Response { HEAD, FIXED, CHUNKED, UNTIL_CLOSE, TUNNEL, DONE }
 
     /** A body up to this size that arrived with its head is copied behind it rather than sliced. */
     private static final int SMALL_BODY = 16 * 1024;
@@ -40,6 +41,8 @@ final class StreamExchange implements UpstreamListener {
     private final boolean headRequest;
     private final boolean hasBody;
     private final long maxBodyBytes;
+    /** The request is a WebSocket handshake its route accepts: a 101 opens a tunnel. */
+    private final boolean webSocket;
     /** The head to send, until it is handed to a connection (null after). */
     private ByteBuf upstreamHead;
     /**
@@ -75,7 +78,7 @@ final class StreamExchange implements UpstreamListener {
 
     StreamExchange(DownstreamStream downstream, UpstreamConnectionPool pool, Http1Scratch scratch, ByteBuf upstreamHead,
                    Route route, RequestView view, Endpoint endpoint, Failover failover, long responseTimeoutNanos,
-                   boolean headRequest, boolean hasBody, long contentLength, boolean chunked) {
+                   boolean headRequest, boolean hasBody, long contentLength, boolean chunked, boolean webSocket) {
         this.downstream = downstream;
         this.pool = pool;
         this.scratch = scratch;
@@ -88,6 +91,7 @@ final class StreamExchange implements UpstreamListener {
         this.headRequest = headRequest;
         this.hasBody = hasBody;
         this.maxBodyBytes = route.maxBodyBytes();
+        this.webSocket = webSocket;
         String method = view.method();
         boolean replayable = "PUT".equals(method) && TransactionPaths.hasTransactionId(view.path()) && !chunked
                 && contentLength >= 0 && contentLength <= ReplayBody.MAX_BYTES;
@@ -189,7 +193,7 @@ final class StreamExchange implements UpstreamListener {
             return;
         }
         bodyBytes += part.readableBytes();
-        if (bodyBytes > maxBodyBytes) {
+        if (bodyBytes > maxBodyBytes && response != Response.TUNNEL) {
             // A chunked body (its length unknown up front) grew past the route's limit.
             part.release();
             fail(MatrixErrors.BODY_TOO_LARGE);
@@ -283,6 +287,10 @@ final class StreamExchange implements UpstreamListener {
             return false;
         }
         int status = index.status();
+        if (status == 101 && webSocket) {
+            openTunnel(index);
+            return true;
+        }
         if (status < 200) {
             if (status == 101) {
                 // No upgrade was asked for on this path: an unsolicited switch is a broken upstream.
@@ -329,6 +337,36 @@ final class StreamExchange implements UpstreamListener {
         }
         downstream.sendResponseHead(index, response == Response.UNTIL_CLOSE, responsePending, 0);
         return true;
+    }
+
+    /** The upstream accepted the WebSocket handshake: from here on its bytes go to the client as they come. */
+    private void openTunnel(HeadIndex index) {
+        failover.health().succeeded(endpoint);
+        cancelResponseTimeout();
+        response = Response.TUNNEL;
+        upstreamKeepAlive = false;
+        responseStarted = true;
+        responseStatus = 101;
+        if (requestSentNanos >= 0) {
+            upstreamNanos = lastUpstreamActivityNanos - requestSentNanos;
+        }
+        downstream.tunnelOpened(index, responsePending);
+    }
+
+    /** The client half-closed a tunnel: the upstream sees the same, and may still answer. */
+    void onClientHalfClosed() {
+        if (!done && upstream != null && upstream.channel() instanceof io.netty.channel.socket.DuplexChannel duplex) {
+            duplex.shutdownOutput();
+        }
+    }
+
+    boolean tunnelling() {
+        return response == Response.TUNNEL && !done;
+    }
+
+    /** When the upstream last sent a byte (a tunnel's idle clock counts both directions). */
+    long lastUpstreamActivityNanos() {
+        return lastUpstreamActivityNanos;
     }
 
     private void responseBody() {
@@ -387,8 +425,8 @@ final class StreamExchange implements UpstreamListener {
         if (done) {
             return;
         }
-        if (response == Response.UNTIL_CLOSE) {
-            // A body without framing ends with its connection: that is its complete end.
+        if (response == Response.UNTIL_CLOSE || response == Response.TUNNEL) {
+            // A body without framing ends with its connection: that is its complete end; so does a tunnel.
             response = Response.DONE;
             finish();
             return;

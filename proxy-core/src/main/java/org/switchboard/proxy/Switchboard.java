@@ -26,12 +26,18 @@ import org.switchboard.config.SwitchboardSpec;
 import io.micrometer.core.instrument.Gauge;
 import java.util.concurrent.CompletableFuture;
 import org.switchboard.proxy.metrics.ProxyMetrics;
+import org.switchboard.proxy.admin.AdminAccess;
 import org.switchboard.proxy.admin.AdminApi;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
 import org.switchboard.proxy.discovery.DnsDiscovery;
 import org.switchboard.proxy.health.HealthChecking;
 import org.switchboard.proxy.health.HttpHealthProbe;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.tls.CertificateWatcher;
+import org.switchboard.proxy.tls.ListenerTls;
+import org.switchboard.proxy.tls.TicketKeys;
+import org.switchboard.proxy.tls.TlsContexts;
+import org.switchboard.proxy.tls.TlsStartException;
 import org.switchboard.routing.TokenUsers;
 
 /**
@@ -40,6 +46,9 @@ import org.switchboard.routing.TokenUsers;
  */
 public final class Switchboard implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Switchboard.class.getName());
+    /** The backstop for lost watch events on certificate files. */
+    private static final java.time.Duration CERTIFICATE_POLL_INTERVAL = java.time.Duration.ofSeconds(10);
+    private static final java.time.Duration TICKET_KEY_ROTATION = java.time.Duration.ofHours(1);
 
     private final EventLoopGroup eventLoops;
     private final DnsAddressResolverGroup resolvers;
@@ -47,6 +56,8 @@ public final class Switchboard implements AutoCloseable {
     private final Map<EventLoop, UpstreamConnectionPool> pools;
     private final WhoamiUserLookup userLookup;
     private final HealthChecking healthChecking;
+    /** One for the proxy's life, so its rate-limited log lines stay rate-limited across reloads. */
+    private final PassiveHealth passiveHealth;
     private final DnsDiscovery discovery;
     /** Applies discovered membership changes one at a time, off the event loops. */
     private final ExecutorService membershipChanges = Executors.newSingleThreadExecutor(runnable -> {
@@ -61,12 +72,25 @@ public final class Switchboard implements AutoCloseable {
     private final Drain drain = new Drain(metrics.registry());
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
+    /** Who may use the admin actions: replaced, whole, by each reload. */
+    private volatile AdminAccess adminAccess;
     private volatile boolean ready;
     private volatile boolean discoverySettled;
     /** Set when the proxy runs from a config file; without one there is nothing to reload. */
     private volatile Reloader reloader;
+    private final TicketKeys ticketKeys = new TicketKeys();
+    private final TlsContexts tlsContexts = TlsContexts.best(ticketKeys);
+    /** The certificates of each TLS listener, by listener name, in config order. */
+    private final Map<String, ListenerTls> tls = new LinkedHashMap<>();
+    /** Where redirectToHttps sends clients: the first TLS listener's bound port, once bound. */
+    private volatile int httpsPort;
+    private CertificateWatcher certificateWatcher;
 
     private Switchboard(SwitchboardSpec spec, Transport transport) throws IOException {
+        // First: it reads the token file and may refuse, before anything is opened.
+        this.adminAccess = AdminAccess.of(spec.admin());
+        // First, before anything is started: certificates that cannot be served stop the start.
+        loadCertificates(spec);
         this.snapshot = new AtomicReference<>();
         this.accessLog = new AccessLog(spec.accessLog());
         this.resolvers = new DnsAddressResolverGroup(new DnsNameResolverBuilder()
@@ -80,12 +104,13 @@ public final class Switchboard implements AutoCloseable {
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
                 : null;
         this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate), metrics);
+        this.passiveHealth = PassiveHealth.of(healthChecking);
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         this.discovery = new DnsDiscovery(eventLoops.next(), transport.datagramChannelType(), spec.discovery(), metrics,
                 () -> membershipChanges.execute(this::applyDiscovered));
         this.writtenSpec = spec;
         this.snapshot.set(ProxySnapshot.compile(1, withDiscovered(spec), userLookup != null ? userLookup : TokenUsers.NONE,
-                PassiveHealth.of(healthChecking), metrics, null));
+                passiveHealth, metrics, null));
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
@@ -93,6 +118,11 @@ public final class Switchboard implements AutoCloseable {
             RateLimiter limiter = s.get().rateLimiter();
             return limiter == null ? 0 : limiter.addresses();
         }).description("Client addresses with rate-limit buckets (at most limits.rateLimitAddresses)")
+                .register(metrics.registry());
+        Gauge.builder("switchboard_version", () -> 1)
+                // Not "..._info": the Prometheus registry keeps that suffix for its own info type and drops it.
+                .description("Always 1; the tags say which Switchboard runs and which Synapse release its table follows")
+                .tags("version", Version.SWITCHBOARD, "synapse", org.switchboard.routing.SynapsePreset.builtIn().synapseVersion())
                 .register(metrics.registry());
         int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, spec.timeouts().connect().toMillis());
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
@@ -106,40 +136,106 @@ public final class Switchboard implements AutoCloseable {
         discovery.update(spec.upstreams().values());
     }
 
+    private void loadCertificates(SwitchboardSpec spec) {
+        List<String> errors = new ArrayList<>();
+        for (int i = 0; i < spec.listeners().size(); i++) {
+            ListenerSpec listener = spec.listeners().get(i);
+            if (listener.isTls()) {
+                try {
+                    tls.put(listener.name(), ListenerTls.load(i, listener, tlsContexts, metrics.registry()));
+                } catch (TlsStartException e) {
+                    errors.addAll(e.errors());
+                }
+            }
+        }
+        if (!errors.isEmpty()) {
+            throw new IllegalArgumentException("certificates that cannot be served:\n  " + String.join("\n  ", errors));
+        }
+    }
+
     /** Binds every listener and the admin listener; on failure releases what it took and throws. */
     public static Switchboard start(SwitchboardSpec spec, Transport transport) throws InterruptedException, IOException {
         Switchboard switchboard = new Switchboard(spec, transport);
         try {
             switchboard.bind(spec, transport);
-        } catch (RuntimeException | InterruptedException e) {
+        } catch (RuntimeException | InterruptedException | IOException e) {
             switchboard.close();
             throw e;
         }
         return switchboard;
     }
 
-    private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException {
+    private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException, IOException {
         // Health first: its map is complete before any client or probe result can look at it.
         healthChecking.start(snapshot.get().routing(), snapshot.get().spec(), eventLoops);
         for (ListenerSpec listener : spec.listeners()) {
-            Channel channel = serverBootstrap(transport)
-                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain))
+            ServerBootstrap bootstrap = serverBootstrap(transport)
+                    .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain,
+                            tls.get(listener.name()), this::httpsPort))
                     .childOption(ChannelOption.AUTO_READ, false)
                     // A client's FIN reaches ProxyHandler at once, in the read that saw it, so the
                     // upstream is released then, not after the transport's deferred close.
-                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                    .bind(bindAddress(listener.address()))
-                    .sync()
-                    .channel();
+                    .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+            Channel channel = bind(bootstrap, "listener " + listener.name(), listener.address());
             listeners.put(listener.name(), channel);
+            if (listener.isTls() && httpsPort == 0) {
+                httpsPort = ((InetSocketAddress) channel.localAddress()).getPort();
+            }
         }
-        admin = serverBootstrap(transport)
-                .childHandler(new AdminChannelInitializer(adminApi()))
-                .bind(bindAddress(spec.admin().address()))
-                .sync()
-                .channel();
+        if (!tls.isEmpty()) {
+            try {
+                certificateWatcher = CertificateWatcher.start(List.copyOf(tls.values()), certificateFiles(spec), ticketKeys,
+                        CERTIFICATE_POLL_INTERVAL, TICKET_KEY_ROTATION);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot watch the certificate files: " + e.getMessage(), e);
+            }
+        }
+        admin = bind(serverBootstrap(transport).childHandler(new AdminChannelInitializer(adminApi())), "admin listener",
+                spec.admin().address());
         ready = true;
-        LOG.log(System.Logger.Level.INFO, describe(spec));
+        LOG.log(System.Logger.Level.INFO, "Switchboard " + Version.SWITCHBOARD + " started (built-in table: Synapse "
+                + Version.synapse() + "): " + describe(spec));
+    }
+
+    /** Binds one socket; a failure names the listener, the address and the cause, not only the cause. */
+    private static Channel bind(ServerBootstrap bootstrap, String what, HostPort address) throws InterruptedException, IOException {
+        try {
+            return bootstrap.bind(bindAddress(address)).sync().channel();
+        } catch (InterruptedException e) {
+            throw e;
+        } catch (Exception e) { // sync() rethrows the bind's own failure, checked or not
+            throw new IOException(what + ": cannot listen on " + address + " (" + cause(e) + ")", e);
+        }
+    }
+
+    /** "Address already in use" rather than Netty's "bind(..) failed with error(-98): Address already in use". */
+    private static String cause(Exception e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        int colon = message.lastIndexOf("): ");
+        return message.startsWith("bind(") && colon > 0 ? message.substring(colon + 3) : message;
+    }
+
+    /** The first TLS listener's port, as bound; its configured port until then. */
+    private int httpsPort() {
+        int bound = httpsPort;
+        if (bound != 0) {
+            return bound;
+        }
+        return snapshot.get().spec().listeners().stream().filter(ListenerSpec::isTls).findFirst()
+                .map(listener -> listener.address().port()).orElse(443);
+    }
+
+    private static List<java.nio.file.Path> certificateFiles(SwitchboardSpec spec) {
+        List<java.nio.file.Path> files = new ArrayList<>();
+        for (ListenerSpec listener : spec.listeners()) {
+            if (listener.isTls()) {
+                listener.tls().certificates().forEach(pair -> {
+                    files.add(pair.cert());
+                    files.add(pair.key());
+                });
+            }
+        }
+        return files;
     }
 
     private ServerBootstrap serverBootstrap(Transport transport) {
@@ -158,14 +254,21 @@ public final class Switchboard implements AutoCloseable {
         return new InetSocketAddress(address.host(), address.port());
     }
 
+    /** The sockets, upstreams and every effective limit and timeout, for the start and reload lines. */
     private String describe(SwitchboardSpec spec) {
-        StringBuilder line = new StringBuilder("Switchboard started:");
-        listeners.forEach((name, channel) -> line.append(" listener ").append(name).append('=').append(format(channel)));
-        line.append(" admin=").append(format(admin));
+        StringBuilder line = new StringBuilder();
+        listeners.forEach((name, channel) -> line.append("listener ").append(name).append('=').append(format(channel)).append(' '));
+        line.append("admin=").append(format(admin));
         spec.upstreams().values().forEach(upstream -> line.append(" upstream ").append(upstream.name()).append('=')
                 .append(upstream.dns() != null ? upstream.dns().type() + " " + upstream.dns().name()
                         : upstream.endpoints().stream().map(e -> e.id()).toList()));
         line.append(" eventLoops=").append(pools.size());
+        if (!tls.isEmpty()) {
+            line.append(" tls=").append(tlsContexts.describe());
+            tls.forEach((name, listener) -> line.append(" certificates ").append(name).append('=')
+                    .append(listener.current().certificates().stream().map(c -> c.name() + " until " + c.notAfter()).toList()));
+        }
+        line.append("; ").append(EffectiveSettings.of(spec));
         return line.toString();
     }
 
@@ -215,15 +318,16 @@ public final class Switchboard implements AutoCloseable {
             public String statusJson() {
                 Reloader current = reloader;
                 return StatusPage.json(snapshot.get(), healthChecking.views(), listenerAddresses(),
-                        (current == null ? "\"reloads\":null" : current.statusJsonFields()) + ","
-                                + discovery.statusJsonField(), metrics.recentErrors());
+                        "\"version\":" + Json.quote(Version.SWITCHBOARD) + ","
+                                + (current == null ? "\"reloads\":null,\"lastReload\":null" : current.statusJsonFields()) + ","
+                                + discovery.statusJsonField() + "," + tlsStatusJsonField(), metrics.recentErrors());
             }
 
             @Override
             public String statusHtml() {
                 Reloader current = reloader;
                 return StatusPage.html(snapshot.get(), healthChecking.views(), listenerAddresses(),
-                        current == null ? null : current.lastError(), metrics.recentErrors());
+                        current == null ? null : current.last(), metrics.recentErrors(), tlsStatusRows());
             }
 
             @Override
@@ -234,8 +338,15 @@ public final class Switchboard implements AutoCloseable {
             @Override
             public String configJson() {
                 Reloader current = reloader;
-                return "{\"generation\":" + snapshot.get().generation()
-                        + (current == null ? ",\"reloads\":null" : "," + current.statusJsonFields()) + "}";
+                ProxySnapshot inForce = snapshot.get();
+                return "{\"generation\":" + inForce.generation()
+                        + (current == null ? ",\"reloads\":null,\"lastReload\":null" : "," + current.statusJsonFields())
+                        + ",\"config\":" + ConfigJson.of(inForce.spec()) + "}";
+            }
+
+            @Override
+            public AdminAccess access() {
+                return adminAccess;
             }
 
             @Override
@@ -245,7 +356,21 @@ public final class Switchboard implements AutoCloseable {
                         : CompletableFuture.completedFuture(new Answer(404,
                                 "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"No config file to reload: started without --config\"}"));
             }
+
+            @Override
+            public Answer drain() {
+                org.switchboard.config.DrainSpec spec = snapshot.get().spec().drain();
+                Switchboard.this.drain("POST /drain");
+                return new Answer(202, "{\"status\":\"draining\",\"delay\":\""
+                        + org.switchboard.config.Durations.format(spec.delay()) + "\",\"timeout\":\""
+                        + org.switchboard.config.Durations.format(spec.timeout()) + "\"}");
+            }
         };
+    }
+
+    /** Completes when a drain, whatever started it, is done: nothing is left to serve. */
+    public CompletableFuture<Void> drained() {
+        return drain.done();
     }
 
     /**
@@ -262,6 +387,29 @@ public final class Switchboard implements AutoCloseable {
         for (Channel listener : listeners.values()) {
             listener.close();
         }
+    }
+
+    /** {@code "tls":{"provider":...,"listeners":[...]}} for GET /status; null without TLS listeners. */
+    private String tlsStatusJsonField() {
+        if (tls.isEmpty()) {
+            return "\"tls\":null";
+        }
+        java.time.Instant now = java.time.Instant.now();
+        StringBuilder json = new StringBuilder("\"tls\":{\"provider\":").append(Json.quote(tlsContexts.describe()))
+                .append(",\"listeners\":[");
+        boolean first = true;
+        for (ListenerTls listener : tls.values()) {
+            json.append(first ? "" : ",").append(listener.statusJson(now));
+            first = false;
+        }
+        return json.append("]}").toString();
+    }
+
+    private List<String[]> tlsStatusRows() {
+        java.time.Instant now = java.time.Instant.now();
+        List<String[]> rows = new ArrayList<>();
+        tls.values().forEach(listener -> rows.addAll(listener.statusRows(now)));
+        return rows;
     }
 
     /** The bound address of a listener (its real port when configured with port 0). */
@@ -295,9 +443,15 @@ public final class Switchboard implements AutoCloseable {
         if (restartNeeded != null) {
             throw new IllegalArgumentException(restartNeeded + " changed: that takes a restart, not a reload");
         }
+        AdminAccess nextAccess = AdminAccess.of(spec.admin()); // reads the token file: refused whole if it cannot
         discovery.update(spec.upstreams().values());
         writtenSpec = spec;
+        adminAccess = nextAccess;
         ProxySnapshot next = install(current.generation() + 1, withDiscovered(spec));
+        if (certificateWatcher != null) {
+            // A config reload reads the certificate files again too (refusals are logged there).
+            certificateWatcher.reloadNow();
+        }
         LOG.log(System.Logger.Level.INFO, "config generation " + next.generation() + " in force: " + describe(spec));
         return next;
     }
@@ -317,7 +471,7 @@ public final class Switchboard implements AutoCloseable {
     /** Compiles, carrying over endpoint state, restarts health checking and swaps the snapshot. */
     private ProxySnapshot install(long generation, SwitchboardSpec effective) {
         ProxySnapshot next = ProxySnapshot.compile(generation, effective,
-                userLookup != null ? userLookup : TokenUsers.NONE, PassiveHealth.of(healthChecking), metrics, snapshot.get());
+                userLookup != null ? userLookup : TokenUsers.NONE, passiveHealth, metrics, snapshot.get());
         healthChecking.start(next.routing(), effective, eventLoops);
         snapshot.set(next);
         metrics.endpoints(next.routing());
@@ -335,6 +489,9 @@ public final class Switchboard implements AutoCloseable {
         Reloader current = reloader;
         if (current != null) {
             current.close();
+        }
+        if (certificateWatcher != null) {
+            certificateWatcher.close();
         }
         List<Channel> bound = new ArrayList<>(listeners.values());
         if (admin != null) {

@@ -35,6 +35,14 @@ class ArchitectureTest {
     }
 
     @Test
+    void tlsMaterialAndHandshakesKnowNothingOfTheRequestJourney() {
+        noClasses().that().resideInAPackage("org.switchboard.proxy.tls..")
+                .should().dependOnClassesThat().resideInAnyPackage("org.switchboard.proxy", "org.switchboard.proxy.upstream..",
+                        "org.switchboard.proxy.admin..", "org.switchboard.proxy.codec..", "org.switchboard.routing..")
+                .check(PROXY);
+    }
+
+    @Test
     void onlyTheEntryPointStartsTheDemo() {
         noClasses().that().resideOutsideOfPackage("org.switchboard.proxy.demo..").and().doNotHaveSimpleName("Main")
                 .should().dependOnClassesThat().resideInAPackage("org.switchboard.proxy.demo..")

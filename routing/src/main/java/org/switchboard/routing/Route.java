@@ -22,11 +22,13 @@ import org.switchboard.config.LoadBalancerKind;
  *                         than refuse everyone (own routes); the built-in table answers 503
  * @param initialSyncOnly  matches only initial syncs: {@code /sync} without {@code since} or with
  *                         {@code full_state=true}, and the {@code /initialSync} endpoints
+ * @param webSocket        {@code Upgrade: websocket} requests are tunnelled (400 on other routes)
  * @param actions          allow-list, rate limit, fixed answer, prefix stripping ({@link RouteActions#NONE})
  */
 public record Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
                     HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
-                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, RouteActions actions) {
+                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, boolean webSocket,
+                    RouteActions actions) {
 
     public Route {
         methods = Set.copyOf(methods);
@@ -37,26 +39,26 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
 
     public Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
                  HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
-                 long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown) {
+                 long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, boolean webSocket) {
         this(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly, maxBodyBytes, fallbacks,
-                panicWhenAllDown, RouteActions.NONE);
+                panicWhenAllDown, webSocket, RouteActions.NONE);
     }
 
     public static Route of(String name, PathMatcher path, Upstream upstream, long maxBodyBytes) {
         return new Route(name, null, Set.of(), path, upstream, HashKeys.USER, "user", false, false, maxBodyBytes,
-                List.of(), true);
+                List.of(), true, false);
     }
 
     /** A route answered by the proxy itself: no upstream. */
     public static Route responding(String name, String host, Set<String> methods, PathMatcher path,
                                    RouteActions actions) {
         return new Route(name, host, methods, path, null, HashKeys.USER, "user", false, false, Long.MAX_VALUE, List.of(),
-                false, actions);
+                false, false, actions);
     }
 
     public Route withFallbacks(List<Upstream> newFallbacks, boolean panic) {
         return new Route(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly,
-                maxBodyBytes, newFallbacks, panic, actions);
+                maxBodyBytes, newFallbacks, panic, webSocket, actions);
     }
 
     /** Whether the proxy answers this route itself instead of forwarding. */

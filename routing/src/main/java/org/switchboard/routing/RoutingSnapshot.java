@@ -132,7 +132,7 @@ public final class RoutingSnapshot {
         String hashKey = spec.hashKey() == null ? "user" : spec.hashKey();
         return new Route(spec.location(), spec.host(), spec.methods(), PathMatcher.of(spec.path()), upstream,
                 HashKeyExtractor.of(hashKey, tokenUsers), hashKey, spec.hashKey() != null, false,
-                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody, List.of(), true, actions);
+                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody, List.of(), true, spec.webSocket(), actions);
     }
 
     private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
@@ -155,7 +155,7 @@ public final class RoutingSnapshot {
             // A role's endpoints all down: its fallback chain, then 503 (never a process that cannot serve it).
             routes.add(new Route(PRESET_PREFIX + entry.group(), host, entry.methods(), PathMatcher.of(entry.path()),
                     upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync(), maxBody,
-                    fallbacks, false));
+                    fallbacks, false, false));
         }
     }
 

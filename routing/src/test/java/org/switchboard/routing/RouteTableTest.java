@@ -114,7 +114,7 @@ class RouteTableTest {
         SwitchboardSpec base = SwitchboardSpec.singleSynapseDefault();
         return new SwitchboardSpec(base.listeners(), base.admin(), upstreams, List.copyOf(routes), Map.of(),
                 base.timeouts(), base.upstreamPool(), base.userLookup(), base.clientAddress(), base.limits(), base.accessLog(), base.runtime(),
-                base.discovery(), base.drain());
+                base.discovery());
     }
 
     private static UpstreamSpec upstream(String name, String... endpoints) {

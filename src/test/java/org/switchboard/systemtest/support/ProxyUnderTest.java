@@ -47,6 +47,11 @@ public final class ProxyUnderTest implements AutoCloseable {
         }
     }
 
+    /** Starts the graceful drain, as SIGTERM does in the real process; the future completes when it is done. */
+    public java.util.concurrent.CompletableFuture<Void> drain() {
+        return switchboard.drain("test");
+    }
+
     /** The config generation in force. */
     public long generation() {
         return switchboard.snapshot().generation();

@@ -28,6 +28,18 @@ public final class RawClient implements AutoCloseable {
         this.out = socket.getOutputStream();
     }
 
+    /** Over a socket already connected (a TLS socket, for one). */
+    public RawClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.socket.setSoTimeout(10_000);
+        this.in = new BufferedInputStream(socket.getInputStream());
+        this.out = socket.getOutputStream();
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
     public RawClient send(String text) throws IOException {
         return send(HttpWire.ascii(text));
     }

@@ -26,9 +26,15 @@ public interface AdminApi {
     /** Prometheus exposition text. */
     String metricsText();
 
-    /** The config generation in force, reload counts, the last reload error. */
+    /** The effective config in force with its generation, reload counts and the last reload's outcome. */
     String configJson();
+
+    /** Who may use actions (POST /reload, POST /drain); replaced at each reload. */
+    AdminAccess access();
 
     /** Reloads the config file off the event loop. */
     CompletableFuture<Answer> reload();
+
+    /** Starts the graceful drain, as SIGTERM does (once; again is a no-op), and answers at once. */
+    Answer drain();
 }

@@ -13,18 +13,27 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import java.nio.charset.StandardCharsets;
+import org.switchboard.proxy.logging.RateLimitedLog;
 
 /**
  * The admin listener: {@code /live} (the process answers) and {@code /ready} (every listener is
- * bound and a config is in force) for Kubernetes probes, {@code /endpoints} (every endpoint's
- * health, ejection and load), {@code /config} (the generation in force, the last reload error)
- * and {@code POST /reload}. Metrics and the status page join later.
+ * bound and a config is in force) for Kubernetes probes, {@code /metrics}, {@code /status} and
+ * {@code /} (the status page), {@code /endpoints} (every endpoint's health, ejection and load),
+ * {@code /config} (the effective config, the last reload's outcome): all read-only, open to
+ * whoever reaches the listener. The actions ({@code POST /reload}, {@code POST /drain}) answer only to what
+ * {@link AdminAccess} permits; anything else gets 403 and a log line.
  */
 public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
-    private final AdminApi api;
 
-    public AdminHandler(AdminApi api) {
+    private static final String FORBIDDEN = "{\"errcode\":\"M_FORBIDDEN\",\"error\":\"Admin actions answer only to"
+            + " addresses in admin.allow or a request with Authorization: Bearer <the token in admin.tokenFile>\"}";
+    private final AdminApi api;
+    /** Shared by the listener's connections: a scan of the admin port must not flood the log. */
+    private final RateLimitedLog refusals;
+
+    public AdminHandler(AdminApi api, RateLimitedLog refusals) {
         this.api = api;
+        this.refusals = refusals;
     }
 
     @Override
@@ -36,10 +45,22 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
         FullHttpResponse response;
         boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
-        if (request.decoderResult().isSuccess() && path.equals("/reload")) {
+        boolean action = path.equals("/reload") || path.equals("/drain");
+        if (request.decoderResult().isSuccess() && action) {
             if (!HttpMethod.POST.equals(request.method())) {
-                send(ctx, json(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
-                        "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Use POST /reload\"}"), keepAlive);
+                FullHttpResponse wrongMethod = json(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED,
+                        "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Use POST " + path + "\"}");
+                wrongMethod.headers().set(HttpHeaderNames.ALLOW, HttpMethod.POST.name());
+                send(ctx, wrongMethod, keepAlive);
+                return;
+            }
+            if (!permitted(ctx, request, path)) {
+                send(ctx, json(ctx, HttpResponseStatus.FORBIDDEN, FORBIDDEN), keepAlive);
+                return;
+            }
+            if (path.equals("/drain")) {
+                AdminApi.Answer answer = api.drain();
+                send(ctx, json(ctx, HttpResponseStatus.valueOf(answer.status()), answer.json()), keepAlive);
                 return;
             }
             // The reload reads a file: it runs elsewhere and the answer comes back to this loop.
@@ -53,6 +74,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             response = json(ctx, HttpResponseStatus.BAD_REQUEST, "{\"errcode\":\"M_UNKNOWN\",\"error\":\"Malformed request\"}");
         } else if (!HttpMethod.GET.equals(request.method()) && !HttpMethod.HEAD.equals(request.method())) {
             response = json(ctx, HttpResponseStatus.METHOD_NOT_ALLOWED, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Use GET\"}");
+            response.headers().set(HttpHeaderNames.ALLOW, "GET, HEAD");
         } else if (path.equals("/live")) {
             response = json(ctx, HttpResponseStatus.OK, "{\"status\":\"live\"}");
         } else if (path.equals("/ready")) {
@@ -75,6 +97,21 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
             response = json(ctx, HttpResponseStatus.NOT_FOUND, "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unknown admin path\"}");
         }
         send(ctx, response, keepAlive);
+    }
+
+    private boolean permitted(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
+        // Not an IP socket (a test's embedded channel): no address to allow, only the token counts.
+        java.net.InetAddress peer = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress socket
+                ? socket.getAddress() : null;
+        String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
+        if (api.access().permits(peer == null ? new byte[0] : peer.getAddress(), authorization)) {
+            return true;
+        }
+        String what = request.method() + " " + path; // not the raw target: its query is no business of the log
+        String from = peer == null ? String.valueOf(ctx.channel().remoteAddress()) : peer.getHostAddress();
+        refusals.log(System.Logger.Level.WARNING, "refused", () -> "admin listener refused " + what + " from "
+                + from + ": not in admin.allow, and " + (authorization == null ? "no token" : "not the admin token"));
+        return false;
     }
 
     private static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {

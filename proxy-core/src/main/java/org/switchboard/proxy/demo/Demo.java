@@ -49,7 +49,8 @@ public final class Demo {
                 upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
                 UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS, AccessLogSpec.DEFAULTS, RuntimeSpec.DEFAULTS,
-                DiscoverySpec.DEFAULTS, DEMO_DRAIN);
+                DiscoverySpec.DEFAULTS, org.switchboard.config.LoggingSpec.DEFAULTS,
+                org.switchboard.config.ClientHalfClose.ABANDON, DEMO_DRAIN);
     }
 
     public static String instructions() {

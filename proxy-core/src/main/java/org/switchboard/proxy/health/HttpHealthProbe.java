@@ -63,7 +63,7 @@ public final class HttpHealthProbe {
         outcome.onDone(() -> deadline.cancel(false));
         connect.addListener((ChannelFuture future) -> {
             if (!future.isSuccess()) {
-                outcome.report(false, "connect: " + future.cause().getMessage());
+                outcome.report(false, connectFailure(future.cause()));
                 return;
             }
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
@@ -73,7 +73,27 @@ public final class HttpHealthProbe {
                     .set(HttpHeaderNames.USER_AGENT, "switchboard-health-check");
             future.channel().writeAndFlush(request);
         });
-        channel.closeFuture().addListener(closed -> outcome.report(false, "connection closed without an answer"));
+        // A refused connect also closes the channel; whichever is told first, the cause is the connect's.
+        channel.closeFuture().addListener(closed -> outcome.report(false, connect.isDone() && !connect.isSuccess()
+                ? connectFailure(connect.cause()) : "connection closed without an answer"));
+    }
+
+    /**
+     * "connect: connection refused", as an admin reads it, rather than the transport's wording
+     * ("finishConnect(..) failed: Connection refused").
+     */
+    static String connectFailure(Throwable cause) {
+        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+            return "connect: timed out";
+        }
+        if (cause instanceof java.net.ConnectException) {
+            String message = String.valueOf(cause.getMessage());
+            return message.contains("refused") ? "connect: connection refused" : "connect: " + message;
+        }
+        if (cause instanceof java.net.UnknownHostException) {
+            return "connect: unknown host " + cause.getMessage();
+        }
+        return "connect: " + cause.getMessage();
     }
 
     /** Reports once, whichever comes first: the answer, a failure, the deadline, the close. */

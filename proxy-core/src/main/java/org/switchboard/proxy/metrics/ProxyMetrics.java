@@ -55,6 +55,10 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
     private final Counter bytesIn;
     private final Counter bytesOut;
+    private final java.util.concurrent.atomic.AtomicInteger openTunnels = new java.util.concurrent.atomic.AtomicInteger();
+    private final Counter tunnelBytesToUpstream;
+    private final Counter tunnelBytesToClient;
+    private final Timer tunnelDuration;
 
     private final UpstreamConnectionCounts upstreamConnections = new UpstreamConnectionCounts();
 
@@ -73,6 +77,14 @@ public final class ProxyMetrics {
                 .baseUnit("bytes").register(registry);
         bytesOut = Counter.builder("switchboard_response_body_bytes").description("Response body bytes sent to clients")
                 .baseUnit("bytes").register(registry);
+        Gauge.builder("switchboard_websocket_tunnels", openTunnels, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("Open WebSocket tunnels").register(registry);
+        tunnelBytesToUpstream = Counter.builder("switchboard_websocket_bytes").description("Bytes carried by WebSocket tunnels")
+                .tag("direction", "to_upstream").baseUnit("bytes").register(registry);
+        tunnelBytesToClient = Counter.builder("switchboard_websocket_bytes").description("Bytes carried by WebSocket tunnels")
+                .tag("direction", "to_client").baseUnit("bytes").register(registry);
+        tunnelDuration = Timer.builder("switchboard_websocket_duration").description("How long WebSocket tunnels stayed open")
+                .register(registry);
         // Netty 4.2's default allocator (adaptive, not the pooled one) reports its own usage.
         if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.ByteBufAllocatorMetricProvider provider) {
             io.netty.buffer.ByteBufAllocatorMetric netty = provider.metric();
@@ -90,6 +102,19 @@ public final class ProxyMetrics {
         if (out > 0) {
             bytesOut.increment(out);
         }
+    }
+
+    /** A WebSocket tunnel opened (the upstream answered 101). */
+    public void tunnelOpened() {
+        openTunnels.incrementAndGet();
+    }
+
+    /** A WebSocket tunnel ended, either side having closed. */
+    public void tunnelClosed(long bytesToUpstream, long bytesToClient, long nanos) {
+        openTunnels.decrementAndGet();
+        tunnelBytesToUpstream.increment(bytesToUpstream);
+        tunnelBytesToClient.increment(bytesToClient);
+        tunnelDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** The upstream's own time to first byte (request written to response head). */
@@ -144,8 +169,23 @@ public final class ProxyMetrics {
         meters.latency(methodIndex, statusIndex).record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    /** An answer the proxy produced itself (no route, no endpoint, timeout, ...). */
+    /** The kinds that mean a configured limit was hit, with the setting that sets it, for the log. */
+    private static final java.util.Map<String, String> LIMITS = java.util.Map.of(
+            "connection_limit", "limits.connectionsPerListener or limits.connectionsPerClient",
+            "body_too_large", "limits.requestBody, limits.mediaUploadBody or the route's maxBody",
+            "headers_too_large", "limits.requestHeaders",
+            "uri_too_long", "limits.requestTarget",
+            "request_timeout", "timeouts.requestHeader",
+            "body_timeout", "timeouts.requestBody");
+    private final org.switchboard.proxy.logging.RateLimitedLog limitLog =
+            org.switchboard.proxy.logging.RateLimitedLog.every10Seconds(System.getLogger(ProxyMetrics.class.getName()));
+
+    /** An answer the proxy produced itself (no route, no endpoint, timeout, ...); a limit hit is logged too, rate-limited. */
     public void proxyError(String kind) {
+        String limit = LIMITS.get(kind);
+        if (limit != null) {
+            limitLog.log(System.Logger.Level.WARNING, kind, () -> "limit hit: " + kind + " (" + limit + ")");
+        }
         synchronized (recentErrors) {
             if (recentErrors.size() == RECENT_ERRORS) {
                 recentErrors.removeFirst();

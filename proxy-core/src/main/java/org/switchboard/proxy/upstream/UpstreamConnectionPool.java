@@ -37,6 +37,7 @@ public final class UpstreamConnectionPool {
     private final Bootstrap bootstrap;
     private final int maxIdlePerEndpoint;
     private final long idleTimeoutNanos;
+    private final int connectTimeoutMillis;
     private final Map<HostPort, EndpointConnections> byAddress = new HashMap<>();
     private final ScheduledFuture<?> sweeper;
     /** The addresses the config in force names, or null before the first reload (all are). */
@@ -47,8 +48,11 @@ public final class UpstreamConnectionPool {
                                   org.switchboard.proxy.metrics.UpstreamConnectionCounts counts) {
         this.counts = counts;
         this.eventLoop = eventLoop;
+        this.connectTimeoutMillis = connectTimeoutMillis;
+        // The connect timeout is ours (see connect): Netty's epoll channel keeps its own timeout
+        // task referenced after cancelling it, 128 bytes for the whole life of every connection.
         this.bootstrap = template.clone(eventLoop)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 0)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_KEEPALIVE, true);
         this.maxIdlePerEndpoint = spec.maxIdlePerEndpoint();
@@ -91,6 +95,16 @@ public final class UpstreamConnectionPool {
                     }
                 })
                 .connect(connections.socketAddress);
+        if (!connect.isDone()) {
+            ScheduledFuture<?> timeout = eventLoop.schedule(() -> {
+                if (connect instanceof io.netty.channel.ChannelPromise promise && promise.tryFailure(
+                        new io.netty.channel.ConnectTimeoutException("connection timed out after " + connectTimeoutMillis
+                                + " ms: " + address))) {
+                    promise.channel().close();
+                }
+            }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
+            connect.addListener(done -> timeout.cancel(false));
+        }
         connect.addListener((ChannelFuture future) -> {
             if (future.isSuccess()) {
                 counts.opened(address);

@@ -748,6 +748,37 @@ public final class HeadIndex {
         return connectionUpgrade;
     }
 
+    /**
+     * A WebSocket handshake (RFC 6455 4.1): {@code Connection: upgrade} and an {@code Upgrade}
+     * naming {@code websocket}. Looked for only when asked, off the common path.
+     */
+    public boolean webSocketUpgrade() {
+        if (!connectionUpgrade) {
+            return false;
+        }
+        for (int field = 0; field < fieldCount; field++) {
+            if (ids[field] != HeaderName.UPGRADE) {
+                continue;
+            }
+            int i = valueStart(field);
+            int to = valueEnd(field);
+            while (i < to) {
+                int start = Tokens.skipListSeparators(b, i, to);
+                int end = Tokens.tokenEnd(b, start, to);
+                // A protocol may carry a version ("websocket/13" is not one RFC 6455 defines, but the name decides).
+                int slash = start;
+                while (slash < end && b[slash] != '/') {
+                    slash++;
+                }
+                if (slash > start && Tokens.equalsIgnoreCase(b, start, slash, Tokens.WEBSOCKET)) {
+                    return true;
+                }
+                i = Math.max(end, start + 1);
+            }
+        }
+        return false;
+    }
+
     /** Connection names headers other than close/keep-alive/upgrade: those are dropped too. */
     public boolean connectionNamesHeaders() {
         return namesOtherHeaders;

@@ -218,4 +218,33 @@ public final class HeadWriter {
     public static int responseCapacity(HeadIndex head) {
         return head.headEnd() - head.headStart() + CONNECTION_KEEP_ALIVE.length;
     }
+
+    private static final byte[] UPGRADE_WEBSOCKET = Tokens.ascii("Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+
+    /**
+     * Makes a request head written by {@link #writeRequest} (ending in its blank line) a
+     * WebSocket handshake again: the hop-by-hop {@code Connection: Upgrade} and
+     * {@code Upgrade: websocket} it dropped go back in, for this hop (RFC 9110 7.8).
+     */
+    public static void restoreWebSocketUpgrade(ByteBuf head) {
+        head.writerIndex(head.writerIndex() - CRLF.length);
+        head.writeBytes(UPGRADE_WEBSOCKET);
+    }
+
+    /** The upstream's {@code 101 Switching Protocols} for the client: its field lines, the upgrade restated. */
+    public static void writeSwitchingProtocols(HeadIndex head, ByteBuf out) {
+        writeResponse(head, false, false, false, out);
+        out.writerIndex(out.writerIndex() - CRLF.length);
+        out.writeBytes(UPGRADE_WEBSOCKET);
+    }
+
+    /** An upper bound of {@link #writeSwitchingProtocols}'s output. */
+    public static int switchingProtocolsCapacity(HeadIndex head) {
+        return head.headEnd() - head.headStart() + UPGRADE_WEBSOCKET.length;
+    }
+
+    /** The extra bytes {@link #restoreWebSocketUpgrade} adds to a head. */
+    public static int webSocketUpgradeLength() {
+        return UPGRADE_WEBSOCKET.length;
+    }
 }

@@ -8,6 +8,7 @@ final class Tokens {
     static final byte[] CLOSE = ascii("close");
     static final byte[] KEEP_ALIVE = ascii("keep-alive");
     static final byte[] UPGRADE = ascii("upgrade");
+    static final byte[] WEBSOCKET = ascii("websocket");
     static final byte[] CONTINUE = ascii("100-continue");
     static final byte[] OPTIONS = ascii("OPTIONS");
     static final byte[] HEAD = ascii("HEAD");

@@ -213,4 +213,39 @@ class HeadIndexTest {
                 out.toString(StandardCharsets.ISO_8859_1));
         out.release();
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+        "Connection: Upgrade\\r\\nUpgrade: websocket|true",
+        "connection: keep-alive, upgrade\\r\\nupgrade: h2c, WebSocket|true",
+        "Connection: upgrade\\r\\nUpgrade: h2c|false",
+        "Upgrade: websocket|false",
+        "Connection: Upgrade|false",
+    })
+    void aWebSocketHandshakeNeedsBothConnectionUpgradeAndTheWebsocketProtocol(String fields, boolean handshake) {
+        byte[] head = bytes("GET /rtc HTTP/1.1\\r\\nHost: x\\r\\n" + fields + "\\r\\n\\r\\n");
+        assertTrue(index.parseRequest(head, 0, head.length) > 0);
+        assertEquals(handshake, index.webSocketUpgrade());
+    }
+
+    @Test
+    void theUpgradeGoesBackIntoAHandshakeAndIntoTheSwitchingResponse() {
+        byte[] request = bytes("GET /rtc HTTP/1.1\\r\\nHost: x\\r\\nConnection: Upgrade\\r\\nUpgrade: websocket\\r\\n"
+                + "Sec-WebSocket-Key: k\\r\\n\\r\\n");
+        assertTrue(index.parseRequest(request, 0, request.length) > 0);
+        ByteBuf out = Unpooled.buffer();
+        HeadWriter.writeRequest(index, false, "10.0.0.1", "http", "id", out);
+        HeadWriter.restoreWebSocketUpgrade(out);
+        assertEquals("GET /rtc HTTP/1.1\r\nHost: x\r\nSec-WebSocket-Key: k\r\nX-Forwarded-For: 10.0.0.1\r\n"
+                + "X-Forwarded-Proto: http\r\nX-Request-ID: id\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+                out.toString(StandardCharsets.ISO_8859_1));
+        out.clear();
+        byte[] response = bytes("HTTP/1.1 101 Switching Protocols\\r\\nUpgrade: websocket\\r\\nConnection: Upgrade\\r\\n"
+                + "Sec-WebSocket-Accept: a\\r\\n\\r\\n");
+        assertTrue(index.parseResponse(response, 0, response.length) > 0);
+        HeadWriter.writeSwitchingProtocols(index, out);
+        assertEquals("HTTP/1.1 101 Switching Protocols\r\nSec-WebSocket-Accept: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+                out.toString(StandardCharsets.ISO_8859_1));
+        out.release();
+    }
 }

@@ -1,0 +1,166 @@
+#!/usr/bin/env bash
+# TLS termination side by side on loopback: HAProxy, NGINX and Switchboard, each with the same
+# ECDSA P-256 certificate (made here with openssl), TLS 1.3 only, ALPN http/1.1, in front of the
+# same nginx "workers" with the same routing as compare.sh, the same thread counts, the Matrix mix.
+# Two measures per proxy, interleaved (haproxy, nginx, switchboard; N rounds after a warm-up):
+#   keep-alive: wrk over long-lived HTTPS connections (the handshake cost is amortised away);
+#   handshakes: wrk with "Connection: close", so every request opens a connection and does a full
+#               TLS 1.3 handshake (wrk keeps no session for resumption).
+# Prints medians: requests/s, p50, p99, the proxy's CPU time per request (from /proc).
+# Needs: wrk haproxy nginx-light openssl (apt-get install), a built proxy-core/target/switchboard.jar.
+# Usage: benchmarks/scripts/compare-tls.sh [rounds=3] [seconds=10] [connections=64] [threads="1 2"]
+# SWITCHBOARD_JAVA_OPTS replaces Switchboard's JVM options (default: the README's).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+# shellcheck source=common.sh
+source benchmarks/scripts/common.sh
+rounds=${1:-3}; seconds=${2:-10}; connections=${3:-64}; thread_counts=${4:-"1 2"}
+jar=proxy-core/target/switchboard.jar
+mix=benchmarks/scripts/matrix-mix.lua
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+trap cleanup EXIT
+
+start_workers "$work"
+mkdir -p "$work/tls" "$work/logs"
+# The same certificate for all three; the key in SEC1 form, as cert-manager writes an ECDSA key.
+openssl ecparam -name prime256v1 -genkey -noout -out "$work/tls/tls.key"
+openssl req -x509 -new -key "$work/tls/tls.key" -out "$work/tls/tls.crt" -days 2 -subj "/CN=matrix.example.test" \
+    -addext "subjectAltName=DNS:matrix.example.test" 2>/dev/null
+cat "$work/tls/tls.crt" "$work/tls/tls.key" > "$work/tls/haproxy.pem"
+# The mix, and the same mix with every request closing its connection.
+close_mix="$work/close-mix.lua"
+{ cat "$mix"; echo 'local mix_request = request'; echo 'request = function() return (mix_request():gsub("\r\n", "\r\nConnection: close\r\n", 1)) end'; } > "$close_mix"
+
+start_proxies() { # threads
+  local t=$1
+  cat > "$work/haproxy.cfg" <<CONF
+global
+  nbthread $t
+  maxconn 9000
+  ssl-default-bind-options ssl-min-ver TLSv1.3
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 60s
+  timeout server 60s
+  option http-keep-alive
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:18511 ssl crt $work/tls/haproxy.pem alpn http/1.1
+  http-request set-header X-Forwarded-Proto https
+  acl sync path_reg ^/_matrix/client/(r0|v3)/sync\$
+  acl media path_beg /_matrix/media/ /_matrix/client/v1/media/
+  acl main_only path_beg /_synapse/admin/ /_matrix/federation/ /_matrix/key/
+  use_backend sync if sync
+  use_backend media if media
+  use_backend main if main_only
+  use_backend generic if { path_beg /_matrix/client/ }
+  default_backend main
+backend sync
+  balance hdr(Authorization)
+  hash-type consistent
+  server s1 127.0.0.1:19001
+  server s2 127.0.0.1:19002
+backend generic
+  balance leastconn
+  server g1 127.0.0.1:19003
+  server g2 127.0.0.1:19004
+backend media
+  balance leastconn
+  server m1 127.0.0.1:19005
+backend main
+  server main 127.0.0.1:19000
+CONF
+  haproxy -f "$work/haproxy.cfg" -db > "$work/logs/haproxy-stdout.log" 2>&1 & hp=$!
+  mkdir -p "$work/nginx-proxy"
+  cat > "$work/nginx-proxy/nginx.conf" <<CONF
+worker_processes $t; daemon off; pid $work/nginx-proxy/nginx.pid; error_log stderr error;
+events { worker_connections 8192; }
+http { access_log off; keepalive_requests 1000000;
+  upstream sync { hash \$http_authorization consistent; server 127.0.0.1:19001; server 127.0.0.1:19002; keepalive 128; }
+  upstream generic { least_conn; server 127.0.0.1:19003; server 127.0.0.1:19004; keepalive 128; }
+  upstream media { least_conn; server 127.0.0.1:19005; keepalive 128; }
+  upstream main { server 127.0.0.1:19000; keepalive 128; }
+  server { listen 127.0.0.1:18512 ssl;
+    ssl_certificate $work/tls/tls.crt; ssl_certificate_key $work/tls/tls.key; ssl_protocols TLSv1.3;
+    ssl_session_cache shared:SSL:10m;
+    proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host;
+    proxy_set_header X-Forwarded-For \$remote_addr; proxy_set_header X-Forwarded-Proto https;
+    proxy_buffering off; proxy_request_buffering off;
+    location ~ ^/_matrix/client/(r0|v3)/sync\$ { proxy_pass http://sync; }
+    location /_matrix/media/ { proxy_pass http://media; }
+    location /_matrix/client/v1/media/ { proxy_pass http://media; }
+    location /_synapse/admin/ { proxy_pass http://main; }
+    location /_matrix/federation/ { proxy_pass http://main; }
+    location /_matrix/client/ { proxy_pass http://generic; }
+    location / { proxy_pass http://main; } } }
+CONF
+  nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" & np=$!
+  switchboard_config "$work/switchboard.yaml" $t
+  sed -i "s|^listeners: .*|listeners: [{name: client, address: \"127.0.0.1:18513\", tls: {certificates: [{cert: \"$work/tls/tls.crt\", key: \"$work/tls/tls.key\"}], minVersion: TLSv1.3}}]|" \
+      "$work/switchboard.yaml"
+  # shellcheck disable=SC2086 # the options are words
+  java -Xms512m -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m} -jar "$jar" --config "$work/switchboard.yaml" \
+      > "$work/switchboard.log" 2>&1 & sp=$!
+  pids+=($hp $np $sp)
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done
+  grep -o 'tls=[^ ]* [^ ]*' "$work/switchboard.log" | head -1 >&2 || true
+}
+
+stop_proxies() { kill "$hp" "$np" "$sp" 2>/dev/null || true; wait "$hp" "$np" "$sp" 2>/dev/null || true; }
+
+# CPU ticks (user+system) of a process and its children processes (nginx workers).
+cpu_ticks() {
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+run() { # name port pid script
+  local name=$1 port=$2 pid=$3 script=$4 before after out
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$script" "https://127.0.0.1:$port")
+  after=$(cpu_ticks "$pid")
+  local rps requests p50 p99 cpu errors
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
+  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
+  errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
+  [ -z "$errors" ] || echo "$name: $errors" >&2
+  cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  echo "$name $rps $p50 $p99 $cpu"
+}
+
+echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  $(java -version 2>&1 | head -1)  $(haproxy -v | head -1 | cut -d' ' -f1-3)  $(nginx -v 2>&1)  $(openssl version | cut -d' ' -f1-2)"
+echo "wrk -t1 -c$connections -d${seconds}s over TLS 1.3 (ECDSA P-256), Matrix mix over 5000 tokens, $rounds interleaved rounds after warm-up"
+for t in $thread_counts; do
+  start_proxies "$t"
+  for port in 18511 18512 18513; do wrk -t1 -c"$connections" -d10s -s "$mix" "https://127.0.0.1:$port" >/dev/null; done
+  for mode in keep-alive handshakes; do
+    script=$mix
+    [ "$mode" = handshakes ] && script=$close_mix
+    results="$work/results-$t-$mode"
+    : > "$results"
+    for r in $(seq "$rounds"); do
+      run haproxy 18511 "$hp" "$script" >> "$results"
+      run nginx 18512 "$np" "$script" >> "$results"
+      run switchboard 18513 "$sp" "$script" >> "$results"
+    done
+    echo
+    echo "threads=$t, $mode (medians of $rounds)"
+    printf '%-12s %12s %10s %10s %14s\n' proxy requests/s p50 p99 "cpu us/req"
+    for name in haproxy nginx switchboard; do
+      rps=$(awk -v n=$name '$1==n {print $2}' "$results" | median)
+      p50=$(awk -v n=$name '$1==n {print $3}' "$results" | to_ms | median)
+      p99=$(awk -v n=$name '$1==n {print $4}' "$results" | to_ms | median)
+      cpu=$(awk -v n=$name '$1==n {print $5}' "$results" | median)
+      printf '%-12s %12s %9sms %9sms %14s\n' "$name" "$rps" "$p50" "$p99" "$cpu"
+    done
+  done
+  stop_proxies
+done

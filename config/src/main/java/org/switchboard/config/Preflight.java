@@ -1,0 +1,81 @@
+package org.switchboard.config;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Opens, without keeping, what the running proxy would open from a valid config, as
+ * {@code nginx -t} does: the access-log file and the admin token file. Validation proper stays
+ * pure (no file system), so a config can be checked on another machine than the one it runs on;
+ * {@code --check}, startup and reload add this.
+ */
+public final class Preflight {
+    private Preflight() {
+    }
+
+    /** Every problem found, located and with its cause; empty when all can be opened. */
+    public static List<String> problems(SwitchboardSpec spec) {
+        List<String> problems = new ArrayList<>();
+        AccessLogSpec accessLog = spec.accessLog();
+        if (accessLog.enabled() && accessLog.path() != null) {
+            String problem = unwritable(Path.of(accessLog.path()));
+            if (problem != null) {
+                problems.add("accessLog.path: " + Node.describe(accessLog.path()) + " (cannot be written: " + problem + ")");
+            }
+        }
+        if (spec.admin().tokenFile() != null) {
+            try {
+                readToken(spec.admin().tokenFile());
+            } catch (IOException e) {
+                problems.add("admin.tokenFile: " + Node.describe(spec.admin().tokenFile()) + " (" + e.getMessage() + ")");
+            }
+        }
+        return problems;
+    }
+
+    /**
+     * The token in {@code file}, trimmed (a Secret written with {@code echo} ends in a newline).
+     *
+     * @throws IOException with a message naming the cause, if missing, unreadable or empty
+     */
+    public static byte[] readToken(String file) throws IOException {
+        Path path = Path.of(file);
+        String token;
+        try {
+            token = Files.readString(path, StandardCharsets.UTF_8).strip();
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new IOException("cannot be read: no such file");
+        } catch (java.nio.file.AccessDeniedException e) {
+            throw new IOException("cannot be read: permission denied");
+        } catch (IOException e) {
+            throw new IOException("cannot be read: " + e.getMessage());
+        }
+        if (token.isEmpty()) {
+            throw new IOException("is empty (expected a token)");
+        }
+        return token.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Why {@code file} could not be appended to, or null if it could. */
+    private static String unwritable(Path file) {
+        Path absolute = file.toAbsolutePath();
+        Path directory = absolute.getParent();
+        if (Files.isDirectory(absolute)) {
+            return absolute + " is a directory";
+        }
+        if (Files.exists(absolute)) {
+            return Files.isWritable(absolute) ? null : "permission denied on " + absolute;
+        }
+        if (directory == null || !Files.exists(directory)) {
+            return "directory " + directory + " does not exist";
+        }
+        if (!Files.isDirectory(directory)) {
+            return directory + " is not a directory";
+        }
+        return Files.isWritable(directory) ? null : "permission denied on directory " + directory;
+    }
+}

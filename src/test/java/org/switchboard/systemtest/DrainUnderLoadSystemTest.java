@@ -1,0 +1,131 @@
+package org.switchboard.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/**
+ * A drain while long polls are held and an upload is still arriving: every request in flight
+ * finishes with its real answer, each on a connection told it is the last, and nothing is
+ * closed by force.
+ */
+class DrainUnderLoadSystemTest {
+    private static final int POLLS = 50;
+    private static final int UPLOAD_BYTES = 8 << 20;
+    private static final int UPLOAD_PIECE = 256 << 10;
+
+    @TempDir
+    Path dir;
+    private TinyUpstream synapse;
+    private ProxyUnderTest proxy;
+    private final ExecutorService clients = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stop() throws Exception {
+        clients.shutdownNow();
+        if (proxy != null) {
+            proxy.close();
+        }
+        synapse.close();
+    }
+
+    @Test
+    void heldPollsAndAnUploadInFlightFinishAndNothingIsForced() throws Exception {
+        synapse = new TinyUpstream((request, out, in) -> {
+            if (request.target().startsWith("/_matrix/client/v3/sync")) {
+                sleep(2_000); // a long poll that ends with news
+            }
+            byte[] body = (request.method() + " " + request.bodyBytes()).getBytes(StandardCharsets.UTF_8);
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n"));
+            out.write(body);
+            out.flush();
+            return true;
+        });
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams: {main: {endpoints: ["%s"]}}
+                routes: [{path: {prefix: "/"}, upstream: main, maxBody: 64MB}]
+                drain: {delay: 500ms, timeout: 20s}
+                """.formatted(synapse.endpoint()));
+
+        List<Future<RawClient.Response>> polls = new ArrayList<>();
+        for (int i = 0; i < POLLS; i++) {
+            String token = "syt_user" + i;
+            polls.add(clients.submit(() -> exchangeAndExpectClose("GET /_matrix/client/v3/sync?since=s1&timeout=30000 HTTP/1.1\r\n"
+                    + "Host: matrix.example.org\r\nAuthorization: Bearer " + token + "\r\n\r\n", null)));
+        }
+        Future<RawClient.Response> upload = clients.submit(() -> exchangeAndExpectClose(
+                "POST /_matrix/media/v3/upload HTTP/1.1\r\nHost: matrix.example.org\r\nContent-Type: application/octet-stream\r\n"
+                        + "Content-Length: " + UPLOAD_BYTES + "\r\n\r\n", DrainUnderLoadSystemTest::slowBody));
+        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> synapse.received().size() >= POLLS);
+
+        CompletableFuture<Void> drained = proxy.drain();
+
+        for (Future<RawClient.Response> poll : polls) {
+            RawClient.Response response = poll.get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.status());
+            assertEquals("GET 0", response.body());
+        }
+        RawClient.Response uploaded = upload.get(30, TimeUnit.SECONDS);
+        assertEquals(200, uploaded.status());
+        assertEquals("POST " + UPLOAD_BYTES, uploaded.body(), "the whole body reached the upstream");
+        drained.get(30, TimeUnit.SECONDS);
+        String metrics = proxy.adminGet("/metrics");
+        assertTrue(metrics.contains("switchboard_drain_forced_closes_total 0.0"), "nothing was closed by force");
+        assertTrue(metrics.contains("switchboard_drain_phase 3.0"), "drained");
+    }
+
+    /** Sends one request (its body written by {@code body}), reads the answer, and checks the connection then closes. */
+    private RawClient.Response exchangeAndExpectClose(String head, BodyWriter body) throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send(head);
+            if (body != null) {
+                body.write(client.output());
+            }
+            RawClient.Response response = client.readResponse();
+            assertEquals("close", response.header("Connection"), "the last response of a draining connection says so");
+            assertTrue(client.closedByPeer());
+            return response;
+        }
+    }
+
+    /** The upload arrives over about two seconds, so the listeners close while it is still coming. */
+    private static void slowBody(OutputStream out) throws Exception {
+        byte[] piece = new byte[UPLOAD_PIECE];
+        for (int sent = 0; sent < UPLOAD_BYTES; sent += piece.length) {
+            out.write(piece);
+            out.flush();
+            Thread.sleep(60);
+        }
+    }
+
+    private interface BodyWriter {
+        void write(OutputStream out) throws Exception;
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,386 @@
+package org.switchboard.systemtest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+import org.switchboard.systemtest.support.TlsMaterial;
+import org.switchboard.systemtest.support.TlsMaterial.SecretVolume;
+
+/**
+ * TLS listeners with real clients: SNI picks each certificate (keys in PKCS#1, SEC1 and PKCS#8),
+ * ALPN settles on HTTP/1.1, certificates are swapped under load as a Secret volume swaps them,
+ * a bad pair is refused while the old one serves on, 421 for a Host of another certificate, the
+ * plain listener's redirect, and what the upstream is told.
+ */
+@ExtendWith(LeakCheck.class)
+class TlsSystemTest {
+    private static final String MATRIX_HOST = "matrix.example.test";
+    private static final String ELEMENT_HOST = "element.example.test";
+    private static final String REQUEST = "GET /_matrix/client/versions HTTP/1.1\r\nHost: %s\r\n\r\n";
+
+    @TempDir
+    Path dir;
+    private TinyUpstream upstream;
+    private ProxyUnderTest proxy;
+    private SecretVolume matrix;
+    private SecretVolume element;
+    private SecretVolume renewed;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new TinyUpstream(TinyUpstream.answering("synapse"));
+        matrix = new SecretVolume(dir.resolve("matrix"), TlsMaterial.MATRIX);
+        element = new SecretVolume(dir.resolve("element"), TlsMaterial.ELEMENT);
+        renewed = new SecretVolume(dir.resolve("renewed"), TlsMaterial.MATRIX_RENEWED);
+        Path file = Files.writeString(dir.resolve("switchboard.yaml"), """
+                listeners:
+                  - name: https
+                    address: "127.0.0.1:0"
+                    tls:
+                      certificates:
+                        - { cert: "%s", key: "%s" }
+                        - { cert: "%s", key: "%s" }
+                  - name: https13
+                    address: "127.0.0.1:0"
+                    tls:
+                      certificates:
+                        - { cert: "%s", key: "%s" }
+                      minVersion: TLSv1.3
+                  - name: http
+                    address: "127.0.0.1:0"
+                    redirectToHttps: true
+                admin:
+                  address: "127.0.0.1:0"
+                runtime:
+                  eventLoopThreads: 2
+                accessLog: {enabled: false}
+                upstreams:
+                  main: { endpoints: ["%s"] }
+                routes:
+                  - path: { prefix: "/" }
+                    upstream: main
+                """.formatted(matrix.cert(), matrix.key(), element.cert(), element.key(), renewed.cert(), renewed.key(),
+                upstream.endpoint()));
+        proxy = ProxyUnderTest.startReloadable(file);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        upstream.close();
+    }
+
+    @Test
+    void sniSelectsEachCertificateByItsOwnNames() throws Exception {
+        assertEquals(cert(TlsMaterial.MATRIX), served("https", MATRIX_HOST));
+        assertEquals(cert(TlsMaterial.ELEMENT), served("https", ELEMENT_HOST));
+        assertEquals(cert(TlsMaterial.ELEMENT), served("https", "call.element.example.test"), "one-label wildcard");
+        assertEquals(cert(TlsMaterial.MATRIX), served("https", "a.b.element.example.test"), "wildcards cover one label");
+        assertEquals(cert(TlsMaterial.MATRIX), served("https", "unknown.example.org"), "the first is the default");
+        assertEquals(cert(TlsMaterial.MATRIX), served("https", null), "no SNI: the default");
+        assertEquals(cert(TlsMaterial.MATRIX_RENEWED), served("https13", MATRIX_HOST));
+    }
+
+    @Test
+    void theJdkHttpClientIsServedOverTlsWithAlpnSettlingOnHttp11() throws Exception {
+        for (String host : List.of(MATRIX_HOST, ELEMENT_HOST)) {
+            HttpClient client = TlsMaterial.httpClient(host);
+            HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("https", "/_matrix/client/versions")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode());
+            assertEquals("synapse", response.body());
+            // The client offered h2 and http/1.1; only http/1.1 is served for now.
+            assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+            X509Certificate leaf = (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
+            assertEquals(cert(host.startsWith("matrix") ? TlsMaterial.MATRIX : TlsMaterial.ELEMENT), leaf);
+        }
+        try (SSLSocket socket = TlsMaterial.connect(proxy.address("https"), MATRIX_HOST, List.of("h2", "http/1.1"))) {
+            assertEquals("http/1.1", socket.getApplicationProtocol());
+        }
+    }
+
+    @Test
+    void theJdkProviderServesTheSameWhereBoringSslIsNotUsed() throws Exception {
+        Path file = dir.resolve("jdk.yaml");
+        Files.writeString(file, Files.readString(dir.resolve("switchboard.yaml")));
+        System.setProperty("switchboard.tls.provider", "jdk");
+        ProxyUnderTest jdk;
+        try {
+            jdk = ProxyUnderTest.startReloadable(file);
+        } finally {
+            System.clearProperty("switchboard.tls.provider");
+        }
+        try (jdk) {
+            assertTrue(jdk.adminGet("/status").contains("\"provider\":\"JDK"), "the JDK provider is in use");
+            for (String host : List.of(MATRIX_HOST, ELEMENT_HOST)) {
+                HttpResponse<String> response = TlsMaterial.httpClient(host).send(HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + jdk.address("https").getPort() + "/x")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(200, response.statusCode());
+                assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+                assertEquals(cert(host.startsWith("matrix") ? TlsMaterial.MATRIX : TlsMaterial.ELEMENT),
+                        response.sslSession().orElseThrow().getPeerCertificates()[0]);
+            }
+            try (SSLSocket socket = TlsMaterial.connect(jdk.address("https13"), MATRIX_HOST, List.of("h2", "http/1.1"))) {
+                assertEquals("http/1.1", socket.getApplicationProtocol());
+                assertEquals("TLSv1.3", socket.getSession().getProtocol());
+                assertEquals(cert(TlsMaterial.MATRIX_RENEWED), socket.getSession().getPeerCertificates()[0]);
+            }
+        }
+    }
+
+    @Test
+    void theUpstreamIsToldTheRequestCameOverHttps() throws Exception {
+        try (RawClient client = tlsClient("https", MATRIX_HOST)) {
+            // Even when the client claims otherwise: it is not a trusted proxy.
+            RawClient.Response response = client.send("GET /x HTTP/1.1\r\nHost: matrix.example.test\r\n"
+                    + "X-Forwarded-Proto: http\r\n\r\n").readResponse();
+            assertEquals(200, response.status());
+        }
+        TinyUpstream.Received received = upstream.received().get(upstream.received().size() - 1);
+        assertEquals("https", received.head().header("X-Forwarded-Proto"));
+    }
+
+    @Test
+    void aHostThatAnotherCertificateServesGets421() throws Exception {
+        try (RawClient client = tlsClient("https", MATRIX_HOST)) {
+            RawClient.Response misdirected = client.send(REQUEST.formatted("Element.Example.Test:443")).readResponse();
+            assertEquals(421, misdirected.status());
+            assertTrue(misdirected.body().contains("\"errcode\":\"M_MISDIRECTED_REQUEST\""), misdirected.body());
+            // The connection stays usable for its own host, and for hosts no certificate names.
+            assertEquals(200, client.send(REQUEST.formatted("matrix.example.test:8443")).readResponse().status());
+            assertEquals(200, client.send(REQUEST.formatted("10.0.0.1")).readResponse().status());
+            assertEquals(421, client.send(REQUEST.formatted("call.element.example.test")).readResponse().status());
+        }
+        try (RawClient client = tlsClient("https", null)) {
+            assertEquals(200, client.send(REQUEST.formatted(ELEMENT_HOST)).readResponse().status(),
+                    "without SNI there is nothing to contradict");
+        }
+    }
+
+    @Test
+    void thePlainListenerRedirectsToHttpsButProxiesAcmeChallenges() throws Exception {
+        int httpsPort = proxy.address("https").getPort();
+        try (RawClient client = new RawClient(proxy.address("http"))) {
+            RawClient.Response redirect = client.send("POST /_matrix/client/v3/login?x=1 HTTP/1.1\r\n"
+                    + "Host: Matrix.Example.Test:8080\r\nContent-Length: 0\r\n\r\n").readResponse();
+            assertEquals(308, redirect.status());
+            assertEquals("https://matrix.example.test:" + httpsPort + "/_matrix/client/v3/login?x=1", redirect.header("Location"));
+            RawClient.Response challenge = client.send("GET /.well-known/acme-challenge/abc HTTP/1.1\r\n"
+                    + "Host: matrix.example.test\r\n\r\n").readResponse();
+            assertEquals(200, challenge.status());
+            assertEquals("synapse", challenge.body());
+        }
+        assertEquals("/.well-known/acme-challenge/abc", upstream.received().get(upstream.received().size() - 1).target());
+        assertEquals(1, upstream.received().size(), "the redirected request never went upstream");
+    }
+
+    @Test
+    void minVersionTls13RefusesTls12AndTheFailureIsCounted() throws Exception {
+        assertThrows(SSLHandshakeException.class,
+                () -> TlsMaterial.connect(proxy.address("https13"), MATRIX_HOST, List.of("http/1.1"), "TLSv1.2").close());
+        try (SSLSocket socket = TlsMaterial.connect(proxy.address("https"), MATRIX_HOST, List.of("http/1.1"), "TLSv1.2")) {
+            assertEquals("TLSv1.2", socket.getSession().getProtocol());
+        }
+        try (RawClient plain = new RawClient(proxy.address("https"))) {
+            plain.send(String.format(REQUEST, MATRIX_HOST));
+            assertTrue(plain.closedByPeer(), "plain HTTP on a TLS listener is closed");
+        }
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            String metrics = proxy.adminGet("/metrics");
+            assertTrue(metrics.contains("switchboard_tls_handshake_failures_total{kind=\"not_tls\",listener=\"https\"} 1.0"), metrics);
+            assertTrue(metrics.contains("switchboard_tls_handshake_failures_total{kind=\"protocol\",listener=\"https13\"} 1.0"), metrics);
+        });
+    }
+
+    @Test
+    void aCertificateSwappedUnderLoadFailsNoRequest() throws Exception {
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger succeeded = new AtomicInteger();
+        AtomicReference<X509Certificate> lastSeen = new AtomicReference<>();
+        ExecutorService clients = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> loops = new java.util.ArrayList<>();
+            for (int c = 0; c < 3; c++) {
+                loops.add(clients.submit(() -> {
+                    while (running.get()) {
+                        // A new connection per request, so each handshake sees the certificate in force.
+                        try (RawClient client = tlsClient("https", MATRIX_HOST)) {
+                            lastSeen.set((X509Certificate) ((SSLSocket) client.socket()).getSession().getPeerCertificates()[0]);
+                            RawClient.Response response = client.send(REQUEST.formatted(MATRIX_HOST)).readResponse();
+                            if (response.status() == 200) {
+                                succeeded.incrementAndGet();
+                            } else {
+                                failures.add(response.status() + " " + response.body());
+                            }
+                        } catch (Exception e) {
+                            failures.add(e.toString());
+                        }
+                    }
+                    return null;
+                }));
+            }
+            await().atMost(Duration.ofSeconds(20)).until(() -> succeeded.get() >= 10);
+            matrix.swap(TlsMaterial.MATRIX_RENEWED, TlsMaterial.MATRIX_RENEWED);
+            await().atMost(Duration.ofSeconds(30)).until(() -> cert(TlsMaterial.MATRIX_RENEWED).equals(lastSeen.get()));
+            int afterFirstSwap = succeeded.get();
+            matrix.swap(TlsMaterial.MATRIX, TlsMaterial.MATRIX);
+            await().atMost(Duration.ofSeconds(30)).until(() -> cert(TlsMaterial.MATRIX).equals(lastSeen.get()));
+            await().atMost(Duration.ofSeconds(20)).until(() -> succeeded.get() >= afterFirstSwap + 10);
+            running.set(false);
+            for (Future<?> loop : loops) {
+                loop.get();
+            }
+        } finally {
+            running.set(false);
+            clients.shutdownNow();
+        }
+        assertTrue(failures.isEmpty(), "failed requests: " + failures);
+    }
+
+    @Test
+    void aMismatchedPairIsRefusedAndTheLastGoodCertificateServesOn() throws Exception {
+        // cert-manager's rotation writes both files; here the key of another certificate arrives.
+        matrix.swap(TlsMaterial.MATRIX_RENEWED, TlsMaterial.MATRIX);
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+            String status = proxy.adminGet("/status");
+            assertTrue(status.contains("listeners[0].tls.certificates[0].key: " + matrix.key()
+                    + ": does not match the certificate in " + matrix.cert()), status);
+        });
+        assertEquals(cert(TlsMaterial.MATRIX), served("https", MATRIX_HOST));
+        try (RawClient client = tlsClient("https", MATRIX_HOST)) {
+            assertEquals(200, client.send(REQUEST.formatted(MATRIX_HOST)).readResponse().status());
+        }
+        assertTrue(proxy.adminGet("/metrics").contains(
+                "switchboard_tls_certificate_reloads_total{listener=\"https\",result=\"refused\"} 1.0"));
+
+        // Files written in place, not through a swap: the good pair is picked up once both are there.
+        Files.delete(matrix.cert());
+        Files.delete(matrix.key());
+        TlsMaterial.copy(TlsMaterial.MATRIX_RENEWED + ".key", matrix.key());
+        TlsMaterial.copy(TlsMaterial.MATRIX_RENEWED + ".crt", matrix.cert());
+        await().atMost(Duration.ofSeconds(30)).until(() -> cert(TlsMaterial.MATRIX_RENEWED).equals(served("https", MATRIX_HOST)));
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertTrue(proxy.adminGet("/status").contains("\"lastError\":null")));
+    }
+
+    @Test
+    void theStatusPageAndMetricsShowEachCertificatesExpiry() throws Exception {
+        String status = proxy.adminGet("/status");
+        assertTrue(status.contains("\"name\":\"matrix.example.test\""), status);
+        assertTrue(status.contains("\"dnsNames\":[\"element.example.test\",\"*.element.example.test\"]"), status);
+        assertTrue(status.contains("\"notAfter\":\"" + cert(TlsMaterial.ELEMENT).getNotAfter().toInstant() + "\""), status);
+        String metrics = proxy.adminGet("/metrics");
+        long notAfter = cert(TlsMaterial.ELEMENT).getNotAfter().toInstant().getEpochSecond();
+        assertTrue(metrics.contains("switchboard_tls_certificate_not_after_seconds{certificate=\"element.example.test\","
+                + "listener=\"https\"} " + (double) notAfter), metrics);
+        assertTrue(proxy.adminGet("/").contains("<h2>Certificates</h2>"));
+    }
+
+    @Test
+    void curlReachesEachNameWithItsOwnCertificate() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("curl"), "curl is not installed: skipped");
+        int port = proxy.address("https").getPort();
+        for (String name : List.of(TlsMaterial.MATRIX, TlsMaterial.ELEMENT)) {
+            Path ca = dir.resolve(name + "-ca.crt");
+            TlsMaterial.copy(name + ".crt", ca);
+            String host = name + ".example.test";
+            Process curl = new ProcessBuilder("curl", "-sS", "--http2", "--cacert", ca.toString(),
+                    "--resolve", host + ":" + port + ":127.0.0.1", "-w", " %{http_version}",
+                    "https://" + host + ":" + port + "/_matrix/client/versions").redirectErrorStream(true).start();
+            String output = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertEquals(0, curl.waitFor(), output);
+            // curl verified the certificate against this CA alone, for this name; ALPN chose HTTP/1.1.
+            assertEquals("synapse 1.1", output);
+        }
+    }
+
+    @Test
+    void sessionsResumeOnTls13AndTls12() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("openssl"), "the openssl CLI is not installed: skipped");
+        for (String version : List.of("-tls1_3", "-tls1_2")) {
+            Path session = dir.resolve("session" + version);
+            String first = sClient(version, "-sess_out", session.toString());
+            assertTrue(first.contains("New, TLSv1."), first);
+            String second = sClient(version, "-sess_in", session.toString());
+            assertTrue(second.contains("Reused, TLSv1."), "resumed from the first connection: " + second);
+            assertTrue(second.contains("HTTP/1.1 200 OK"), second);
+        }
+    }
+
+    /** One request through {@code openssl s_client}, which prints whether the session was new or reused. */
+    private String sClient(String version, String sessionOption, String sessionFile) throws Exception {
+        Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + proxy.address("https").getPort(),
+                "-servername", MATRIX_HOST, version, sessionOption, sessionFile, "-ign_eof")
+                .redirectErrorStream(true).start();
+        // Connection: close, so the proxy ends the connection after the answer (tickets come before it).
+        process.getOutputStream().write(("GET /x HTTP/1.1\r\nHost: " + MATRIX_HOST + "\r\nConnection: close\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        process.waitFor();
+        return output;
+    }
+
+    private static boolean onPath(String command) {
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(entry, command))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private X509Certificate served(String listener, String sni) throws Exception {
+        try (SSLSocket socket = TlsMaterial.connect(proxy.address(listener), sni, List.of("http/1.1"))) {
+            return (X509Certificate) socket.getSession().getPeerCertificates()[0];
+        }
+    }
+
+    private RawClient tlsClient(String listener, String sni) throws Exception {
+        return new RawClient(TlsMaterial.connect(proxy.address(listener), sni, List.of("http/1.1")));
+    }
+
+    private URI uri(String listener, String target) {
+        return URI.create("https://127.0.0.1:" + proxy.address(listener).getPort() + target);
+    }
+
+    private static X509Certificate cert(String name) throws Exception {
+        X509Certificate certificate = TlsMaterial.certificate(name);
+        assertNotNull(certificate);
+        return certificate;
+    }
+}

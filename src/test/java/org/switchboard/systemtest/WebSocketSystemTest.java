@@ -1,0 +1,236 @@
+package org.switchboard.systemtest;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.TinyUpstream;
+import org.switchboard.systemtest.support.WebSocketEchoUpstream;
+
+/**
+ * WebSocket tunnels (LiveKit's signalling on {@code /rtc}) through the proxy, with the JDK's
+ * WebSocket client against a real WebSocket server: messages both ways, large ones, either side
+ * closing first, the idle timeout, a drain, and the refusal where a route does not allow them.
+ */
+class WebSocketSystemTest {
+    @TempDir
+    Path dir;
+    private WebSocketEchoUpstream livekit;
+    private TinyUpstream synapse;
+    private ProxyUnderTest proxy;
+    private final Path accessLog = Path.of("access.log");
+
+    @BeforeEach
+    void start() throws Exception {
+        livekit = new WebSocketEchoUpstream("/rtc");
+        synapse = new TinyUpstream(TinyUpstream.answering("synapse"));
+    }
+
+    private void startProxy(String extra) throws Exception {
+        proxy = ProxyUnderTest.start(dir, """
+                accessLog: {path: "%s"}
+                upstreams:
+                  livekit: {endpoints: ["%s"]}
+                  main: {endpoints: ["%s"]}
+                routes:
+                  - {path: {prefix: "/rtc"}, upstream: livekit, websocket: true}
+                  - {path: {prefix: "/"}, upstream: main}
+                %s
+                """.formatted(dir.resolve(accessLog), livekit.endpoint(), synapse.endpoint(), extra));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        livekit.close();
+        synapse.close();
+    }
+
+    @Test
+    void textAndBinaryMessagesGoBothWaysIncludingAFiveMegabyteOne() throws Exception {
+        startProxy("");
+        Client client = connect("/rtc?access_token=t");
+
+        client.socket.sendText("hello", true).get(10, TimeUnit.SECONDS);
+        assertEquals("hello", client.next());
+        byte[] big = new byte[5 << 20];
+        new java.util.Random(7).nextBytes(big);
+        client.socket.sendBinary(ByteBuffer.wrap(big), true).get(30, TimeUnit.SECONDS);
+        assertArrayEquals(big, (byte[]) client.next());
+        client.socket.sendText("again", true).get(10, TimeUnit.SECONDS);
+        assertEquals("again", client.next());
+
+        var handshake = livekit.handshakes().get(0);
+        assertEquals("127.0.0.1", handshake.get("X-Forwarded-For"), "forwarding headers as on any request");
+        assertNotNull(handshake.get("X-Request-ID"));
+        assertTrue(handshake.get("Sec-WebSocket-Key") != null && handshake.get("Sec-WebSocket-Version").equals("13"));
+        client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+        assertEquals(WebSocket.NORMAL_CLOSURE, client.closeCode());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_websocket_tunnels ") == 0.0);
+        assertTrue(metric("switchboard_websocket_bytes_total{direction=\"to_upstream\"}") > big.length);
+        assertTrue(metric("switchboard_websocket_bytes_total{direction=\"to_client\"}") > big.length);
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
+        String line = accessLogLine("/rtc");
+        assertTrue(line.contains("\"status\":101") && line.contains("\"termination\":\"complete\""), line);
+    }
+
+    @Test
+    void theUpstreamMayCloseFirst() throws Exception {
+        startProxy("");
+        Client client = connect("/rtc");
+        client.socket.sendText("close", true).get(10, TimeUnit.SECONDS);
+        assertEquals(1000, client.closeCode());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_websocket_tunnels ") == 0.0);
+    }
+
+    @Test
+    void aTunnelWithNothingSaidForTheIdleTimeoutIsClosed() throws Exception {
+        startProxy("timeouts: {websocketIdle: 1s}");
+        Client client = connect("/rtc");
+        client.socket.sendText("one", true).get(10, TimeUnit.SECONDS);
+        assertEquals("one", client.next());
+        client.awaitEnd();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
+        assertTrue(accessLogLine("/rtc").contains("\"termination\":\"idle_timeout\""), accessLogLine("/rtc"));
+    }
+
+    @Test
+    void aDrainLeavesTunnelsOpenUntilItsTimeoutThenClosesThem() throws Exception {
+        startProxy("drain: {delay: 0s, timeout: 2s}");
+        Client client = connect("/rtc");
+        proxy.drain();
+        client.socket.sendText("still here", true).get(10, TimeUnit.SECONDS);
+        assertEquals("still here", client.next(), "a tunnel carries on while the drain waits");
+        client.awaitEnd();
+    }
+
+    @Test
+    void anUpgradeWhereTheRouteDoesNotAllowItIs400WithAMatrixBody() throws Exception {
+        startProxy("");
+        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> HttpClient.newHttpClient().newWebSocketBuilder()
+                        .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + "/_matrix/client/v3/sync"), new Client())
+                        .get(10, TimeUnit.SECONDS));
+        WebSocketHandshakeException handshake = assertInstanceOf(WebSocketHandshakeException.class, refused.getCause());
+        assertEquals(400, handshake.getResponse().statusCode());
+        assertTrue(String.valueOf(handshake.getResponse().body()).contains("M_UNKNOWN"), String.valueOf(handshake.getResponse().body()));
+        assertTrue(synapse.received().isEmpty(), "never forwarded");
+    }
+
+    @Test
+    void aNonWebSocketRequestOnATunnelRouteIsAnOrdinaryRequest() throws Exception {
+        startProxy("");
+        try (RawClient raw = new RawClient(proxy.address())) {
+            RawClient.Response response = raw.send("GET /rtc/validate HTTP/1.1\r\nHost: rtc.example.com\r\n\r\n").readResponse();
+            // Netty's handshaker answers a plain GET on its path with 400: what matters is that it was relayed as a response.
+            assertTrue(response.status() >= 200, String.valueOf(response.status()));
+        }
+    }
+
+    // ---- helpers ----
+
+    private Client connect(String target) throws Exception {
+        Client client = new Client();
+        client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
+                .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + target), client).get(10, TimeUnit.SECONDS);
+        return client;
+    }
+
+    private double metric(String prefix) throws Exception {
+        return proxy.adminGet("/metrics").lines().filter(l -> l.startsWith(prefix)).findFirst()
+                .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
+    }
+
+    private String accessLogLine(String pathPrefix) throws Exception {
+        Path file = dir.resolve(accessLog);
+        if (!Files.exists(file)) {
+            return null;
+        }
+        return Files.readAllLines(file).stream().filter(l -> l.contains("\"path\":\"" + pathPrefix)).findFirst().orElse(null);
+    }
+
+    /** A listener that turns messages into a queue of whole String or byte[] messages. */
+    private static final class Client implements WebSocket.Listener {
+        WebSocket socket;
+        private final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
+        private final StringBuilder text = new StringBuilder();
+        private final ByteArrayOutputStream binary = new ByteArrayOutputStream();
+        private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                messages.add(text.toString());
+                text.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            byte[] bytes = new byte[data.remaining()];
+            data.get(bytes);
+            binary.writeBytes(bytes);
+            if (last) {
+                messages.add(binary.toByteArray());
+                binary.reset();
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(-1);
+        }
+
+        Object next() throws InterruptedException {
+            Object message = messages.poll(30, TimeUnit.SECONDS);
+            assertNotNull(message, "a message within 30 s");
+            return message;
+        }
+
+        int closeCode() throws Exception {
+            return closed.get(10, TimeUnit.SECONDS);
+        }
+
+        /** The connection ended (a close frame, or the TCP connection going away). */
+        void awaitEnd() throws Exception {
+            closed.get(15, TimeUnit.SECONDS);
+        }
+    }
+}
