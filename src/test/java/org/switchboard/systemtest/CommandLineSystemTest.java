@@ -55,6 +55,48 @@ class CommandLineSystemTest {
         assertEquals(0, run("--check", "--config", config.toString()), stderr());
     }
 
+    /** The README's full example for the whole stack (matrix, element, admin, rtc hosts) is a valid config. */
+    @Test
+    void checkAcceptsTheReadmeFullExample() throws Exception {
+        String example = readmeBlockAfter("Full example for the whole stack");
+        assertTrue(example.contains("wellKnown:") && example.contains("rtc.example.com") && example.contains("allow:"),
+                example);
+        Path config = Files.writeString(dir.resolve("stack.yaml"), example);
+
+        assertEquals(0, run("--check", "--config", config.toString()), stderr());
+        assertEquals(0, run("--print-routes", "--config", config.toString()), stderr());
+        for (String shown : new String[] {"wellKnown/client", "# host element.example.com", "# host rtc.example.com",
+                "# host matrix.example.com", "# any other host: as matrix.example.com", "[allow 192.168.10.0/24]",
+                "[rateLimit 50/1s burst 500]", "(answered: 301)", "lk-jwt", "synapse/"}) {
+            assertTrue(stdout().contains(shown), shown + " missing in\n" + stdout());
+        }
+    }
+
+    /** The README's two route recipes (a private admin API, login limits) are valid with the upstreams they name. */
+    @Test
+    void checkAcceptsTheReadmeRecipes() throws Exception {
+        String listeners = "listeners: [{name: client, address: \"0.0.0.0:8080\"}]\n";
+        // Every upstream must be used, so each recipe gets those it names (main, generic, media: the preset's roles).
+        String[][] recipes = {
+                {"Keeping the admin API and Synapse Admin private", "synapse-admin"},
+                {"Rate limits sized for offices", null}};
+        for (String[] recipe : recipes) {
+            String upstreams = "upstreams:\n  main: {endpoints: [\"a:1\"]}\n  generic: {endpoints: [\"b:1\"]}\n"
+                    + "  media: {endpoints: [\"c:1\"]}\n"
+                    + (recipe[1] == null ? "" : "  " + recipe[1] + ": {endpoints: [\"d:1\"]}\n");
+            Path config = Files.writeString(dir.resolve("recipe.yaml"), listeners + upstreams + readmeBlockAfter(recipe[0]));
+            assertEquals(0, run("--check", "--config", config.toString()), recipe[0] + ": " + stderr());
+        }
+    }
+
+    private static String readmeBlockAfter(String marker) throws java.io.IOException {
+        String readme = Files.readString(Path.of("..", "..", "README.md"));
+        int at = readme.indexOf(marker);
+        assertTrue(at >= 0, marker);
+        int start = readme.indexOf("```yaml", at) + "```yaml".length();
+        return readme.substring(start, readme.indexOf("```", start));
+    }
+
     @Test
     void checkListsEveryErrorAndFails() throws Exception {
         Path config = Files.writeString(dir.resolve("bad.yaml"), """

@@ -82,6 +82,42 @@ public class RoutingBenchmark {
         return route.pick(request);
     }
 
+    /** The same mix on the whole stack's layout: the table on its host, beside Element's, Synapse Admin's and a wildcard. */
+    @State(Scope.Thread)
+    public static class Hosts {
+        RoutingSnapshot snapshot;
+
+        @Setup(Level.Trial)
+        public void setUp() throws ConfigException {
+            snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
+                    listeners: [{name: client, address: "0.0.0.0:8080"}]
+                    upstreams:
+                      main: {endpoints: ["10.0.0.1:8008"]}
+                      synchrotron: {endpoints: ["10.0.1.1:8083", "10.0.1.2:8083", "10.0.1.3:8083", "10.0.1.4:8083"]}
+                      generic: {endpoints: ["10.0.2.1:8081", "10.0.2.2:8081", "10.0.2.3:8081", "10.0.2.4:8081"]}
+                      media: {endpoints: ["10.0.3.1:8085", "10.0.3.2:8085"]}
+                      federation_reader: {endpoints: ["10.0.4.1:8084"]}
+                      typing: {endpoints: ["10.0.5.1:8086"]}
+                      to_device: {endpoints: ["10.0.5.2:8086"]}
+                      receipts: {endpoints: ["10.0.5.3:8086"]}
+                      element-web: {endpoints: ["10.0.6.1:8080"]}
+                      synapse-admin: {endpoints: ["10.0.6.2:8080"]}
+                    routes:
+                      - {host: element.example.org, path: {prefix: /}, upstream: element-web}
+                      - {host: admin.example.org, path: {prefix: /}, upstream: synapse-admin}
+                      - {host: "*.tenants.example.org", path: {prefix: /}, upstream: element-web}
+                      - {preset: synapse, host: matrix.example.org}
+                    """, "bench.yaml"));
+        }
+    }
+
+    @Benchmark
+    public Endpoint routingDecisionByHost(Hosts hosts) {
+        Request request = mix[next++ & (mix.length - 1)];
+        Route route = hosts.snapshot.route(request);
+        return route.pick(request);
+    }
+
     /** The pick alone, on rings of 8 and 64 endpoints. */
     @State(Scope.Thread)
     public static class Rings {

@@ -12,9 +12,11 @@ package org.switchboard.config;
  *                               as in HAProxy and NGINX) for no limit: an office behind one NAT
  *                               address opens thousands. Trusted proxies are exempt, since they
  *                               carry many clients
+ * @param rateLimitAddresses     client addresses whose rate-limit buckets are kept (the least
+ *                               recently seen go first), so memory does not grow with an attacker's addresses
  */
 public record LimitsSpec(int requestTarget, int requestHeaders, long requestBody, long mediaUploadBody,
-                         int connectionsPerListener, int connectionsPerClient) {
+                         int connectionsPerListener, int connectionsPerClient, int rateLimitAddresses) {
     public static final LimitsSpec DEFAULTS =
-            new LimitsSpec(8 * 1024, 32 * 1024, 32L << 20, 100L << 20, 20_000, 0);
+            new LimitsSpec(8 * 1024, 32 * 1024, 32L << 20, 100L << 20, 20_000, 0, 100_000);
 }

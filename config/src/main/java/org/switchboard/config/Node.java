@@ -156,6 +156,39 @@ final class Node {
         return value instanceof Map;
     }
 
+    /** This value as compact JSON text; null (reported) when JSON cannot say it. */
+    String json(String expected) {
+        String json = isAbsent() ? null : JsonText.of(value);
+        if (json == null) {
+            fail(expected);
+        }
+        return json;
+    }
+
+    /** A list of addresses or ranges ({@code 10.0.0.0/8}); null (reported) on any error. */
+    List<Cidr> cidrs() {
+        List<Node> items = list("expected a list of IP addresses or ranges such as 10.0.0.0/8");
+        if (items == null) {
+            return null;
+        }
+        List<Cidr> cidrs = new ArrayList<>();
+        boolean ok = true;
+        for (Node item : items) {
+            String text = item.string(Cidr.EXPECTED);
+            if (text == null) {
+                ok = false;
+                continue;
+            }
+            try {
+                cidrs.add(Cidr.parse(text));
+            } catch (IllegalArgumentException e) {
+                item.fail(Cidr.EXPECTED);
+                ok = false;
+            }
+        }
+        return ok ? cidrs : null;
+    }
+
     Integer integerOr(int min, int max, int ifAbsent) {
         return isAbsent() ? Integer.valueOf(ifAbsent) : integer(min, max);
     }

@@ -1,7 +1,15 @@
 package org.switchboard.config;
 
-/** {@code - preset: synapse}: the built-in table, expanded at this position of the routes. */
-public record PresetSpec(String location, String name) implements RouteEntrySpec {
+/**
+ * {@code - preset: synapse}: the built-in table, expanded at this position of the routes.
+ *
+ * @param host the host its routes match ({@code matrix.example.com}, {@code *.example.com}), or null for any
+ */
+public record PresetSpec(String location, String name, String host) implements RouteEntrySpec {
+    public PresetSpec(String location, String name) {
+        this(location, name, null);
+    }
+
     public static final String SYNAPSE = "synapse";
 
     /** The roles of the built-in Synapse table; each is served by the upstream of its name. */

@@ -68,7 +68,12 @@ final class RouteBinder {
     }
 
     private PresetSpec preset(Node node) {
-        if (!node.expectMap("preset")) {
+        if (!node.expectMap("preset", "host")) {
+            return null;
+        }
+        Node hostNode = node.field("host");
+        String host = host(hostNode);
+        if (!hostNode.isAbsent() && host == null) {
             return null;
         }
         Node name = node.field("preset");
@@ -77,25 +82,56 @@ final class RouteBinder {
             name.fail("expected a preset name: " + PresetSpec.SYNAPSE);
             return null;
         }
-        return text == null ? null : new PresetSpec(node.location(), text);
+        return text == null ? null : new PresetSpec(node.location(), text, host);
     }
 
     private RouteSpec route(Node node) {
         int mark = errors.count();
-        if (!node.expectMap("path", "methods", "host", "upstream", "hashKey", "maxBody", "websocket")) {
+        if (!node.expectMap("path", "methods", "host", "upstream", "respond", "hashKey", "maxBody", "websocket", "allow",
+                "rateLimit", "stripPrefix")) {
             return null;
         }
         PathMatchSpec path = path(node.field("path"));
         Set<String> methods = methods(node.field("methods"));
         String host = host(node.field("host"));
-        String upstream = upstream(node.field("upstream"));
+        Node upstreamNode = node.field("upstream");
+        Node respondNode = node.field("respond");
+        String upstream = null;
+        RespondSpec respond = null;
+        if (!upstreamNode.isAbsent() && !respondNode.isAbsent()) {
+            respondNode.fail("expected either upstream or respond, not both");
+        } else if (!respondNode.isAbsent()) {
+            respond = RouteActionBinder.respond(respondNode, errors);
+        } else {
+            upstream = upstream(upstreamNode);
+        }
         String hashKey = hashKey(node.field("hashKey"));
         Node maxBodyNode = node.field("maxBody");
         Long maxBody = maxBodyNode.isAbsent() ? null : maxBodyNode.size(0, 1L << 40);
         Node webSocketNode = node.field("websocket");
         Boolean webSocket = webSocketNode.isAbsent() ? Boolean.FALSE : webSocketNode.bool();
-        return errors.noneSince(mark)
-                ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody, webSocket) : null;
+        List<Cidr> allow = RouteActionBinder.allow(node.field("allow"));
+        RateLimitSpec rateLimit = RouteActionBinder.rateLimit(node.field("rateLimit"), errors);
+        boolean stripPrefix = stripPrefix(node.field("stripPrefix"), path, respond != null);
+        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody,
+                webSocket, allow, rateLimit, respond, stripPrefix) : null;
+    }
+
+    /** Only a prefix route that forwards has a prefix to take away. */
+    private static boolean stripPrefix(Node node, PathMatchSpec path, boolean responds) {
+        if (node.isAbsent()) {
+            return false;
+        }
+        Boolean strip = node.bool();
+        if (Boolean.TRUE.equals(strip) && path != null && path.kind() != PathMatchSpec.Kind.PREFIX) {
+            node.fail("expected stripPrefix only on a route with path: {prefix: ...}");
+            return false;
+        }
+        if (Boolean.TRUE.equals(strip) && responds) {
+            node.fail("expected stripPrefix only on a route with an upstream");
+            return false;
+        }
+        return Boolean.TRUE.equals(strip);
     }
 
     /** {@code user}, {@code token}, {@code room}, {@code source} or {@code header:<name>}. */
@@ -191,16 +227,43 @@ final class RouteBinder {
         return !text.isEmpty() && text.chars().allMatch(c -> c >= 'A' && c <= 'Z');
     }
 
-    private static String host(Node node) {
+    static final String HOST_EXPECTED = "expected a host name such as matrix.example.org or *.example.org";
+
+    /** A host name, an IP literal ({@code [::1]} for IPv6) or {@code *.} and a domain; lower case. */
+    static String host(Node node) {
         if (node.isAbsent()) {
             return null;
         }
-        String host = node.string("expected a host name such as matrix.example.org");
-        if (host != null && host.isEmpty()) {
-            node.fail("expected a host name such as matrix.example.org");
+        String host = node.string(HOST_EXPECTED);
+        if (host != null && !isHostPattern(host)) {
+            node.fail(HOST_EXPECTED);
             return null;
         }
-        return host;
+        if (host == null) {
+            return null;
+        }
+        // An IPv6 literal is compared without its brackets, as the Host header's is.
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        return bare.toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Whether a route's host ({@code *.example.com} included) covers a host name. */
+    static boolean covers(String pattern, String host) {
+        if (pattern.startsWith("*.")) {
+            String suffix = pattern.substring(1);
+            return host.length() > suffix.length() && host.endsWith(suffix);
+        }
+        return pattern.equals(host);
+    }
+
+    static boolean isHostPattern(String host) {
+        if (host.startsWith("*.")) {
+            return WellKnownBinder.isHost(host.substring(2));
+        }
+        if (host.startsWith("[") && host.endsWith("]")) {
+            return Cidr.IpLiterals.parse(host.substring(1, host.length() - 1)) != null;
+        }
+        return WellKnownBinder.isHost(host);
     }
 
     private String upstream(Node node) {

@@ -17,7 +17,7 @@ final class SpecBinder {
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
              "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery", "logging",
-             "clientHalfClose", "drain"};
+             "clientHalfClose", "drain", "wellKnown", "defaultHost"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -69,11 +69,36 @@ final class SpecBinder {
         LoggingSpec logging = OptionBinder.logging(root.field("logging"));
         ClientHalfClose clientHalfClose = OptionBinder.clientHalfClose(root.field("clientHalfClose"));
         DrainSpec drain = drain(root.field("drain"));
+        WellKnownSpec wellKnown = WellKnownBinder.wellKnown(root.field("wellKnown"), errors);
+        String defaultHost = defaultHost(root.field("defaultHost"), routes);
         if (errors.count() > 0) {
             return null;
         }
         return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup,
-                clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
+                clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
+    }
+
+    /** {@code defaultHost}: the host whose routes serve requests for hosts no route names; one a route names. */
+    private static String defaultHost(Node node, List<RouteEntrySpec> routes) {
+        if (node.isAbsent()) {
+            return null;
+        }
+        String host = RouteBinder.host(node);
+        if (host == null || routes == null) {
+            return host;
+        }
+        if (host.startsWith("*.")) {
+            node.fail("expected a host name, not a wildcard");
+            return null;
+        }
+        for (RouteEntrySpec entry : routes) {
+            String pattern = entry instanceof RouteSpec route ? route.host() : ((PresetSpec) entry).host();
+            if (pattern != null && RouteBinder.covers(pattern, host)) {
+                return host;
+            }
+        }
+        node.fail("expected a host that a route names");
+        return null;
     }
 
     private List<ListenerSpec> listeners(Node node) {
@@ -396,7 +421,7 @@ final class SpecBinder {
             return d;
         }
         if (!node.expectMap("requestTarget", "requestHeaders", "requestBody", "mediaUploadBody",
-                "connectionsPerListener", "connectionsPerClient")) {
+                "connectionsPerListener", "connectionsPerClient", "rateLimitAddresses")) {
             return null;
         }
         Long target = node.field("requestTarget").sizeOr(256, 1 << 20, d.requestTarget());
@@ -405,10 +430,12 @@ final class SpecBinder {
         Long media = node.field("mediaUploadBody").sizeOr(0, 1L << 40, d.mediaUploadBody());
         Integer perListener = node.field("connectionsPerListener").integerOr(1, 1_000_000, d.connectionsPerListener());
         Integer perClient = node.field("connectionsPerClient").integerOr(0, 1_000_000, d.connectionsPerClient());
-        if (target == null || headers == null || body == null || media == null || perListener == null || perClient == null) {
+        Integer rateLimitAddresses = node.field("rateLimitAddresses").integerOr(1, 10_000_000, d.rateLimitAddresses());
+        if (target == null || headers == null || body == null || media == null || perListener == null || perClient == null
+                || rateLimitAddresses == null) {
             return null;
         }
-        return new LimitsSpec(target.intValue(), headers.intValue(), body, media, perListener, perClient);
+        return new LimitsSpec(target.intValue(), headers.intValue(), body, media, perListener, perClient, rateLimitAddresses);
     }
 
     private static ClientAddressSpec clientAddress(Node node) {

@@ -21,13 +21,25 @@ public record SwitchboardSpec(
         DiscoverySpec discovery,
         LoggingSpec logging,
         ClientHalfClose clientHalfClose,
-        DrainSpec drain) {
+        DrainSpec drain,
+        WellKnownSpec wellKnown,
+        String defaultHost) {
 
     public SwitchboardSpec {
         listeners = List.copyOf(listeners);
         upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
         roles = Map.copyOf(roles);
+    }
+
+    /** Without the well-known documents and a default host. */
+    public SwitchboardSpec(List<ListenerSpec> listeners, AdminSpec admin, Map<String, UpstreamSpec> upstreams,
+                           List<RouteEntrySpec> routes, Map<String, String> roles, TimeoutsSpec timeouts,
+                           UpstreamPoolSpec upstreamPool, UserLookupSpec userLookup, ClientAddressSpec clientAddress,
+                           LimitsSpec limits, AccessLogSpec accessLog, RuntimeSpec runtime, DiscoverySpec discovery,
+                           LoggingSpec logging, ClientHalfClose clientHalfClose, DrainSpec drain) {
+        this(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits,
+                accessLog, runtime, discovery, logging, clientHalfClose, drain, null, null);
     }
 
     /** Without the sections that have defaults only: the application log as text, half-close as abandonment, the default drain. */
@@ -62,18 +74,31 @@ public record SwitchboardSpec(
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
     }
 
     public SwitchboardSpec withUpstreams(Map<String, UpstreamSpec> newUpstreams) {
-        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
+        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
+    }
+
+    /** The Matrix well-known documents answered by the proxy itself, or null for none. */
+    public SwitchboardSpec withWellKnown(WellKnownSpec newWellKnown) {
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, newWellKnown, defaultHost);
+    }
+
+    /**
+     * The host whose routes serve a request for a host no route names (lower case), or null:
+     * then such a request gets the routes that name no host, and 404 when there are none.
+     */
+    public SwitchboardSpec withDefaultHost(String newDefaultHost) {
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, newDefaultHost);
     }
 }

@@ -28,11 +28,11 @@ class ConfigValidationTest {
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, logging, clientHalfClose, drain)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, logging, clientHalfClose, drain)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -97,7 +97,7 @@ class ConfigValidationTest {
                         "routes: an empty list (expected at least one route; omit routes for the built-in Synapse table)"),
                 invalid(VALID + "routes: {path: {prefix: /}, upstream: main}\n", "routes: a map (expected a list of routes)"),
                 invalid(VALID + "routes: [{pth: {prefix: /}, upstream: main}]\n",
-                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream, hashKey, maxBody, websocket)",
+                        "routes[0].pth: unknown key (expected one of: path, methods, host, upstream, respond, hashKey, maxBody, websocket, allow, rateLimit, stripPrefix)",
                         "routes[0].path: missing (expected a map with keys: prefix, regex)"),
                 invalid(VALID + "routes: [{path: /, upstream: main}]\n",
                         "routes[0].path: \"/\" (expected a map with keys: prefix, regex)"),
@@ -118,7 +118,7 @@ class ConfigValidationTest {
                 invalid(VALID + "routes: [{path: {prefix: /}, methods: [], upstream: main}]\n",
                         "routes[0].methods: an empty list (expected at least one method; omit methods to match any)"),
                 invalid(VALID + "routes: [{path: {prefix: /}, host: \"\", upstream: main}]\n",
-                        "routes[0].host: \"\" (expected a host name such as matrix.example.org)"),
+                        "routes[0].host: \"\" (expected a host name such as matrix.example.org or *.example.org)"),
                 invalid(VALID + "routes: [{path: {prefix: /}}]\n",
                         "routes[0].upstream: missing (expected the name of an upstream)"),
                 invalid(TWO_UPSTREAMS + "routes:\n  - {path: {prefix: /a}, upstream: main}\n"
@@ -148,7 +148,7 @@ class ConfigValidationTest {
                 invalid(VALID + "routes: [{preset: synapes}]\n",
                         "routes[0].preset: \"synapes\" (expected a preset name: synapse)"),
                 invalid(VALID + "routes: [{preset: synapse, upstream: main}]\n",
-                        "routes[0].upstream: unknown key (expected one of: preset)"),
+                        "routes[0].upstream: unknown key (expected one of: preset, host)"),
                 invalid(LISTENERS + "upstreams: {generic: {endpoints: [\"b:1\"]}}\nroutes: [{preset: synapse}]\n",
                         "routes: the synapse preset (expected an upstream named main for the Synapse main process:"
                                 + " unmatched requests and roles without an upstream of their own go there)"),
@@ -268,7 +268,7 @@ class ConfigValidationTest {
                 "listeners[1].address: \"0.0.0.0:8080\" (expected an address not already used by listeners[0].address)",
                 "upstreams.generic.endpoints[1]: \"10.0.2.10:99999\" (expected host:port, port 1-65535)",
                 "routes[0].methods[0]: \"get\" (expected an upper-case HTTP method such as GET)",
-                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream, hashKey, maxBody, websocket)",
+                "routes[1].pth: unknown key (expected one of: path, methods, host, upstream, respond, hashKey, maxBody, websocket, allow, rateLimit, stripPrefix)",
                 "routes[1].path: missing (expected a map with keys: prefix, regex)",
                 "routes[1].upstream: \"genric\" (expected one of: main, generic)",
                 "timeouts.connect: 5 (expected a duration such as 500ms, 5s, 3m)",

@@ -20,7 +20,8 @@ final class EffectiveSettings {
                 .append(limits.requestHeaders()).append("B requestBody=").append(limits.requestBody())
                 .append("B mediaUploadBody=").append(limits.mediaUploadBody()).append("B connectionsPerListener=")
                 .append(limits.connectionsPerListener()).append(" connectionsPerClient=")
-                .append(limits.connectionsPerClient() == 0 ? "unlimited" : String.valueOf(limits.connectionsPerClient()));
+                .append(limits.connectionsPerClient() == 0 ? "unlimited" : String.valueOf(limits.connectionsPerClient()))
+                .append(" rateLimitAddresses=").append(limits.rateLimitAddresses());
         TimeoutsSpec timeouts = spec.timeouts();
         line.append("; timeouts: connect=").append(Durations.format(timeouts.connect()))
                 .append(" upstreamResponse=").append(Durations.format(timeouts.upstreamResponse()))

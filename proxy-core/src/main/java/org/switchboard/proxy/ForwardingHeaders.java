@@ -21,7 +21,8 @@ final class ForwardingHeaders {
     }
 
     /** What the upstream request says about the client: the lines {@link org.switchboard.proxy.codec.http1.HeadWriter} writes. */
-    record Decision(boolean trustedPeer, String client, String forwardedFor, String proto, String requestId) {
+    record Decision(boolean trustedPeer, String client, byte[] clientAddress, String forwardedFor, String proto,
+                    String requestId) {
     }
 
     /**
@@ -44,7 +45,7 @@ final class ForwardingHeaders {
             }
         }
         ClientAddressResolver.Resolved resolved = resolver.resolve(peer, peerText, forwardedFor);
-        return new Decision(true, resolved.client(), resolved.forwardedFor(),
+        return new Decision(true, resolved.client(), resolved.address(), resolved.forwardedFor(),
                 "http".equals(proto) || "https".equals(proto) ? proto : scheme,
                 isWellFormedRequestId(requestId) ? requestId : newRequestId());
     }

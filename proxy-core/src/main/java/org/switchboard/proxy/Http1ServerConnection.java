@@ -56,6 +56,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private ByteBuf pending;
     private StreamExchange current;
     private boolean http10;
+    /** The request is HEAD: a local answer leaves its body out. */
+    private boolean headRequest;
     private boolean keepAlive;
     /** Told by a drain that the response in progress, or the next one, is the last. */
     private boolean lastResponse;
@@ -237,11 +239,13 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         }
         record.method = "other";
         http10 = false;
+        headRequest = false;
         localReply(error, true);
     }
 
     private void startRequest(ProxySnapshot snapshot, HeadIndex index) {
         http10 = index.minorVersion() == 0;
+        headRequest = index.isMethod(HEAD);
         // Once the listeners are closed for a drain, every response is the connection's last.
         keepAlive = index.keepAlive() && !lastResponse && !drain.closing();
         record.method = index.methodName();
@@ -273,10 +277,11 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             }
             return;
         }
-        RequestJourney.Decision decision = RequestJourney.route(snapshot, view, index.contentLength(), record);
+        RequestJourney.Decision decision = RequestJourney.route(snapshot, view,
+                forwarding == null ? peer : forwarding.clientAddress(), index.contentLength(), record);
         if (!decision.forwarded()) {
             // Over the limit: the body is not worth reading, the connection goes after the answer.
-            localReply(decision.refusal(), hasBody || decision.refusal() == MatrixErrors.BODY_TOO_LARGE);
+            localReply(decision.answer(), hasBody || decision.answer() == MatrixErrors.BODY_TOO_LARGE);
             return;
         }
         boolean webSocket = index.webSocketUpgrade();
@@ -284,16 +289,17 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
             return;
         }
+        int strip = stripLength(decision, view.path());
         ByteBuf upstreamHead;
         if (forwarding == null) {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE));
             HeadWriter.writeRequest(index, false, peerAscii, schemeAscii, record.requestIdHigh, record.requestIdLow,
-                    hostIfMissing(index, decision), upstreamHead);
+                    hostIfMissing(index, decision), strip, upstreamHead);
         } else {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
                     forwarding.requestId()));
             HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
-                    hostIfMissing(index, decision), upstreamHead);
+                    hostIfMissing(index, decision), strip, upstreamHead);
         }
         if (webSocket) {
             HeadWriter.restoreWebSocketUpgrade(upstreamHead);
@@ -312,6 +318,12 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
 
     private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
+
+    /** How many characters of the path the upstream does not see (a route's stripPrefix), else 0. */
+    private static int stripLength(RequestJourney.Decision decision, String path) {
+        String prefix = decision.route().actions().stripPrefix();
+        return prefix != null && path.startsWith(prefix) ? prefix.length() : 0;
+    }
 
     /** The endpoint's address for the Host an HTTP/1.0 request without one gets upstream; null when it has one. */
     private static String hostIfMissing(HeadIndex index, RequestJourney.Decision decision) {
@@ -371,16 +383,18 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
      * keeps it and the request is whole; otherwise it closes after a lingering read, so a client
      * still sending its body sees the answer rather than a reset.
      */
-    private void localReply(MatrixErrors error, boolean close) {
-        metrics.proxyError(error.metricTag());
-        record.status = error.status().code();
+    private void localReply(LocalAnswer error, boolean close) {
+        if (error.metricTag() != null) {
+            metrics.proxyError(error.metricTag());
+        }
+        record.status = error.statusCode();
         record.bytesOut = error.bodyLength();
         record.termination = RequestRecord.Termination.LOCAL;
         // A body announced and not read (the client may still send it, with or without an
         // Expect it was never told to act on) leaves the next request's start unknown: close.
         boolean closing = close || !keepAlive || !requestComplete;
         endRecord(null);
-        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, closing), ctx.voidPromise());
+        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, closing, headRequest), ctx.voidPromise());
         if (closing) {
             closeAfterFlush();
             return;

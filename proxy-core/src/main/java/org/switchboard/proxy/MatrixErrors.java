@@ -10,9 +10,11 @@ import java.nio.charset.StandardCharsets;
  * {@code {"errcode":"M_...","error":"..."}}. Each kind has one status, one errcode and (later)
  * one metric tag, so an operator can tell the proxy's answers from Synapse's.
  */
-public enum MatrixErrors {
+public enum MatrixErrors implements LocalAnswer {
     /** M_UNRECOGNIZED as Synapse itself answers unknown endpoints; clients probe features with it. */
     NO_ROUTE(HttpResponseStatus.NOT_FOUND, "M_UNRECOGNIZED", "Unrecognized request: no route matches"),
+    /** A route's allow-list does not hold the client's address. */
+    FORBIDDEN(HttpResponseStatus.FORBIDDEN, "M_FORBIDDEN", "Forbidden: this endpoint is not open to your address"),
     NO_ENDPOINT(HttpResponseStatus.SERVICE_UNAVAILABLE, "M_UNKNOWN", "No upstream endpoint is available"),
     CONNECT_FAILED(HttpResponseStatus.BAD_GATEWAY, "M_UNKNOWN", "Could not connect to the upstream"),
     UPSTREAM_RESET(HttpResponseStatus.BAD_GATEWAY, "M_UNKNOWN", "The upstream closed the connection before answering"),
@@ -35,38 +37,55 @@ public enum MatrixErrors {
 
     private final HttpResponseStatus status;
     private final byte[] body;
-    /** Whole HTTP/1 responses, built once: [HTTP/1.0?][close?]. */
-    private final byte[][] encoded = new byte[4][];
+    /** Whole HTTP/1 responses, built once: [HTTP/1.0?][close?][HEAD?]. */
+    private final byte[][] encoded = new byte[8][];
     private final String metricTag = name().toLowerCase(java.util.Locale.ROOT);
 
     MatrixErrors(HttpResponseStatus status, String errcode, String error) {
         this.status = status;
         // Built once: the texts are constants, so no JSON escaping is needed.
         this.body = ("{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}").getBytes(StandardCharsets.US_ASCII);
-        for (int variant = 0; variant < 4; variant++) {
-            boolean http10 = (variant & 2) != 0;
-            boolean close = (variant & 1) != 0;
+        for (int variant = 0; variant < 8; variant++) {
+            boolean http10 = (variant & 4) != 0;
+            boolean close = (variant & 2) != 0;
+            boolean headRequest = (variant & 1) != 0;
             String head = (http10 ? "HTTP/1.0 " : "HTTP/1.1 ") + status + "\r\nContent-Type: application/json\r\n"
                     + "Content-Length: " + body.length + "\r\nCache-Control: no-store\r\n"
                     + (close ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "") + "\r\n";
-            byte[] bytes = java.util.Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII), head.length() + body.length);
-            System.arraycopy(body, 0, bytes, head.length(), body.length);
+            // The answer to HEAD says the length and leaves the body out, or the next response would start inside it.
+            byte[] bytes = java.util.Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII),
+                    head.length() + (headRequest ? 0 : body.length));
+            if (!headRequest) {
+                System.arraycopy(body, 0, bytes, head.length(), body.length);
+            }
             encoded[variant] = bytes;
         }
     }
 
     /** The whole response as HTTP/1 bytes, for connections without Netty's HTTP codec. */
     public ByteBuf encoded(ByteBufAllocator alloc, boolean http10, boolean close) {
-        byte[] bytes = encoded[(http10 ? 2 : 0) | (close ? 1 : 0)];
+        return encoded(alloc, http10, close, false);
+    }
+
+    @Override
+    public ByteBuf encoded(ByteBufAllocator alloc, boolean http10, boolean close, boolean headRequest) {
+        byte[] bytes = encoded[(http10 ? 4 : 0) | (close ? 2 : 0) | (headRequest ? 1 : 0)];
         return alloc.buffer(bytes.length).writeBytes(bytes);
     }
 
+    @Override
+    public int statusCode() {
+        return status.code();
+    }
+
     /** Body length of the JSON answer, for the access log. */
+    @Override
     public int bodyLength() {
         return body.length;
     }
 
     /** The {@code kind} tag of switchboard_proxy_errors: the constant's name in lower case. */
+    @Override
     public String metricTag() {
         return metricTag;
     }

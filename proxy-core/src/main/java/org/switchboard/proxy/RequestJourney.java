@@ -1,8 +1,10 @@
 package org.switchboard.proxy;
 
+import org.switchboard.config.RateLimitSpec;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.RequestView;
 import org.switchboard.routing.Route;
+import org.switchboard.routing.RouteActions;
 
 /**
  * The codec-neutral steps of a request between its parsed head and its exchange: find its route,
@@ -14,25 +16,42 @@ final class RequestJourney {
     private RequestJourney() {
     }
 
-    /** Where a request goes: a route and an endpoint, or the local reply it gets instead. */
-    record Decision(Route route, Endpoint endpoint, MatrixErrors refusal) {
+    /** Where a request goes: a route and an endpoint, or the local answer it gets instead. */
+    record Decision(Route route, Endpoint endpoint, LocalAnswer answer) {
         boolean forwarded() {
-            return refusal == null;
+            return answer == null;
         }
     }
 
     /**
-     * Routes the request the view describes; the record learns the route and the upstream.
+     * Routes the request the view describes; the record learns the route and the upstream. A
+     * route's allow-list comes first (403), then its rate limit (429), then its fixed answer.
      *
+     * @param client        the client's address (after trusted proxies and PROXY protocol), 4 or 16 bytes
      * @param contentLength the declared body length, or -1 when unknown (chunked, or none)
      */
-    static Decision route(ProxySnapshot snapshot, RequestView view, long contentLength, RequestRecord record) {
+    static Decision route(ProxySnapshot snapshot, RequestView view, byte[] client, long contentLength,
+                          RequestRecord record) {
         Route route = snapshot.routing().route(view);
         if (route == null) {
             return new Decision(null, null, MatrixErrors.NO_ROUTE);
         }
         record.route = route.name();
-        record.upstream = route.upstream().name();
+        record.upstream = route.upstreamName();
+        RouteActions actions = route.actions();
+        if (!actions.admits(client)) {
+            return new Decision(route, null, MatrixErrors.FORBIDDEN);
+        }
+        RateLimitSpec limit = actions.rateLimit();
+        if (limit != null && !limit.exempts(client)) {
+            long wait = snapshot.rateLimiter().acquire(view.clientAddress(), actions.rateLimitSlot(), limit);
+            if (wait > 0) {
+                return new Decision(route, null, new RateLimited(wait));
+            }
+        }
+        if (actions.respond() != null) {
+            return new Decision(route, null, snapshot.answer(actions.respond()));
+        }
         Endpoint endpoint = route.pick(view);
         if (endpoint == null) {
             return new Decision(route, null, MatrixErrors.NO_ENDPOINT);

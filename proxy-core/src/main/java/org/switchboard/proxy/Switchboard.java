@@ -114,6 +114,11 @@ public final class Switchboard implements AutoCloseable {
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
+        Gauge.builder("switchboard_rate_limit_addresses", snapshot, s -> {
+            RateLimiter limiter = s.get().rateLimiter();
+            return limiter == null ? 0 : limiter.addresses();
+        }).description("Client addresses with rate-limit buckets (at most limits.rateLimitAddresses)")
+                .register(metrics.registry());
         Gauge.builder("switchboard_version", () -> 1)
                 // Not "..._info": the Prometheus registry keeps that suffix for its own info type and drops it.
                 .description("Always 1; the tags say which Switchboard runs and which Synapse release its table follows")

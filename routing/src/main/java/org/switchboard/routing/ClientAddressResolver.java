@@ -20,8 +20,9 @@ public final class ClientAddressResolver {
      * @param client       the client's address, normalised (IPv4 dotted, IPv6 RFC 5952)
      * @param forwardedFor the {@code X-Forwarded-For} to send: the client first, then the
      *                     trusted hops, the peer last
+     * @param address      the client's address as bytes (4 or 16), for allow-lists and rate limits
      */
-    public record Resolved(String client, String forwardedFor) {
+    public record Resolved(String client, String forwardedFor, byte[] address) {
     }
 
     public boolean trusts(byte[] address) {
@@ -39,7 +40,7 @@ public final class ClientAddressResolver {
     /** As {@link #resolve(byte[], java.util.List)} with the peer's text already at hand (once per connection). */
     public Resolved resolve(byte[] peer, String peerText, java.util.List<String> forwardedFor) {
         if (forwardedFor == null || forwardedFor.isEmpty() || !spec.trusts(peer)) {
-            return new Resolved(peerText, peerText);
+            return new Resolved(peerText, peerText, peer);
         }
         java.util.List<String> entries = new java.util.ArrayList<>();
         for (String value : forwardedFor) {
@@ -48,25 +49,26 @@ public final class ClientAddressResolver {
             }
         }
         java.util.List<String> walked = new java.util.ArrayList<>();
+        byte[] client = peer;
         for (int i = entries.size() - 1; i >= 0; i--) {
             byte[] address = parseEntry(entries.get(i));
             if (address == null) {
                 break;
             }
+            client = address;
             walked.add(IpText.format(address));
             if (!spec.trusts(address)) {
                 break;
             }
         }
         if (walked.isEmpty()) {
-            return new Resolved(peerText, peerText);
+            return new Resolved(peerText, peerText, peer);
         }
-        String client = walked.get(walked.size() - 1);
-        StringBuilder chain = new StringBuilder(client);
+        StringBuilder chain = new StringBuilder(walked.get(walked.size() - 1));
         for (int j = walked.size() - 2; j >= 0; j--) {
             chain.append(", ").append(walked.get(j));
         }
-        return new Resolved(client, chain.append(", ").append(peerText).toString());
+        return new Resolved(walked.get(walked.size() - 1), chain.append(", ").append(peerText).toString(), client);
     }
 
     /** {@code 1.2.3.4}, {@code 1.2.3.4:5678}, {@code 2001:db8::1}, {@code [2001:db8::1]:443}. */

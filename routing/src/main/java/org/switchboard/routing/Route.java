@@ -23,15 +23,25 @@ import org.switchboard.config.LoadBalancerKind;
  * @param initialSyncOnly  matches only initial syncs: {@code /sync} without {@code since} or with
  *                         {@code full_state=true}, and the {@code /initialSync} endpoints
  * @param webSocket        {@code Upgrade: websocket} requests are tunnelled (400 on other routes)
+ * @param actions          allow-list, rate limit, fixed answer, prefix stripping ({@link RouteActions#NONE})
  */
 public record Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
                     HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
-                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, boolean webSocket) {
+                    long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, boolean webSocket,
+                    RouteActions actions) {
 
     public Route {
         methods = Set.copyOf(methods);
         fallbacks = List.copyOf(fallbacks);
         host = host == null ? null : host.toLowerCase(Locale.ROOT);
+        actions = actions == null ? RouteActions.NONE : actions;
+    }
+
+    public Route(String name, String host, Set<String> methods, PathMatcher path, Upstream upstream,
+                 HashKeyExtractor hashKey, String hashKeyName, boolean sticky, boolean initialSyncOnly,
+                 long maxBodyBytes, List<Upstream> fallbacks, boolean panicWhenAllDown, boolean webSocket) {
+        this(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly, maxBodyBytes, fallbacks,
+                panicWhenAllDown, webSocket, RouteActions.NONE);
     }
 
     public static Route of(String name, PathMatcher path, Upstream upstream, long maxBodyBytes) {
@@ -39,15 +49,36 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
                 List.of(), true, false);
     }
 
-    public Route withFallbacks(List<Upstream> newFallbacks, boolean panic) {
-        return new Route(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly,
-                maxBodyBytes, newFallbacks, panic, webSocket);
+    /** A route answered by the proxy itself: no upstream. */
+    public static Route responding(String name, String host, Set<String> methods, PathMatcher path,
+                                   RouteActions actions) {
+        return new Route(name, host, methods, path, null, HashKeys.USER, "user", false, false, Long.MAX_VALUE, List.of(),
+                false, false, actions);
     }
 
+    public Route withFallbacks(List<Upstream> newFallbacks, boolean panic) {
+        return new Route(name, host, methods, path, upstream, hashKey, hashKeyName, sticky, initialSyncOnly,
+                maxBodyBytes, newFallbacks, panic, webSocket, actions);
+    }
+
+    /** Whether the proxy answers this route itself instead of forwarding. */
+    public boolean responds() {
+        return actions.respond() != null;
+    }
+
+    /** The upstream's name, or {@code local} for a route the proxy answers itself (a metric tag). */
+    public String upstreamName() {
+        return upstream == null ? "local" : upstream.name();
+    }
+
+    /**
+     * Whether the request's method and path (and initial-sync condition) fit. The host is not
+     * looked at: {@link VirtualHosts} chose this route's table by the request's Host already (or
+     * the table a default host lends to hosts no route names).
+     */
     public boolean matches(RequestView request) {
         return (methods.isEmpty() || methods.contains(request.method()))
                 && path.matches(request.path())
-                && (host == null || hostMatches(request.host()))
                 && (!initialSyncOnly || isInitialSync(request));
     }
 
@@ -78,7 +109,7 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
 
     /** Whether this route's hash key decides the endpoint. */
     public boolean hashes() {
-        return sticky || upstream.loadBalancerKind() == LoadBalancerKind.RING_HASH;
+        return upstream != null && (sticky || upstream.loadBalancerKind() == LoadBalancerKind.RING_HASH);
     }
 
     static boolean isInitialSync(RequestView request) {
@@ -93,20 +124,4 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
         return since == null || since.isEmpty() || "true".equals(QueryParams.rawValue(query, "full_state"));
     }
 
-    /** Compares a Host header with this route's host, ignoring case and any port. */
-    private boolean hostMatches(String hostHeader) {
-        if (hostHeader == null) {
-            return false;
-        }
-        int end = hostHeader.length();
-        if (hostHeader.startsWith("[")) {
-            int close = hostHeader.indexOf(']');
-            return close > 0 && hostHeader.regionMatches(true, 1, host, 0, close - 1) && host.length() == close - 1;
-        }
-        int colon = hostHeader.indexOf(':');
-        if (colon >= 0) {
-            end = colon;
-        }
-        return end == host.length() && hostHeader.regionMatches(true, 0, host, 0, end);
-    }
 }

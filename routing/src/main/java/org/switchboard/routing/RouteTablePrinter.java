@@ -10,21 +10,42 @@ public final class RouteTablePrinter {
     }
 
     public static String print(RoutingSnapshot snapshot, SynapsePreset preset) {
-        List<String[]> rows = new ArrayList<>();
-        rows.add(new String[] {"ROUTE", "METHODS", "PATH", "UPSTREAM", "BALANCER", "HASH KEY"});
-        for (Route route : snapshot.routeTable().routes()) {
-            rows.add(row(route));
-        }
-        if (snapshot.unmatched() != null) {
-            String[] row = row(snapshot.unmatched());
-            row[2] = "anything unmatched";
-            rows.add(row);
-        }
         StringBuilder out = new StringBuilder();
         boolean usesPreset = snapshot.unmatched() != null;
         if (usesPreset) {
             out.append("# built-in Synapse table: Synapse ").append(preset.synapseVersion())
                     .append(" (docs/workers.md at ").append(preset.synapseCommit()).append(")\n");
+        }
+        VirtualHosts hosts = snapshot.hosts();
+        if (hosts == null) {
+            table(snapshot.routeTable(), snapshot.unmatched(), out);
+            return out.toString();
+        }
+        // Matched by Host first: each host's own table, in full, then what other hosts get.
+        for (VirtualHosts.Table table : hosts.tables()) {
+            out.append("\n# host ").append(table.host()).append('\n');
+            table(table.routes(), table.unmatched(), out);
+        }
+        VirtualHosts.Table fallback = hosts.fallback();
+        out.append("\n# any other host").append(fallback.host() != null ? ": as " + fallback.host() : "").append('\n');
+        if (fallback.routes().routes().isEmpty() && fallback.unmatched() == null) {
+            out.append("(no route: 404)\n");
+        } else {
+            table(fallback.routes(), fallback.unmatched(), out);
+        }
+        return out.toString();
+    }
+
+    private static void table(RouteTable routeTable, Route unmatched, StringBuilder out) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ROUTE", "METHODS", "PATH", "UPSTREAM", "BALANCER", "HASH KEY"});
+        for (Route route : routeTable.routes()) {
+            rows.add(row(route));
+        }
+        if (unmatched != null) {
+            String[] row = row(unmatched);
+            row[2] = "anything unmatched";
+            rows.add(row);
         }
         int[] widths = new int[rows.get(0).length];
         for (String[] row : rows) {
@@ -42,14 +63,17 @@ public final class RouteTablePrinter {
             }
             out.append(line.toString().stripTrailing()).append('\n');
         }
-        return out.toString();
     }
 
     private static String[] row(Route route) {
         String methods = route.methods().isEmpty() ? "*" : String.join(",", route.methods().stream().sorted().toList());
         String path = route.path().toString() + (route.initialSyncOnly() ? "  [initial syncs only]" : "")
-                + (route.host() != null ? "  [host " + route.host() + "]" : "");
+                + (route.host() != null ? "  [host " + route.host() + "]" : "") + route.actions().describe();
         Upstream upstream = route.upstream();
+        if (upstream == null) {
+            return new String[] {route.name(), methods, path, "(answered: " + route.actions().respond().status() + ")",
+                    "-", "-"};
+        }
         String balancer = route.hashes() && upstream.loadBalancerKind() != LoadBalancerKind.RING_HASH
                 ? "ring_hash (route)" : upstream.loadBalancerKind().configName();
         return new String[] {route.name(), methods, path, upstream.name(), balancer,

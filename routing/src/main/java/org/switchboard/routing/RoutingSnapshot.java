@@ -21,16 +21,25 @@ import org.switchboard.config.UpstreamSpec;
  */
 public final class RoutingSnapshot {
     private static final String MAIN = "main";
+    private static final String PRESET_PREFIX = "synapse/";
 
     private final Map<String, Upstream> upstreams;
     private final RouteTable routeTable;
     /** Where unmatched requests go when the Synapse preset is used (main), else null (404). */
     private final Route unmatched;
+    /** The tables by Host when a route names a host, else null: every request uses {@link #routeTable}. */
+    private final VirtualHosts hosts;
 
-    private RoutingSnapshot(Map<String, Upstream> upstreams, RouteTable routeTable, Route unmatched) {
+    /** How many routes have a rate limit: each address's buckets have one slot per such route. */
+    private final int rateLimitSlots;
+
+    private RoutingSnapshot(Map<String, Upstream> upstreams, RouteTable routeTable, Route unmatched, int rateLimitSlots,
+                            VirtualHosts hosts) {
         this.upstreams = upstreams;
         this.routeTable = routeTable;
         this.unmatched = unmatched;
+        this.rateLimitSlots = rateLimitSlots;
+        this.hosts = hosts;
     }
 
     public static RoutingSnapshot compile(SwitchboardSpec spec) {
@@ -59,21 +68,28 @@ public final class RoutingSnapshot {
             Upstream before = previous == null ? null : previous.upstreams.get(upstreamSpec.name());
             upstreams.put(upstreamSpec.name(), upstream(upstreamSpec, roles, before));
         }
-        List<Route> routes = new ArrayList<>();
+        List<Route> routes = new ArrayList<>(WellKnownRoutes.of(spec.wellKnown()));
         boolean usesPreset = false;
+        int rateLimitSlots = 0;
         for (RouteEntrySpec entry : spec.routes()) {
             if (entry instanceof RouteSpec routeSpec) {
-                routes.add(route(routeSpec, upstreams, tokenUsers, spec.limits().requestBody()));
-            } else if (entry instanceof PresetSpec) {
+                int slot = routeSpec.rateLimit() == null ? -1 : rateLimitSlots++;
+                routes.add(route(routeSpec, upstreams, tokenUsers, spec.limits().requestBody(), slot));
+            } else if (entry instanceof PresetSpec presetSpec) {
                 usesPreset = true;
-                expandPreset(preset, roles, spec, upstreams, routes, tokenUsers);
+                expandPreset(preset, roles, spec, upstreams, routes, tokenUsers, presetSpec.host());
             }
         }
         Route unmatched = usesPreset
                 ? Route.of("synapse/unmatched", PathMatcher.of(PathMatchSpec.prefix("/")), upstreams.get(roles.resolve(MAIN)),
                         spec.limits().requestBody()).withFallbacks(List.of(), false)
                 : null;
-        return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched);
+        boolean namesHosts = routes.stream().anyMatch(route -> route.host() != null);
+        VirtualHosts hosts = namesHosts
+                ? VirtualHosts.of(routes, route -> route.name().startsWith(PRESET_PREFIX), unmatched, spec.defaultHost())
+                : null;
+        return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched,
+                rateLimitSlots, hosts);
     }
 
     private static EndpointLoad carriedLoad(Upstream before, EndpointSpec endpointSpec) {
@@ -105,19 +121,23 @@ public final class RoutingSnapshot {
         return new Upstream(spec.name(), endpoints, kind, loadBalancer, affinity);
     }
 
-    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams, TokenUsers tokenUsers, long defaultMaxBody) {
+    private static Route route(RouteSpec spec, Map<String, Upstream> upstreams, TokenUsers tokenUsers, long defaultMaxBody,
+                               int rateLimitSlot) {
+        RouteActions actions = RouteActions.of(spec.allow(), spec.rateLimit(), rateLimitSlot, spec.respond(),
+                spec.stripPrefix() ? spec.path().value() : null);
         Upstream upstream = upstreams.get(spec.upstream());
-        if (upstream == null) {
+        if (upstream == null && spec.respond() == null) {
             throw new IllegalArgumentException(spec.location() + ": unknown upstream " + spec.upstream());
         }
         String hashKey = spec.hashKey() == null ? "user" : spec.hashKey();
         return new Route(spec.location(), spec.host(), spec.methods(), PathMatcher.of(spec.path()), upstream,
                 HashKeyExtractor.of(hashKey, tokenUsers), hashKey, spec.hashKey() != null, false,
-                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody, List.of(), true, spec.webSocket());
+                spec.maxBody() != null ? spec.maxBody() : defaultMaxBody, List.of(), true, spec.webSocket(), actions);
     }
 
     private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
-                                     Map<String, Upstream> upstreams, List<Route> routes, TokenUsers tokenUsers) {
+                                     Map<String, Upstream> upstreams, List<Route> routes, TokenUsers tokenUsers,
+                                     String host) {
         for (SynapsePreset.Entry entry : preset.routes()) {
             if (entry.initialSync() && !roles.hasOwnUpstream("initial_synchrotron")) {
                 // Without an initial-sync upstream, initial syncs are ordinary syncs: the sync
@@ -133,7 +153,7 @@ public final class RoutingSnapshot {
             // Media uploads are large by nature; everything else is JSON.
             long maxBody = entry.role().equals("media") ? spec.limits().mediaUploadBody() : spec.limits().requestBody();
             // A role's endpoints all down: its fallback chain, then 503 (never a process that cannot serve it).
-            routes.add(new Route("synapse/" + entry.group(), null, entry.methods(), PathMatcher.of(entry.path()),
+            routes.add(new Route(PRESET_PREFIX + entry.group(), host, entry.methods(), PathMatcher.of(entry.path()),
                     upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync(), maxBody,
                     fallbacks, false, false));
         }
@@ -141,8 +161,18 @@ public final class RoutingSnapshot {
 
     /** The route for a request; null only when nothing matches and no preset is in use. */
     public Route route(RequestView request) {
-        Route route = routeTable.match(request);
-        return route != null ? route : unmatched;
+        if (hosts == null) {
+            Route route = routeTable.match(request);
+            return route != null ? route : unmatched;
+        }
+        VirtualHosts.Table table = hosts.lookup(request.host());
+        Route route = table.routes().match(request);
+        return route != null ? route : table.unmatched();
+    }
+
+    /** The tables by Host, or null when no route names a host (one table serves every host). */
+    public VirtualHosts hosts() {
+        return hosts;
     }
 
     public RouteTable routeTable() {
@@ -152,6 +182,11 @@ public final class RoutingSnapshot {
     /** The catch-all to main when the Synapse preset is used, else null. */
     public Route unmatched() {
         return unmatched;
+    }
+
+    /** How many routes carry a rate limit (each has a slot in an address's buckets). */
+    public int rateLimitSlots() {
+        return rateLimitSlots;
     }
 
     public Map<String, Upstream> upstreams() {

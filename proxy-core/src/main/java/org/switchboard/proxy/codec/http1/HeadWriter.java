@@ -48,7 +48,17 @@ public final class HeadWriter {
      */
     public static void writeRequest(HeadIndex head, boolean trustedPeer, String forwardedFor, String proto,
                                     String requestId, String hostIfMissing, ByteBuf out) {
-        writeRequestLines(head, trustedPeer, hostIfMissing, out);
+        writeRequest(head, trustedPeer, forwardedFor, proto, requestId, hostIfMissing, 0, out);
+    }
+
+    /**
+     * @param stripLength how many leading characters of the origin-form path the next hop does
+     *                    not see (a prefix route's stripPrefix); a {@code /} stands in for them
+     *                    when what is left does not start with one
+     */
+    public static void writeRequest(HeadIndex head, boolean trustedPeer, String forwardedFor, String proto,
+                                    String requestId, String hostIfMissing, int stripLength, ByteBuf out) {
+        writeRequestLines(head, trustedPeer, hostIfMissing, stripLength, out);
         out.writeBytes(X_FORWARDED_FOR);
         out.writeCharSequence(forwardedFor, StandardCharsets.ISO_8859_1);
         out.writeBytes(X_FORWARDED_PROTO);
@@ -64,7 +74,14 @@ public final class HeadWriter {
      */
     public static void writeRequest(HeadIndex head, boolean trustedPeer, byte[] forwardedFor, byte[] proto,
                                     long requestIdHigh, long requestIdLow, String hostIfMissing, ByteBuf out) {
-        writeRequestLines(head, trustedPeer, hostIfMissing, out);
+        writeRequest(head, trustedPeer, forwardedFor, proto, requestIdHigh, requestIdLow, hostIfMissing, 0, out);
+    }
+
+    /** As the method above, less {@code stripLength} leading characters of the path (see the String form). */
+    public static void writeRequest(HeadIndex head, boolean trustedPeer, byte[] forwardedFor, byte[] proto,
+                                    long requestIdHigh, long requestIdLow, String hostIfMissing, int stripLength,
+                                    ByteBuf out) {
+        writeRequestLines(head, trustedPeer, hostIfMissing, stripLength, out);
         out.writeBytes(X_FORWARDED_FOR);
         out.writeBytes(forwardedFor);
         out.writeBytes(X_FORWARDED_PROTO);
@@ -84,11 +101,17 @@ public final class HeadWriter {
     }
 
     /** The request line and the kept field lines, without the lines this hop adds. */
-    private static void writeRequestLines(HeadIndex head, boolean trustedPeer, String hostIfMissing, ByteBuf out) {
+    private static void writeRequestLines(HeadIndex head, boolean trustedPeer, String hostIfMissing, int stripLength,
+                                          ByteBuf out) {
         byte[] b = head.bytes();
         out.writeBytes(b, head.methodStart(), head.methodEnd() - head.methodStart() + 1);
         int target = head.originFormStart();
-        if (head.originFormNeedsSlash()) {
+        if (stripLength > 0 && !head.originFormNeedsSlash()) {
+            target = Math.min(target + stripLength, head.targetEnd());
+            if (target == head.targetEnd() || b[target] != '/') {
+                out.writeBytes(SLASH);
+            }
+        } else if (head.originFormNeedsSlash()) {
             out.writeBytes(SLASH);
         }
         out.writeBytes(b, target, head.targetEnd() - target);

@@ -128,6 +128,25 @@ class HeadIndexTest {
         out.release();
     }
 
+    @ParameterizedTest(name = "{0} less {1}")
+    @CsvSource(delimiter = '|', value = {
+        "/livekit/jwt/get_token?x=1|12|/get_token?x=1",
+        "/livekit/jwt/|12|/",
+        "/livekit/jwt|12|/",
+        "/livekit/jwt?x|12|/?x",
+        "/livekit/sfu/rtc|12|/rtc",
+        "/a|0|/a",
+    })
+    void aStrippedPrefixLeavesThePathWithItsLeadingSlash(String target, int strip, String upstreamTarget) {
+        byte[] head = bytes("GET " + target + " HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n");
+        assertTrue(index.parseRequest(head, 0, head.length) > 0);
+        ByteBuf out = Unpooled.buffer();
+        HeadWriter.writeRequest(index, false, "198.51.100.7", "http", "r1", null, strip, out);
+        assertEquals("GET " + upstreamTarget + " HTTP/1.1\r\nHost: x\r\n",
+                out.toString(StandardCharsets.ISO_8859_1).substring(0, ("GET " + upstreamTarget + " HTTP/1.1\r\nHost: x\r\n").length()));
+        out.release();
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "HTTP/1.1 200 OK\\r\\nContent-Length: 2\\r\\n\\r\\n|200 length=2 chunked=false",
