@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -24,11 +25,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.proxy.Main;
+import org.switchboard.systemtest.support.TlsMaterial;
 import org.switchboard.systemtest.support.k8s.KubeObject;
 import org.switchboard.systemtest.support.k8s.RenderedStackExtension;
 import org.switchboard.systemtest.support.k8s.RenderedTier;
 import org.switchboard.systemtest.support.k8s.Stack;
 import org.switchboard.systemtest.support.k8s.SynapseProcess;
+import org.switchboard.systemtest.support.k8s.Tiers;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -46,10 +49,16 @@ class KubernetesSwitchboardTest {
     @TempDir
     Path dir;
 
+    /**
+     * {@code --check} loads every certificate pair, which in the cluster comes from a Secret: the test's own pair
+     * (src/test/resources/tls/matrix.*, a matching RSA key and certificate) stands in for it, in a directory per
+     * directory the config names.
+     */
     @Test
-    void configIsAStableConfigMapMountedAsADirectoryAndPassesCheck(Stack stack) throws Exception {
-        for (RenderedTier tier : stack.tiers()) {
-            String text = configText(tier);
+    void configIsAStableConfigMapMountedAsADirectoryAndPassesCheck(Tiers tiers) throws Exception {
+        for (RenderedTier tier : tiers.tiers()) {
+            String configMapText = configText(tier);
+            String text = withTestCertificates(tier, configMapText, Files.createDirectories(dir.resolve(tier.name() + "-tls")));
             Path file = Files.writeString(dir.resolve(tier.name() + "-switchboard.yaml"), text);
             ByteArrayOutputStream out = new ByteArrayOutputStream();
             ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -60,9 +69,40 @@ class KubernetesSwitchboardTest {
         }
     }
 
+    /** The config with each certificate directory it names replaced by a directory holding the test pair. */
+    private static String withTestCertificates(RenderedTier tier, String text, Path certificates) throws IOException {
+        Set<String> directories = new java.util.TreeSet<>();
+        for (Map<?, ?> certificate : certificates(config(tier))) {
+            for (String file : List.of("cert", "key")) {
+                directories.add(Path.of(certificate.get(file).toString()).getParent().toString());
+            }
+        }
+        assertFalse(directories.isEmpty(), tier + ": no TLS listener names a certificate");
+        String out = text;
+        int n = 0;
+        for (String directory : directories) {
+            Path copy = certificates.resolve(String.valueOf(n++));
+            TlsMaterial.copyPair(TlsMaterial.MATRIX, copy);
+            out = out.replace(directory + "/", copy + "/");
+        }
+        return out;
+    }
+
+    /** Every {@code {cert, key}} of every TLS listener. */
+    static List<Map<?, ?>> certificates(Map<String, Object> config) {
+        List<Map<?, ?>> out = new ArrayList<>();
+        for (Object listener : (List<?>) config.get("listeners")) {
+            Object tls = ((Map<?, ?>) listener).get("tls");
+            if (tls != null) {
+                ((List<?>) ((Map<?, ?>) tls).get("certificates")).forEach(c -> out.add((Map<?, ?>) c));
+            }
+        }
+        return out;
+    }
+
     @Test
-    void probesAndServicesUseTheConfigsPorts(Stack stack) {
-        for (RenderedTier tier : stack.tiers()) {
+    void probesAndServicesUseTheConfigsPorts(Tiers tiers) {
+        for (RenderedTier tier : tiers.tiers()) {
             Map<String, Object> config = config(tier);
             int admin = port(((Map<?, ?>) config.get("admin")).get("address").toString());
             int client = port(((Map<?, ?>) ((List<?>) config.get("listeners")).get(0)).get("address").toString());

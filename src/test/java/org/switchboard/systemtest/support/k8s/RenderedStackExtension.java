@@ -17,14 +17,15 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * points, or older than 1.27) every test taking a {@link Stack} is skipped (disabled, as an exception thrown while
  * resolving a parameter would count as an error, not a skip), and the skip says what the kubectl-less fallback found: the base
  * alone, read by {@link BaseManifests} and schema-validated (its own test, {@code KubernetesBaseManifestsTest}, fails
- * on any violation).
+ * on any violation). A {@link Tiers} parameter is resolved either way: the rendered tiers, or the base read without
+ * kubectl, so the checks that hold in the base still run there.
  */
 public final class RenderedStackExtension implements ParameterResolver, ExecutionCondition {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(RenderedStackExtension.class);
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return parameter.getParameter().getType() == Stack.class;
+        return parameter.getParameter().getType() == Stack.class || parameter.getParameter().getType() == Tiers.class;
     }
 
     @Override
@@ -43,12 +44,22 @@ public final class RenderedStackExtension implements ParameterResolver, Executio
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         Optional<Path> kubectl = Stack.findKubectl();
+        if (parameter.getParameter().getType() == Tiers.class) {
+            return kubectl.isPresent()
+                    ? new Tiers(stack(context, kubectl.get()).tiers(), true)
+                    : new Tiers(List.of(BaseManifests.load().tier()), false);
+        }
         if (kubectl.isEmpty()) {
             throw new IllegalStateException(Stack.kubectlProblem() + " (the execution condition should have skipped this test)");
         }
+        return stack(context, kubectl.get());
+    }
+
+    /** The overlays rendered once per run, in the root store. */
+    private static Stack stack(ExtensionContext context, Path kubectl) {
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(Stack.class, key -> {
             try {
-                return Stack.render(kubectl.get());
+                return Stack.render(kubectl);
             } catch (Exception e) {
                 throw new AssertionError("rendering deploy/k8s failed: " + e.getMessage(), e);
             }
