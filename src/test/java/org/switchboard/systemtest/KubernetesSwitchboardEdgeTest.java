@@ -204,6 +204,61 @@ class KubernetesSwitchboardEdgeTest {
         }
     }
 
+    /**
+     * Synapse Admin and the admin API are for the admin networks only, on every Host a client may
+     * send (a host-bound rule would leave the API open through any other name).
+     */
+    @Test
+    void adminSurfacesAnswerTheAdminNetworksOnlyWhateverTheHost(Tiers tiers) throws Exception {
+        byte[] outsider = {(byte) 192, 0, 2, 1};
+        for (RenderedTier tier : tiers.tiers()) {
+            RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse(KubernetesSwitchboardTest.configText(tier), tier + " switchboard.yaml"));
+            for (String host : List.of("matrix.example.com", "example.com", "element.example.com", "admin.example.com", "unknown.invalid")) {
+                for (String path : List.of("/_synapse/admin/v1/server_version", "/_synapse/admin/v2/users/@a:example.com",
+                        "/_synapse/admin/v1/media/example.com/abc")) {
+                    Route route = snapshot.route(new Get(host, path));
+                    assertNotNull(route, tier + ": nothing routes " + host + path);
+                    if (route.upstream().name().equals("element-web")) {
+                        continue; // Element Web's host sends every path to its static files, never to Synapse
+                    }
+                    org.switchboard.config.Cidr[] allow = route.actions().allow();
+                    assertTrue(allow != null && allow.length > 0, tier + ": " + host + path + " is open to everyone");
+                    for (org.switchboard.config.Cidr range : allow) {
+                        assertFalse(range.contains(outsider), tier + ": " + host + path + " admits a public address");
+                    }
+                }
+            }
+            assertEquals("synapse-admin", snapshot.route(new Get("admin.example.com", "/")).upstream().name());
+            assertEquals("media", snapshot.route(new Get("matrix.example.com", "/_synapse/admin/v1/media/example.com/abc"))
+                    .upstream().name(), tier + ": the media admin API is the media workers'");
+        }
+    }
+
+    /** The discovery documents Switchboard answers say what Synapse's own config says. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void theWellKnownDocumentsAgreeWithSynapse(Tiers tiers) {
+        for (RenderedTier tier : tiers.tiers()) {
+            Map<String, Object> homeserver = (Map<String, Object>) new org.yaml.snakeyaml.Yaml(
+                    new org.yaml.snakeyaml.constructor.SafeConstructor(new org.yaml.snakeyaml.LoaderOptions()))
+                    .load(tier.configMapData("matrix", tier.configMapName("matrix", "synapse-config")).get("homeserver.yaml"));
+            Map<?, ?> wellKnown = (Map<?, ?>) KubernetesSwitchboardTest.config(tier).get("wellKnown");
+            assertNotNull(wellKnown, tier + ": Switchboard answers the well-known documents");
+            Map<?, ?> client = (Map<?, ?>) wellKnown.get("client");
+            String baseUrl = ((Map<?, ?>) client.get("m.homeserver")).get("base_url").toString();
+            assertEquals(homeserver.get("public_baseurl").toString().replaceFirst("/$", ""), baseUrl.replaceFirst("/$", ""),
+                    tier + ": m.homeserver.base_url is Synapse's public_baseurl");
+            Map<?, ?> extra = (Map<?, ?>) homeserver.get("extra_well_known_client_content");
+            assertEquals(extra.get("org.matrix.msc4143.rtc_foci"), client.get("org.matrix.msc4143.rtc_foci"),
+                    tier + ": the LiveKit focus is Synapse's");
+            String serverName = homeserver.get("server_name").toString();
+            assertTrue(((List<?>) wellKnown.get("hosts")).contains(serverName), tier + ": answered on the server name " + serverName);
+            String server = ((Map<?, ?>) wellKnown.get("server")).get("m.server").toString();
+            assertEquals(baseUrl.replaceFirst("^https://", "").replaceFirst("/$", "") + ":443", server,
+                    tier + ": federation goes to the same host, on the https listener behind 443");
+        }
+    }
+
     /** {@code port:} of LiveKit's own config ({@code LIVEKIT_CONFIG}): its HTTP and WebSocket port. */
     private static int liveKitPort(RenderedTier tier, KubeObject livekit) {
         for (JsonNode env : livekit.containers().get(0).path("env")) {
