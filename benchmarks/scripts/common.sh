@@ -25,6 +25,7 @@ listeners: [{name: client, address: "127.0.0.1:18503"}]
 admin: {address: "127.0.0.1:18504"}
 accessLog: {enabled: false}
 runtime: {eventLoopThreads: $2}
+drain: {delay: 0s, timeout: 1s}
 upstreams:
   main: {endpoints: ["127.0.0.1:19000"]}
   synchrotron: {endpoints: ["127.0.0.1:19001", "127.0.0.1:19002"]}
@@ -82,6 +83,19 @@ nginx_locations() {
     location /_matrix/client/ { proxy_pass http://generic; }
     location / { proxy_pass http://main; }
 CONF
+}
+
+# Stops processes and waits until they are gone (children or not). SIGTERM: a hard stop for
+# HAProxy, a fast shutdown for NGINX, and Switchboard's drain, which the configs here make
+# immediate (drain: {delay: 0s}). Not SIGINT: a background process of a script ignores it.
+# Usage: stop_now PID...
+stop_now() {
+  local p
+  for p in "$@"; do kill -TERM "$p" 2>/dev/null || true; done
+  for p in "$@"; do
+    for _ in $(seq 100); do kill -0 "$p" 2>/dev/null || break; sleep 0.1; done
+    wait "$p" 2>/dev/null || true
+  done
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }

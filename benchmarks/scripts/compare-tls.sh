@@ -19,7 +19,7 @@ jar=proxy-core/target/switchboard.jar
 mix=benchmarks/scripts/matrix-mix.lua
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 
 start_workers "$work"
@@ -80,7 +80,7 @@ CONF
   grep -o 'tls=[^ ]* [^ ]*' "$work/switchboard.log" | head -1 >&2 || true
 }
 
-stop_proxies() { kill "$hp" "$np" "$sp" 2>/dev/null || true; wait "$hp" "$np" "$sp" 2>/dev/null || true; }
+stop_proxies() { stop_now "$hp" "$np" "$sp"; }
 
 # CPU ticks (user+system) of a process and its children processes (nginx workers).
 cpu_ticks() {

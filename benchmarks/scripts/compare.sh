@@ -19,7 +19,7 @@ jar=proxy-core/target/switchboard.jar
 mix=benchmarks/scripts/matrix-mix.lua
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 
 start_workers "$work"
@@ -77,7 +77,7 @@ CONF
   for _ in $(seq 50); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done
 }
 
-stop_proxies() { kill "$hp" "$np" "$sp" 2>/dev/null || true; wait "$hp" "$np" "$sp" 2>/dev/null || true; }
+stop_proxies() { stop_now "$hp" "$np" "$sp"; }
 
 # CPU ticks (user+system) of a process and its children processes (nginx workers).
 cpu_ticks() {

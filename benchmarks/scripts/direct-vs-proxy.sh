@@ -6,11 +6,13 @@
 # Usage: benchmarks/scripts/direct-vs-proxy.sh [rounds] [seconds] [connections] [proxy threads]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=common.sh
+source benchmarks/scripts/common.sh
 rounds=${1:-3}; seconds=${2:-10}; connections=${3:-50}; threads=${4:-1}
 upstream_port=18480; proxy_port=18481; admin_port=18482
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 
 mkdir -p "$work/nginx"
@@ -43,6 +45,7 @@ upstreams:
     endpoints: ["127.0.0.1:$upstream_port"]
 runtime:
   eventLoopThreads: $threads
+drain: {delay: 0s, timeout: 1s}
 CONF
 java -Xms256m -Xmx256m -jar proxy-core/target/switchboard.jar --config "$work/switchboard.yaml" &
 pids+=($!)

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/../.."
 requests=${1:-9000}; threads=${2:-1}; close=${3:-fin}; rounds=${4:-3}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 # Copies, so that a rebuild or an edit during the run cannot change what runs.
 cp proxy-core/target/switchboard.jar "$work/switchboard.jar"
@@ -88,6 +88,7 @@ listeners: [{name: client, address: "127.0.0.1:$1"}]
 admin: {address: "127.0.0.1:$(($1 + 1))"}
 accessLog: {enabled: false}
 runtime: {eventLoopThreads: $threads}
+drain: {delay: 0s, timeout: 1s}
 timeouts: {upstreamResponse: 180s, downstreamIdle: 180s}
 limits: {connectionsPerListener: 100000, connectionsPerClient: 100000}
 upstreams:
@@ -112,7 +113,7 @@ run() { # name port upstream_port
   pids+=("$proxy_pid")
   echo "$proxy_pid" > "$work/$name.pid.tmp" && mv "$work/$name.pid.tmp" "$work/$name.pid"
   wait "$load_pid" || true
-  kill "$proxy_pid" 2>/dev/null || true
+  stop_now "$proxy_pid"
   wait "$proxy_pid" 2>/dev/null || true
   if [ -s "$work/$name.log" ]; then
     echo "-- $name log (last 5 lines)" >&2

@@ -12,7 +12,7 @@ source benchmarks/scripts/common.sh
 connections=${1:-5000}; t=${2:-2}
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 cp proxy-core/target/switchboard.jar "$work/switchboard.jar"
 cp benchmarks/scripts/TlsIdleConnections.java "$work/"
@@ -48,7 +48,7 @@ backend main
 CONF
 haproxy -f "$work/haproxy.cfg" -db > "$work/haproxy.log" 2>&1 & hp=$!; pids+=($hp)
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18521) 2>/dev/null && break; sleep 0.1; done
-measure haproxy 18521 $hp; kill $hp; wait $hp 2>/dev/null || true
+measure haproxy 18521 $hp; stop_now $hp
 
 mkdir -p "$work/nginx-proxy"
 cat > "$work/nginx-proxy/nginx.conf" <<CONF
@@ -64,7 +64,7 @@ http { access_log off; keepalive_timeout 120s; keepalive_requests 1000000;
 CONF
 nginx -c "$work/nginx-proxy/nginx.conf" -p "$work/nginx-proxy" & np=$!; pids+=($np)
 for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/18522) 2>/dev/null && break; sleep 0.1; done
-measure nginx 18522 $np; kill $np; wait $np 2>/dev/null || true
+measure nginx 18522 $np; stop_now $np
 
 cat > "$work/switchboard.yaml" <<CONF
 listeners:
@@ -74,6 +74,7 @@ listeners:
 admin: {address: "127.0.0.1:18524"}
 accessLog: {enabled: false}
 runtime: {eventLoopThreads: $t}
+drain: {delay: 0s, timeout: 1s}
 timeouts: {downstreamIdle: 120s}
 upstreams:
   main: {endpoints: ["127.0.0.1:19000"]}

@@ -18,7 +18,7 @@ mix=benchmarks/scripts/matrix-mix.lua
 connections=64
 work=$(mktemp -d)
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; sleep 0.5; rm -rf "$work"; }
+cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
 trap cleanup EXIT
 
 start_workers "$work"
@@ -46,7 +46,7 @@ start() { # index -> pid
   for _ in $(seq 100); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done
   echo "$pid"
 }
-stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
+stop() { stop_now "$1"; }
 ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  threads: $threads  wrk -t1 -c$connections -d${seconds}s, Matrix mix, $rounds interleaved rounds"

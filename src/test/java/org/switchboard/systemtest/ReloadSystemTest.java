@@ -185,7 +185,7 @@ class ReloadSystemTest {
         assertEquals("wait", config.get("clientHalfClose"));
         Map<?, ?> main = (Map<?, ?>) ((Map<?, ?>) config.get("upstreams")).get("main");
         assertEquals(List.of(Map.of("id", a.endpoint(), "address", a.endpoint(), "weight", 1)), main.get("endpoints"));
-        assertEquals(List.of("127.0.0.0/8", "::1/128"), ((Map<?, ?>) config.get("admin")).get("allow"));
+        assertEquals(List.of("127.0.0.1/32", "::1/128"), ((Map<?, ?>) config.get("admin")).get("allow"));
     }
 
     /** An access log written beside the config (a common layout) is no config change. */

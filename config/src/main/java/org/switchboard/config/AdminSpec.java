@@ -9,13 +9,14 @@ import java.util.List;
  * the listener reachable from the cluster network.
  *
  * @param address   where it listens
- * @param allow     the peers that may use actions; the loopback addresses unless configured
+ * @param allow     the peers that may use actions; 127.0.0.1 and ::1 unless configured (not all of
+ *                  127/8: a service-mesh sidecar hands on every caller from 127.0.0.6)
  * @param tokenFile a file whose content (trimmed) is a bearer token that may use actions from
  *                  anywhere, or null for none; read at start and at each reload
  */
 public record AdminSpec(HostPort address, List<Cidr> allow, String tokenFile) {
     public static final HostPort DEFAULT_ADDRESS = HostPort.of("127.0.0.1", 9901);
-    public static final List<Cidr> LOOPBACK = List.of(Cidr.parse("127.0.0.0/8"), Cidr.parse("::1/128"));
+    public static final List<Cidr> LOOPBACK = List.of(Cidr.parse("127.0.0.1/32"), Cidr.parse("::1/128"));
 
     public AdminSpec {
         allow = List.copyOf(allow);

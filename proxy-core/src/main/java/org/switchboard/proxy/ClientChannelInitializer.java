@@ -75,11 +75,7 @@ final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
     @Override
     protected void initChannel(Channel ch) {
-        if (!drain.admit(ch)) {
-            // Accepted as the listener closed for a drain.
-            ch.close();
-            return;
-        }
+        drain.track(ch);
         ProxySnapshot snapshot = snapshots.get();
         LimitsSpec limits = snapshot.spec().limits();
         byte[] peer = ProxyProtocolHandler.peerOf(ch);

@@ -68,13 +68,12 @@ final class Drain {
         return done;
     }
 
-    /** Takes a new client connection into account; false (close it) once the listeners are closing. */
-    boolean admit(Channel client) {
-        if (closing()) {
-            return false;
-        }
+    /**
+     * Takes a new client connection into account. One accepted as the listeners close is served
+     * all the same: its requests see {@link #closing()} and get {@code Connection: close}.
+     */
+    void track(Channel client) {
         clients.add(client);
-        return true;
     }
 
     /** The listeners are closed: no response keeps its connection alive any more. */
@@ -108,7 +107,7 @@ final class Drain {
     /**
      * The connections are told before the listeners close: once a client can see the listener
      * gone, its connection has the news queued already, so no response after that point keeps
-     * the connection alive. A connection accepted meanwhile is refused by {@link #admit}.
+     * the connection alive. A connection accepted meanwhile learns it from {@link #closing()}.
      */
     private void closeListeners(DrainSpec spec, ScheduledExecutorService timer, Runnable closeListeners) {
         phase = Phase.CLOSING;

@@ -61,6 +61,8 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
     private boolean keepAlive;
     /** Told by a drain that the response in progress, or the next one, is the last. */
     private boolean lastResponse;
+    /** The client shut its sending side while its request ran (kept with clientHalfClose: wait). */
+    private boolean clientInputShut;
     private boolean requestComplete;
     /** Where the body of the request being read ends. */
     private final BodyFraming body = new BodyFraming();
@@ -536,6 +538,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         if (pending != null && pending.isReadable()) {
             process();
         }
+        if (clientInputShut && current != null) {
+            // The client half-closed while the handshake was on its way: the upstream learns it now.
+            current.onClientHalfClosed();
+        }
     }
 
     @Override
@@ -563,6 +569,10 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         if (keepAlive && requestComplete) {
             ctx.flush();
             nextRequest();
+        } else if (state == State.TUNNEL) {
+            // The upstream ended the tunnel: half-close and linger, so a close frame the client is
+            // still sending meets no reset that would destroy the one on its way to it.
+            closeAfterFlush();
         } else {
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             state = State.CLOSED;
@@ -617,6 +627,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             if (current != null && requestComplete
                     && snapshots.get().spec().clientHalfClose() == org.switchboard.config.ClientHalfClose.WAIT) {
                 keepAlive = false;
+                clientInputShut = true;
             } else {
                 clientGone();
                 ctx.close();

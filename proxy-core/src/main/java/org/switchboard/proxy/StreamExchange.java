@@ -62,6 +62,7 @@ final class StreamExchange implements UpstreamListener {
     private boolean awaitingUpstreamWritable;
     private long bodyBytes;
     private boolean done;
+    private boolean loadReleased;
 
     private Response response = Response.HEAD;
     private ByteBuf responsePending;
@@ -342,6 +343,9 @@ final class StreamExchange implements UpstreamListener {
     /** The upstream accepted the WebSocket handshake: from here on its bytes go to the client as they come. */
     private void openTunnel(HeadIndex index) {
         failover.health().succeeded(endpoint);
+        // A tunnel is no request in flight: minutes of LiveKit signalling must not weigh on the
+        // balancer's choices or on the retry budget, which both count requests in flight.
+        releaseLoad();
         cancelResponseTimeout();
         response = Response.TUNNEL;
         upstreamKeepAlive = false;
@@ -353,10 +357,18 @@ final class StreamExchange implements UpstreamListener {
         downstream.tunnelOpened(index, responsePending);
     }
 
-    /** The client half-closed a tunnel: the upstream sees the same, and may still answer. */
+    /**
+     * The client half-closed a tunnel: the upstream sees the same once everything the client sent
+     * before is written (shutting the output at once would drop what still waits to go), and may
+     * still answer.
+     */
     void onClientHalfClosed() {
         if (!done && upstream != null && upstream.channel() instanceof io.netty.channel.socket.DuplexChannel duplex) {
-            duplex.shutdownOutput();
+            duplex.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(written -> {
+                if (duplex.isActive()) {
+                    duplex.shutdownOutput();
+                }
+            });
         }
     }
 
@@ -490,7 +502,7 @@ final class StreamExchange implements UpstreamListener {
     private void end() {
         done = true;
         cancelResponseTimeout();
-        endpoint.load().requestEnded();
+        releaseLoad();
         if (replay != null) {
             replay.release();
         }
@@ -503,6 +515,14 @@ final class StreamExchange implements UpstreamListener {
             upstreamHead = null;
         }
         releaseResponsePending();
+    }
+
+    /** The endpoint stops counting this exchange as a request in flight; once. */
+    private void releaseLoad() {
+        if (!loadReleased) {
+            loadReleased = true;
+            endpoint.load().requestEnded();
+        }
     }
 
     private void releaseResponsePending() {

@@ -382,7 +382,7 @@ public final class Switchboard implements AutoCloseable {
         return drain.start(trigger, snapshot.get().spec().drain(), eventLoops.next(), this::closeListeners);
     }
 
-    /** Runs on an event loop: closes without waiting (a connection accepted meanwhile is refused by the drain). */
+    /** Runs on an event loop: closes without waiting (a connection accepted meanwhile is told by its requests). */
     private void closeListeners() {
         for (Channel listener : listeners.values()) {
             listener.close();

@@ -97,6 +97,9 @@ public final class VirtualHosts {
                 end = colon;
             }
         }
+        if (end > start + 1 && hostHeader.charAt(end - 1) == '.') {
+            end--; // "matrix.example.com." is the same name fully qualified, as the TLS gate sees it
+        }
         Table exact = find(hostHeader, start, end);
         if (exact != null) {
             return exact;

@@ -39,6 +39,8 @@ class VirtualHostsTest {
             "matrix.example.com,         /_matrix/client/v3/sync,      synchrotron",
             "matrix.example.com:443,     /_matrix/media/v3/download/a, media",
             "matrix.example.com,         /unknown,                     main",
+            "matrix.example.com.,        /_matrix/client/v3/sync,      synchrotron",
+            "ELEMENT.example.com.:443,   /anything,                    generic",
             "example.com,                /,                            none",
             "evil.example,               /_matrix/client/v3/sync,      none",
             "-,                          /_matrix/client/v3/sync,      none",

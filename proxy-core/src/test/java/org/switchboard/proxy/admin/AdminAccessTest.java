@@ -31,6 +31,7 @@ class AdminAccessTest {
         assertTrue(access.permits(Cidr.IpLiterals.parse("::1"), null));
         assertTrue(access.permits(Cidr.IpLiterals.parse("::ffff:127.0.0.1"), null), "an IPv4-mapped peer is folded");
         assertFalse(access.permits(POD, null));
+        assertFalse(access.permits(new byte[] {127, 0, 0, 6}, null), "a service-mesh sidecar hands on every caller from 127.0.0.6");
         assertFalse(access.permits(POD, "Bearer anything"), "no token file: no token works");
     }
 
