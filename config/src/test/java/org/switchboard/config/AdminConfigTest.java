@@ -21,7 +21,7 @@ class AdminConfigTest {
         AdminSpec admin = ConfigLoader.parse(VALID, "t.yaml").admin();
 
         assertTrue(admin.allows(new byte[] {127, 0, 0, 1}));
-        assertTrue(admin.allows(new byte[] {127, 1, 2, 3}));
+        assertFalse(admin.allows(new byte[] {127, 0, 0, 6}), "not all of 127/8: a service-mesh sidecar connects from 127.0.0.6");
         assertTrue(admin.allows(Cidr.IpLiterals.parse("::1")));
         assertFalse(admin.allows(new byte[] {10, 0, 0, 7}));
         assertNull(admin.tokenFile());
