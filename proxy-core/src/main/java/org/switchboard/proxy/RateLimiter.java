@@ -61,6 +61,32 @@ final class RateLimiter {
         }
     }
 
+    /**
+     * The bucket key of a client: its IPv4 address as written, or the /64 of an IPv6 address,
+     * since one subscriber gets a whole /64 and could take a fresh bucket for every request from
+     * inside it.
+     */
+    static String keyOf(byte[] address, String text) {
+        if (address.length != 16 || isIpv4Mapped(address)) {
+            return text;
+        }
+        StringBuilder prefix = new StringBuilder(24);
+        for (int group = 0; group < 4; group++) {
+            prefix.append(Integer.toHexString(((address[2 * group] & 0xff) << 8) | (address[2 * group + 1] & 0xff))).append(':');
+        }
+        return prefix.append(":/64").toString();
+    }
+
+    /** {@code ::ffff:a.b.c.d}: an IPv4 client on a dual-stack socket, limited by its own address. */
+    private static boolean isIpv4Mapped(byte[] address) {
+        for (int i = 0; i < 10; i++) {
+            if (address[i] != 0) {
+                return false;
+            }
+        }
+        return address[10] == (byte) 0xff && address[11] == (byte) 0xff;
+    }
+
     /** Addresses with buckets now (Caffeine's estimate: evictions may still be pending). */
     long addresses() {
         return addresses.estimatedSize();

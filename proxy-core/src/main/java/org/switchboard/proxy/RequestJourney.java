@@ -44,7 +44,8 @@ final class RequestJourney {
         }
         RateLimitSpec limit = actions.rateLimit();
         if (limit != null && !limit.exempts(client)) {
-            long wait = snapshot.rateLimiter().acquire(view.clientAddress(), actions.rateLimitSlot(), limit);
+            long wait = snapshot.rateLimiter().acquire(RateLimiter.keyOf(client, view.clientAddress()),
+                    actions.rateLimitSlot(), limit);
             if (wait > 0) {
                 return new Decision(route, null, new RateLimited(wait));
             }

@@ -1,6 +1,7 @@
 package org.switchboard.proxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
@@ -29,6 +30,19 @@ class RateLimiterTest {
         now += TimeUnit.MILLISECONDS.toNanos(40);
         assertEquals(0, limiter.acquire("192.0.2.1", 0, TEN_PER_SECOND_BURST_20));
         assertTrue(limiter.acquire("192.0.2.1", 0, TEN_PER_SECOND_BURST_20) > 0);
+    }
+
+    @Test
+    void anIpv6ClientIsLimitedByItsSlash64AndIpv4ByItsAddress() {
+        byte[] one = org.switchboard.config.Cidr.IpLiterals.parse("2001:db8:1:2::1");
+        byte[] sameSlash64 = org.switchboard.config.Cidr.IpLiterals.parse("2001:db8:1:2:ffff::7");
+        byte[] otherSlash64 = org.switchboard.config.Cidr.IpLiterals.parse("2001:db8:1:3::1");
+        assertEquals("2001:db8:1:2::/64", RateLimiter.keyOf(one, "2001:db8:1:2::1"));
+        assertEquals(RateLimiter.keyOf(one, "a"), RateLimiter.keyOf(sameSlash64, "b"));
+        assertNotEquals(RateLimiter.keyOf(one, "a"), RateLimiter.keyOf(otherSlash64, "c"));
+        assertEquals("10.0.0.7", RateLimiter.keyOf(new byte[] {10, 0, 0, 7}, "10.0.0.7"));
+        assertEquals("::ffff:10.0.0.7", RateLimiter.keyOf(new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff,
+                10, 0, 0, 7}, "::ffff:10.0.0.7"), "an IPv4 client on a dual-stack socket keeps its own bucket");
     }
 
     @Test
