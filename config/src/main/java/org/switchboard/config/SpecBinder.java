@@ -165,7 +165,7 @@ final class SpecBinder {
         HostPort address = admin != null ? admin.address() : addressNode.isAbsent() ? null : address(addressNode);
         Node allowNode = node.field("allow");
         // When set, only what it lists: an empty list leaves actions to the token alone.
-        List<Cidr> allow = allowNode.isAbsent() ? AdminSpec.LOOPBACK : CidrBinder.cidrs(allowNode);
+        List<Cidr> allow = allowNode.isAbsent() ? AdminSpec.LOOPBACK : allowNode.cidrs();
         Node tokenNode = node.field("tokenFile");
         String tokenFile = tokenNode.isAbsent() ? null : tokenNode.string("expected the path of a file holding a token");
         if (tokenFile != null && tokenFile.isBlank()) {
@@ -449,7 +449,7 @@ final class SpecBinder {
         if (list.isAbsent()) {
             return ClientAddressSpec.DEFAULTS;
         }
-        List<Cidr> trusted = CidrBinder.cidrs(list);
+        List<Cidr> trusted = list.cidrs();
         return trusted == null ? null : new ClientAddressSpec(trusted);
     }
 
