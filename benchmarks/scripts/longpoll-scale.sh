@@ -14,6 +14,8 @@
 # (PROXIES="nginx switchboard" runs a subset; SWITCHBOARD_JAVA_OPTS adds JVM options.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+# shellcheck source=common.sh
+source benchmarks/scripts/common.sh
 requests=${1:-9000}; threads=${2:-1}; close=${3:-fin}; rounds=${4:-3}
 work=$(mktemp -d)
 pids=()

@@ -292,14 +292,15 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
             return;
         }
         int strip = stripLength(decision, view.path());
+        int upgrade = webSocket ? HeadWriter.webSocketUpgradeLength() : 0;
         ByteBuf upstreamHead;
         if (forwarding == null) {
-            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE));
+            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE) + upgrade);
             HeadWriter.writeRequest(index, false, peerAscii, schemeAscii, record.requestIdHigh, record.requestIdLow,
                     hostIfMissing(index, decision), strip, upstreamHead);
         } else {
             upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
-                    forwarding.requestId()));
+                    forwarding.requestId()) + upgrade);
             HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
                     hostIfMissing(index, decision), strip, upstreamHead);
         }
@@ -313,7 +314,7 @@ final class Http1ServerConnection extends ChannelInboundHandlerAdapter implement
         }
         current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
                 snapshot.failover(),
-                snapshot.timeouts().upstreamResponse().toNanos(), index.isMethod(HEAD), hasBody,
+                snapshot.timeouts().upstreamResponse().toNanos(), headRequest, hasBody,
                 index.contentLength(), index.chunked(), webSocket);
         current.start();
     }

@@ -33,11 +33,8 @@ final class IndexedRequestView extends HeadRequestView {
         return null;
     }
 
-
-
     private String value(int field) {
         return new String(index.bytes(), index.valueStart(field), index.valueEnd(field) - index.valueStart(field),
                 StandardCharsets.ISO_8859_1);
     }
-
 }
