@@ -41,9 +41,9 @@ public final class HealthChecking implements AutoCloseable {
     private volatile Map<String, Owned> byUpstream = Map.of();
     private volatile boolean closed;
 
-    private final org.switchboard.proxy.metrics.ProxyMetrics metrics;
+    private final org.switchboard.proxy.stats.ProxyMetrics metrics;
 
-    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.metrics.ProxyMetrics metrics) {
+    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.stats.ProxyMetrics metrics) {
         this.probe = probe;
         this.metrics = metrics;
     }
