@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # TLS termination side by side on loopback: HAProxy, NGINX and Switchboard, each with the same
-# ECDSA P-256 certificate (made here with openssl), TLS 1.3 only, ALPN http/1.1, in front of the
+# ECDSA P-256 certificate (made here with openssl), TLS 1.3 only, ALPN h2 and http/1.1, in front of the
 # same nginx "workers" with the same routing as compare.sh, the same thread counts, the Matrix mix.
-# Two measures per proxy, interleaved (haproxy, nginx, switchboard; N rounds after a warm-up):
+# Three measures per proxy, interleaved (haproxy, nginx, switchboard; N rounds after a warm-up):
 #   keep-alive: wrk over long-lived HTTPS connections (the handshake cost is amortised away);
 #   handshakes: wrk with "Connection: close", so every request opens a connection and does a full
-#               TLS 1.3 handshake (wrk keeps no session for resumption).
+#               TLS 1.3 handshake (wrk keeps no session for resumption);
+#   h2: h2load over HTTP/2 (ALPN h2), 10 streams in flight per connection, the mix's GET paths
+#       with a user's token (h2load has no scripting: no PUTs); p50/p99 columns are h2load's mean
+#       and mean+2sd of the request time, as it reports no percentiles.
 # Prints medians: requests/s, p50, p99, the proxy's CPU time per request (from /proc).
-# Needs: wrk haproxy nginx-light openssl (apt-get install), a built proxy-core/target/switchboard.jar.
+# Needs: wrk haproxy nginx-light openssl nghttp2-client (apt-get install), a built
+# proxy-core/target/switchboard.jar.
 # Usage: benchmarks/scripts/compare-tls.sh [rounds=3] [seconds=10] [connections=64] [threads="1 2"]
 # SWITCHBOARD_JAVA_OPTS replaces Switchboard's JVM options (default: the README's).
 set -euo pipefail
@@ -48,7 +52,7 @@ defaults
   option http-keep-alive
   http-reuse always
 frontend fe
-  bind 127.0.0.1:18511 ssl crt $work/tls/haproxy.pem alpn http/1.1
+  bind 127.0.0.1:18511 ssl crt $work/tls/haproxy.pem alpn h2,http/1.1
   http-request set-header X-Forwarded-Proto https
 $(haproxy_routing)
 CONF
@@ -59,7 +63,7 @@ worker_processes $t; daemon off; pid $work/nginx-proxy/nginx.pid; error_log stde
 events { worker_connections 8192; }
 http { access_log off; keepalive_requests 1000000;
 $(nginx_upstreams)
-  server { listen 127.0.0.1:18512 ssl;
+  server { listen 127.0.0.1:18512 ssl http2;
     ssl_certificate $work/tls/tls.crt; ssl_certificate_key $work/tls/tls.key; ssl_protocols TLSv1.3;
     ssl_session_cache shared:SSL:10m;
     proxy_http_version 1.1; proxy_set_header Connection ""; proxy_set_header Host \$host;
@@ -91,6 +95,29 @@ cpu_ticks() {
   echo "$total"
 }
 
+# The mix's GET paths for h2load (one URI per line, cycled through).
+h2_uris="$work/h2-uris"
+for path in "/_matrix/client/v3/sync?since=s72594_4483&timeout=0" "/_matrix/client/v3/sync?since=s72594_4483&timeout=0" \
+    "/_matrix/client/v3/profile/%40alice%3Aexample.org" "/_matrix/client/v1/media/thumbnail/example.org/abcdef?width=96&height=96" \
+    "/_synapse/admin/v1/server_version" "/_matrix/client/versions"; do echo "$path"; done > "$h2_uris"
+
+run_h2() { # name port pid
+  local name=$1 port=$2 pid=$3 before after out
+  before=$(cpu_ticks "$pid")
+  out=$(h2load -t1 -c"$connections" -m10 -D"$seconds" -H "Authorization: Bearer syt_dXNlcjE_RANDOMrandomRANDOM1_0a1b2c" \
+      -i <(sed "s|^|https://127.0.0.1:$port|" "$h2_uris") 2>&1)
+  after=$(cpu_ticks "$pid")
+  local rps requests mean sd cpu failed
+  rps=$(awk '/^finished in/ {print $4}' <<<"$out")
+  requests=$(awk '/^requests:/ {print $8}' <<<"$out")
+  failed=$(awk '/^requests:/ {print $10 + $12}' <<<"$out")
+  [ "${failed:-0}" = 0 ] || echo "$name: $failed failed or errored requests" >&2
+  mean=$(awk '/^time for request:/ {print $6}' <<<"$out")
+  sd=$(awk '/^time for request:/ {print $7}' <<<"$out")
+  cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
+  echo "$name $rps $mean $(awk -v m="$(to_ms <<<"$mean")" -v s="$(to_ms <<<"$sd")" 'BEGIN {printf "%.2fms", m + 2 * s}') $cpu"
+}
+
 run() { # name port pid script
   local name=$1 port=$2 pid=$3 script=$4 before after out
   before=$(cpu_ticks "$pid")
@@ -112,12 +139,18 @@ echo "wrk -t1 -c$connections -d${seconds}s over TLS 1.3 (ECDSA P-256), Matrix mi
 for t in $thread_counts; do
   start_proxies "$t"
   for port in 18511 18512 18513; do wrk -t1 -c"$connections" -d10s -s "$mix" "https://127.0.0.1:$port" >/dev/null; done
-  for mode in keep-alive handshakes; do
+  for mode in keep-alive handshakes h2; do
     script=$mix
     [ "$mode" = handshakes ] && script=$close_mix
     results="$work/results-$t-$mode"
     : > "$results"
     for r in $(seq "$rounds"); do
+      if [ "$mode" = h2 ]; then
+        run_h2 haproxy 18511 "$hp" >> "$results"
+        run_h2 nginx 18512 "$np" >> "$results"
+        run_h2 switchboard 18513 "$sp" >> "$results"
+        continue
+      fi
       run haproxy 18511 "$hp" "$script" >> "$results"
       run nginx 18512 "$np" "$script" >> "$results"
       run switchboard 18513 "$sp" "$script" >> "$results"

@@ -38,7 +38,7 @@ import org.switchboard.systemtest.support.TlsMaterial.SecretVolume;
 
 /**
  * TLS listeners with real clients: SNI picks each certificate (keys in PKCS#1, SEC1 and PKCS#8),
- * ALPN settles on HTTP/1.1, certificates are swapped under load as a Secret volume swaps them,
+ * ALPN chooses h2 (HTTP/1.1 for a client without it), certificates are swapped under load as a Secret volume swaps them,
  * a bad pair is refused while the old one serves on, 421 for a Host of another certificate, the
  * plain listener's redirect, and what the upstream is told.
  */
@@ -114,20 +114,23 @@ class TlsSystemTest {
     }
 
     @Test
-    void theJdkHttpClientIsServedOverTlsWithAlpnSettlingOnHttp11() throws Exception {
+    void theJdkHttpClientIsServedOverTlsWithAlpnChoosingHttp2() throws Exception {
         for (String host : List.of(MATRIX_HOST, ELEMENT_HOST)) {
             HttpClient client = TlsMaterial.httpClient(host);
             HttpResponse<String> response = client.send(HttpRequest.newBuilder(uri("https", "/_matrix/client/versions")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode());
             assertEquals("synapse", response.body());
-            // The client offered h2 and http/1.1; only http/1.1 is served for now.
-            assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+            // The client offered h2 and http/1.1: h2 is the server's preference.
+            assertEquals(HttpClient.Version.HTTP_2, response.version());
             X509Certificate leaf = (X509Certificate) response.sslSession().orElseThrow().getPeerCertificates()[0];
             assertEquals(cert(host.startsWith("matrix") ? TlsMaterial.MATRIX : TlsMaterial.ELEMENT), leaf);
         }
         try (SSLSocket socket = TlsMaterial.connect(proxy.address("https"), MATRIX_HOST, List.of("h2", "http/1.1"))) {
-            assertEquals("http/1.1", socket.getApplicationProtocol());
+            assertEquals("h2", socket.getApplicationProtocol());
+        }
+        try (SSLSocket socket = TlsMaterial.connect(proxy.address("https"), MATRIX_HOST, List.of("http/1.1"))) {
+            assertEquals("http/1.1", socket.getApplicationProtocol(), "a client without h2 gets HTTP/1.1");
         }
     }
 
@@ -149,12 +152,12 @@ class TlsSystemTest {
                         URI.create("https://127.0.0.1:" + jdk.address("https").getPort() + "/x")).build(),
                         HttpResponse.BodyHandlers.ofString());
                 assertEquals(200, response.statusCode());
-                assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+                assertEquals(HttpClient.Version.HTTP_2, response.version());
                 assertEquals(cert(host.startsWith("matrix") ? TlsMaterial.MATRIX : TlsMaterial.ELEMENT),
                         response.sslSession().orElseThrow().getPeerCertificates()[0]);
             }
             try (SSLSocket socket = TlsMaterial.connect(jdk.address("https13"), MATRIX_HOST, List.of("h2", "http/1.1"))) {
-                assertEquals("http/1.1", socket.getApplicationProtocol());
+                assertEquals("h2", socket.getApplicationProtocol());
                 assertEquals("TLSv1.3", socket.getSession().getProtocol());
                 assertEquals(cert(TlsMaterial.MATRIX_RENEWED), socket.getSession().getPeerCertificates()[0]);
             }
@@ -323,8 +326,8 @@ class TlsSystemTest {
                     "https://" + host + ":" + port + "/_matrix/client/versions").redirectErrorStream(true).start();
             String output = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
             assertEquals(0, curl.waitFor(), output);
-            // curl verified the certificate against this CA alone, for this name; ALPN chose HTTP/1.1.
-            assertEquals("synapse 1.1", output);
+            // curl verified the certificate against this CA alone, for this name; ALPN chose HTTP/2.
+            assertEquals("synapse 2", output);
         }
     }
 

@@ -8,11 +8,19 @@ package org.switchboard.config;
  * @param tls             TLS termination on this listener, or null for plain HTTP
  * @param redirectToHttps a plain listener answers 308 towards the first TLS listener, except ACME
  *                        HTTP-01 challenges, which are proxied
+ * @param http2           HTTP/2 is served: offered by ALPN on a TLS listener (the default there), by
+ *                        prior knowledge (h2c) beside HTTP/1.1 on a plain one (off by default there)
  */
-public record ListenerSpec(String name, HostPort address, boolean proxyProtocol, TlsSpec tls, boolean redirectToHttps) {
+public record ListenerSpec(String name, HostPort address, boolean proxyProtocol, TlsSpec tls, boolean redirectToHttps,
+                           boolean http2) {
 
     public ListenerSpec(String name, HostPort address, boolean proxyProtocol) {
         this(name, address, proxyProtocol, null, false);
+    }
+
+    /** With HTTP/2 as the default has it: on with TLS, off without. */
+    public ListenerSpec(String name, HostPort address, boolean proxyProtocol, TlsSpec tls, boolean redirectToHttps) {
+        this(name, address, proxyProtocol, tls, redirectToHttps, tls != null);
     }
 
     public static ListenerSpec of(String name, HostPort address) {
@@ -24,6 +32,6 @@ public record ListenerSpec(String name, HostPort address, boolean proxyProtocol,
     }
 
     public ListenerSpec withTls(TlsSpec tls) {
-        return new ListenerSpec(name, address, proxyProtocol, tls, redirectToHttps);
+        return new ListenerSpec(name, address, proxyProtocol, tls, redirectToHttps, http2);
     }
 }

@@ -116,7 +116,7 @@ final class SpecBinder {
         int tlsListeners = 0;
         for (Node item : items) {
             int mark = errors.count();
-            if (!item.expectMap("name", "address", "proxyProtocol", "tls", "redirectToHttps")) {
+            if (!item.expectMap("name", "address", "proxyProtocol", "tls", "redirectToHttps", "http2")) {
                 continue;
             }
             Node nameNode = item.field("name");
@@ -142,8 +142,10 @@ final class SpecBinder {
             if (!tlsNode.isAbsent()) {
                 tlsListeners++;
             }
+            Node http2Node = item.field("http2");
+            Boolean http2 = http2Node.isAbsent() ? Boolean.valueOf(!tlsNode.isAbsent()) : http2Node.bool();
             if (errors.noneSince(mark)) {
-                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect));
+                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect, http2));
             }
         }
         if (tlsListeners == 0) {

@@ -42,9 +42,23 @@ class TlsConfigTest {
                 https.tls().certificates());
         assertEquals("TLSv1.3", https.tls().minVersion());
         assertFalse(https.redirectToHttps());
+        assertTrue(https.http2(), "HTTP/2 is offered by ALPN on a TLS listener unless turned off");
         ListenerSpec http = spec.listeners().get(1);
         assertNull(http.tls());
         assertTrue(http.redirectToHttps());
+        assertFalse(http.http2(), "h2c on a plain listener only where asked for");
+    }
+
+    @Test
+    void http2IsTurnedOffOrOnPerListener() throws Exception {
+        SwitchboardSpec spec = ConfigLoader.parse("listeners:\n" + HTTPS + "    http2: false\n"
+                + "    tls: {certificates: [{cert: a.crt, key: a.key}]}\n"
+                + "  - name: cluster\n    address: \"0.0.0.0:8081\"\n    http2: true\n" + UPSTREAMS, "t.yaml");
+        assertFalse(spec.listeners().get(0).http2());
+        assertTrue(spec.listeners().get(1).http2());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse("listeners:\n" + HTTPS
+                + "    http2: maybe\n" + UPSTREAMS, "t.yaml"));
+        assertTrue(e.getMessage().contains("listeners[0].http2"), e.getMessage());
     }
 
     @Test

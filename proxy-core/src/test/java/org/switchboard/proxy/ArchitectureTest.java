@@ -47,7 +47,7 @@ class ArchitectureTest {
     void theRouterKnowsNoCodecAndNoJourneyAboveIt() {
         noClasses().that().resideInAPackage(P + ".router..")
                 .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
-                        P + ".http..", P + ".admin..")
+                        P + ".http2..", P + ".http..", P + ".admin..")
                 .check(PROXY);
     }
 
@@ -55,14 +55,19 @@ class ArchitectureTest {
     void theRequestJourneyKnowsNoCodecConnectionAboveIt() {
         noClasses().that().resideInAPackage(P + ".http")
                 .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
-                        P + ".admin..")
+                        P + ".http2..", P + ".admin..")
                 .check(PROXY);
     }
 
     @Test
-    void theHttp1ConnectionKnowsNotTheListenerThatInstallsIt() {
+    void theProtocolConnectionsKnowNotTheListenerThatInstallsThemNorEachOther() {
         noClasses().that().resideInAPackage(P + ".http1..")
-                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".admin..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".admin..",
+                        P + ".http2..")
+                .check(PROXY);
+        noClasses().that().resideInAPackage(P + ".http2..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".admin..",
+                        P + ".http1..")
                 .check(PROXY);
     }
 

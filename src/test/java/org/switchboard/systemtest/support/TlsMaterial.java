@@ -178,6 +178,8 @@ public final class TlsMaterial {
     public static HttpClient httpClient(String sni) throws Exception {
         SSLParameters parameters = new SSLParameters();
         parameters.setServerNames(List.of(new SNIHostName(sni)));
+        // Named, or the JDK's client offers no ALPN at all (it checks the parameters for TLS 1.2+ before offering h2).
+        parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         return HttpClient.newBuilder().sslContext(trustingTestCertificates()).sslParameters(parameters)
                 .version(HttpClient.Version.HTTP_2).connectTimeout(java.time.Duration.ofSeconds(10)).build();
     }

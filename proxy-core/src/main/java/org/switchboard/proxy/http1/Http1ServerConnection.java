@@ -19,11 +19,12 @@ import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
-import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.IpText;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.http.RequestGate;
 import org.switchboard.proxy.http.RequestJourney;
+import org.switchboard.proxy.http.UpstreamHead;
+import org.switchboard.proxy.http.ConnectionClock;
 import org.switchboard.proxy.router.DownstreamStream;
 import org.switchboard.proxy.http.ForwardingHeaders;
 import org.switchboard.proxy.router.MatrixErrors;
@@ -33,6 +34,7 @@ import org.switchboard.proxy.stats.AccessLog;
 import org.switchboard.proxy.stats.RequestRecord;
 import org.switchboard.proxy.router.IndexedRequestView;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
+import org.switchboard.proxy.http.ConnectionClock;
 
 /**
  * An HTTP/1 client connection, the last handler of its pipeline (after the PROXY decoder and
@@ -90,7 +92,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private boolean trustedPeer;
     private byte[] peerAscii;
     private final byte[] schemeAscii;
-    private static final String REQUEST_ID_TEMPLATE = "0123456789abcdef0123456789abcdef";
 
     private ConnectionClock clock;
     private long lastActivityNanos;
@@ -242,14 +243,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     }
 
     private void refuse(HeadIndex index) {
-        MatrixErrors error = switch (index.error()) {
-            case TARGET_TOO_LONG -> MatrixErrors.URI_TOO_LONG;
-            case HEADERS_TOO_LARGE -> MatrixErrors.HEADERS_TOO_LARGE;
-            case VERSION_NOT_SUPPORTED -> MatrixErrors.VERSION_NOT_SUPPORTED;
-            case CODING_NOT_IMPLEMENTED -> MatrixErrors.NOT_IMPLEMENTED;
-            case EXPECTATION_FAILED -> MatrixErrors.EXPECTATION_FAILED;
-            case MALFORMED -> MatrixErrors.BAD_REQUEST;
-        };
+        MatrixErrors error = MatrixErrors.refusing(index.error());
         if (index.error() == HeadError.MALFORMED) {
             LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": refused a request from " + peerText()
                     + ": " + index.errorDetail());
@@ -306,22 +300,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
             return;
         }
-        int strip = stripLength(decision, view.path());
-        int upgrade = webSocket ? HeadWriter.webSocketUpgradeLength() : 0;
-        ByteBuf upstreamHead;
-        if (forwarding == null) {
-            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE) + upgrade);
-            HeadWriter.writeRequest(index, false, peerAscii, schemeAscii, record.requestIdHigh, record.requestIdLow,
-                    hostIfMissing(index, decision), strip, upstreamHead);
-        } else {
-            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
-                    forwarding.requestId()) + upgrade);
-            HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
-                    hostIfMissing(index, decision), strip, upstreamHead);
-        }
-        if (webSocket) {
-            HeadWriter.restoreWebSocketUpgrade(upstreamHead);
-        }
+        ByteBuf upstreamHead = UpstreamHead.write(ctx.alloc(), index, forwarding, peerText, peerAscii, schemeAscii, record,
+                decision, view.path(), webSocket);
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
         if (hasBody) {
@@ -336,19 +316,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
-
-    /** How many characters of the path the upstream does not see (a route's stripPrefix), else 0. */
-    private static int stripLength(RequestJourney.Decision decision, String path) {
-        String prefix = decision.route().actions().stripPrefix();
-        return prefix != null && path.startsWith(prefix) ? prefix.length() : 0;
-    }
-
-    /** The endpoint's address for the Host an HTTP/1.0 request without one gets upstream; null when it has one. */
-    private static String hostIfMissing(HeadIndex index, RequestJourney.Decision decision) {
-        return index.host() >= 0 ? null : decision.endpoint().address().toString();
-    }
-
-
 
     /** Forwards as much of the body as pending holds (as slices of the read buffers). */
     private void body() {
@@ -824,13 +791,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     private void endRecord(StreamExchange exchange) {
         if (exchange != null) {
-            Endpoint endpoint = exchange.endpoint();
-            record.upstream = endpoint.upstream();
-            record.endpoint = endpoint.id();
-            record.upstreamNanos = exchange.upstreamNanos();
-            if (record.upstreamNanos >= 0) {
-                metrics.firstByte(endpoint, record.upstreamNanos);
-            }
+            exchange.describe(record, metrics);
         }
         record.finish(now(), listener, metrics, accessLog, ctx.executor());
     }

@@ -1,5 +1,6 @@
 package org.switchboard.proxy.listener;
 
+import org.switchboard.proxy.http2.Http2Connection;
 import org.switchboard.proxy.http.DownstreamConnection;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -28,8 +29,9 @@ import org.switchboard.proxy.http.MisdirectedRequestGate;
 /**
  * The downstream pipeline of a client listener: admission (connection limits), the PROXY
  * protocol header where enabled, TLS on a TLS listener (SNI picks the certificate, ALPN the
- * protocol), then {@link Http1ServerConnection}, which does the rest. HTTP/2 will go beside it,
- * installed by {@link #installProtocol} when ALPN chooses {@code h2}, feeding the same request journey.
+ * protocol), then {@link Http1ServerConnection}, or {@link Http2Connection} when ALPN chooses
+ * {@code h2} (or a plain listener with {@code http2: true} sees the h2c preface): either does the
+ * rest, through the same request journey.
  */
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
 
@@ -115,8 +117,15 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                     }));
         }
         if (tls == null) {
-            ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
-                    listener.name(), metrics, accessLog, drain::closing, redirect));
+            if (listener.http2()) {
+                // h2c by prior knowledge beside HTTP/1.1: the first bytes tell which.
+                ch.pipeline().addLast("prior-knowledge", new PriorKnowledge(
+                        ctx -> Http2Connection.install(ctx.pipeline(), snapshots, pool, scratch.get(), "http", listener.name(),
+                                metrics, accessLog, redirect),
+                        ctx -> ctx.pipeline().addLast("http1", plainHttp1(pool))));
+            } else {
+                ch.pipeline().addLast("http1", plainHttp1(pool));
+            }
             return;
         }
         SniChoice choice = new SniChoice();
@@ -125,8 +134,18 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 .addLast("alpn", tls.negotiationHandler((ctx, protocol) -> installProtocol(ctx, protocol, pool, choice)));
     }
 
-    /** The one place a negotiated protocol gets its pipeline (HTTP/2 joins here). */
+    private Http1ServerConnection plainHttp1(UpstreamConnectionPool pool) {
+        return new Http1ServerConnection(snapshots, pool, scratch.get(), "http", listener.name(), metrics, accessLog,
+                drain::closing, redirect);
+    }
+
+    /** The one place a negotiated protocol gets its pipeline. */
     private boolean installProtocol(ChannelHandlerContext ctx, String protocol, UpstreamConnectionPool pool, SniChoice choice) {
+        if (ApplicationProtocolNames.HTTP_2.equals(protocol) && listener.http2()) {
+            Http2Connection.install(ctx.pipeline(), snapshots, pool, scratch.get(), "https", listener.name(), metrics,
+                    accessLog, new MisdirectedRequestGate(choice));
+            return true;
+        }
         if (!ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
             return false;
         }

@@ -1,5 +1,6 @@
 package org.switchboard.proxy.listener;
 
+import java.util.function.IntSupplier;
 import org.switchboard.proxy.http.DownstreamConnection;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -43,11 +44,19 @@ public final class Drain {
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
     public Drain(MeterRegistry registry) {
+        this(registry, () -> 0);
+    }
+
+    /** @param http2Connections how many of the tracked connections speak HTTP/2 */
+    public Drain(MeterRegistry registry, IntSupplier http2Connections) {
         Gauge.builder("switchboard_drain_phase", this, drain -> drain.phase.ordinal())
                 .description("0 serving, 1 draining (ready answers 503, listeners open), 2 listeners closed, 3 drained")
                 .register(registry);
-        Gauge.builder("switchboard_client_connections", clients, ChannelGroup::size)
+        Gauge.builder("switchboard_client_connections", clients, group -> group.size() - http2Connections.getAsInt())
                 .description("Open client connections by protocol, across listeners").tag("protocol", "h1")
+                .register(registry);
+        Gauge.builder("switchboard_client_connections", http2Connections, IntSupplier::getAsInt)
+                .description("Open client connections by protocol, across listeners").tag("protocol", "h2")
                 .register(registry);
         forcedCloses = Counter.builder("switchboard_drain_forced_closes")
                 .description("Client connections still open at the drain's timeout, closed then").register(registry);

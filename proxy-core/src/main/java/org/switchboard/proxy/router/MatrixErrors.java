@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import org.switchboard.proxy.codec.http1.HeadError;
 import org.switchboard.proxy.stats.RequestRecord;
 
 /**
@@ -103,6 +104,18 @@ public enum MatrixErrors implements LocalAnswer {
             case CONNECT_FAILED -> RequestRecord.Termination.CONNECT_FAILED;
             case INVALID_RESPONSE -> RequestRecord.Termination.INVALID_RESPONSE;
             default -> RequestRecord.Termination.LOCAL;
+        };
+    }
+
+    /** The answer to a request head the parser refused. */
+    public static MatrixErrors refusing(HeadError error) {
+        return switch (error) {
+            case TARGET_TOO_LONG -> URI_TOO_LONG;
+            case HEADERS_TOO_LARGE -> HEADERS_TOO_LARGE;
+            case VERSION_NOT_SUPPORTED -> VERSION_NOT_SUPPORTED;
+            case CODING_NOT_IMPLEMENTED -> NOT_IMPLEMENTED;
+            case EXPECTATION_FAILED -> EXPECTATION_FAILED;
+            case MALFORMED -> BAD_REQUEST;
         };
     }
 }

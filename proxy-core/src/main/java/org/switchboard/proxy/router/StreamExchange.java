@@ -1,5 +1,7 @@
 package org.switchboard.proxy.router;
 
+import org.switchboard.proxy.stats.ProxyMetrics;
+import org.switchboard.proxy.stats.RequestRecord;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -536,6 +538,16 @@ public final class StreamExchange implements UpstreamListener {
     private void releaseUpstreamUnusable() {
         if (upstream != null) {
             pool.release(upstream, false);
+        }
+    }
+
+    /** Tells the request's record where it went and how long the upstream took; its first-byte time is measured. */
+    public void describe(RequestRecord record, ProxyMetrics metrics) {
+        record.upstream = endpoint.upstream();
+        record.endpoint = endpoint.id();
+        record.upstreamNanos = upstreamNanos();
+        if (record.upstreamNanos >= 0) {
+            metrics.firstByte(endpoint, record.upstreamNanos);
         }
     }
 

@@ -1,5 +1,6 @@
 package org.switchboard.proxy.server;
 
+import org.switchboard.proxy.http2.Http2Connection;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -80,7 +81,7 @@ public final class Switchboard implements AutoCloseable {
     private SwitchboardSpec writtenSpec;
     private final ProxyMetrics metrics = new ProxyMetrics();
     private final AccessLog accessLog;
-    private final Drain drain = new Drain(metrics.registry());
+    private final Drain drain = new Drain(metrics.registry(), metrics::http2Connections);
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
     private Channel admin;
     /** Who may use the admin actions: replaced, whole, by each reload. */
@@ -278,6 +279,11 @@ public final class Switchboard implements AutoCloseable {
             line.append(" tls=").append(tlsContexts.describe());
             tls.forEach((name, listener) -> line.append(" certificates ").append(name).append('=')
                     .append(listener.current().certificates().stream().map(c -> c.name() + " until " + c.notAfter()).toList()));
+        }
+        List<String> http2 = spec.listeners().stream().filter(ListenerSpec::http2).map(ListenerSpec::name).toList();
+        if (!http2.isEmpty()) {
+            line.append(" http2=").append(http2).append(" (")
+                    .append(Http2Connection.describeLimits(spec.limits().requestHeaders())).append(')');
         }
         line.append("; ").append(EffectiveSettings.of(spec));
         return line.toString();

@@ -17,7 +17,8 @@ final class AccessLogLine {
     private static final byte[] TIME = ascii("{\"time\":\"");
     private static final byte[] REQUEST_ID = ascii("Z\",\"request_id\":");
     private static final byte[] CLIENT = ascii(",\"client\":");
-    private static final byte[] METHOD = ascii(",\"method\":");
+    private static final byte[] PROTOCOL = ascii(",\"protocol\":\"");
+    private static final byte[] METHOD = ascii("\",\"method\":");
     private static final byte[] PATH = ascii(",\"path\":");
     private static final byte[] ROUTE = ascii(",\"route\":");
     private static final byte[] UPSTREAM = ascii(",\"upstream\":");
@@ -54,6 +55,8 @@ final class AccessLogLine {
         }
         raw(CLIENT);
         quoted(r.client);
+        raw(PROTOCOL);
+        raw(r.protocol.ascii);
         raw(METHOD);
         quoted(r.method);
         raw(PATH);

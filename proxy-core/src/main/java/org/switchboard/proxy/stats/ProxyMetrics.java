@@ -53,6 +53,8 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger http2Connections = new java.util.concurrent.atomic.AtomicInteger();
+    private final java.util.Map<String, Counter> goAways = new java.util.concurrent.ConcurrentHashMap<>();
     private final Counter bytesIn;
     private final Counter bytesOut;
     private final java.util.concurrent.atomic.AtomicInteger openTunnels = new java.util.concurrent.atomic.AtomicInteger();
@@ -102,6 +104,26 @@ public final class ProxyMetrics {
         if (out > 0) {
             bytesOut.increment(out);
         }
+    }
+
+    /** Open HTTP/2 client connections (the rest of the tracked client connections are HTTP/1). */
+    public int http2Connections() {
+        return http2Connections.get();
+    }
+
+    public void http2ConnectionOpened() {
+        http2Connections.incrementAndGet();
+    }
+
+    public void http2ConnectionClosed() {
+        http2Connections.decrementAndGet();
+    }
+
+    /** This proxy ended an HTTP/2 connection for a client's fault (a flood, a protocol error): counted by error code. */
+    public void http2GoAway(String error) {
+        goAways.computeIfAbsent(error, key -> Counter.builder("switchboard_http2_goaways")
+                .description("HTTP/2 connections this proxy ended with an error (GOAWAY), by error code")
+                .tag("error", key).register(registry)).increment();
     }
 
     /** A WebSocket tunnel opened (the upstream answered 101). */

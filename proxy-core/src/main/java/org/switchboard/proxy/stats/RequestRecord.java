@@ -18,7 +18,16 @@ public final class RequestRecord {
 
     }
 
+    /** The client's protocol, as the access log and metrics name it. */
+    public enum Protocol {
+        H1, H2;
+
+        final byte[] ascii = name().toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
     long startNanos;
+    /** Set by the codec that owns the record; kept from request to request. */
+    public Protocol protocol = Protocol.H1;
     public String method = "other";
     public String path = "";
     /** Null while the id is this proxy's own, kept as two longs until the log asks for its text. */

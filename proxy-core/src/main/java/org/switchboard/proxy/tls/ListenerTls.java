@@ -22,6 +22,8 @@ public final class ListenerTls {
     private final String listener;
     private final String location;
     private final TlsSpec spec;
+    /** ALPN offers h2 on this listener. */
+    private final boolean http2;
     private final TlsContexts contexts;
     private final AtomicReference<CertificateSet> current;
     /** The last refusal per certificate, null when its files are in force. Guarded by this. */
@@ -30,9 +32,10 @@ public final class ListenerTls {
     private final Counter reloadsOk;
     private final Counter reloadsRefused;
 
-    private ListenerTls(String listener, String location, TlsSpec spec, TlsContexts contexts, CertificateSet first,
-                        MeterRegistry registry) {
+    private ListenerTls(String listener, String location, TlsSpec spec, boolean http2, TlsContexts contexts,
+                        CertificateSet first, MeterRegistry registry) {
         this.listener = listener;
+        this.http2 = http2;
         this.location = location;
         this.spec = spec;
         this.contexts = contexts;
@@ -56,7 +59,8 @@ public final class ListenerTls {
             throws TlsStartException {
         List<LoadedCertificate> loaded = loadAll(index, listener, contexts);
         loaded.forEach(certificate -> warnIfExpired(listener.name(), certificate));
-        return new ListenerTls(listener.name(), location(index), listener.tls(), contexts, new CertificateSet(loaded), registry);
+        return new ListenerTls(listener.name(), location(index), listener.tls(), listener.http2(), contexts, new CertificateSet(loaded),
+                registry);
     }
 
     /** What {@code --check} does: loads and checks every pair of listener {@code index}, keeping nothing. */
@@ -77,7 +81,7 @@ public final class ListenerTls {
         for (int i = 0; i < certificates.size(); i++) {
             try {
                 loaded.add(LoadedCertificate.load(location + "[" + i + "]", certificates.get(i),
-                        listener.tls().minVersion(), contexts));
+                        listener.tls().minVersion(), listener.http2(), contexts));
             } catch (TlsConfigException e) {
                 errors.add(e.getMessage());
             }
@@ -113,7 +117,7 @@ public final class ListenerTls {
                 continue;
             }
             try {
-                LoadedCertificate loaded = LoadedCertificate.load(location + "[" + i + "]", pair, spec.minVersion(), contexts);
+                LoadedCertificate loaded = LoadedCertificate.load(location + "[" + i + "]", pair, spec.minVersion(), http2, contexts);
                 next.set(i, loaded);
                 lastErrors[i] = null;
                 warnIfExpired(listener, loaded);

@@ -36,7 +36,7 @@ public record LoadedCertificate(String name, List<String> dnsNames, Instant notA
      * Reads and checks one {cert, key} pair. {@code location} is where the pair is written in the
      * config ({@code listeners[0].tls.certificates[1]}); errors are located with it.
      */
-    public static LoadedCertificate load(String location, TlsSpec.CertificateSpec spec, String minVersion,
+    public static LoadedCertificate load(String location, TlsSpec.CertificateSpec spec, String minVersion, boolean http2,
                                          TlsContexts contexts) throws TlsConfigException {
         byte[] certBytes = readFile(location + ".cert", spec.cert());
         byte[] keyBytes = readFile(location + ".key", spec.key());
@@ -60,7 +60,7 @@ public record LoadedCertificate(String name, List<String> dnsNames, Instant notA
         List<String> names = dnsNames(leaf);
         SslContext context;
         try {
-            context = contexts.build(key, chain, minVersion);
+            context = contexts.build(key, chain, minVersion, http2);
         } catch (SSLException | RuntimeException e) {
             throw new TlsConfigException(location + ": " + spec.cert() + ", " + spec.key() + ": refused by the TLS provider ("
                     + e.getMessage() + ")");

@@ -21,11 +21,11 @@ import org.switchboard.config.TlsSpec;
  */
 public final class TlsContexts {
     /**
-     * The protocols offered by ALPN, in the server's order of preference. The one place to add
-     * {@link ApplicationProtocolNames#HTTP_2} (first) once HTTP/2 has a pipeline; the connection's
-     * handler installs the pipeline of whichever is chosen.
+     * The protocols offered by ALPN, in the server's order of preference: HTTP/2 first where the
+     * listener serves it. The connection's handler installs the pipeline of whichever is chosen.
      */
-    public static final List<String> ALPN_PROTOCOLS = List.of(ApplicationProtocolNames.HTTP_1_1);
+    public static final List<String> ALPN_PROTOCOLS = List.of(ApplicationProtocolNames.HTTP_2, ApplicationProtocolNames.HTTP_1_1);
+    private static final List<String> ALPN_HTTP1_ONLY = List.of(ApplicationProtocolNames.HTTP_1_1);
 
     /**
      * Mozilla "intermediate" (ssl-config-generator guidelines 5.7): the TLS 1.3 AEADs and ECDHE
@@ -43,13 +43,18 @@ public final class TlsContexts {
             "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
             "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
-    private static final ApplicationProtocolConfig ALPN = new ApplicationProtocolConfig(
-            ApplicationProtocolConfig.Protocol.ALPN,
-            // What both providers support: a client offering none of ours gets no ALPN answer,
-            // and a client that ignores ours is still served HTTP/1.1.
-            ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
-            ALPN_PROTOCOLS);
+    private static final ApplicationProtocolConfig ALPN = alpn(ALPN_PROTOCOLS);
+    private static final ApplicationProtocolConfig ALPN_HTTP1 = alpn(ALPN_HTTP1_ONLY);
+
+    private static ApplicationProtocolConfig alpn(List<String> protocols) {
+        return new ApplicationProtocolConfig(
+                ApplicationProtocolConfig.Protocol.ALPN,
+                // What both providers support: a client offering none of ours gets no ALPN answer,
+                // and a client that ignores ours is still served HTTP/1.1.
+                ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT,
+                protocols);
+    }
 
     private final SslProvider provider;
     private final TicketKeys ticketKeys;
@@ -85,14 +90,14 @@ public final class TlsContexts {
         return provider == SslProvider.OPENSSL;
     }
 
-    SslContext build(PrivateKey key, List<X509Certificate> chain, String minVersion) throws SSLException {
+    SslContext build(PrivateKey key, List<X509Certificate> chain, String minVersion, boolean http2) throws SSLException {
         String[] protocols = TlsSpec.TLS_1_3.equals(minVersion)
                 ? new String[] {"TLSv1.3"} : new String[] {"TLSv1.3", "TLSv1.2"};
         SslContext context = SslContextBuilder.forServer(key, chain.toArray(new X509Certificate[0]))
                 .sslProvider(provider)
                 .protocols(protocols)
                 .ciphers(CIPHERS, SupportedCipherSuiteFilter.INSTANCE)
-                .applicationProtocolConfig(ALPN)
+                .applicationProtocolConfig(http2 ? ALPN : ALPN_HTTP1)
                 .build();
         ticketKeys.install(context);
         return context;

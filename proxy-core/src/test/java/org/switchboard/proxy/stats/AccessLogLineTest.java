@@ -35,7 +35,7 @@ class AccessLogLineTest {
         int end = new AccessLogLine().render(r, 1_764_624_059_559L, 98_765_432L, chunk, 0);
         String line = new String(chunk, 0, end, StandardCharsets.UTF_8);
         assertEquals("{\"time\":\"2025-12-01T21:20:59.559Z\",\"request_id\":\"0123456789abcdefffffffffffffffff\","
-                + "\"client\":\"2001:db8::7\",\"method\":\"PUT\","
+                + "\"client\":\"2001:db8::7\",\"protocol\":\"h1\",\"method\":\"PUT\","
                 + "\"path\":\"/_matrix/client/v3/rooms/!r:x/send/m.room.message/t\\\"1\\\\\","
                 + "\"route\":\"synapse/event_send\",\"upstream\":\"gén\u00e9ric \uD83D\uDE00\","
                 + "\"endpoint\":\"synapse-generic-0.synapse-generic.matrix.svc\",\"status\":200,\"bytes_in\":17,"

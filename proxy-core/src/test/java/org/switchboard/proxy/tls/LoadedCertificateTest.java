@@ -30,7 +30,7 @@ class LoadedCertificateTest {
     void aPairInEachFormLoadsWithEachProvider(String cert, String key, String provider) throws Exception {
         TlsContexts contexts = provider.equals("jdk") ? TlsContexts.jdk(new TicketKeys()) : TlsContexts.best(new TicketKeys());
         assertEquals(provider.equals("boringssl"), contexts.isOpenSsl(), "netty-tcnative loads on this platform");
-        LoadedCertificate loaded = LoadedCertificate.load(AT, pair(cert, key), TlsSpec.TLS_1_2, contexts);
+        LoadedCertificate loaded = LoadedCertificate.load(AT, pair(cert, key), TlsSpec.TLS_1_2, true, contexts);
         String name = cert.replace(".crt", "") + ".example.test";
         assertEquals(name, loaded.name());
         assertEquals(List.of(name), loaded.dnsNames());
@@ -42,35 +42,35 @@ class LoadedCertificateTest {
     void aKeyOfAnotherCertificateIsRefusedNamingBothFiles() throws Exception {
         TlsSpec.CertificateSpec pair = pair("rsa.crt", "ec256-sec1.key");
         TlsConfigException e = assertThrows(TlsConfigException.class,
-                () -> LoadedCertificate.load(AT, pair, TlsSpec.TLS_1_2, TlsContexts.best(new TicketKeys())));
+                () -> LoadedCertificate.load(AT, pair, TlsSpec.TLS_1_2, true, TlsContexts.best(new TicketKeys())));
         assertEquals(AT + ".key: " + pair.key() + ": does not match the certificate in " + pair.cert()
                 + " (expected the private key of its first certificate)", e.getMessage());
         // Same algorithm, another key: the signature check, not the algorithm, refuses it.
         TlsSpec.CertificateSpec sameCurve = pair("ec384.crt", "ec256-sec1.key");
         assertThrows(TlsConfigException.class,
-                () -> LoadedCertificate.load(AT, sameCurve, TlsSpec.TLS_1_2, TlsContexts.best(new TicketKeys())));
+                () -> LoadedCertificate.load(AT, sameCurve, TlsSpec.TLS_1_2, true, TlsContexts.best(new TicketKeys())));
     }
 
     @Test
     void missingAndSwappedFilesAreSaidWithTheirLocation() throws Exception {
         TlsSpec.CertificateSpec missing = TlsSpec.CertificateSpec.of(dir.resolve("nope.crt"), dir.resolve("nope.key"));
         assertEquals(AT + ".cert: " + missing.cert() + ": no such file", assertThrows(TlsConfigException.class,
-                () -> LoadedCertificate.load(AT, missing, TlsSpec.TLS_1_2, TlsContexts.best(new TicketKeys()))).getMessage());
+                () -> LoadedCertificate.load(AT, missing, TlsSpec.TLS_1_2, true, TlsContexts.best(new TicketKeys()))).getMessage());
         TlsSpec.CertificateSpec swapped = pair("rsa-pkcs1.key", "rsa.crt");
         assertEquals(AT + ".cert: " + swapped.cert() + ": not a PEM certificate (expected BEGIN CERTIFICATE)",
                 assertThrows(TlsConfigException.class,
-                        () -> LoadedCertificate.load(AT, swapped, TlsSpec.TLS_1_2, TlsContexts.best(new TicketKeys()))).getMessage());
+                        () -> LoadedCertificate.load(AT, swapped, TlsSpec.TLS_1_2, true, TlsContexts.best(new TicketKeys()))).getMessage());
         TlsSpec.CertificateSpec certAsKey = pair("rsa.crt", "rsa.crt");
         assertEquals(AT + ".key: " + certAsKey.key()
                         + ": not a PEM private key (expected BEGIN PRIVATE KEY, RSA PRIVATE KEY or EC PRIVATE KEY)",
                 assertThrows(TlsConfigException.class,
-                        () -> LoadedCertificate.load(AT, certAsKey, TlsSpec.TLS_1_2, TlsContexts.best(new TicketKeys()))).getMessage());
+                        () -> LoadedCertificate.load(AT, certAsKey, TlsSpec.TLS_1_2, true, TlsContexts.best(new TicketKeys()))).getMessage());
     }
 
     @Test
     void boringSslContextsGetTicketKeysAndKeepThemAcrossARotation() throws Exception {
         TicketKeys keys = new TicketKeys();
-        LoadedCertificate loaded = LoadedCertificate.load(AT, pair("ec256.crt", "ec256-sec1.key"), TlsSpec.TLS_1_3,
+        LoadedCertificate loaded = LoadedCertificate.load(AT, pair("ec256.crt", "ec256-sec1.key"), TlsSpec.TLS_1_3, true,
                 TlsContexts.best(keys));
         keys.rotate();
         assertEquals(1, keys.rotations());

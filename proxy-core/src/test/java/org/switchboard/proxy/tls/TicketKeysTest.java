@@ -48,7 +48,7 @@ class TicketKeysTest {
         TicketKeys keys = new TicketKeys();
         Path cert = Files.writeString(dir.resolve("ec256.crt"), PemKeysTest.resource("ec256.crt"));
         Path key = Files.writeString(dir.resolve("ec256.key"), PemKeysTest.resource("ec256-sec1.key"));
-        LoadedCertificate loaded = LoadedCertificate.load("t", TlsSpec.CertificateSpec.of(cert, key), TlsSpec.TLS_1_3,
+        LoadedCertificate loaded = LoadedCertificate.load("t", TlsSpec.CertificateSpec.of(cert, key), TlsSpec.TLS_1_3, true,
                 TlsContexts.best(keys));
         OpenSslSessionStats stats = ((OpenSslSessionContext) loaded.context().sessionContext()).stats();
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());

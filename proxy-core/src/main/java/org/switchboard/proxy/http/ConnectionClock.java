@@ -1,4 +1,4 @@
-package org.switchboard.proxy.http1;
+package org.switchboard.proxy.http;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -12,7 +12,7 @@ import java.util.function.LongUnaryOperator;
  * earlier. In the common case a request schedules nothing: the timer armed a few seconds ago is
  * still the earliest deadline.
  */
-final class ConnectionClock {
+public final class ConnectionClock {
     /** A timer that would fire within this of the wanted time is left as it is. */
     private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -27,14 +27,14 @@ final class ConnectionClock {
      * @param onTick given the time now, acts on whatever is overdue and returns when to look
      *               next (a time of the executor's ticker), or {@link Long#MAX_VALUE} for never
      */
-    ConnectionClock(EventExecutor executor, LongUnaryOperator onTick) {
+    public ConnectionClock(EventExecutor executor, LongUnaryOperator onTick) {
         this.executor = executor;
         this.ticker = executor.ticker();
         this.onTick = onTick;
     }
 
     /** Makes sure the connection is looked at no later than {@code deadlineNanos}. */
-    void by(long deadlineNanos) {
+    public void by(long deadlineNanos) {
         if (stopped || (timer != null && firesAtNanos <= deadlineNanos + SLACK_NANOS)) {
             return;
         }
@@ -61,7 +61,7 @@ final class ConnectionClock {
         }
     }
 
-    void stop() {
+    public void stop() {
         stopped = true;
         if (timer != null) {
             timer.cancel(false);

@@ -1,0 +1,555 @@
+package org.switchboard.proxy.http2;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
+import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.AsciiString;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.EventExecutor;
+import java.nio.charset.StandardCharsets;
+import org.switchboard.config.LimitsSpec;
+import org.switchboard.config.TimeoutsSpec;
+import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.http.ConnectionClock;
+import org.switchboard.proxy.http.ForwardingHeaders;
+import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.http.RequestGate;
+import org.switchboard.proxy.http.RequestJourney;
+import org.switchboard.proxy.http.UpstreamHead;
+import org.switchboard.proxy.router.DownstreamStream;
+import org.switchboard.proxy.router.IndexedRequestView;
+import org.switchboard.proxy.router.LocalAnswer;
+import org.switchboard.proxy.router.MatrixErrors;
+import org.switchboard.proxy.router.StreamExchange;
+import org.switchboard.proxy.stats.RequestRecord;
+
+/**
+ * One HTTP/2 stream, the handler of its child channel: its header block becomes an HTTP/1.1 head
+ * ({@link Http2RequestHead}) that goes through the same request journey as an HTTP/1 request,
+ * its DATA frames become the upstream request's body, and the exchange's response comes back as
+ * HEADERS and DATA frames. Flow control is the child channel's: while the upstream cannot take
+ * more body the stream stops reading, so its window is not given back and the client waits.
+ */
+final class Http2ServerStream extends ChannelInboundHandlerAdapter implements DownstreamStream {
+    private static final System.Logger LOG = System.getLogger(Http2ServerStream.class.getName());
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+
+    /** HEAD: the header block; BODY: DATA frames go upstream; RESPONSE: the request is whole; DONE: answered. */
+    private enum State { HEAD, BODY, RESPONSE, DONE }
+
+    private final Http2Connection connection;
+    private final RequestRecord record = new RequestRecord();
+    private ChannelHandlerContext ctx;
+    private ConnectionClock clock;
+    private State state = State.HEAD;
+    private StreamExchange current;
+    private boolean headRequest;
+    private boolean requestComplete;
+    /** The body goes upstream in chunked coding (the client declared no length). */
+    private boolean chunkedUpstream;
+    private long declaredLength = -1;
+    private long received;
+    /** DATA that arrived before the upstream wanted it (bounded by the stream's window). */
+    private ByteBuf pending;
+    private boolean pendingEnd;
+    private boolean bodyWanted;
+    private boolean responseEnded;
+    private long lastActivityNanos;
+
+    Http2ServerStream(Http2Connection connection) {
+        this.connection = connection;
+        record.protocol = RequestRecord.Protocol.H2;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.clock = new ConnectionClock(ctx.executor(), this::tick);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        lastActivityNanos = now();
+        if (msg instanceof Http2HeadersFrame headers) {
+            if (state == State.HEAD) {
+                onHead(headers);
+            } else if (headers.isEndStream()) {
+                // Trailers: HTTP/1 upstreams get none; they end the body.
+                bodyEnds();
+            }
+        } else if (msg instanceof Http2DataFrame data) {
+            onData(data.content().retain(), data.isEndStream());
+            data.release();
+        } else {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (current != null) {
+            current.flushRequest();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    private void onHead(Http2HeadersFrame frame) {
+        ProxySnapshot snapshot = connection.snapshots.get();
+        LimitsSpec limits = snapshot.spec().limits();
+        record.start(now(), connection.peerText());
+        HeadIndex index = connection.scratch.index(limits.requestTarget(), limits.requestHeaders());
+        byte[] bytes = connection.scratch.bytes(limits.requestTarget(), limits.requestHeaders());
+        boolean hasBody = !frame.isEndStream();
+        requestComplete = !hasBody;
+        state = hasBody ? State.BODY : State.RESPONSE;
+        int length = Http2RequestHead.write(frame.headers(), frame.isEndStream(), bytes);
+        if (length < 0) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "listener " + connection.listener + ": refused an HTTP/2 request from "
+                    + connection.peerText() + ": " + (length == Http2RequestHead.TOO_LARGE ? "too large" : "malformed header block"));
+            localReply(length == Http2RequestHead.TOO_LARGE ? MatrixErrors.HEADERS_TOO_LARGE : MatrixErrors.BAD_REQUEST);
+            return;
+        }
+        int end = index.parseRequest(bytes, 0, length);
+        if (end != length) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "listener " + connection.listener + ": refused an HTTP/2 request from "
+                    + connection.peerText() + ": " + index.errorDetail());
+            localReply(end == HeadIndex.REFUSED ? MatrixErrors.refusing(index.error()) : MatrixErrors.BAD_REQUEST);
+            return;
+        }
+        startRequest(snapshot, index, hasBody);
+    }
+
+    private void startRequest(ProxySnapshot snapshot, HeadIndex index, boolean hasBody) {
+        headRequest = index.isMethod(HEAD);
+        record.method = index.methodName();
+        String peerText = connection.peerText();
+        ForwardingHeaders.Decision forwarding = connection.trustedPeer()
+                ? snapshot.forwarding().decide(index, connection.peer(), peerText, connection.scheme) : null;
+        record.client = forwarding == null ? peerText : forwarding.client();
+        if (forwarding == null) {
+            record.newRequestId();
+        } else {
+            record.requestId = forwarding.requestId();
+        }
+        IndexedRequestView view = new IndexedRequestView(index, record.method, index.originFormTarget(), record.client);
+        record.path = view.path();
+        declaredLength = index.contentLength();
+        chunkedUpstream = index.chunked();
+        RequestGate.Answer answer = connection.gate == null ? null : connection.gate.check(index);
+        if (answer != null) {
+            if (answer.refusal() != null) {
+                localReply(answer.refusal());
+            } else {
+                redirect(answer.location());
+            }
+            return;
+        }
+        RequestJourney.Decision decision = RequestJourney.route(snapshot, view,
+                forwarding == null ? connection.peer() : forwarding.clientAddress(), declaredLength, record);
+        if (!decision.forwarded()) {
+            localReply(decision.answer());
+            return;
+        }
+        ByteBuf upstreamHead = UpstreamHead.write(ctx.alloc(), index, forwarding, peerText, connection.peerAscii(),
+                connection.schemeAscii, record, decision, view.path(), false);
+        if (hasBody) {
+            // Nothing is read until the upstream wants the body: the window does the waiting.
+            reading(false);
+            clock.by(now() + snapshot.timeouts().requestBody().toNanos());
+        }
+        current = new StreamExchange(this, connection.pool, connection.scratch, upstreamHead, decision.route(), view,
+                decision.endpoint(), snapshot.failover(), snapshot.timeouts().upstreamResponse().toNanos(), headRequest,
+                hasBody, declaredLength, chunkedUpstream, false);
+        current.start();
+    }
+
+    // ---- the request body ----
+
+    private void onData(ByteBuf content, boolean endStream) {
+        if (state != State.BODY) {
+            content.release(); // answered already, or a frame after the end: nothing to forward it to
+            return;
+        }
+        received += content.readableBytes();
+        if (declaredLength >= 0 && received > declaredLength) {
+            content.release();
+            malformedBody();
+            return;
+        }
+        if (content.isReadable() && bodyWanted && pending == null) {
+            deliver(content);
+        } else if (content.isReadable()) {
+            pending = pending == null ? content : org.switchboard.proxy.codec.http1.Cumulation.append(ctx.alloc(), pending, content);
+        } else {
+            content.release();
+        }
+        if (endStream) {
+            if (pending == null && bodyWanted) {
+                bodyEnds();
+            } else {
+                pendingEnd = true;
+            }
+        }
+    }
+
+    private void deliver(ByteBuf content) {
+        int length = content.readableBytes();
+        record.bytesIn += length;
+        if (current == null) {
+            content.release();
+            return;
+        }
+        if (chunkedUpstream) {
+            current.onRequestBody(Unpooled.copiedBuffer(Integer.toHexString(length) + "\r\n", StandardCharsets.US_ASCII));
+            current.onRequestBody(content);
+            current.onRequestBody(Unpooled.wrappedBuffer(CRLF));
+        } else {
+            current.onRequestBody(content);
+        }
+    }
+
+    private void bodyEnds() {
+        if (state != State.BODY) {
+            return;
+        }
+        if (declaredLength >= 0 && received != declaredLength) {
+            malformedBody();
+            return;
+        }
+        state = State.RESPONSE;
+        requestComplete = true;
+        if (current != null) {
+            if (chunkedUpstream) {
+                current.onRequestBody(Unpooled.wrappedBuffer(LAST_CHUNK));
+            }
+            current.onRequestEnd();
+        }
+    }
+
+    /** The DATA frames disagree with the declared Content-Length (RFC 9113 8.1.1): the upstream never sees a whole request. */
+    private void malformedBody() {
+        LOG.log(System.Logger.Level.DEBUG, () -> "listener " + connection.listener + ": HTTP/2 body from "
+                + connection.peerText() + " disagrees with its content-length");
+        dropPending();
+        if (current != null) {
+            current.abortMalformed();
+        } else {
+            localReply(MatrixErrors.BAD_REQUEST);
+        }
+    }
+
+    @Override
+    public boolean requestBody() {
+        if (state != State.BODY) {
+            return false;
+        }
+        bodyWanted = true;
+        boolean arrived = pending != null;
+        if (arrived) {
+            ByteBuf held = pending;
+            pending = null;
+            deliver(held);
+        }
+        if (pendingEnd) {
+            pendingEnd = false;
+            bodyEnds();
+        }
+        if (state == State.BODY && bodyWanted) {
+            reading(true);
+        }
+        return arrived;
+    }
+
+    @Override
+    public void pauseBody() {
+        bodyWanted = false;
+        reading(false);
+    }
+
+    // ---- the response ----
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && current != null) {
+            current.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void sendInformational(HeadIndex head) {
+        if (head.status() == 100 || head.status() == 103) {
+            ctx.write(new DefaultHttp2HeadersFrame(Http2ResponseHeaders.of(head), false), ctx.voidPromise());
+        }
+    }
+
+    @Override
+    public void sendResponseHead(HeadIndex head, boolean endsWithConnection, ByteBuf upstreamBytes, int wholeBodyLength) {
+        record.status = head.status();
+        record.bytesOut += wholeBodyLength;
+        upstreamBytes.skipBytes(head.headEnd());
+        ByteBuf body = wholeBodyLength > 0 ? upstreamBytes.readRetainedSlice(wholeBodyLength) : null;
+        boolean empty = headRequest || head.status() == 204 || head.status() == 304
+                || (head.contentLength() == 0 && !head.chunked());
+        writeResponse(Http2ResponseHeaders.of(head), body, empty);
+    }
+
+    /** HEADERS, then the whole body when it is known (null when it is to come, or there is none: {@code complete}). */
+    private void writeResponse(Http2Headers headers, ByteBuf wholeBody, boolean complete) {
+        if (wholeBody != null && headRequest) {
+            wholeBody.release();
+            wholeBody = null;
+            complete = true;
+        }
+        if (wholeBody != null) {
+            ctx.write(new DefaultHttp2HeadersFrame(headers, false), ctx.voidPromise());
+            ctx.write(new DefaultHttp2DataFrame(wholeBody, true), ctx.voidPromise());
+            responseEnded = true;
+        } else {
+            ctx.write(new DefaultHttp2HeadersFrame(headers, complete), ctx.voidPromise());
+            responseEnded = complete;
+        }
+    }
+
+    @Override
+    public boolean takesChunkedAsIs() {
+        return false;
+    }
+
+    @Override
+    public void sendResponseBody(ByteBuf data) {
+        if (responseEnded || headRequest) {
+            data.release();
+            return;
+        }
+        record.bytesOut += data.readableBytes();
+        ctx.write(new DefaultHttp2DataFrame(data, false), ctx.voidPromise());
+    }
+
+    @Override
+    public void awaitingUpstream(long timeoutNanos) {
+        clock.by(now() + timeoutNanos);
+    }
+
+    @Override
+    public void tunnelOpened(HeadIndex head, ByteBuf upstreamBytes) {
+        // Never asked for: an HTTP/2 request carries no Upgrade (RFC 8441 is not offered).
+        resetAfterResponseStarted(MatrixErrors.INVALID_RESPONSE);
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void exchangeFinished(int status) {
+        StreamExchange finished = current;
+        current = null;
+        if (!responseEnded) {
+            ctx.write(new DefaultHttp2DataFrame(true), ctx.voidPromise());
+            responseEnded = true;
+        }
+        record.termination = RequestRecord.Termination.COMPLETE;
+        endRecord(finished);
+        finish();
+    }
+
+    @Override
+    public void exchangeFailed(MatrixErrors error, boolean complete) {
+        StreamExchange failed = current;
+        current = null;
+        metrics().proxyError(error.metricTag());
+        record.status = error.status().code();
+        record.bytesOut = error.bodyLength();
+        record.termination = error.termination();
+        endRecord(failed);
+        writeAnswer(error);
+        finish();
+    }
+
+    @Override
+    public void resetAfterResponseStarted(MatrixErrors why) {
+        StreamExchange failed = current;
+        current = null;
+        metrics().proxyError(why.metricTag());
+        record.termination = RequestRecord.Termination.TRUNCATED;
+        endRecord(failed);
+        state = State.DONE;
+        dropPending();
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR), ctx.voidPromise());
+    }
+
+    /** Answers without an upstream (one of the proxy's own answers, parsed back from its HTTP/1 form). */
+    private void localReply(LocalAnswer answer) {
+        if (answer.metricTag() != null) {
+            metrics().proxyError(answer.metricTag());
+        }
+        record.status = answer.statusCode();
+        record.bytesOut = answer.bodyLength();
+        record.termination = RequestRecord.Termination.LOCAL;
+        endRecord(null);
+        writeAnswer(answer);
+        finish();
+    }
+
+    private void writeAnswer(LocalAnswer answer) {
+        ByteBuf encoded = answer.encoded(ctx.alloc(), false, false, headRequest);
+        try {
+            byte[] bytes = ByteBufUtil.getBytes(encoded);
+            HeadIndex head = connection.scratch.responseIndex();
+            int end = head.parseResponse(bytes, 0, bytes.length);
+            Http2Headers headers = Http2ResponseHeaders.of(head);
+            int bodyLength = bytes.length - end;
+            writeResponse(headers, bodyLength > 0 ? Unpooled.wrappedBuffer(bytes, end, bodyLength) : null, bodyLength == 0);
+        } finally {
+            encoded.release();
+        }
+    }
+
+    private void redirect(String location) {
+        record.status = 308;
+        record.termination = RequestRecord.Termination.LOCAL;
+        endRecord(null);
+        Http2Headers headers = new DefaultHttp2Headers().status(AsciiString.of("308"))
+                .set(AsciiString.of("location"), location).set(AsciiString.of("content-length"), AsciiString.of("0"));
+        writeResponse(headers, null, true);
+        finish();
+    }
+
+    /**
+     * The response went out whole. A request body still arriving is not wanted any more: the
+     * stream is reset with NO_ERROR, which tells the client to stop sending (RFC 9113 8.1).
+     */
+    private void finish() {
+        boolean bodyUnread = state == State.BODY;
+        state = State.DONE;
+        dropPending();
+        clock.stop();
+        if (bodyUnread) {
+            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
+        }
+        ctx.flush();
+    }
+
+    // ---- the stream's end and clocks ----
+
+    /** The stream closed: the client reset it, or the connection went. A request in flight is abandoned. */
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (current != null) {
+            StreamExchange gone = current;
+            current = null;
+            if (record.status == 0) {
+                record.status = 499;
+            }
+            record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            endRecord(gone);
+            gone.abort();
+        }
+        state = State.DONE;
+        dropPending();
+        clock.stop();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        boolean io = cause instanceof java.io.IOException;
+        metrics().proxyError(io ? "client_io" : "client_internal");
+        if (!io) {
+            LOG.log(System.Logger.Level.WARNING, "listener " + connection.listener + ": resetting an HTTP/2 stream from "
+                    + connection.peerText() + " after an internal error", cause);
+        }
+        ctx.close();
+    }
+
+    /** The body stall (request body timeout) and the upstream's deadline. */
+    private long tick(long now) {
+        if (state == State.DONE || !ctx.channel().isActive()) {
+            return Long.MAX_VALUE;
+        }
+        TimeoutsSpec timeouts = connection.snapshots.get().timeouts();
+        long next = Long.MAX_VALUE;
+        if (state == State.BODY && bodyWanted) {
+            long due = lastActivityNanos + timeouts.requestBody().toNanos();
+            if (now >= due) {
+                if (current != null) {
+                    current.abortStalledBody();
+                } else {
+                    localReply(MatrixErrors.BODY_TIMEOUT);
+                }
+                return Long.MAX_VALUE;
+            }
+            next = due;
+        }
+        if (current != null) {
+            long due = current.upstreamDeadline();
+            if (now >= due) {
+                current.upstreamTimedOut();
+                return Long.MAX_VALUE;
+            }
+            next = Math.min(next, due);
+        }
+        return next == Long.MAX_VALUE ? now + timeouts.requestHeader().toNanos() : next;
+    }
+
+    private void reading(boolean on) {
+        io.netty.channel.ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead() != on) {
+            config.setAutoRead(on);
+        }
+    }
+
+    private void endRecord(StreamExchange exchange) {
+        if (exchange != null) {
+            exchange.describe(record, metrics());
+        }
+        record.finish(now(), connection.listener, metrics(), connection.accessLog, ctx.executor());
+    }
+
+    private org.switchboard.proxy.stats.ProxyMetrics metrics() {
+        return connection.metrics;
+    }
+
+    private void dropPending() {
+        if (pending != null) {
+            ByteBuf held = pending;
+            pending = null;
+            held.release();
+        }
+        pendingEnd = false;
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+}

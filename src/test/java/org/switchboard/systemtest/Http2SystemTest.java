@@ -1,0 +1,273 @@
+package org.switchboard.systemtest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawH2Client;
+import org.switchboard.systemtest.support.RawH2Client.Frame;
+import org.switchboard.systemtest.support.TinyUpstream;
+import org.switchboard.systemtest.support.TlsMaterial;
+import org.switchboard.systemtest.support.TlsMaterial.SecretVolume;
+
+/**
+ * HTTP/2 towards clients with real clients: the JDK HttpClient over TLS (ALPN h2), many streams
+ * on one connection, uploads with and without a declared length, a listener with HTTP/2 off,
+ * h2c by prior knowledge beside HTTP/1.1, forbidden fields refused, a rapid-reset flood ending
+ * that client's connection only, and a drain's GOAWAY letting the stream in flight finish.
+ */
+@ExtendWith(LeakCheck.class)
+class Http2SystemTest {
+    private static final String HOST = "matrix.example.test";
+
+    @TempDir
+    Path dir;
+    private TinyUpstream upstream;
+    private TinyUpstream slow;
+    private ProxyUnderTest proxy;
+    private Path accessLog;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new TinyUpstream(TinyUpstream.echoTarget());
+        slow = new TinyUpstream((request, out, in) -> {
+            try {
+                Thread.sleep(1_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return TinyUpstream.answering("slow").respond(request, out, in);
+        });
+        SecretVolume matrix = new SecretVolume(dir.resolve("matrix"), TlsMaterial.MATRIX);
+        accessLog = dir.resolve("access.log");
+        Path file = Files.writeString(dir.resolve("switchboard.yaml"), """
+                listeners:
+                  - name: https
+                    address: "127.0.0.1:0"
+                    tls: { certificates: [ { cert: "%s", key: "%s" } ] }
+                  - name: https1
+                    address: "127.0.0.1:0"
+                    http2: false
+                    tls: { certificates: [ { cert: "%s", key: "%s" } ] }
+                  - name: h2c
+                    address: "127.0.0.1:0"
+                    http2: true
+                admin:
+                  address: "127.0.0.1:0"
+                runtime:
+                  eventLoopThreads: 2
+                accessLog: {enabled: true, path: "%s"}
+                drain: {delay: 0s, timeout: 10s}
+                upstreams:
+                  main: { endpoints: ["%s"] }
+                  slow: { endpoints: ["%s"] }
+                routes:
+                  - path: { prefix: "/slow" }
+                    upstream: slow
+                  - path: { prefix: "/" }
+                    upstream: main
+                """.formatted(matrix.cert(), matrix.key(), matrix.cert(), matrix.key(), accessLog, upstream.endpoint(),
+                slow.endpoint()));
+        proxy = ProxyUnderTest.startReloadable(file);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.close();
+        }
+        upstream.close();
+        slow.close();
+    }
+
+    @Test
+    void theJdkClientSpeaksHttp2OverTlsAndTheUpstreamHttp11WithTheForwardingHeaders() throws Exception {
+        HttpResponse<String> response = TlsMaterial.httpClient(HOST).send(HttpRequest.newBuilder(uri("https",
+                "/_matrix/client/v3/sync?since=s1")).header("Authorization", "Bearer syt_a").build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals(HttpClient.Version.HTTP_2, response.version());
+        assertEquals("served GET /_matrix/client/v3/sync?since=s1", response.body());
+        HttpWire.Head head = upstream.received().get(upstream.received().size() - 1).head();
+        assertEquals("GET /_matrix/client/v3/sync?since=s1 HTTP/1.1", head.startLine());
+        assertEquals("127.0.0.1:" + proxy.address("https").getPort(), head.header("Host"), ":authority becomes Host");
+        assertEquals("https", head.header("X-Forwarded-Proto"));
+        assertEquals("127.0.0.1", head.header("X-Forwarded-For"));
+        assertEquals("Bearer syt_a", head.header("Authorization"));
+        assertEquals(32, head.header("X-Request-ID").length());
+        try (SSLSocket socket = TlsMaterial.connect(proxy.address("https"), HOST, List.of("h2", "http/1.1"))) {
+            assertEquals("h2", socket.getApplicationProtocol(), "ALPN prefers h2");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog)
+                && Files.readString(accessLog).contains("\"protocol\":\"h2\",\"method\":\"GET\",\"path\":\"/_matrix/client/v3/sync\""));
+    }
+
+    @Test
+    void manyStreamsShareOneConnection() throws Exception {
+        HttpClient client = TlsMaterial.httpClient(HOST);
+        // One request first: requests sent before the JDK client has a connection each open their own.
+        assertEquals(200, client.send(HttpRequest.newBuilder(uri("https", "/_matrix/client/versions")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        List<CompletableFuture<HttpResponse<String>>> responses = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            responses.add(client.sendAsync(HttpRequest.newBuilder(uri("https", "/_matrix/client/v3/rooms/!r/messages?n=" + i))
+                    .build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> response = responses.get(i).get(30, TimeUnit.SECONDS);
+            assertEquals(200, response.statusCode());
+            assertEquals("served GET /_matrix/client/v3/rooms/!r/messages?n=" + i, response.body());
+            assertEquals(HttpClient.Version.HTTP_2, response.version());
+        }
+        String metrics = proxy.adminGet("/metrics");
+        assertTrue(metrics.contains("switchboard_client_connections{protocol=\"h2\"} 1.0"),
+                "one connection carried them all: " + metrics.lines().filter(l -> l.startsWith("switchboard_client_connections")).toList());
+    }
+
+    @Test
+    void uploadsStreamUpstreamWithAndWithoutADeclaredLength() throws Exception {
+        HttpClient client = TlsMaterial.httpClient(HOST);
+        byte[] media = new byte[5 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(media);
+        HttpResponse<String> sized = client.send(HttpRequest.newBuilder(uri("https", "/_matrix/media/v3/upload"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(media)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, sized.statusCode());
+        TinyUpstream.Received first = upstream.received().get(upstream.received().size() - 1);
+        assertEquals(media.length, first.bodyBytes());
+        assertEquals(Long.toString(media.length), first.head().header("Content-Length"));
+
+        HttpResponse<String> streamed = client.send(HttpRequest.newBuilder(uri("https", "/_matrix/media/v3/upload"))
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(media))).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, streamed.statusCode());
+        TinyUpstream.Received second = upstream.received().get(upstream.received().size() - 1);
+        assertEquals(media.length, second.bodyBytes(), "no length declared: chunked upstream, every byte there");
+        assertTrue(second.head().chunked());
+    }
+
+    @Test
+    void aListenerWithHttp2OffSettlesOnHttp11() throws Exception {
+        HttpResponse<String> response = TlsMaterial.httpClient(HOST).send(HttpRequest.newBuilder(uri("https1",
+                "/_matrix/client/versions")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode());
+        assertEquals(HttpClient.Version.HTTP_1_1, response.version());
+        try (SSLSocket socket = TlsMaterial.connect(proxy.address("https1"), HOST, List.of("h2", "http/1.1"))) {
+            assertEquals("http/1.1", socket.getApplicationProtocol());
+        }
+    }
+
+    @Test
+    void h2cByPriorKnowledgeWorksBesideHttp11OnAPlainListener() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/_matrix/client/versions"), true));
+            Frame headers = client.readUntil(RawH2Client.HEADERS);
+            assertNotNull(headers);
+            assertEquals(1, headers.stream());
+            Frame data = client.readUntil(RawH2Client.DATA);
+            assertEquals("served GET /_matrix/client/versions", new String(data.payload(), StandardCharsets.US_ASCII));
+            assertTrue(data.endStream());
+        }
+        HttpResponse<String> http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxy.address("h2c").getPort()
+                        + "/_matrix/client/versions")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, http11.statusCode());
+        assertEquals(HttpClient.Version.HTTP_1_1, http11.version());
+    }
+
+    @Test
+    void connectionSpecificFieldsAreRefusedAndNeverForwarded() throws Exception {
+        int before = upstream.received().size();
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/_matrix/client/versions", "connection", "close"), true),
+                    RawH2Client.headers(3, RawH2Client.get("/_matrix/client/versions", "transfer-encoding", "chunked"), true),
+                    RawH2Client.headers(5, RawH2Client.get("/_matrix/client/versions", "x-a", "b\r\nx-injected: 1"), true));
+            int answered = 0;
+            for (Frame frame = client.read(); frame != null && answered < 3; frame = client.read()) {
+                if (frame.type() == RawH2Client.RST_STREAM || (frame.type() == RawH2Client.HEADERS && frame.endStream())
+                        || frame.type() == RawH2Client.DATA && frame.endStream()) {
+                    answered++;
+                }
+                if (frame.type() == RawH2Client.GOAWAY) {
+                    break; // the decoder may end the connection for such a block: also a refusal
+                }
+            }
+        }
+        assertEquals(before, upstream.received().size(), "none of them reached the upstream");
+    }
+
+    @Test
+    void aRapidResetFloodEndsThatConnectionWhileOtherClientsAreServed() throws Exception {
+        Frame goAway;
+        try (RawH2Client flooder = new RawH2Client(proxy.address("h2c"))) {
+            List<byte[]> frames = new ArrayList<>();
+            for (int stream = 1; stream < 2 * 1000; stream += 2) {
+                frames.add(RawH2Client.headers(stream, RawH2Client.get("/_matrix/client/versions"), true));
+                frames.add(RawH2Client.reset(stream, 0x8)); // CANCEL
+            }
+            // Written from another thread while this one reads: the server ends the connection
+            // mid-flood, and a reader that waited for the writer would find it reset, GOAWAY lost.
+            Thread writer = new Thread(() -> {
+                try {
+                    flooder.send(frames.toArray(new byte[0][]));
+                } catch (java.io.IOException closedMidFlood) {
+                    // expected once the server has had enough
+                }
+            });
+            writer.start();
+            goAway = flooder.readUntil(RawH2Client.GOAWAY);
+            writer.join(10_000);
+        }
+        assertNotNull(goAway, "the flooding connection is sent GOAWAY");
+        assertEquals(0xb, goAway.errorCode(), "ENHANCE_YOUR_CALM");
+        HttpResponse<String> other = TlsMaterial.httpClient(HOST).send(HttpRequest.newBuilder(uri("https",
+                "/_matrix/client/versions")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, other.statusCode());
+        assertTrue(proxy.adminGet("/metrics").contains("switchboard_http2_goaways_total{error=\"enhance_your_calm\"}"));
+    }
+
+    @Test
+    void aDrainSendsGoAwayAndTheStreamInFlightFinishes() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/slow/poll"), true));
+            await().atMost(Duration.ofSeconds(10)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals("/slow/poll")));
+            CompletableFuture<Void> drained = proxy.drain();
+            List<Frame> frames = client.readAll();
+            Frame goAway = frames.stream().filter(f -> f.type() == RawH2Client.GOAWAY).findFirst().orElse(null);
+            assertNotNull(goAway);
+            assertEquals(0, goAway.errorCode(), "NO_ERROR");
+            Frame data = frames.stream().filter(f -> f.type() == RawH2Client.DATA && f.stream() == 1).findFirst().orElse(null);
+            assertNotNull(data, "the stream in flight was answered");
+            assertEquals("slow", new String(data.payload(), StandardCharsets.US_ASCII));
+            assertTrue(frames.indexOf(goAway) < frames.indexOf(data), "GOAWAY first, then the answer");
+            drained.get(10, TimeUnit.SECONDS);
+        }
+        assertTrue(proxy.adminGet("/metrics").contains("switchboard_drain_forced_closes_total 0.0"));
+    }
+
+    private URI uri(String listener, String target) {
+        return URI.create("https://127.0.0.1:" + proxy.address(listener).getPort() + target);
+    }
+}

@@ -1,0 +1,157 @@
+package org.switchboard.systemtest.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * HTTP/2 by prior knowledge (h2c) frame by frame, for what no well-behaved client does: floods of
+ * resets, forbidden fields. Header blocks use HPACK literals without indexing only, so this needs
+ * no encoder state; what comes back is read as frames, header blocks left undecoded.
+ */
+public final class RawH2Client implements AutoCloseable {
+    public static final int DATA = 0;
+    public static final int HEADERS = 1;
+    public static final int RST_STREAM = 3;
+    public static final int SETTINGS = 4;
+    public static final int GOAWAY = 7;
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** A frame as read; for GOAWAY, {@link #errorCode()} is its error. */
+    public record Frame(int type, int flags, int stream, byte[] payload) {
+        public long errorCode() {
+            int at = type == GOAWAY ? 4 : 0;
+            return ((payload[at] & 0xffL) << 24) | ((payload[at + 1] & 0xff) << 16) | ((payload[at + 2] & 0xff) << 8)
+                    | (payload[at + 3] & 0xff);
+        }
+
+        public boolean endStream() {
+            return (flags & 1) != 0;
+        }
+    }
+
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+
+    public RawH2Client(InetSocketAddress address) throws IOException {
+        socket = new Socket(address.getAddress(), address.getPort());
+        socket.setSoTimeout(10_000);
+        out = socket.getOutputStream();
+        in = new DataInputStream(socket.getInputStream());
+        ByteArrayOutputStream start = new ByteArrayOutputStream();
+        start.writeBytes(PREFACE);
+        start.writeBytes(frame(SETTINGS, 0, 0, new byte[0]));
+        out.write(start.toByteArray());
+        out.flush();
+    }
+
+    /** A header block of literal fields, {@code name, value, name, value...}, pseudo-fields first. */
+    public static byte[] block(String... fields) {
+        ByteArrayOutputStream block = new ByteArrayOutputStream();
+        for (int i = 0; i < fields.length; i += 2) {
+            block.write(0x00); // literal without indexing, new name
+            literal(block, fields[i]);
+            literal(block, fields[i + 1]);
+        }
+        return block.toByteArray();
+    }
+
+    /** A GET of {@code path} on {@code authority}, and any extra fields. */
+    public static byte[] get(String path, String... extra) {
+        String[] fields = new String[8 + extra.length];
+        String[] pseudo = {":method", "GET", ":scheme", "http", ":path", path, ":authority", "matrix.example.org"};
+        System.arraycopy(pseudo, 0, fields, 0, 8);
+        System.arraycopy(extra, 0, fields, 8, extra.length);
+        return block(fields);
+    }
+
+    private static void literal(ByteArrayOutputStream block, String text) {
+        byte[] bytes = text.getBytes(StandardCharsets.ISO_8859_1);
+        if (bytes.length > 126) {
+            throw new IllegalArgumentException("short literals only");
+        }
+        block.write(bytes.length);
+        block.writeBytes(bytes);
+    }
+
+    public static byte[] frame(int type, int flags, int stream, byte[] payload) {
+        byte[] frame = new byte[9 + payload.length];
+        frame[0] = (byte) (payload.length >>> 16);
+        frame[1] = (byte) (payload.length >>> 8);
+        frame[2] = (byte) payload.length;
+        frame[3] = (byte) type;
+        frame[4] = (byte) flags;
+        frame[5] = (byte) (stream >>> 24);
+        frame[6] = (byte) (stream >>> 16);
+        frame[7] = (byte) (stream >>> 8);
+        frame[8] = (byte) stream;
+        System.arraycopy(payload, 0, frame, 9, payload.length);
+        return frame;
+    }
+
+    /** HEADERS with END_HEADERS, and END_STREAM when {@code endStream}. */
+    public static byte[] headers(int stream, byte[] block, boolean endStream) {
+        return frame(HEADERS, 0x4 | (endStream ? 0x1 : 0), stream, block);
+    }
+
+    public static byte[] reset(int stream, int errorCode) {
+        return frame(RST_STREAM, 0, stream, new byte[] {(byte) (errorCode >>> 24), (byte) (errorCode >>> 16),
+                (byte) (errorCode >>> 8), (byte) errorCode});
+    }
+
+    public void send(byte[]... frames) throws IOException {
+        ByteArrayOutputStream all = new ByteArrayOutputStream();
+        for (byte[] frame : frames) {
+            all.writeBytes(frame);
+        }
+        out.write(all.toByteArray());
+        out.flush();
+    }
+
+    /** The next frame, or null when the server closed the connection (or said nothing for 10 s). */
+    public Frame read() throws IOException {
+        try {
+            int length = in.readUnsignedByte() << 16 | in.readUnsignedByte() << 8 | in.readUnsignedByte();
+            int type = in.readUnsignedByte();
+            int flags = in.readUnsignedByte();
+            int stream = in.readInt() & 0x7fffffff;
+            byte[] payload = new byte[length];
+            in.readFully(payload);
+            return new Frame(type, flags, stream, payload);
+        } catch (java.io.EOFException | SocketTimeoutException | java.net.SocketException closed) {
+            return null;
+        }
+    }
+
+    /** Frames until one of {@code type} (returned) or the end of the connection (null). */
+    public Frame readUntil(int type) throws IOException {
+        for (Frame frame = read(); frame != null; frame = read()) {
+            if (frame.type() == type) {
+                return frame;
+            }
+        }
+        return null;
+    }
+
+    /** Every frame until the connection ends. */
+    public List<Frame> readAll() throws IOException {
+        List<Frame> frames = new ArrayList<>();
+        for (Frame frame = read(); frame != null; frame = read()) {
+            frames.add(frame);
+        }
+        return frames;
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+}
