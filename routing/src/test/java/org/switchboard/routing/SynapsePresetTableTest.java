@@ -96,11 +96,11 @@ class SynapsePresetTableTest {
             POST   | /_matrix/client/unstable/rooms/!abc:example.org/receipt/m.read.private/$e        | receipts
             PUT    | /_matrix/client/v3/rooms/!abc:example.org/state/m.room.x/receipt                 | generic
             PUT    | /_matrix/client/v3/rooms/!abc:example.org/send/read_markers/txn4                 | generic
-            # --- presence writer: writes only
+            # --- presence writer: every method (a non-writer answers another user's presence with 500)
             PUT    | /_matrix/client/v3/presence/@alice:example.org/status                            | presence
             PUT    | /_matrix/client/api/v1/presence/@alice:example.org/status                        | presence
-            GET    | /_matrix/client/v3/presence/@bob:example.org/status                              | generic
-            HEAD   | /_matrix/client/r0/presence/@bob:example.org/status                              | generic
+            GET    | /_matrix/client/v3/presence/@bob:example.org/status                              | presence
+            HEAD   | /_matrix/client/r0/presence/@bob:example.org/status                              | presence
             # --- push_rules writer: writes only
             PUT    | /_matrix/client/v3/pushrules/global/override/.m.rule.master/enabled              | push_rules
             DELETE | /_matrix/client/v3/pushrules/global/room/!abc:example.org                        | push_rules
