@@ -154,7 +154,7 @@ class ConfigValidationTest {
                                 + " unmatched requests and roles without an upstream of their own go there)"),
                 invalid(TWO_UPSTREAMS + "roles: {medai: generic}\n",
                         "roles.medai: \"medai\" (expected a role: main, synchrotron, initial_synchrotron, generic, media,"
-                                + " federation_reader, typing, to_device, account_data, receipts, presence, push_rules)"),
+                                + " federation_reader, typing, to_device, account_data, receipts, presence, push_rules, sso_login)"),
                 invalid(TWO_UPSTREAMS + "roles: {media: pool}\n",
                         "roles.media: \"pool\" (expected one of: main, generic)"),
                 invalid(VALID + "routes: [{path: {prefix: /}, upstream: main, hashKey: userid}]\n",
