@@ -28,11 +28,11 @@ class ConfigValidationTest {
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
