@@ -173,4 +173,31 @@ class SynapseVersionSystemTest {
         assertEquals(1, generic.countRequestsMatching(getRequestedFor(urlEqualTo(VERSION_PATH)).build()).getCount());
         assertEquals("main", servedBy(CAPABILITIES));
     }
+
+    /** synapse.version reloads: pinning a release over what main reports, and back to auto. */
+    @Test
+    void aReloadPinsTheReleaseAndAnotherReturnsToAuto() throws Exception {
+        reports(main, "1.67.0");
+        reports(generic, "1.67.0");
+        String base = """
+                listeners: [{name: client, address: "127.0.0.1:0"}]
+                admin: {address: "127.0.0.1:0"}
+                accessLog: {enabled: false}
+                upstreams:
+                  main:    { endpoints: ["127.0.0.1:%d"] }
+                  generic: { endpoints: ["127.0.0.1:%d"] }
+                healthCheck: { interval: 200ms, timeout: 150ms }
+                """.formatted(main.port(), generic.port());
+        Path file = java.nio.file.Files.writeString(dir.resolve("reloaded.yaml"), base);
+        proxy = ProxyUnderTest.startReloadable(file);
+        await().atMost(Duration.ofSeconds(10)).until(() -> servedBy(CAPABILITIES).equals("main"));
+
+        java.nio.file.Files.writeString(file, base + "synapse: {version: \"1.157.1\"}\n");
+        assertEquals(200, proxy.postReload());
+        assertEquals("generic", servedBy(CAPABILITIES), "pinned: what main reports no longer counts");
+
+        java.nio.file.Files.writeString(file, base + "synapse: {version: auto}\n");
+        assertEquals(200, proxy.postReload());
+        assertEquals("main", servedBy(CAPABILITIES), "auto again: main's 1.67.0, still known");
+    }
 }

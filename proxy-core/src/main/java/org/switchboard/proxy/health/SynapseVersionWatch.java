@@ -51,12 +51,14 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
     private String announced;
 
     /**
-     * @param upstreams the upstreams to ask (those serving a role of the built-in table), each with
-     *                  its health check's timeout; empty unless auto and the table is in use
-     * @param main      the upstream serving main
+     * @param upstreams     the upstreams to ask (those serving a role of the built-in table), each
+     *                      with its health check's timeout; empty unless auto and the table is in use
+     * @param main          the upstream serving main
+     * @param table         whether the config uses the built-in table (else there is nothing to follow)
+     * @param mainEndpoints how many endpoints main has (none yet while DNS has not answered)
      */
-    private record Plan(Map<String, Duration> upstreams, String main) {
-        static final Plan NONE = new Plan(Map.of(), "main");
+    private record Plan(Map<String, Duration> upstreams, String main, boolean table, int mainEndpoints) {
+        static final Plan NONE = new Plan(Map.of(), "main", false, 0);
 
         boolean auto() {
             return !upstreams.isEmpty();
@@ -75,21 +77,25 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
                 .register(registry);
     }
 
-    /** Takes a config in force: what to ask, and forgets endpoints that left. */
+    /**
+     * Takes a config in force: what to ask (nothing when pinned), and forgets endpoints that left
+     * (a pinned release keeps what the others said, for a return to auto).
+     */
     public synchronized void configure(SwitchboardSpec spec) {
-        Map<String, Duration> upstreams = new LinkedHashMap<>();
+        Map<String, Duration> roleUpstreams = new LinkedHashMap<>();
         String main = spec.roles().getOrDefault("main", "main");
-        if (spec.synapse().auto() && spec.routes().stream().anyMatch(PresetSpec.class::isInstance)) {
+        boolean table = spec.routes().stream().anyMatch(PresetSpec.class::isInstance);
+        if (table) {
             for (String role : PresetSpec.SYNAPSE_ROLES) {
                 UpstreamSpec upstream = spec.upstreams().get(spec.roles().getOrDefault(role, role));
                 if (upstream != null) {
-                    upstreams.put(upstream.name(), upstream.healthCheck().timeout());
+                    roleUpstreams.put(upstream.name(), upstream.healthCheck().timeout());
                 }
             }
         }
         Set<String> endpoints = new HashSet<>();
         List<String> required = new ArrayList<>();
-        for (String name : upstreams.keySet()) {
+        for (String name : roleUpstreams.keySet()) {
             for (EndpointSpec endpoint : spec.upstreams().get(name).endpoints()) {
                 endpoints.add(key(name, endpoint.id()));
                 if (name.equals(main)) {
@@ -98,7 +104,7 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
             }
         }
         versions.retain(endpoints, required);
-        plan = new Plan(Map.copyOf(upstreams), main);
+        plan = new Plan(spec.synapse().auto() ? Map.copyOf(roleUpstreams) : Map.of(), main, table, required.size());
         toldSettled = versions.settled();
     }
 
@@ -156,7 +162,9 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
      * start says it once, with what main answered.
      */
     public synchronized void announce(FollowedSynapse followed, int heldBack, SynapsePreset preset) {
-        if (!settled()) {
+        Plan current = plan;
+        // Nothing to say without the table, or before main (once DNS named it) answered or failed.
+        if (!current.table() || current.auto() && (current.mainEndpoints() == 0 || !versions.settled())) {
             return;
         }
         String version = followed.known() ? followed.version().toString() : "unknown";
