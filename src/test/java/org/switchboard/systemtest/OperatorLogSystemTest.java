@@ -30,8 +30,8 @@ class OperatorLogSystemTest {
     Path dir;
     private TinyUpstream garbage;
     private ProxyUnderTest proxy;
-    private final LogRecorder log = new LogRecorder("org.switchboard.proxy.PassiveHealth",
-            "org.switchboard.proxy.metrics.ProxyMetrics");
+    private final LogRecorder log = new LogRecorder("org.switchboard.proxy.router.PassiveHealth",
+            "org.switchboard.proxy.stats.ProxyMetrics");
     private final List<String> lines = log.messages();
 
     @BeforeEach

@@ -22,8 +22,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 import org.switchboard.config.ConfigLoader;
-import org.switchboard.proxy.Switchboard;
-import org.switchboard.proxy.Transport;
+import org.switchboard.proxy.server.Switchboard;
+import org.switchboard.proxy.server.Transport;
 import org.switchboard.proxy.demo.DemoWorkers;
 
 /**

@@ -13,6 +13,11 @@ import org.switchboard.proxy.logging.LogSetup;
 import org.switchboard.routing.RouteTablePrinter;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
+import org.switchboard.proxy.server.Switchboard;
+import org.switchboard.proxy.server.Transport;
+import org.switchboard.proxy.server.NettyDefaults;
+import org.switchboard.proxy.server.Reloader;
+import org.switchboard.proxy.server.Version;
 
 /** The command line: run with a config, check a config, or run the demo. */
 public final class Main {

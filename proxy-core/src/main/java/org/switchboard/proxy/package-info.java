@@ -1,10 +1,12 @@
 /**
- * The proxy: bootstrap and reload ({@code Switchboard}, {@code Reloader}), the compiled snapshot,
- * the client listener ({@code ClientChannelInitializer}, limits, PROXY protocol), the HTTP/1
- * connection ({@code Http1ServerConnection}), the codec-neutral request journey
- * ({@code RequestJourney}, {@code DownstreamStream}, {@code StreamExchange}, {@code RequestRecord})
- * and the access log. Its subpackages are the layers below (codec, upstream, metrics, discovery,
- * health) and the admin and demo beside it; the split of this package along Envoy's layers
- * (listener, http, router, stats, server) is still to come.
+ * Switchboard, an HTTP reverse proxy for Synapse split into workers. This package holds only the
+ * entry point ({@code Main}); the layers are its subpackages, outermost first:
+ * {@code server} (start, reload), {@code listener} (accepting client connections: limits, PROXY
+ * protocol, TLS, drain), {@code http1} (the HTTP/1 server connection), {@code http} (the
+ * codec-neutral request journey), {@code router} (the exchange with an upstream, retries, local
+ * answers), {@code upstream} (pooled connections to endpoints), with {@code codec.http1} (the wire
+ * format), {@code stats} (metrics, access log) and {@code tls} below them all, and {@code admin},
+ * {@code health}, {@code discovery}, {@code logging} and {@code demo} beside. A package may use the
+ * ones below it, never those above: {@code ArchitectureTest} keeps that.
  */
 package org.switchboard.proxy;

@@ -1,5 +1,6 @@
 package org.switchboard.proxy;
 
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.classes;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
@@ -9,43 +10,82 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The direction of proxy-core's packages, kept by the build rather than by good intentions
- * (STYLE.md): the wire codec knows nothing of the proxy; connections and metrics know nothing of
- * the request journey above them; nothing but the entry point uses the demo.
+ * (STYLE.md, and the root package-info): each layer of the data path may use the layers below it,
+ * never those above. Outermost first: server, listener, http1, http, router, upstream; below them
+ * all the wire codec, stats and TLS.
  */
 class ArchitectureTest {
+    private static final String P = "org.switchboard.proxy";
     private static final JavaClasses PROXY = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
-            .importPackages("org.switchboard.proxy");
+            .importPackages(P);
+
+    @Test
+    void theRootPackageHoldsOnlyTheEntryPoint() {
+        classes().that().resideInAPackage(P).and().doNotHaveSimpleName("package-info")
+                .should().haveSimpleNameStartingWith("Main").check(PROXY);
+    }
 
     @Test
     void theHttp1CodecDependsOnNothingOfTheProxy() {
-        noClasses().that().resideInAPackage("org.switchboard.proxy.codec..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.switchboard.proxy", "org.switchboard.proxy.upstream..",
-                        "org.switchboard.proxy.metrics..", "org.switchboard.proxy.admin..", "org.switchboard.routing..",
-                        "org.switchboard.config..", "org.switchboard.health..")
+        noClasses().that().resideInAPackage(P + ".codec..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
+                        P + ".http..", P + ".router..", P + ".upstream..", P + ".stats..", P + ".admin..",
+                        "org.switchboard.routing..", "org.switchboard.config..", "org.switchboard.health..")
                 .check(PROXY);
     }
 
     @Test
-    void connectionsAndMetricsDoNotReachUpIntoTheRequestJourney() {
-        noClasses().that().resideInAnyPackage("org.switchboard.proxy.upstream..", "org.switchboard.proxy.metrics..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.switchboard.proxy", "org.switchboard.proxy.admin..",
-                        "org.switchboard.proxy.discovery..", "org.switchboard.proxy.demo..", "org.switchboard.proxy.codec..")
+    void connectionsStatsAndHealthDoNotReachUpIntoTheRequestJourney() {
+        noClasses().that().resideInAnyPackage(P + ".upstream..", P + ".stats..", P + ".health..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
+                        P + ".http..", P + ".router..", P + ".admin..", P + ".discovery..", P + ".demo..", P + ".codec..")
                 .check(PROXY);
     }
 
     @Test
-    void tlsMaterialAndHandshakesKnowNothingOfTheRequestJourney() {
-        noClasses().that().resideInAPackage("org.switchboard.proxy.tls..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.switchboard.proxy", "org.switchboard.proxy.upstream..",
-                        "org.switchboard.proxy.admin..", "org.switchboard.proxy.codec..", "org.switchboard.routing..")
+    void theRouterKnowsNoCodecAndNoJourneyAboveIt() {
+        noClasses().that().resideInAPackage(P + ".router..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
+                        P + ".http..", P + ".admin..")
+                .check(PROXY);
+    }
+
+    @Test
+    void theRequestJourneyKnowsNoCodecConnectionAboveIt() {
+        noClasses().that().resideInAPackage(P + ".http")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
+                        P + ".admin..")
+                .check(PROXY);
+    }
+
+    @Test
+    void theHttp1ConnectionKnowsNotTheListenerThatInstallsIt() {
+        noClasses().that().resideInAPackage(P + ".http1..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".admin..")
+                .check(PROXY);
+    }
+
+    @Test
+    void theListenerKnowsNotTheServerThatStartsIt() {
+        noClasses().that().resideInAPackage(P + ".listener..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".admin..")
+                .check(PROXY);
+    }
+
+    @Test
+    void tlsMaterialAndHandshakesKnowNothingOfHttp() {
+        noClasses().that().resideInAPackage(P + ".tls..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
+                        P + ".http..", P + ".router..", P + ".upstream..", P + ".admin..", P + ".codec..",
+                        "org.switchboard.routing..")
                 .check(PROXY);
     }
 
     @Test
     void onlyTheEntryPointStartsTheDemo() {
-        noClasses().that().resideOutsideOfPackage("org.switchboard.proxy.demo..").and().doNotHaveSimpleName("Main")
-                .should().dependOnClassesThat().resideInAPackage("org.switchboard.proxy.demo..")
+        noClasses().that().resideOutsideOfPackage(P + ".demo..").and().doNotHaveSimpleName("Main")
+                .should().dependOnClassesThat().resideInAPackage(P + ".demo..")
                 .check(PROXY);
     }
 }

@@ -5,8 +5,8 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.switchboard.config.ConfigLoader;
-import org.switchboard.proxy.Switchboard;
-import org.switchboard.proxy.Transport;
+import org.switchboard.proxy.server.Switchboard;
+import org.switchboard.proxy.server.Transport;
 
 /**
  * The real proxy, started from a real config file in a temp dir, with its listener and admin
@@ -23,7 +23,7 @@ public final class ProxyUnderTest implements AutoCloseable {
     /** Starts from {@code file} (which may be a symlink, as in a ConfigMap) with reloading on. */
     public static ProxyUnderTest startReloadable(Path file) throws Exception {
         ProxyUnderTest proxy = new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
-        proxy.reloading = org.switchboard.proxy.Reloader.enable(proxy.switchboard, file, java.time.Duration.ofSeconds(1), false);
+        proxy.reloading = org.switchboard.proxy.server.Reloader.enable(proxy.switchboard, file, java.time.Duration.ofSeconds(1), false);
         return proxy;
     }
 

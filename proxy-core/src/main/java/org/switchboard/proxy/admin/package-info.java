@@ -1,2 +1,5 @@
-/** The admin listener: probes, metrics, status page, endpoints, config, reload. */
+/**
+ * The admin listener: probes, metrics, status page, endpoints, effective config, reload and drain
+ * (the last two gated by {@code admin.allow} or a token). Reads the server it reports on.
+ */
 package org.switchboard.proxy.admin;

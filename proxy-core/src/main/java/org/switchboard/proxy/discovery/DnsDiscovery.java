@@ -27,8 +27,8 @@ import org.switchboard.config.DnsSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.UpstreamSpec;
-import org.switchboard.proxy.Json;
-import org.switchboard.proxy.metrics.ProxyMetrics;
+import org.switchboard.proxy.admin.Json;
+import org.switchboard.proxy.stats.ProxyMetrics;
 
 /**
  * Keeps the endpoints of every upstream written with {@code dns:} up to date: each is looked up

@@ -41,7 +41,7 @@ public final class HealthChecking implements AutoCloseable {
     private volatile Map<String, Owned> byUpstream = Map.of();
     private volatile boolean closed;
 
-    private final org.switchboard.proxy.metrics.ProxyMetrics metrics;
+    private final org.switchboard.proxy.stats.ProxyMetrics metrics;
     /** Told of every passed check, on the upstream's loop: a health pass others ride along (the Synapse release). */
     private final PassedCheck passed;
 
@@ -51,11 +51,11 @@ public final class HealthChecking implements AutoCloseable {
         void passed(Upstream upstream, Endpoint endpoint, EventLoop loop);
     }
 
-    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.metrics.ProxyMetrics metrics) {
+    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.stats.ProxyMetrics metrics) {
         this(probe, metrics, (upstream, endpoint, loop) -> { });
     }
 
-    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.metrics.ProxyMetrics metrics, PassedCheck passed) {
+    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.stats.ProxyMetrics metrics, PassedCheck passed) {
         this.probe = probe;
         this.metrics = metrics;
         this.passed = passed;

@@ -241,10 +241,4 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
         }
         return answers.followed();
     }
-
-    /** {@code "synapse":{...}} for GET /status: the release followed and how it is known. */
-    public String statusJsonField(FollowedSynapse followed, int heldBack) {
-        return "\"synapse\":{\"follows\":" + (followed.known() ? "\"" + followed.version() + "\"" : "null")
-                + ",\"source\":" + org.switchboard.proxy.Json.quote(followed.source()) + ",\"heldBack\":" + heldBack + "}";
-    }
 }

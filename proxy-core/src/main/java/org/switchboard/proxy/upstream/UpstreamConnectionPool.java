@@ -3,7 +3,6 @@ package org.switchboard.proxy.upstream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -43,9 +42,9 @@ public final class UpstreamConnectionPool {
     /** The addresses the config in force names, or null before the first reload (all are). */
     private java.util.Set<HostPort> inUse;
 
-    private final org.switchboard.proxy.metrics.UpstreamConnectionCounts counts;
+    private final org.switchboard.proxy.stats.UpstreamConnectionCounts counts;
     public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
-                                  org.switchboard.proxy.metrics.UpstreamConnectionCounts counts) {
+                                  org.switchboard.proxy.stats.UpstreamConnectionCounts counts) {
         this.counts = counts;
         this.eventLoop = eventLoop;
         this.connectTimeoutMillis = connectTimeoutMillis;
@@ -198,7 +197,7 @@ public final class UpstreamConnectionPool {
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
         final java.util.concurrent.atomic.AtomicInteger idleCount;
 
-        EndpointConnections(HostPort address, org.switchboard.proxy.metrics.UpstreamConnectionCounts counts) {
+        EndpointConnections(HostPort address, org.switchboard.proxy.stats.UpstreamConnectionCounts counts) {
             this.address = address;
             this.socketAddress = socketAddressOf(address);
             this.idleCount = counts.idleCounter(address);

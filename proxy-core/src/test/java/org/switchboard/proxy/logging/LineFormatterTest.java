@@ -31,7 +31,7 @@ class LineFormatterTest {
 
         assertEquals(1, line.split("\n", -1).length - 1, line);
         assertTrue(line.startsWith("{\"time\":\"2026-12-01T23:30:00.123Z\",\"level\":\"WARNING\","
-                + "\"logger\":\"org.switchboard.proxy.Reloader\",\"message\":\"reload refused:\\n  upstreams.main: missing\\r\\n"
+                + "\"logger\":\"org.switchboard.proxy.server.Reloader\",\"message\":\"reload refused:\\n  upstreams.main: missing\\r\\n"
                 + "  routes[0]: \\\"x\\\"\",\"exception\":\"java.io.IOException: boom\\nagain at "), line);
         assertTrue(line.endsWith("\"}\n"), line);
     }
@@ -69,7 +69,7 @@ class LineFormatterTest {
 
     private static LogRecord record(String message, Throwable thrown) {
         LogRecord record = new LogRecord(Level.WARNING, message);
-        record.setLoggerName("org.switchboard.proxy.Reloader");
+        record.setLoggerName("org.switchboard.proxy.server.Reloader");
         record.setInstant(Instant.parse("2026-12-01T23:30:00.123Z"));
         record.setThrown(thrown);
         return record;

@@ -1,0 +1,47 @@
+package org.switchboard.proxy.http;
+
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import org.switchboard.config.Cidr;
+
+/**
+ * What every client connection carries, whatever its protocol, set by the listener and read by
+ * the codec above it: the peer the proxy sees (the PROXY protocol's source when there is one),
+ * and the user event a drain sends.
+ */
+public final class DownstreamConnection {
+    /** The connection's peer as the proxy should see it: the PROXY source when there is one. */
+    private static final AttributeKey<byte[]> PEER = AttributeKey.valueOf("switchboard.peer");
+
+    /**
+     * The user event a client connection gets when the listeners close: close now if idle,
+     * otherwise after the response in progress.
+     */
+    public static final Object CLOSE_WHEN_IDLE = new Object() {
+        @Override
+        public String toString() {
+            return "drain: close when idle";
+        }
+    };
+
+    private DownstreamConnection() {
+    }
+
+    /** Records the peer a PROXY protocol header named (4 or 16 bytes). */
+    public static void setProxiedPeer(Channel channel, byte[] source) {
+        channel.attr(PEER).set(source);
+    }
+
+    /** The address the proxy treats as the peer of this connection. */
+    public static byte[] peerOf(Channel channel) {
+        byte[] fromHeader = channel.attr(PEER).get();
+        if (fromHeader != null) {
+            return fromHeader;
+        }
+        if (channel.remoteAddress() instanceof InetSocketAddress remote && remote.getAddress() != null) {
+            return Cidr.IpLiterals.foldMapped(remote.getAddress().getAddress());
+        }
+        return new byte[4];
+    }
+}

@@ -1,0 +1,71 @@
+package org.switchboard.proxy.http1;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongUnaryOperator;
+
+/**
+ * One timer for everything a connection waits for (the next request, the rest of a head, the
+ * rest of a body, the upstream's answer, a lingering close). When it fires, the connection says
+ * what is overdue and when to look next; a deadline that comes sooner than the armed one moves it
+ * earlier. In the common case a request schedules nothing: the timer armed a few seconds ago is
+ * still the earliest deadline.
+ */
+final class ConnectionClock {
+    /** A timer that would fire within this of the wanted time is left as it is. */
+    private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
+    private final EventExecutor executor;
+    private final io.netty.util.concurrent.Ticker ticker;
+    private final LongUnaryOperator onTick;
+    private ScheduledFuture<?> timer;
+    private long firesAtNanos;
+    private boolean stopped;
+
+    /**
+     * @param onTick given the time now, acts on whatever is overdue and returns when to look
+     *               next (a time of the executor's ticker), or {@link Long#MAX_VALUE} for never
+     */
+    ConnectionClock(EventExecutor executor, LongUnaryOperator onTick) {
+        this.executor = executor;
+        this.ticker = executor.ticker();
+        this.onTick = onTick;
+    }
+
+    /** Makes sure the connection is looked at no later than {@code deadlineNanos}. */
+    void by(long deadlineNanos) {
+        if (stopped || (timer != null && firesAtNanos <= deadlineNanos + SLACK_NANOS)) {
+            return;
+        }
+        if (timer != null) {
+            timer.cancel(false);
+        }
+        arm(deadlineNanos);
+    }
+
+    private void arm(long deadlineNanos) {
+        firesAtNanos = deadlineNanos;
+        long delay = Math.max(deadlineNanos - ticker.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
+        timer = executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void tick() {
+        timer = null;
+        if (stopped) {
+            return;
+        }
+        long next = onTick.applyAsLong(ticker.nanoTime());
+        if (next != Long.MAX_VALUE && timer == null && !stopped) {
+            arm(next);
+        }
+    }
+
+    void stop() {
+        stopped = true;
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+}

@@ -1,0 +1,862 @@
+package org.switchboard.proxy.http1;
+
+import org.switchboard.proxy.http.DownstreamConnection;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.function.BooleanSupplier;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.switchboard.config.LimitsSpec;
+import org.switchboard.proxy.codec.http1.BodyFraming;
+import org.switchboard.proxy.codec.http1.HeadError;
+import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.codec.http1.HeadWriter;
+import org.switchboard.proxy.stats.ProxyMetrics;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.IpText;
+import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.http.RequestGate;
+import org.switchboard.proxy.http.RequestJourney;
+import org.switchboard.proxy.router.DownstreamStream;
+import org.switchboard.proxy.http.ForwardingHeaders;
+import org.switchboard.proxy.router.MatrixErrors;
+import org.switchboard.proxy.router.LocalAnswer;
+import org.switchboard.proxy.router.StreamExchange;
+import org.switchboard.proxy.stats.AccessLog;
+import org.switchboard.proxy.stats.RequestRecord;
+import org.switchboard.proxy.router.IndexedRequestView;
+import org.switchboard.proxy.codec.http1.Http1Scratch;
+
+/**
+ * An HTTP/1 client connection, the last handler of its pipeline (after the PROXY decoder and
+ * TLS where a listener has them; over TLS it is installed once the handshake is done): reads
+ * bytes, parses each request head once ({@link HeadIndex}), routes it, forwards its body as
+ * slices of the read buffers while following its framing, writes the response an
+ * {@link StreamExchange} hands it, and keeps the connection's clocks (idle, request head, request
+ * body) with one timer. Pipelined requests wait as bytes until their turn.
+ */
+public final class Http1ServerConnection extends ChannelInboundHandlerAdapter implements DownstreamStream {
+    private static final System.Logger LOG = System.getLogger(Http1ServerConnection.class.getName());
+    /** Pipelined bytes held before reading pauses (backpressure on a pipelining client). */
+    private static final int MAX_PIPELINED_BYTES = 64 * 1024;
+    /** After a local reply that ends the connection, what the client still sends is read and dropped (lingering close). */
+    private static final int LINGER_BYTES = 64 << 20;
+    private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    /** TUNNEL: a WebSocket tunnel, bytes both ways until a side closes. */
+    private enum State { HEAD, BODY, RESPONSE, TUNNEL, LINGER, CLOSED }
+
+    private final Supplier<ProxySnapshot> snapshots;
+    private final UpstreamConnectionPool pool;
+    private final Http1Scratch scratch;
+    private final String scheme;
+    private final String listener;
+    private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
+    /** True once a drain closes the listeners: responses then end their connection. */
+    private final BooleanSupplier draining;
+    /** What the listener answers itself before routing (421, the HTTPS redirect); null when nothing. */
+    private final RequestGate gate;
+
+    private ChannelHandlerContext ctx;
+    private State state = State.HEAD;
+    /** Bytes read and not yet consumed: a partial head, body not yet wanted, pipelined requests. */
+    private ByteBuf pending;
+    private StreamExchange current;
+    private boolean http10;
+    /** The request is HEAD: a local answer leaves its body out. */
+    private boolean headRequest;
+    private boolean keepAlive;
+    /** Told by a drain that the response in progress, or the next one, is the last. */
+    private boolean lastResponse;
+    /** The client shut its sending side while its request ran (kept with clientHalfClose: wait). */
+    private boolean clientInputShut;
+    private boolean requestComplete;
+    /** Where the body of the request being read ends. */
+    private final BodyFraming body = new BodyFraming();
+    private boolean bodyWanted;
+    /** Inside {@link #process()}: an exchange asking for the body from there is served by the loop already running. */
+    private boolean processing;
+
+    private byte[] peer;
+    private String peerText;
+    private boolean trustedPeer;
+    private byte[] peerAscii;
+    private final byte[] schemeAscii;
+    private static final String REQUEST_ID_TEMPLATE = "0123456789abcdef0123456789abcdef";
+
+    private ConnectionClock clock;
+    private long lastActivityNanos;
+    private long headStartedNanos = -1;
+    private long lingerUntilNanos;
+    private long lingerBytes;
+
+    private final RequestRecord record = new RequestRecord();
+
+    public Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
+                          String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, BooleanSupplier draining) {
+        this(snapshots, pool, scratch, scheme, listener, metrics, accessLog, draining, null);
+    }
+
+    public Http1ServerConnection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
+                          String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, BooleanSupplier draining,
+                          RequestGate gate) {
+        this.gate = gate;
+        this.snapshots = snapshots;
+        this.pool = pool;
+        this.scratch = scratch;
+        this.scheme = scheme;
+        this.schemeAscii = scheme.getBytes(StandardCharsets.US_ASCII);
+        this.listener = listener;
+        this.metrics = metrics;
+        this.accessLog = accessLog;
+        this.draining = draining;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.clock = new ConnectionClock(ctx.executor(), this::tick);
+        if (ctx.channel().isActive()) {
+            // Installed after a TLS handshake: the connection is already open.
+            started();
+        }
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        started();
+        ctx.fireChannelActive();
+    }
+
+    private void started() {
+        lastActivityNanos = now();
+        clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
+        reading(true);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf in)) {
+            io.netty.util.ReferenceCountUtil.release(msg);
+            return;
+        }
+        lastActivityNanos = now();
+        if (state == State.CLOSED || state == State.LINGER) {
+            lingerBytes += in.readableBytes();
+            in.release();
+            if (lingerBytes > LINGER_BYTES) {
+                ctx.close();
+            }
+            return;
+        }
+        if (state == State.HEAD && headStartedNanos < 0) {
+            headStartedNanos = lastActivityNanos;
+        }
+        append(in);
+        process();
+    }
+
+    private void append(ByteBuf in) {
+        pending = org.switchboard.proxy.codec.http1.Cumulation.append(ctx.alloc(), pending, in);
+    }
+
+    /** Consumes what {@link #pending} holds as far as the state allows; never re-entered. */
+    private void process() {
+        if (processing) {
+            return;
+        }
+        processing = true;
+        try {
+            consumePending();
+        } finally {
+            processing = false;
+        }
+    }
+
+    private void consumePending() {
+        while (pending != null && pending.isReadable()) {
+            switch (state) {
+                case HEAD -> {
+                    if (!head()) {
+                        trimPending();
+                        return;
+                    }
+                }
+                case BODY, TUNNEL -> {
+                    if (!bodyWanted) {
+                        // The upstream is not connected or not writable yet: hold a bounded amount.
+                        if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
+                            reading(false);
+                        }
+                        trimPending();
+                        return;
+                    }
+                    if (state == State.TUNNEL) {
+                        deliver(pending.readableBytes()); // a tunnel's bytes have no framing to follow
+                    } else {
+                        body();
+                    }
+                }
+                default -> {
+                    // RESPONSE: pipelined bytes wait for their turn; stop reading if they pile up.
+                    if (pending.readableBytes() > MAX_PIPELINED_BYTES) {
+                        reading(false);
+                    }
+                    trimPending();
+                    return;
+                }
+            }
+        }
+        trimPending();
+        if (current != null) {
+            current.flushRequest();
+        }
+    }
+
+    /** Parses a head from pending; false when more bytes are needed. */
+    private boolean head() {
+        ProxySnapshot snapshot = snapshots.get();
+        LimitsSpec limits = snapshot.spec().limits();
+        HeadIndex index = scratch.index(limits.requestTarget(), limits.requestHeaders());
+        int end = index.parseRequest(pending, scratch.bytes(limits.requestTarget(), limits.requestHeaders()));
+        if (end == HeadIndex.INCOMPLETE) {
+            return false;
+        }
+        startRecord();
+        if (end == HeadIndex.REFUSED) {
+            refuse(index);
+            return false;
+        }
+        pending.skipBytes(end);
+        headStartedNanos = -1;
+        startRequest(snapshot, index);
+        return true;
+    }
+
+    private void refuse(HeadIndex index) {
+        MatrixErrors error = switch (index.error()) {
+            case TARGET_TOO_LONG -> MatrixErrors.URI_TOO_LONG;
+            case HEADERS_TOO_LARGE -> MatrixErrors.HEADERS_TOO_LARGE;
+            case VERSION_NOT_SUPPORTED -> MatrixErrors.VERSION_NOT_SUPPORTED;
+            case CODING_NOT_IMPLEMENTED -> MatrixErrors.NOT_IMPLEMENTED;
+            case EXPECTATION_FAILED -> MatrixErrors.EXPECTATION_FAILED;
+            case MALFORMED -> MatrixErrors.BAD_REQUEST;
+        };
+        if (index.error() == HeadError.MALFORMED) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": refused a request from " + peerText()
+                    + ": " + index.errorDetail());
+        }
+        record.method = "other";
+        http10 = false;
+        headRequest = false;
+        localReply(error, true);
+    }
+
+    private void startRequest(ProxySnapshot snapshot, HeadIndex index) {
+        http10 = index.minorVersion() == 0;
+        headRequest = index.isMethod(HEAD);
+        // Once the listeners are closed for a drain, every response is the connection's last.
+        keepAlive = index.keepAlive() && !lastResponse && !draining.getAsBoolean();
+        record.method = index.methodName();
+        peerText();
+        // From an untrusted peer (the usual case) nothing of the head is believed: no objects needed.
+        ForwardingHeaders.Decision forwarding = trustedPeer
+                ? snapshot.forwarding().decide(index, peer, peerText, scheme) : null;
+        record.client = forwarding == null ? peerText : forwarding.client();
+        if (forwarding == null) {
+            record.newRequestId();
+        } else {
+            record.requestId = forwarding.requestId();
+        }
+        IndexedRequestView view = new IndexedRequestView(index, record.method, index.originFormTarget(), record.client);
+        record.path = view.path();
+        boolean hasBody = index.chunked() || index.contentLength() > 0;
+        if (index.chunked()) {
+            body.expectChunked();
+        } else {
+            body.expectLength(Math.max(index.contentLength(), 0));
+        }
+        requestComplete = !hasBody;
+        RequestGate.Answer answer = gate == null ? null : gate.check(index);
+        if (answer != null) {
+            if (answer.refusal() != null) {
+                localReply(answer.refusal(), hasBody);
+            } else {
+                redirect(answer.location());
+            }
+            return;
+        }
+        RequestJourney.Decision decision = RequestJourney.route(snapshot, view,
+                forwarding == null ? peer : forwarding.clientAddress(), index.contentLength(), record);
+        if (!decision.forwarded()) {
+            // Over the limit: the body is not worth reading, the connection goes after the answer.
+            localReply(decision.answer(), hasBody || decision.answer() == MatrixErrors.BODY_TOO_LARGE);
+            return;
+        }
+        boolean webSocket = index.webSocketUpgrade();
+        if (webSocket && !(decision.route().webSocket() && index.isMethod(GET) && !http10 && !hasBody)) {
+            localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
+            return;
+        }
+        int strip = stripLength(decision, view.path());
+        int upgrade = webSocket ? HeadWriter.webSocketUpgradeLength() : 0;
+        ByteBuf upstreamHead;
+        if (forwarding == null) {
+            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, peerText, REQUEST_ID_TEMPLATE) + upgrade);
+            HeadWriter.writeRequest(index, false, peerAscii, schemeAscii, record.requestIdHigh, record.requestIdLow,
+                    hostIfMissing(index, decision), strip, upstreamHead);
+        } else {
+            upstreamHead = ctx.alloc().directBuffer(HeadWriter.requestCapacity(index, forwarding.forwardedFor(),
+                    forwarding.requestId()) + upgrade);
+            HeadWriter.writeRequest(index, true, forwarding.forwardedFor(), forwarding.proto(), forwarding.requestId(),
+                    hostIfMissing(index, decision), strip, upstreamHead);
+        }
+        if (webSocket) {
+            HeadWriter.restoreWebSocketUpgrade(upstreamHead);
+        }
+        state = hasBody ? State.BODY : State.RESPONSE;
+        bodyWanted = false;
+        if (hasBody) {
+            clock.by(now() + snapshot.timeouts().requestBody().toNanos());
+        }
+        current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
+                snapshot.failover(),
+                snapshot.timeouts().upstreamResponse().toNanos(), headRequest, hasBody,
+                index.contentLength(), index.chunked(), webSocket);
+        current.start();
+    }
+
+    private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] GET = "GET".getBytes(StandardCharsets.US_ASCII);
+
+    /** How many characters of the path the upstream does not see (a route's stripPrefix), else 0. */
+    private static int stripLength(RequestJourney.Decision decision, String path) {
+        String prefix = decision.route().actions().stripPrefix();
+        return prefix != null && path.startsWith(prefix) ? prefix.length() : 0;
+    }
+
+    /** The endpoint's address for the Host an HTTP/1.0 request without one gets upstream; null when it has one. */
+    private static String hostIfMissing(HeadIndex index, RequestJourney.Decision decision) {
+        return index.host() >= 0 ? null : decision.endpoint().address().toString();
+    }
+
+
+
+    /** Forwards as much of the body as pending holds (as slices of the read buffers). */
+    private void body() {
+        int taken = body.take(pending);
+        if (taken < 0) {
+            LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": broken chunked body from " + peerText()
+                    + ": " + body.error());
+            malformedBody();
+            return;
+        }
+        deliver(taken);
+        if (body.done()) {
+            endOfBody();
+        }
+    }
+
+    private void deliver(int length) {
+        if (length == 0) {
+            return;
+        }
+        record.bytesIn += length;
+        if (current != null) {
+            current.onRequestBody(pending.readRetainedSlice(length));
+        } else {
+            pending.skipBytes(length);
+        }
+    }
+
+    private void endOfBody() {
+        requestComplete = true;
+        state = State.RESPONSE;
+        if (current != null) {
+            current.onRequestEnd();
+        }
+    }
+
+    /** The body cannot be framed: the upstream must never see a complete request, so it is dropped. */
+    private void malformedBody() {
+        keepAlive = false;
+        if (current != null) {
+            StreamExchange exchange = current;
+            exchange.abortMalformed();
+        } else {
+            localReply(MatrixErrors.BAD_REQUEST, true);
+        }
+    }
+
+    /**
+     * Answers without an upstream. The connection goes on for the next request when the client
+     * keeps it and the request is whole; otherwise it closes after a lingering read, so a client
+     * still sending its body sees the answer rather than a reset.
+     */
+    private void localReply(LocalAnswer error, boolean close) {
+        if (error.metricTag() != null) {
+            metrics.proxyError(error.metricTag());
+        }
+        record.status = error.statusCode();
+        record.bytesOut = error.bodyLength();
+        record.termination = RequestRecord.Termination.LOCAL;
+        // A body announced and not read (the client may still send it, with or without an
+        // Expect it was never told to act on) leaves the next request's start unknown: close.
+        boolean closing = close || !keepAlive || !requestComplete;
+        endRecord(null);
+        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, closing, headRequest), ctx.voidPromise());
+        if (closing) {
+            closeAfterFlush();
+            return;
+        }
+        nextRequest();
+    }
+
+    /** A 308 the proxy answers itself (redirectToHttps); the connection goes on as after any local reply. */
+    private void redirect(String location) {
+        record.status = 308;
+        record.termination = RequestRecord.Termination.LOCAL;
+        boolean closing = !keepAlive || !requestComplete;
+        endRecord(null);
+        String head = (http10 ? "HTTP/1.0" : "HTTP/1.1") + " 308 Permanent Redirect\r\nLocation: " + location
+                + "\r\nContent-Length: 0\r\n" + (closing ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "")
+                + "\r\n";
+        ByteBuf out = ctx.alloc().buffer(head.length());
+        out.writeCharSequence(head, StandardCharsets.ISO_8859_1);
+        ctx.writeAndFlush(out, ctx.voidPromise());
+        if (closing) {
+            closeAfterFlush();
+            return;
+        }
+        nextRequest();
+    }
+
+    /** Half-closes towards the client, then reads and drops for a bounded time before closing (RFC 9112 9.6). */
+    private void closeAfterFlush() {
+        state = State.LINGER;
+        dropPending();
+        lingerUntilNanos = now() + LINGER_NANOS;
+        reading(true);
+        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) future -> {
+            if (future.channel() instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isActive()) {
+                duplex.shutdownOutput();
+            } else {
+                future.channel().close();
+            }
+        });
+        clock.by(lingerUntilNanos);
+    }
+
+    private void nextRequest() {
+        current = null;
+        state = State.HEAD;
+        requestComplete = false;
+        lastActivityNanos = now();
+        headStartedNanos = pending != null && pending.isReadable() ? lastActivityNanos : -1;
+        clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
+        reading(true);
+        if (pending != null && pending.isReadable()) {
+            // A pipelined request: its turn now.
+            ctx.executor().execute(this::process);
+        }
+    }
+
+    // ---- DownstreamStream: what the exchange does to this connection ----
+
+    @Override
+    public ByteBufAllocator alloc() {
+        return ctx.alloc();
+    }
+
+    @Override
+    public EventExecutor executor() {
+        return ctx.executor();
+    }
+
+    @Override
+    public boolean requestBody() {
+        if (state != State.BODY && state != State.TUNNEL) {
+            return false;
+        }
+        if (!bodyWanted) {
+            bodyWanted = true;
+            reading(true);
+        }
+        boolean arrived = pending != null && pending.isReadable();
+        if (arrived && !processing) {
+            process();
+        }
+        // Inside process(), the loop already running delivers the bytes and flushes after them.
+        return arrived;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable() && current != null) {
+            current.onClientWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void pauseBody() {
+        bodyWanted = false;
+        reading(false);
+    }
+
+    @Override
+    public boolean isWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    @Override
+    public void sendInformational(HeadIndex head) {
+        ByteBuf out = ctx.alloc().directBuffer(HeadWriter.responseCapacity(head));
+        HeadWriter.writeResponse(head, http10, false, false, out);
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void sendResponseHead(HeadIndex head, boolean endsWithConnection, ByteBuf upstreamBytes, int wholeBodyLength) {
+        if (!requestComplete || endsWithConnection || (http10 && head.chunked())) {
+            // The body's end, or where the next request starts, is known only by closing.
+            keepAlive = false;
+        }
+        record.status = head.status();
+        record.bytesOut += wholeBodyLength;
+        ByteBuf out = HeadWriter.rewriteResponse(head, upstreamBytes, wholeBodyLength, http10, http10 && head.chunked(),
+                !keepAlive, scratch.rewrite(), ctx.alloc());
+        ctx.write(out, ctx.voidPromise());
+    }
+
+    @Override
+    public void tunnelOpened(HeadIndex head, ByteBuf upstreamBytes) {
+        ByteBuf out = ctx.alloc().directBuffer(HeadWriter.switchingProtocolsCapacity(head));
+        HeadWriter.writeSwitchingProtocols(head, out);
+        upstreamBytes.skipBytes(head.headEnd());
+        ctx.write(out, ctx.voidPromise());
+        record.status = 101;
+        metrics.tunnelOpened();
+        keepAlive = false;
+        state = State.TUNNEL;
+        bodyWanted = true;
+        reading(true);
+        clock.by(now() + timeouts().websocketIdle().toNanos());
+        // What the client sent after its handshake waited as pipelined bytes: it goes now.
+        if (pending != null && pending.isReadable()) {
+            process();
+        }
+        if (clientInputShut && current != null) {
+            // The client half-closed while the handshake was on its way: the upstream learns it now.
+            current.onClientHalfClosed();
+        }
+    }
+
+    @Override
+    public boolean takesChunkedAsIs() {
+        return !http10;
+    }
+
+    @Override
+    public void sendResponseBody(ByteBuf data) {
+        record.bytesOut += data.readableBytes();
+        ctx.write(data, ctx.voidPromise());
+    }
+
+    @Override
+    public void flush() {
+        ctx.flush();
+    }
+
+    @Override
+    public void exchangeFinished(int status) {
+        StreamExchange finished = current;
+        record.termination = RequestRecord.Termination.COMPLETE;
+        endRecord(finished);
+        current = null;
+        if (keepAlive && requestComplete) {
+            ctx.flush();
+            nextRequest();
+        } else if (state == State.TUNNEL) {
+            // The upstream ended the tunnel: half-close and linger, so a close frame the client is
+            // still sending meets no reset that would destroy the one on its way to it.
+            closeAfterFlush();
+        } else {
+            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            state = State.CLOSED;
+        }
+    }
+
+    @Override
+    public void exchangeFailed(MatrixErrors error, boolean complete) {
+        StreamExchange failed = current;
+        current = null;
+        metrics.proxyError(error.metricTag());
+        record.status = error.status().code();
+        record.bytesOut = error.bodyLength();
+        record.termination = error.termination();
+        endRecord(failed);
+        boolean close = !(keepAlive && complete && requestComplete);
+        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, close), ctx.voidPromise());
+        if (close) {
+            closeAfterFlush();
+        } else {
+            nextRequest();
+        }
+    }
+
+    @Override
+    public void resetAfterResponseStarted(MatrixErrors why) {
+        StreamExchange failed = current;
+        current = null;
+        metrics.proxyError(why.metricTag());
+        record.termination = RequestRecord.Termination.TRUNCATED;
+        endRecord(failed);
+        state = State.CLOSED;
+        ctx.close();
+    }
+
+    // ---- the connection's end ----
+
+    /**
+     * A client that half-closes has left (a long poll it gave up on): the upstream is released now.
+     * With {@code clientHalfClose: wait} (HAProxy's way) a whole request still gets its answer,
+     * then the connection closes: no further request can come. A tunnel passes the half-close on.
+     * A drain closes an idle connection at once and a busy one after its response.
+     */
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof ChannelInputShutdownEvent) {
+            if (state == State.TUNNEL && current != null) {
+                // A tunnel's half-close is passed on: the upstream may still have things to say.
+                current.onClientHalfClosed();
+                return;
+            }
+            if (current != null && requestComplete
+                    && snapshots.get().spec().clientHalfClose() == org.switchboard.config.ClientHalfClose.WAIT) {
+                keepAlive = false;
+                clientInputShut = true;
+            } else {
+                clientGone();
+                ctx.close();
+            }
+        } else if (event == DownstreamConnection.CLOSE_WHEN_IDLE) {
+            closeWhenIdle();
+            return;
+        }
+        ctx.fireUserEventTriggered(event);
+    }
+
+    private void closeWhenIdle() {
+        lastResponse = true;
+        keepAlive = false;
+        boolean idle = state == State.HEAD && headStartedNanos < 0 && (pending == null || !pending.isReadable());
+        if (idle) {
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        clientGone();
+        dropPending();
+        clock.stop();
+        ctx.fireChannelInactive();
+    }
+
+    private void clientGone() {
+        if (current != null) {
+            StreamExchange gone = current;
+            current = null;
+            if (record.status == 0) {
+                record.status = 499; // nginx's "client closed request"
+            }
+            if (state == State.TUNNEL) {
+                // Either side may end a tunnel; an idle one was timed out.
+                if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
+                    record.termination = RequestRecord.Termination.COMPLETE;
+                }
+            } else {
+                record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            }
+            endRecord(gone);
+            gone.abort();
+        }
+        state = State.CLOSED;
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // A broken TLS record after the handshake comes wrapped in a DecoderException: still the client's I/O.
+        boolean io = cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException;
+        metrics.proxyError(io ? "client_io" : "client_internal");
+        if (!io) {
+            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": closing a connection from " + peerText()
+                    + " after an internal error", cause);
+        }
+        ctx.close();
+    }
+
+    // ---- clocks: idle between requests, request head, request body, the upstream, lingering close ----
+
+    /** What is overdue now, and when to look next (see {@link ConnectionClock}). */
+    private long tick(long now) {
+        if (!ctx.channel().isActive()) {
+            return Long.MAX_VALUE;
+        }
+        org.switchboard.config.TimeoutsSpec timeouts = timeouts();
+        long header = timeouts.requestHeader().toNanos();
+        switch (state) {
+            case HEAD -> {
+                if (headStartedNanos >= 0) {
+                    long due = headStartedNanos + header;
+                    if (now >= due) {
+                        startRecord();
+                        localReply(MatrixErrors.REQUEST_TIMEOUT, true);
+                        return Long.MAX_VALUE;
+                    }
+                    return due;
+                }
+                long due = lastActivityNanos + timeouts.downstreamIdle().toNanos();
+                if (now >= due) {
+                    ctx.close();
+                    return Long.MAX_VALUE;
+                }
+                // A head may start any moment: look again within the head's own timeout.
+                return Math.min(due, now + header);
+            }
+            case LINGER -> {
+                if (now >= lingerUntilNanos) {
+                    ctx.close();
+                    return Long.MAX_VALUE;
+                }
+                return lingerUntilNanos;
+            }
+            case CLOSED -> {
+                return Long.MAX_VALUE;
+            }
+            case TUNNEL -> {
+                long lastActivity = current == null ? lastActivityNanos
+                        : Math.max(lastActivityNanos, current.lastUpstreamActivityNanos());
+                long due = lastActivity + timeouts.websocketIdle().toNanos();
+                if (now >= due) {
+                    record.termination = RequestRecord.Termination.IDLE_TIMEOUT;
+                    ctx.close();
+                    return Long.MAX_VALUE;
+                }
+                return due;
+            }
+            default -> {
+                long next = Long.MAX_VALUE;
+                if (state == State.BODY && bodyWanted) {
+                    long due = lastActivityNanos + timeouts.requestBody().toNanos();
+                    if (now >= due) {
+                        bodyStalled();
+                        return Long.MAX_VALUE;
+                    }
+                    next = due;
+                }
+                if (current != null) {
+                    long due = current.upstreamDeadline();
+                    if (now >= due) {
+                        current.upstreamTimedOut();
+                        return Long.MAX_VALUE;
+                    }
+                    next = Math.min(next, due);
+                }
+                return next == Long.MAX_VALUE ? now + header : next;
+            }
+        }
+    }
+
+    /** The body stopped arriving: the upstream must not keep waiting for it (408, counted). */
+    private void bodyStalled() {
+        StreamExchange stalled = current;
+        if (stalled != null) {
+            stalled.abortStalledBody();
+        } else {
+            localReply(MatrixErrors.BODY_TIMEOUT, true);
+        }
+    }
+
+    @Override
+    public void awaitingUpstream(long timeoutNanos) {
+        clock.by(now() + timeoutNanos);
+    }
+
+    /** Turns reading on or off; a no-op when it already is (the common case costs no atomic write). */
+    private void reading(boolean on) {
+        io.netty.channel.ChannelConfig config = ctx.channel().config();
+        if (config.isAutoRead() != on) {
+            config.setAutoRead(on);
+        }
+    }
+
+    /** Nothing after this handler wants to hear of a read batch ending: the event stops here. */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // The tail does nothing with it; not passing it on saves a pipeline walk per read.
+    }
+
+    /** The event loop's clock: a test's EmbeddedChannel can advance it. */
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+
+    private org.switchboard.config.TimeoutsSpec timeouts() {
+        return snapshots.get().timeouts();
+    }
+
+    // ---- the one record of a request ----
+
+    private void startRecord() {
+        record.start(now(), peerText());
+    }
+
+    private void endRecord(StreamExchange exchange) {
+        if (exchange != null) {
+            Endpoint endpoint = exchange.endpoint();
+            record.upstream = endpoint.upstream();
+            record.endpoint = endpoint.id();
+            record.upstreamNanos = exchange.upstreamNanos();
+            if (record.upstreamNanos >= 0) {
+                metrics.firstByte(endpoint, record.upstreamNanos);
+            }
+        }
+        record.finish(now(), listener, metrics, accessLog, ctx.executor());
+    }
+
+    private String peerText() {
+        if (peerText == null) {
+            // Once per connection, at its first request (after any PROXY header).
+            peer = DownstreamConnection.peerOf(ctx.channel());
+            peerText = IpText.format(peer);
+            peerAscii = peerText.getBytes(StandardCharsets.US_ASCII);
+            trustedPeer = snapshots.get().forwarding().trusts(peer);
+        }
+        return peerText;
+    }
+
+    private void trimPending() {
+        if (pending != null && !pending.isReadable()) {
+            dropPending();
+        }
+    }
+
+    private void dropPending() {
+        if (pending != null) {
+            ByteBuf held = pending;
+            pending = null;
+            held.release();
+        }
+    }
+}

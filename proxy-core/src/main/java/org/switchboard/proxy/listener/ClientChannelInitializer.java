@@ -1,0 +1,137 @@
+package org.switchboard.proxy.listener;
+
+import org.switchboard.proxy.http.DownstreamConnection;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
+import org.switchboard.config.LimitsSpec;
+import io.micrometer.core.instrument.Gauge;
+import org.switchboard.config.ListenerSpec;
+import org.switchboard.proxy.stats.ProxyMetrics;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import org.switchboard.proxy.tls.ListenerTls;
+import org.switchboard.proxy.tls.SniChoice;
+import org.switchboard.proxy.tls.TlsHandshakes;
+import java.util.function.Supplier;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.http1.Http1ServerConnection;
+import org.switchboard.proxy.codec.http1.Http1Scratch;
+import org.switchboard.proxy.stats.AccessLog;
+import org.switchboard.proxy.http.RequestGate;
+import org.switchboard.proxy.http.HttpsRedirectGate;
+import org.switchboard.proxy.http.MisdirectedRequestGate;
+
+/**
+ * The downstream pipeline of a client listener: admission (connection limits), the PROXY
+ * protocol header where enabled, TLS on a TLS listener (SNI picks the certificate, ALPN the
+ * protocol), then {@link Http1ServerConnection}, which does the rest. HTTP/2 will go beside it,
+ * installed by {@link #installProtocol} when ALPN chooses {@code h2}, feeding the same request journey.
+ */
+public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+
+    private static final System.Logger LOG = System.getLogger(ClientChannelInitializer.class.getName());
+
+    private final Supplier<ProxySnapshot> snapshots;
+    private final Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop;
+    private final ListenerSpec listener;
+    private final ConnectionLimiter limiter = new ConnectionLimiter();
+    private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
+    private final Drain drain;
+    /** Null on a plain listener. */
+    private final TlsHandshakes tls;
+    /** The redirect of a plain listener with redirectToHttps, shared by its connections; else null. */
+    private final RequestGate redirect;
+    /** One per event loop: heads are parsed synchronously within a read, so a loop's connections share it. */
+    private final io.netty.util.concurrent.FastThreadLocal<Http1Scratch> scratch = new io.netty.util.concurrent.FastThreadLocal<>() {
+        @Override
+        protected Http1Scratch initialValue() {
+            return new Http1Scratch();
+        }
+    };
+
+    public ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
+                             Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
+                             ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain) {
+        this(snapshots, poolsByEventLoop, listener, metrics, accessLog, drain, null, null);
+    }
+
+    /**
+     * @param tls       the listener's certificates, null for a plain listener
+     * @param httpsPort where {@code redirectToHttps} sends clients (read per redirect: the TLS
+     *                  listener may be bound after this one)
+     */
+    public ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
+                             Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
+                             ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain,
+                             ListenerTls tls, IntSupplier httpsPort) {
+        this.tls = tls == null ? null : new TlsHandshakes(tls, metrics.registry());
+        this.redirect = listener.redirectToHttps() && httpsPort != null ? new HttpsRedirectGate(httpsPort) : null;
+        this.accessLog = accessLog;
+        this.drain = drain;
+        this.snapshots = snapshots;
+        this.poolsByEventLoop = poolsByEventLoop;
+        this.listener = listener;
+        this.metrics = metrics;
+        Gauge.builder("switchboard_downstream_connections", limiter, ConnectionLimiter::open)
+                .description("Open client connections").tag("listener", listener.name()).register(metrics.registry());
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        drain.track(ch);
+        ProxySnapshot snapshot = snapshots.get();
+        LimitsSpec limits = snapshot.spec().limits();
+        byte[] peer = DownstreamConnection.peerOf(ch);
+        boolean trustedPeer = snapshot.spec().clientAddress().trusts(peer);
+        // Behind PROXY protocol the client is known only from its header: counted there.
+        if (!limiter.admit(ch, org.switchboard.routing.IpText.format(peer), trustedPeer || listener.proxyProtocol(), limits)) {
+            metrics.proxyError("connection_limit");
+            return;
+        }
+        UpstreamConnectionPool pool = poolsByEventLoop.get(ch.eventLoop());
+        if (listener.proxyProtocol()) {
+            // The PROXY header is a claim about the client: only a trusted proxy may make it.
+            if (!trustedPeer) {
+                LOG.log(System.Logger.Level.WARNING, "listener " + listener.name() + " refused a connection from "
+                        + org.switchboard.routing.IpText.format(peer) + ": PROXY protocol is accepted from trusted proxies only");
+                ch.close();
+                return;
+            }
+            ch.pipeline()
+                    .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
+                    .addLast("proxy-protocol", new ProxyProtocolHandler((channel, client) -> {
+                        boolean admitted = snapshots.get().spec().clientAddress().trusts(client)
+                                || limiter.admitBehindProxy(channel, org.switchboard.routing.IpText.format(client),
+                                        snapshots.get().spec().limits());
+                        if (!admitted) {
+                            metrics.proxyError("connection_limit");
+                        }
+                        return admitted;
+                    }));
+        }
+        if (tls == null) {
+            ch.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "http",
+                    listener.name(), metrics, accessLog, drain::closing, redirect));
+            return;
+        }
+        SniChoice choice = new SniChoice();
+        ch.pipeline()
+                .addLast("sni", tls.sniHandler(choice))
+                .addLast("alpn", tls.negotiationHandler((ctx, protocol) -> installProtocol(ctx, protocol, pool, choice)));
+    }
+
+    /** The one place a negotiated protocol gets its pipeline (HTTP/2 joins here). */
+    private boolean installProtocol(ChannelHandlerContext ctx, String protocol, UpstreamConnectionPool pool, SniChoice choice) {
+        if (!ApplicationProtocolNames.HTTP_1_1.equals(protocol)) {
+            return false;
+        }
+        ctx.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "https",
+                listener.name(), metrics, accessLog, drain::closing, new MisdirectedRequestGate(choice)));
+        return true;
+    }
+}

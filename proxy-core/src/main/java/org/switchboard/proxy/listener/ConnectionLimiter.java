@@ -1,0 +1,82 @@
+package org.switchboard.proxy.listener;
+
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.switchboard.config.LimitsSpec;
+
+/**
+ * Open client connections of one listener, in all and per client address, checked when a
+ * connection is accepted: before it holds a pipeline, buffers or an upstream connection. A
+ * refused connection gets a short HTTP answer and is closed. Trusted proxies are counted for the
+ * listener but exempt from the per-client limit, since one of them carries many clients.
+ */
+final class ConnectionLimiter {
+    private static final byte[] LISTENER_FULL = rawResponse("503 Service Unavailable", "M_UNKNOWN",
+            "Too many connections to this listener");
+    private static final byte[] CLIENT_OVER_LIMIT = rawResponse("429 Too Many Requests", "M_LIMIT_EXCEEDED",
+            "Too many connections from this address");
+
+    private final AtomicInteger open = new AtomicInteger();
+    private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+
+    /**
+     * Counts the connection, or answers and closes it. Returns whether it may go on; when it
+     * does, its close gives the count back.
+     */
+    boolean admit(Channel channel, String client, boolean exemptPerClient, LimitsSpec limits) {
+        if (open.incrementAndGet() > limits.connectionsPerListener()) {
+            open.decrementAndGet();
+            refuse(channel, LISTENER_FULL);
+            return false;
+        }
+        if (!exemptPerClient && !admitBehindProxy(channel, client, limits)) {
+            open.decrementAndGet();
+            return false;
+        }
+        channel.closeFuture().addListener(closed -> open.decrementAndGet());
+        return true;
+    }
+
+    /**
+     * The per-client count of a connection (0 in the config: no limit, nothing counted); also
+     * called once a PROXY header named the client behind a trusted balancer (the listener count
+     * was taken at accept), so the office behind one NAT address counts as one client and the
+     * balancer carrying everyone does not. Answers 429 and closes when over the limit; the
+     * connection's close gives the count back.
+     */
+    boolean admitBehindProxy(Channel channel, String client, LimitsSpec limits) {
+        if (limits.connectionsPerClient() == 0) {
+            return true;
+        }
+        AtomicInteger count = perClient.computeIfAbsent(client, key -> new AtomicInteger());
+        if (count.incrementAndGet() > limits.connectionsPerClient()) {
+            releaseClient(client);
+            refuse(channel, CLIENT_OVER_LIMIT);
+            return false;
+        }
+        channel.closeFuture().addListener(closed -> releaseClient(client));
+        return true;
+    }
+
+    int open() {
+        return open.get();
+    }
+
+    private void releaseClient(String client) {
+        perClient.computeIfPresent(client, (key, count) -> count.decrementAndGet() <= 0 ? null : count);
+    }
+
+    private static void refuse(Channel channel, byte[] response) {
+        channel.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    private static byte[] rawResponse(String status, String errcode, String error) {
+        String body = "{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}";
+        return ("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+    }
+}

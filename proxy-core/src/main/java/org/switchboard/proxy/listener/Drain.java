@@ -1,0 +1,137 @@
+package org.switchboard.proxy.listener;
+
+import org.switchboard.proxy.http.DownstreamConnection;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.netty.channel.Channel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.switchboard.config.DrainSpec;
+import org.switchboard.config.Durations;
+
+/**
+ * The graceful drain of a rollout, as HAProxy's soft stop and Envoy's listener drain do it, in
+ * three steps:
+ * <ol>
+ *   <li>the signal: {@code /ready} answers 503 and everything else goes on, for {@code delay},
+ *       while Kubernetes removes the pod from its Service (the removal and the signal race);</li>
+ *   <li>the listeners close: idle client connections close at once, busy ones close after the
+ *       response they are carrying ({@code Connection: close});</li>
+ *   <li>{@code timeout} later, whatever is still open (a long poll, an upload) is closed and
+ *       counted.</li>
+ * </ol>
+ * Started once, by SIGTERM or {@code POST /drain}; the future completes when no client
+ * connection is left.
+ */
+public final class Drain {
+    private static final System.Logger LOG = System.getLogger(Drain.class.getName());
+    /** How often, once the listeners are closed, the connections left are counted. */
+    private static final long POLL_MILLIS = 50;
+
+    /** The gauge's values, in this order. */
+    enum Phase { SERVING, DELAY, CLOSING, DONE }
+
+    private volatile Phase phase = Phase.SERVING;
+    /** Every client connection open; a closed channel leaves by itself. */
+    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    private final Counter forcedCloses;
+    private final CompletableFuture<Void> done = new CompletableFuture<>();
+
+    public Drain(MeterRegistry registry) {
+        Gauge.builder("switchboard_drain_phase", this, drain -> drain.phase.ordinal())
+                .description("0 serving, 1 draining (ready answers 503, listeners open), 2 listeners closed, 3 drained")
+                .register(registry);
+        Gauge.builder("switchboard_client_connections", clients, ChannelGroup::size)
+                .description("Open client connections by protocol, across listeners").tag("protocol", "h1")
+                .register(registry);
+        forcedCloses = Counter.builder("switchboard_drain_forced_closes")
+                .description("Client connections still open at the drain's timeout, closed then").register(registry);
+    }
+
+    /** Completes when the drain is done. */
+    public CompletableFuture<Void> done() {
+        return done;
+    }
+
+    /**
+     * Takes a new client connection into account. One accepted as the listeners close is served
+     * all the same: its requests see {@link #closing()} and get {@code Connection: close}.
+     */
+    public void track(Channel client) {
+        clients.add(client);
+    }
+
+    /** The listeners are closed: no response keeps its connection alive any more. */
+    public boolean closing() {
+        return phase.compareTo(Phase.CLOSING) >= 0;
+    }
+
+    /** Started: {@code /ready} says no. */
+    public boolean started() {
+        return phase != Phase.SERVING;
+    }
+
+    /**
+     * Starts the drain, or returns the one already running.
+     *
+     * @param closeListeners unbinds every client listener (the admin listener stays, for probes and metrics)
+     */
+    public synchronized CompletableFuture<Void> start(String trigger, DrainSpec spec, ScheduledExecutorService timer,
+                                               Runnable closeListeners) {
+        if (phase != Phase.SERVING) {
+            return done;
+        }
+        phase = Phase.DELAY;
+        LOG.log(System.Logger.Level.INFO, "drain started by " + trigger + ": /ready answers 503; listeners close in "
+                + Durations.format(spec.delay()) + ", then requests in flight have " + Durations.format(spec.timeout())
+                + " to finish (" + clients.size() + " client connections open)");
+        timer.schedule(() -> closeListeners(spec, timer, closeListeners), spec.delay().toNanos(), TimeUnit.NANOSECONDS);
+        return done;
+    }
+
+    /**
+     * The connections are told before the listeners close: once a client can see the listener
+     * gone, its connection has the news queued already, so no response after that point keeps
+     * the connection alive. A connection accepted meanwhile learns it from {@link #closing()}.
+     */
+    private void closeListeners(DrainSpec spec, ScheduledExecutorService timer, Runnable closeListeners) {
+        phase = Phase.CLOSING;
+        int open = clients.size();
+        for (Channel client : clients) {
+            client.pipeline().fireUserEventTriggered(DownstreamConnection.CLOSE_WHEN_IDLE);
+        }
+        try {
+            closeListeners.run();
+        } finally {
+            LOG.log(System.Logger.Level.INFO, "drain: listeners closed; " + open + " client connections finishing");
+            long deadline = System.nanoTime() + spec.timeout().toNanos();
+            awaitClients(deadline, timer);
+        }
+    }
+
+    private void awaitClients(long deadline, ScheduledExecutorService timer) {
+        if (clients.isEmpty()) {
+            finish(0);
+            return;
+        }
+        if (System.nanoTime() - deadline >= 0) {
+            int left = clients.size();
+            forcedCloses.increment(left);
+            clients.close().addListener(closed -> finish(left));
+            return;
+        }
+        timer.schedule(() -> awaitClients(deadline, timer), POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    private void finish(int forced) {
+        phase = Phase.DONE;
+        LOG.log(System.Logger.Level.INFO, forced == 0 ? "drain done: every client connection finished"
+                : "drain timeout: closed " + forced + " client connections still open");
+        done.complete(null);
+    }
+}

@@ -1,0 +1,59 @@
+package org.switchboard.proxy.listener;
+
+import org.switchboard.proxy.http.DownstreamConnection;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.haproxy.HAProxyCommand;
+import io.netty.handler.codec.haproxy.HAProxyMessage;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import org.switchboard.config.Cidr;
+
+/**
+ * Takes the real client from a PROXY protocol (v1 or v2) header, decoded by Netty's
+ * {@code HAProxyMessageDecoder} just before this handler, and records it as the connection's
+ * peer. The listener only accepts such connections from trusted proxies (checked when the
+ * connection opens), since the header is a claim like any other.
+ */
+public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
+    /** Admits the client the header names (its per-client connection count); false: refused and closed. */
+    interface ClientAdmission {
+        boolean admit(io.netty.channel.Channel channel, byte[] client);
+    }
+
+    private final ClientAdmission admission;
+    /** The client was refused: nothing it sent goes further while the connection closes. */
+    private boolean refused;
+
+    ProxyProtocolHandler(ClientAdmission admission) {
+        this.admission = admission;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (refused) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (!(msg instanceof HAProxyMessage header)) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        try {
+            // LOCAL (a load balancer's own health check) keeps the real peer.
+            if (header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null) {
+                byte[] source = Cidr.IpLiterals.parse(header.sourceAddress());
+                if (source != null) {
+                    DownstreamConnection.setProxiedPeer(ctx.channel(), source);
+                    if (!admission.admit(ctx.channel(), source)) {
+                        refused = true;
+                        return;
+                    }
+                }
+            }
+        } finally {
+            ReferenceCountUtil.release(header);
+        }
+        ctx.pipeline().remove(this);
+    }
+}

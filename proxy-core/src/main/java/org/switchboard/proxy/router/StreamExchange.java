@@ -1,0 +1,574 @@
+package org.switchboard.proxy.router;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import java.util.ArrayList;
+import java.util.List;
+import org.switchboard.proxy.codec.http1.ChunkedFramer;
+import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.upstream.UpstreamConnection;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.upstream.UpstreamListener;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.RequestView;
+import org.switchboard.routing.Route;
+import org.switchboard.proxy.codec.http1.Http1Scratch;
+
+/**
+ * One proxied request and its response over an upstream connection that carries bytes: writes
+ * the rewritten head and the body slices it is handed, parses the response head once, forwards
+ * it (and any 1xx before it) and then the body as slices while following its framing. Speaks to
+ * the client only through {@link DownstreamStream}, so it does not know the client's protocol.
+ * Ends in exactly one of {@link #finish()}, {@link #fail(MatrixErrors)} or {@link #abort()}.
+ *
+ * <p>Runs entirely on the event loop the client connection and the upstream connection share.
+ */
+public final class StreamExchange implements UpstreamListener {
+    /** Where the response stands; TUNNEL: after a 101 to a WebSocket handshake, bytes both ways until a close. */
+    private enum Response { HEAD, FIXED, CHUNKED, UNTIL_CLOSE, TUNNEL, DONE }
+
+    /** A body up to this size that arrived with its head is copied behind it rather than sliced. */
+    private static final int SMALL_BODY = 16 * 1024;
+
+    private final DownstreamStream downstream;
+    private final UpstreamConnectionPool pool;
+    private final Http1Scratch scratch;
+    private final Route route;
+    /** The client's address, for a view of the request when it is routed again. */
+    private final String clientAddress;
+    private final Failover failover;
+    private final long responseTimeoutNanos;
+    private final boolean headRequest;
+    private final boolean hasBody;
+    private final long maxBodyBytes;
+    /** The request is a WebSocket handshake its route accepts: a 101 opens a tunnel. */
+    private final boolean webSocket;
+    /** The head to send, until it is handed to a connection (null after). */
+    private ByteBuf upstreamHead;
+    /**
+     * A copy of the head sent, kept while the request may be sent again: exact-size heap bytes,
+     * the smallest thing a held /sync can keep (no pooled direct buffer per held poll).
+     */
+    private byte[] sentHead;
+    private final boolean mayResend;
+    private final ReplayBody replay;
+    private final List<Endpoint> tried = new ArrayList<>(1);
+    private Endpoint endpoint;
+    private boolean holdsRetry;
+    private boolean resend;
+
+    private UpstreamConnection upstream;
+    private boolean requestComplete;
+    private boolean awaitingUpstreamWritable;
+    private long bodyBytes;
+    private boolean done;
+    private boolean loadReleased;
+
+    private Response response = Response.HEAD;
+    private ByteBuf responsePending;
+    private long responseRemaining;
+    private ChunkedFramer responseChunks;
+    private boolean upstreamKeepAlive;
+    private boolean responseStarted;
+    private int responseStatus;
+    private long requestSentNanos = -1;
+    private long upstreamNanos = -1;
+    private long lastUpstreamActivityNanos;
+    private boolean awaitingUpstream;
+    private final ChunkedFramer.DataSink dechunked = (buf, index, length) -> sendBody(buf.retainedSlice(index, length));
+
+    public StreamExchange(DownstreamStream downstream, UpstreamConnectionPool pool, Http1Scratch scratch, ByteBuf upstreamHead,
+                   Route route, RequestView view, Endpoint endpoint, Failover failover, long responseTimeoutNanos,
+                   boolean headRequest, boolean hasBody, long contentLength, boolean chunked, boolean webSocket) {
+        this.downstream = downstream;
+        this.pool = pool;
+        this.scratch = scratch;
+        this.upstreamHead = upstreamHead;
+        this.route = route;
+        this.clientAddress = view.clientAddress();
+        this.endpoint = endpoint;
+        this.failover = failover;
+        this.responseTimeoutNanos = responseTimeoutNanos;
+        this.headRequest = headRequest;
+        this.hasBody = hasBody;
+        this.maxBodyBytes = route.maxBodyBytes();
+        this.webSocket = webSocket;
+        String method = view.method();
+        boolean replayable = "PUT".equals(method) && TransactionPaths.hasTransactionId(view.path()) && !chunked
+                && contentLength >= 0 && contentLength <= ReplayBody.MAX_BYTES;
+        this.replay = replayable ? new ReplayBody() : null;
+        boolean safe = "GET".equals(method) || "HEAD".equals(method) || "OPTIONS".equals(method);
+        // GET, HEAD and OPTIONS without a body may be sent again after a connection died before
+        // any response byte; so may a PUT with a transaction id, whose body is kept for it.
+        this.mayResend = replayable || (safe && !hasBody);
+    }
+
+    public void start() {
+        endpoint.load().requestStarted();
+        tried.add(endpoint);
+        UpstreamConnection pooled = pool.pollIdle(endpoint.address(), this);
+        if (pooled != null) {
+            onConnected(pooled);
+            return;
+        }
+        Endpoint target = endpoint;
+        pool.connect(endpoint.address(), this).addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                onConnected(UpstreamConnectionPool.connectionOf(future.channel()));
+            } else if (!done && target == endpoint) {
+                failover.health().failed(endpoint, "connect: " + future.cause().getMessage());
+                // Nothing was sent: any request may go to another endpoint.
+                if (!retryElsewhere("connect_failure")) {
+                    fail(MatrixErrors.CONNECT_FAILED);
+                }
+            }
+        });
+    }
+
+    /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
+    private boolean retryElsewhere(String reason) {
+        byte[] head = upstreamHead != null ? io.netty.buffer.ByteBufUtil.getBytes(upstreamHead) : sentHead;
+        if (head == null) {
+            return false; // handed to an upstream for good: this request is not sent again
+        }
+        // The parse index has moved on since: the request is read back from the head kept for sending.
+        RequestView view = HeadBytesView.ofRequest(head, clientAddress);
+        Endpoint next = route.pick(view, tried);
+        if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
+            return false;
+        }
+        failover.metrics().retry(reason);
+        holdsRetry = true;
+        endpoint.load().requestEnded();
+        endpoint = next;
+        start();
+        return true;
+    }
+
+    private void onConnected(UpstreamConnection connection) {
+        if (done) {
+            // The client left while we connected; the fresh connection is clean, keep it.
+            pool.release(connection, true);
+            return;
+        }
+        upstream = connection;
+        Channel channel = connection.channel();
+        requestSentNanos = downstream.executor().ticker().nanoTime();
+        if (upstreamHead == null) {
+            // A resend: the head went out once already, from this copy.
+            channel.write(io.netty.buffer.Unpooled.wrappedBuffer(sentHead), channel.voidPromise());
+        } else {
+            if (mayResend) {
+                sentHead = io.netty.buffer.ByteBufUtil.getBytes(upstreamHead);
+            }
+            channel.write(upstreamHead, channel.voidPromise());
+            upstreamHead = null;
+        }
+        if (resend) {
+            // A retried request: the client already sent all of it.
+            if (replay != null) {
+                replay.writeBytesTo(channel);
+            }
+            channel.flush();
+            armResponseTimeout();
+            return;
+        }
+        if (!hasBody) {
+            requestComplete = true;
+            channel.flush();
+            armResponseTimeout();
+            return;
+        }
+        // Body bytes already read go out with the head, in one write (the client connection
+        // flushes after handing them over). Without any, the head goes out alone now: a client
+        // that sent Expect: 100-continue waits for the upstream's 100 before it sends the body.
+        if (!downstream.requestBody() && !done) {
+            channel.flush();
+        }
+    }
+
+    /** Request body from the client, a slice of its read buffer; ownership passes on. */
+    public void onRequestBody(ByteBuf part) {
+        if (done || upstream == null) {
+            part.release();
+            return;
+        }
+        bodyBytes += part.readableBytes();
+        if (bodyBytes > maxBodyBytes && response != Response.TUNNEL) {
+            // A chunked body (its length unknown up front) grew past the route's limit.
+            part.release();
+            fail(MatrixErrors.BODY_TOO_LARGE);
+            return;
+        }
+        if (replay != null) {
+            replay.keep(part);
+        }
+        Channel channel = upstream.channel();
+        channel.write(part, channel.voidPromise());
+        if (!channel.isWritable()) {
+            // Paused before the flush: a flush that drains at once reports writability from inside.
+            awaitingUpstreamWritable = true;
+            downstream.pauseBody();
+            channel.flush();
+        }
+    }
+
+    /** The client connection read what it had: one flush for the body parts written. */
+    public void flushRequest() {
+        if (upstream != null && !done) {
+            upstream.channel().flush();
+        }
+    }
+
+    public void onRequestEnd() {
+        if (done || upstream == null) {
+            return;
+        }
+        requestComplete = true;
+        upstream.channel().flush();
+        armResponseTimeout();
+    }
+
+    @Override
+    public void onUpstreamWritable() {
+        if (awaitingUpstreamWritable && !done) {
+            awaitingUpstreamWritable = false;
+            downstream.requestBody();
+        }
+    }
+
+    /** The client can take more: resume reading the response. */
+    public void onClientWritable() {
+        if (upstream != null && !done) {
+            upstream.channel().config().setAutoRead(true);
+        }
+    }
+
+    // ---- the response ----
+
+    @Override
+    public void onResponseBytes(ByteBuf bytes) {
+        if (done) {
+            bytes.release();
+            return;
+        }
+        lastUpstreamActivityNanos = downstream.executor().ticker().nanoTime();
+        responsePending = org.switchboard.proxy.codec.http1.Cumulation.append(downstream.alloc(), responsePending, bytes);
+        while (!done && responsePending != null && responsePending.isReadable()) {
+            if (response == Response.HEAD) {
+                if (!responseHead()) {
+                    break;
+                }
+            } else if (response == Response.DONE) {
+                // Bytes beyond the response: the connection is out of step with us, never reused.
+                upstreamKeepAlive = false;
+                responsePending.skipBytes(responsePending.readableBytes());
+            } else {
+                responseBody();
+            }
+        }
+        if (responsePending != null && !responsePending.isReadable()) {
+            responsePending.release();
+            responsePending = null;
+        }
+        if (!done && response == Response.DONE) {
+            finish();
+        }
+    }
+
+    /** Parses one head from the pending bytes; false when it needs more. */
+    private boolean responseHead() {
+        HeadIndex index = scratch.responseIndex();
+        int end = index.parseResponse(responsePending, scratch.responseBytes());
+        if (end == HeadIndex.INCOMPLETE) {
+            return false;
+        }
+        if (end == HeadIndex.REFUSED) {
+            invalidResponse("invalid response: " + index.errorDetail());
+            return false;
+        }
+        int status = index.status();
+        if (status == 101 && webSocket) {
+            openTunnel(index);
+            return true;
+        }
+        if (status < 200) {
+            if (status == 101) {
+                // No upgrade was asked for on this path: an unsolicited switch is a broken upstream.
+                invalidResponse("101 Switching Protocols without an upgrade request");
+                return false;
+            }
+            responsePending.skipBytes(end);
+            downstream.sendInformational(index);
+            return true;
+        }
+        if (status >= 500) {
+            failover.health().failed(endpoint, "status " + status);
+        } else {
+            failover.health().succeeded(endpoint);
+        }
+        upstreamKeepAlive = index.keepAlive();
+        if (headRequest || status == 204 || status == 304) {
+            response = Response.DONE;
+        } else if (index.chunked()) {
+            response = Response.CHUNKED;
+            if (responseChunks == null) {
+                responseChunks = new ChunkedFramer();
+            }
+            responseChunks.reset();
+        } else if (index.contentLength() >= 0) {
+            responseRemaining = index.contentLength();
+            response = responseRemaining == 0 ? Response.DONE : Response.FIXED;
+        } else {
+            response = Response.UNTIL_CLOSE;
+            upstreamKeepAlive = false;
+        }
+        responseStarted = true;
+        responseStatus = status;
+        if (requestSentNanos >= 0) {
+            upstreamNanos = lastUpstreamActivityNanos - requestSentNanos;
+        }
+        if (response == Response.FIXED && responseRemaining <= SMALL_BODY
+                && responsePending.readableBytes() - end >= responseRemaining) {
+            // A small body that came with its head (most Matrix answers): one buffer, one write.
+            downstream.sendResponseHead(index, false, responsePending, (int) responseRemaining);
+            responseRemaining = 0;
+            response = Response.DONE;
+            return true;
+        }
+        downstream.sendResponseHead(index, response == Response.UNTIL_CLOSE, responsePending, 0);
+        return true;
+    }
+
+    /** The upstream accepted the WebSocket handshake: from here on its bytes go to the client as they come. */
+    private void openTunnel(HeadIndex index) {
+        failover.health().succeeded(endpoint);
+        // A tunnel is no request in flight: minutes of LiveKit signalling must not weigh on the
+        // balancer's choices or on the retry budget, which both count requests in flight.
+        releaseLoad();
+        cancelResponseTimeout();
+        response = Response.TUNNEL;
+        upstreamKeepAlive = false;
+        responseStarted = true;
+        responseStatus = 101;
+        if (requestSentNanos >= 0) {
+            upstreamNanos = lastUpstreamActivityNanos - requestSentNanos;
+        }
+        downstream.tunnelOpened(index, responsePending);
+    }
+
+    /**
+     * The client half-closed a tunnel: the upstream sees the same once everything the client sent
+     * before is written (shutting the output at once would drop what still waits to go), and may
+     * still answer.
+     */
+    public void onClientHalfClosed() {
+        if (!done && upstream != null && upstream.channel() instanceof io.netty.channel.socket.DuplexChannel duplex) {
+            duplex.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(written -> {
+                if (duplex.isActive()) {
+                    duplex.shutdownOutput();
+                }
+            });
+        }
+    }
+
+    boolean tunnelling() {
+        return response == Response.TUNNEL && !done;
+    }
+
+    /** When the upstream last sent a byte (a tunnel's idle clock counts both directions). */
+    public long lastUpstreamActivityNanos() {
+        return lastUpstreamActivityNanos;
+    }
+
+    private void responseBody() {
+        int readable = responsePending.readableBytes();
+        switch (response) {
+            case FIXED -> {
+                int take = (int) Math.min(responseRemaining, readable);
+                sendBody(responsePending.readRetainedSlice(take));
+                responseRemaining -= take;
+                if (responseRemaining == 0) {
+                    response = Response.DONE;
+                }
+            }
+            case CHUNKED -> {
+                int from = responsePending.readerIndex();
+                boolean asIs = downstream.takesChunkedAsIs();
+                int taken = responseChunks.scan(responsePending, from, from + readable, asIs ? null : dechunked);
+                if (taken < 0) {
+                    invalidResponse("invalid chunked response body: " + responseChunks.error());
+                    return;
+                }
+                if (asIs) {
+                    sendBody(responsePending.readRetainedSlice(taken));
+                } else {
+                    responsePending.skipBytes(taken);
+                }
+                if (responseChunks.done()) {
+                    response = Response.DONE;
+                }
+            }
+            default -> sendBody(responsePending.readRetainedSlice(readable));
+        }
+    }
+
+    private void sendBody(ByteBuf data) {
+        downstream.sendResponseBody(data);
+        if (!downstream.isWritable() && upstream != null) {
+            upstream.channel().config().setAutoRead(false);
+        }
+    }
+
+    private void invalidResponse(String why) {
+        failover.health().failed(endpoint, why);
+        fail(MatrixErrors.INVALID_RESPONSE);
+    }
+
+    @Override
+    public void onReadComplete() {
+        if (!done) {
+            downstream.flush();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed() {
+        if (done) {
+            return;
+        }
+        if (response == Response.UNTIL_CLOSE || response == Response.TUNNEL) {
+            // A body without framing ends with its connection: that is its complete end; so does a tunnel.
+            response = Response.DONE;
+            finish();
+            return;
+        }
+        failover.health().failed(endpoint, "connection closed before the response ended");
+        if (!responseStarted && requestComplete && mayResend) {
+            pool.release(upstream, false);
+            upstream = null;
+            cancelResponseTimeout();
+            releaseResponsePending();
+            resend = true;
+            if (retryElsewhere("closed_before_response")) {
+                return;
+            }
+        }
+        fail(MatrixErrors.UPSTREAM_RESET);
+    }
+
+    // ---- the end ----
+
+    private void finish() {
+        end();
+        pool.release(upstream, requestComplete && upstreamKeepAlive);
+        downstream.exchangeFinished(responseStatus);
+    }
+
+    /** The upstream side failed: answer with the error, or cut the client off mid-response. */
+    private void fail(MatrixErrors error) {
+        if (done) {
+            return;
+        }
+        end();
+        releaseUpstreamUnusable();
+        if (responseStarted) {
+            downstream.resetAfterResponseStarted(error);
+        } else {
+            downstream.exchangeFailed(error, requestComplete);
+        }
+    }
+
+    /** The request body cannot be framed: the upstream connection is dropped, so Synapse never sees it whole. */
+    public void abortMalformed() {
+        fail(MatrixErrors.BAD_REQUEST);
+    }
+
+    /** The request body stopped arriving: 408, and the upstream is released. */
+    public void abortStalledBody() {
+        fail(MatrixErrors.BODY_TIMEOUT);
+    }
+
+    /** The client went away: the upstream connection is closed, so Synapse stops the work. */
+    public void abort() {
+        if (done) {
+            return;
+        }
+        end();
+        releaseUpstreamUnusable();
+    }
+
+    /** The one place an exchange stops counting against its endpoint. */
+    private void end() {
+        done = true;
+        cancelResponseTimeout();
+        releaseLoad();
+        if (replay != null) {
+            replay.release();
+        }
+        if (holdsRetry) {
+            holdsRetry = false;
+            failover.retries().release();
+        }
+        if (upstreamHead != null) {
+            upstreamHead.release();
+            upstreamHead = null;
+        }
+        releaseResponsePending();
+    }
+
+    /** The endpoint stops counting this exchange as a request in flight; once. */
+    private void releaseLoad() {
+        if (!loadReleased) {
+            loadReleased = true;
+            endpoint.load().requestEnded();
+        }
+    }
+
+    private void releaseResponsePending() {
+        if (responsePending != null) {
+            responsePending.release();
+            responsePending = null;
+        }
+    }
+
+    private void releaseUpstreamUnusable() {
+        if (upstream != null) {
+            pool.release(upstream, false);
+        }
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** From the request going out to the response head coming back; -1 if it never did. */
+    public long upstreamNanos() {
+        return upstreamNanos;
+    }
+
+    /** The request is sent: from now the upstream's silence is timed (measured from its last byte). */
+    private void armResponseTimeout() {
+        lastUpstreamActivityNanos = downstream.executor().ticker().nanoTime();
+        awaitingUpstream = true;
+        downstream.awaitingUpstream(responseTimeoutNanos);
+    }
+
+    /** When the upstream's silence becomes a timeout; {@code Long.MAX_VALUE} while nothing is awaited. */
+    public long upstreamDeadline() {
+        return done || !awaitingUpstream ? Long.MAX_VALUE : lastUpstreamActivityNanos + responseTimeoutNanos;
+    }
+
+    /** The connection's clock found the upstream silent past its deadline. */
+    public void upstreamTimedOut() {
+        if (!done) {
+            failover.health().failed(endpoint, "timeout");
+            fail(MatrixErrors.UPSTREAM_TIMEOUT);
+        }
+    }
+
+    private void cancelResponseTimeout() {
+        awaitingUpstream = false;
+    }
+}

@@ -1,0 +1,47 @@
+package org.switchboard.proxy.server;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.switchboard.config.SwitchboardSpec;
+
+/**
+ * The config sections read once at startup: sockets bound, event loops made, pools and the user
+ * lookup set up. A reload that changes them is refused whole with this list, rather than half
+ * applied; everything else (upstreams, routes, roles, trusted proxies, limits, timeouts but
+ * connect, health checks, admin.allow and admin.tokenFile, logging, clientHalfClose) reloads.
+ */
+final class RestartOnly {
+    private RestartOnly() {
+    }
+
+    /** What changed among the startup-only sections, or null when nothing did. */
+    static String changes(SwitchboardSpec before, SwitchboardSpec after) {
+        List<String> changed = new ArrayList<>();
+        if (!before.listeners().equals(after.listeners())) {
+            changed.add("listeners");
+        }
+        if (!before.admin().address().equals(after.admin().address())) {
+            changed.add("admin.address");
+        }
+        if (!before.runtime().equals(after.runtime())) {
+            changed.add("runtime");
+        }
+        if (!before.upstreamPool().equals(after.upstreamPool())) {
+            changed.add("upstreamPool");
+        }
+        if (!before.accessLog().equals(after.accessLog())) {
+            changed.add("accessLog");
+        }
+        if (!before.userLookup().equals(after.userLookup())) {
+            changed.add("userLookup");
+        }
+        if (!before.discovery().equals(after.discovery())) {
+            changed.add("discovery");
+        }
+        if (!Objects.equals(before.timeouts().connect(), after.timeouts().connect())) {
+            changed.add("timeouts.connect");
+        }
+        return changed.isEmpty() ? null : String.join(", ", changed);
+    }
+}

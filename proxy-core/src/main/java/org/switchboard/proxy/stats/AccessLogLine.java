@@ -1,0 +1,187 @@
+package org.switchboard.proxy.stats;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+
+/**
+ * Renders one access-log line as JSON bytes straight into a chunk: no String, no builder, the
+ * time's second prefix cached. One per event loop (not thread-safe). The path is logged without
+ * its query (which may carry {@code access_token}); no header value is ever logged.
+ */
+final class AccessLogLine {
+    /** The longest line this renders, so a chunk with less room left is handed off first. */
+    static final int MAX_LINE = 16 * 1024;
+    /** Strings are cut to this many chars (7 of them, 6 bytes each at worst, stay within {@link #MAX_LINE}). */
+    private static final int MAX_STRING = 256;
+
+    private static final byte[] TIME = ascii("{\"time\":\"");
+    private static final byte[] REQUEST_ID = ascii("Z\",\"request_id\":");
+    private static final byte[] CLIENT = ascii(",\"client\":");
+    private static final byte[] METHOD = ascii(",\"method\":");
+    private static final byte[] PATH = ascii(",\"path\":");
+    private static final byte[] ROUTE = ascii(",\"route\":");
+    private static final byte[] UPSTREAM = ascii(",\"upstream\":");
+    private static final byte[] ENDPOINT = ascii(",\"endpoint\":");
+    private static final byte[] STATUS = ascii(",\"status\":");
+    private static final byte[] BYTES_IN = ascii(",\"bytes_in\":");
+    private static final byte[] BYTES_OUT = ascii(",\"bytes_out\":");
+    private static final byte[] DURATION = ascii(",\"duration_ms\":");
+    private static final byte[] UPSTREAM_MS = ascii(",\"upstream_ms\":");
+    private static final byte[] TERMINATION = ascii(",\"termination\":");
+    private static final byte[] NULL = ascii("null");
+    private static final byte[] END = ascii("}\n");
+    private static final byte[] HEX = ascii("0123456789abcdef");
+
+    private long cachedSecond = Long.MIN_VALUE;
+    private byte[] secondPrefix;
+    private byte[] b;
+    private int at;
+
+    /** Writes the line at {@code bytes[from]}; returns the offset after it. */
+    int render(RequestRecord r, long epochMillis, long totalNanos, byte[] bytes, int from) {
+        b = bytes;
+        at = from;
+        raw(TIME);
+        time(epochMillis);
+        raw(REQUEST_ID);
+        if (r.requestId == null) {
+            b[at++] = '"';
+            hex(r.requestIdHigh);
+            hex(r.requestIdLow);
+            b[at++] = '"';
+        } else {
+            quoted(r.requestId);
+        }
+        raw(CLIENT);
+        quoted(r.client);
+        raw(METHOD);
+        quoted(r.method);
+        raw(PATH);
+        quoted(r.path);
+        raw(ROUTE);
+        quoted(r.route);
+        raw(UPSTREAM);
+        quoted(r.upstream);
+        raw(ENDPOINT);
+        quoted(r.endpoint);
+        raw(STATUS);
+        number(r.status);
+        raw(BYTES_IN);
+        number(r.bytesIn);
+        raw(BYTES_OUT);
+        number(r.bytesOut);
+        raw(DURATION);
+        millis(totalNanos);
+        raw(UPSTREAM_MS);
+        if (r.upstreamNanos < 0) {
+            raw(NULL);
+        } else {
+            millis(r.upstreamNanos);
+        }
+        raw(TERMINATION);
+        quoted(r.termination.text);
+        raw(END);
+        return at;
+    }
+
+    /** {@code 2026-12-01T21:20:59.559}: the part up to the second changes once a second. */
+    private void time(long epochMillis) {
+        long second = Math.floorDiv(epochMillis, 1000);
+        if (second != cachedSecond) {
+            cachedSecond = second;
+            String text = Instant.ofEpochSecond(second).toString(); // 2026-12-01T21:20:59Z
+            secondPrefix = ascii(text.substring(0, text.length() - 1) + ".");
+        }
+        raw(secondPrefix);
+        int millis = (int) Math.floorMod(epochMillis, 1000);
+        b[at++] = (byte) ('0' + millis / 100);
+        b[at++] = (byte) ('0' + millis / 10 % 10);
+        b[at++] = (byte) ('0' + millis % 10);
+    }
+
+    /** Nanoseconds as milliseconds with three decimals (microseconds). */
+    private void millis(long nanos) {
+        long micros = nanos / 1000;
+        number(micros / 1000);
+        b[at++] = '.';
+        int fraction = (int) (micros % 1000);
+        b[at++] = (byte) ('0' + fraction / 100);
+        b[at++] = (byte) ('0' + fraction / 10 % 10);
+        b[at++] = (byte) ('0' + fraction % 10);
+    }
+
+    private void number(long value) {
+        if (value < 0) {
+            b[at++] = '-';
+            value = -value;
+        }
+        if (value < 10) {
+            b[at++] = (byte) ('0' + value);
+            return;
+        }
+        int digits = 0;
+        for (long v = value; v > 0; v /= 10) {
+            digits++;
+        }
+        for (int i = at + digits - 1; i >= at; i--) {
+            b[i] = (byte) ('0' + value % 10);
+            value /= 10;
+        }
+        at += digits;
+    }
+
+    private void hex(long value) {
+        for (int shift = 60; shift >= 0; shift -= 4) {
+            b[at++] = HEX[(int) (value >>> shift) & 0xf];
+        }
+    }
+
+    private void raw(byte[] bytes) {
+        System.arraycopy(bytes, 0, b, at, bytes.length);
+        at += bytes.length;
+    }
+
+    /** A JSON string, escaped, UTF-8; null as {@code null}. */
+    private void quoted(String text) {
+        if (text == null) {
+            raw(NULL);
+            return;
+        }
+        b[at++] = '"';
+        int length = Math.min(text.length(), MAX_STRING);
+        for (int i = 0; i < length; i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                b[at++] = '\\';
+                b[at++] = (byte) c;
+            } else if (c < 0x20) {
+                b[at++] = '\\';
+                b[at++] = 'u';
+                b[at++] = '0';
+                b[at++] = '0';
+                b[at++] = HEX[c >> 4];
+                b[at++] = HEX[c & 0xf];
+            } else if (c < 0x80) {
+                b[at++] = (byte) c;
+            } else if (c < 0x800) {
+                b[at++] = (byte) (0xc0 | c >> 6);
+                b[at++] = (byte) (0x80 | c & 0x3f);
+            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(text.charAt(i + 1))) {
+                int cp = Character.toCodePoint(c, text.charAt(++i));
+                b[at++] = (byte) (0xf0 | cp >> 18);
+                b[at++] = (byte) (0x80 | cp >> 12 & 0x3f);
+                b[at++] = (byte) (0x80 | cp >> 6 & 0x3f);
+                b[at++] = (byte) (0x80 | cp & 0x3f);
+            } else {
+                b[at++] = (byte) (0xe0 | c >> 12);
+                b[at++] = (byte) (0x80 | c >> 6 & 0x3f);
+                b[at++] = (byte) (0x80 | c & 0x3f);
+            }
+        }
+        b[at++] = '"';
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+}

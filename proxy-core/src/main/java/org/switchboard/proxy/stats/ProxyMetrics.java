@@ -1,0 +1,300 @@
+package org.switchboard.proxy.stats;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.RoutingSnapshot;
+import org.switchboard.routing.Upstream;
+
+/**
+ * The proxy's Prometheus metrics. Meters are found once and cached (per route, method class and
+ * status class), never looked up in the registry per request. Tags stay low-cardinality: listener,
+ * route, upstream, endpoint, method, status class, kind, result; never a user, token or path.
+ */
+public final class ProxyMetrics {
+    private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "other"};
+    private static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    /**
+     * Histogram buckets, from a fast answer to a /sync long poll and Synapse's slowest: 17 of
+     * them instead of Micrometer's 69 percentile buckets, a seventh of the series and of the
+     * search each request's timing costs.
+     */
+    private static final java.time.Duration[] BUCKETS = java.util.stream.Stream.of(
+            "PT0.001S", "PT0.0025S", "PT0.005S", "PT0.01S", "PT0.025S", "PT0.05S", "PT0.1S", "PT0.25S", "PT0.5S",
+            "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S", "PT60S", "PT120S", "PT180S")
+            .map(java.time.Duration::parse).toArray(java.time.Duration[]::new);
+
+    private final PrometheusMeterRegistry registry;
+    /**
+     * Listener, route, then the upstream that served (a fallback's, or after a reload another
+     * one's): no key is built per request, and a label is never stale.
+     */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>>> byListener =
+            new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    private final List<Meter> endpointGauges = new ArrayList<>();
+    private static final int RECENT_ERRORS = 20;
+    private final java.util.ArrayDeque<String> recentErrors = new java.util.ArrayDeque<>();
+    private final ConcurrentHashMap<org.switchboard.routing.Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
+    private final Counter bytesIn;
+    private final Counter bytesOut;
+    private final java.util.concurrent.atomic.AtomicInteger openTunnels = new java.util.concurrent.atomic.AtomicInteger();
+    private final Counter tunnelBytesToUpstream;
+    private final Counter tunnelBytesToClient;
+    private final Timer tunnelDuration;
+
+    private final UpstreamConnectionCounts upstreamConnections = new UpstreamConnectionCounts();
+
+    /** Open upstream connections per address, counted by the pools. */
+    public UpstreamConnectionCounts upstreamConnections() {
+        return upstreamConnections;
+    }
+
+    public ProxyMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmGcMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        bytesIn = Counter.builder("switchboard_request_body_bytes").description("Request body bytes forwarded upstream")
+                .baseUnit("bytes").register(registry);
+        bytesOut = Counter.builder("switchboard_response_body_bytes").description("Response body bytes sent to clients")
+                .baseUnit("bytes").register(registry);
+        Gauge.builder("switchboard_websocket_tunnels", openTunnels, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("Open WebSocket tunnels").register(registry);
+        tunnelBytesToUpstream = Counter.builder("switchboard_websocket_bytes").description("Bytes carried by WebSocket tunnels")
+                .tag("direction", "to_upstream").baseUnit("bytes").register(registry);
+        tunnelBytesToClient = Counter.builder("switchboard_websocket_bytes").description("Bytes carried by WebSocket tunnels")
+                .tag("direction", "to_client").baseUnit("bytes").register(registry);
+        tunnelDuration = Timer.builder("switchboard_websocket_duration").description("How long WebSocket tunnels stayed open")
+                .register(registry);
+        // Netty 4.2's default allocator (adaptive, not the pooled one) reports its own usage.
+        if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.ByteBufAllocatorMetricProvider provider) {
+            io.netty.buffer.ByteBufAllocatorMetric netty = provider.metric();
+            Gauge.builder("switchboard_netty_direct_memory", netty, io.netty.buffer.ByteBufAllocatorMetric::usedDirectMemory)
+                    .description("Direct memory held by Netty's allocator").baseUnit("bytes").register(registry);
+            Gauge.builder("switchboard_netty_heap_memory", netty, io.netty.buffer.ByteBufAllocatorMetric::usedHeapMemory)
+                    .description("Heap memory held by Netty's allocator").baseUnit("bytes").register(registry);
+        }
+    }
+
+    public void bytes(long in, long out) {
+        if (in > 0) {
+            bytesIn.increment(in);
+        }
+        if (out > 0) {
+            bytesOut.increment(out);
+        }
+    }
+
+    /** A WebSocket tunnel opened (the upstream answered 101). */
+    public void tunnelOpened() {
+        openTunnels.incrementAndGet();
+    }
+
+    /** A WebSocket tunnel ended, either side having closed. */
+    public void tunnelClosed(long bytesToUpstream, long bytesToClient, long nanos) {
+        openTunnels.decrementAndGet();
+        tunnelBytesToUpstream.increment(bytesToUpstream);
+        tunnelBytesToClient.increment(bytesToClient);
+        tunnelDuration.record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The upstream's own time to first byte (request written to response head). */
+    public void firstByte(org.switchboard.routing.Endpoint endpoint, long nanos) {
+        firstByte.computeIfAbsent(endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
+                .description("Time from the request going upstream to the response head coming back")
+                .tags("upstream", key.upstream(), "endpoint", key.id()).serviceLevelObjectives(BUCKETS).register(registry))
+                .record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** One active health check's result. */
+    public void healthCheck(String upstream, String result) {
+        checks.computeIfAbsent(upstream + '\0' + result, key -> Counter.builder("switchboard_health_checks")
+                .description("Active health checks by upstream and result").tags("upstream", upstream, "result", result)
+                .register(registry)).increment();
+    }
+
+    /** A health transition (to healthy, unhealthy, ejected...). */
+    public void healthTransition(String upstream, String to) {
+        transitions.computeIfAbsent(upstream + '\0' + to, key -> Counter.builder("switchboard_health_transitions")
+                .description("Endpoint health transitions by upstream and new state (ejected = outlier ejections)")
+                .tags("upstream", upstream, "to", to).register(registry)).increment();
+    }
+
+    /**
+     * One DNS lookup of an upstream's endpoints: {@code unchanged}, {@code changed} (membership
+     * changed: the log says how) or {@code failed} (the last known endpoints stay).
+     */
+    public void discoveryLookup(String upstream, String result) {
+        discoveryLookups.computeIfAbsent(upstream + '\0' + result, key -> Counter.builder("switchboard_discovery_lookups")
+                .description("DNS lookups of upstream endpoints by upstream and result (unchanged, changed, failed)")
+                .tags("upstream", upstream, "result", result).register(registry)).increment();
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** The exposition text for {@code GET /metrics}. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** One proxied or locally answered request, counted once when it ends. */
+    public void request(String listener, String route, String upstream, String method, int status, long nanos) {
+        RouteMeters meters = byListener.computeIfAbsent(listener, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(route, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(upstream, key -> new RouteMeters(listener, route, upstream));
+        int methodIndex = methodIndex(method);
+        int statusIndex = Math.min(Math.max(status / 100 - 1, 0), 4);
+        meters.count(methodIndex, statusIndex).increment();
+        meters.latency(methodIndex, statusIndex).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** The kinds that mean a configured limit was hit, with the setting that sets it, for the log. */
+    private static final java.util.Map<String, String> LIMITS = java.util.Map.of(
+            "connection_limit", "limits.connectionsPerListener or limits.connectionsPerClient",
+            "body_too_large", "limits.requestBody, limits.mediaUploadBody or the route's maxBody",
+            "headers_too_large", "limits.requestHeaders",
+            "uri_too_long", "limits.requestTarget",
+            "request_timeout", "timeouts.requestHeader",
+            "body_timeout", "timeouts.requestBody");
+    private final org.switchboard.proxy.logging.RateLimitedLog limitLog =
+            org.switchboard.proxy.logging.RateLimitedLog.every10Seconds(System.getLogger(ProxyMetrics.class.getName()));
+
+    /** An answer the proxy produced itself (no route, no endpoint, timeout, ...); a limit hit is logged too, rate-limited. */
+    public void proxyError(String kind) {
+        String limit = LIMITS.get(kind);
+        if (limit != null) {
+            limitLog.log(System.Logger.Level.WARNING, kind, () -> "limit hit: " + kind + " (" + limit + ")");
+        }
+        synchronized (recentErrors) {
+            if (recentErrors.size() == RECENT_ERRORS) {
+                recentErrors.removeFirst();
+            }
+            recentErrors.addLast(java.time.Instant.now() + " " + kind);
+        }
+        errors.computeIfAbsent(kind, k -> Counter.builder("switchboard_proxy_errors")
+                .description("Answers the proxy produced itself, by kind").tag("kind", k).register(registry)).increment();
+    }
+
+    /** The last errors the proxy answered itself, oldest first: "time kind". */
+    public List<String> recentErrors() {
+        synchronized (recentErrors) {
+            return List.copyOf(recentErrors);
+        }
+    }
+
+    public void retry(String reason) {
+        retries.computeIfAbsent(reason, r -> Counter.builder("switchboard_retries")
+                .description("Requests sent again to another endpoint, by reason").tag("reason", r).register(registry)).increment();
+    }
+
+    /**
+     * Per-endpoint gauges for the snapshot in force (replaced on each reload); the first-byte
+     * timers of endpoints no upstream names any more go too, so pod IPs that came and went
+     * (discovery by A records) do not pile up as series.
+     */
+    public synchronized void endpoints(RoutingSnapshot routing) {
+        endpointGauges.forEach(registry::remove);
+        endpointGauges.clear();
+        java.util.Set<String> current = new java.util.HashSet<>();
+        for (Upstream upstream : routing.upstreams().values()) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                current.add(upstream.name() + '\0' + endpoint.id());
+            }
+        }
+        firstByte.entrySet().removeIf(entry -> {
+            boolean gone = !current.contains(entry.getKey().upstream() + '\0' + entry.getKey().id());
+            if (gone) {
+                registry.remove(entry.getValue());
+            }
+            return gone;
+        });
+        for (Upstream upstream : routing.upstreams().values()) {
+            for (Endpoint endpoint : upstream.endpoints()) {
+                endpointGauges.add(Gauge.builder("switchboard_endpoint_healthy", endpoint, e -> e.load().available() ? 1 : 0)
+                        .description("1 when the endpoint takes new requests (healthy, not ejected), else 0")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+                endpointGauges.add(Gauge.builder("switchboard_upstream_connections", endpoint,
+                                e -> upstreamConnections.open(e.address()))
+                        .description("Open connections to the endpoint (busy and idle)")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+                endpointGauges.add(Gauge.builder("switchboard_upstream_idle_connections", endpoint,
+                                e -> upstreamConnections.idle(e.address()))
+                        .description("Idle keep-alive connections to the endpoint, across event loops")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+                endpointGauges.add(Gauge.builder("switchboard_endpoint_in_flight", endpoint, e -> e.load().inFlight())
+                        .description("Requests in flight at the endpoint")
+                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+            }
+        }
+    }
+
+    private static int methodIndex(String method) {
+        for (int i = 0; i < METHODS.length - 1; i++) {
+            if (METHODS[i].equals(method)) {
+                return i;
+            }
+        }
+        return METHODS.length - 1;
+    }
+
+    /** The meters of one route, created on first use per method and status class. */
+    private final class RouteMeters {
+        private final String listener;
+        private final String route;
+        private final String upstream;
+        private final Counter[][] counts = new Counter[METHODS.length][STATUS_CLASSES.length];
+        private final Timer[][] latencies = new Timer[METHODS.length][STATUS_CLASSES.length];
+
+        RouteMeters(String listener, String route, String upstream) {
+            this.listener = listener;
+            this.route = route;
+            this.upstream = upstream;
+        }
+
+        Counter count(int method, int status) {
+            Counter counter = counts[method][status];
+            if (counter == null) {
+                counter = Counter.builder("switchboard_requests").description("Requests by listener, route, upstream, method and status class")
+                        .tags("listener", listener, "route", route, "upstream", upstream, "method", METHODS[method],
+                                "status_class", STATUS_CLASSES[status])
+                        .register(registry);
+                counts[method][status] = counter;
+            }
+            return counter;
+        }
+
+        Timer latency(int method, int status) {
+            Timer timer = latencies[method][status];
+            if (timer == null) {
+                timer = Timer.builder("switchboard_request_duration").description("Time from request head to response end")
+                        .tags("listener", listener, "route", route, "upstream", upstream, "method", METHODS[method],
+                                "status_class", STATUS_CLASSES[status])
+                        .serviceLevelObjectives(BUCKETS)
+                        .register(registry);
+                latencies[method][status] = timer;
+            }
+            return timer;
+        }
+    }
+}

@@ -1,0 +1,85 @@
+package org.switchboard.proxy.stats;
+
+
+/**
+ * Everything one request leaves behind, filled by each stage as it learns it (Envoy's
+ * StreamInfo) and recorded once: its metrics and its access-log line come from the same fields.
+ * One per connection, reused request after request.
+ */
+public final class RequestRecord {
+    /** How the request ended, as HAProxy's termination flags say it. */
+    public enum Termination {
+        COMPLETE, LOCAL, CLIENT_ABORTED, UPSTREAM_RESET, UPSTREAM_TIMEOUT, CONNECT_FAILED, INVALID_RESPONSE, TRUNCATED,
+        /** A WebSocket tunnel with no byte either way for {@code timeouts.websocketIdle}. */
+        IDLE_TIMEOUT;
+
+        /** As the access log writes it. */
+        final String text = name().toLowerCase(java.util.Locale.ROOT);
+
+    }
+
+    long startNanos;
+    public String method = "other";
+    public String path = "";
+    /** Null while the id is this proxy's own, kept as two longs until the log asks for its text. */
+    public String requestId;
+    public long requestIdHigh;
+    public long requestIdLow;
+    public String client = "";
+    public String route = "none";
+    public String upstream = "none";
+    public String endpoint;
+    public int status;
+    public long bytesIn;
+    public long bytesOut;
+    public long upstreamNanos = -1;
+    public Termination termination = Termination.COMPLETE;
+    private boolean open;
+
+    public void start(long nowNanos, String clientText) {
+        startNanos = nowNanos;
+        method = "other";
+        path = "";
+        requestId = "";
+        requestIdHigh = 0;
+        requestIdLow = 0;
+        client = clientText;
+        route = "none";
+        upstream = "none";
+        endpoint = null;
+        status = 0;
+        bytesIn = 0;
+        bytesOut = 0;
+        upstreamNanos = -1;
+        termination = Termination.COMPLETE;
+        open = true;
+    }
+
+    /** 128 random bits, written to the upstream as 32 hex digits. */
+    public void newRequestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        requestIdHigh = random.nextLong();
+        requestIdLow = random.nextLong();
+        requestId = null;
+    }
+
+    /** Records once; a second call for the same request does nothing. */
+    public void finish(long nowNanos, String listener, ProxyMetrics metrics, AccessLog accessLog,
+                io.netty.util.concurrent.EventExecutor loop) {
+        if (!open) {
+            return;
+        }
+        open = false;
+        long elapsed = nowNanos - startNanos;
+        if (status == 101) {
+            // A WebSocket tunnel: counted apart, so its minutes do not skew the request timings.
+            metrics.tunnelClosed(bytesIn, bytesOut, elapsed);
+        } else {
+            metrics.request(listener, route, upstream, method, status, elapsed);
+            metrics.bytes(bytesIn, bytesOut);
+        }
+        if (accessLog.enabled()) {
+            accessLog.log(this, elapsed, loop);
+        }
+    }
+}

@@ -1,0 +1,76 @@
+package org.switchboard.proxy.stats;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The access-log line is rendered as bytes; it must still be one valid JSON object per line. */
+class AccessLogLineTest {
+
+    private static RequestRecord record() {
+        RequestRecord r = new RequestRecord();
+        r.start(0, "2001:db8::7");
+        r.method = "PUT";
+        r.path = "/_matrix/client/v3/rooms/!r:x/send/m.room.message/t\"1\\";
+        r.route = "synapse/event_send";
+        r.upstream = "gén\u00e9ric \uD83D\uDE00";
+        r.endpoint = "synapse-generic-0.synapse-generic.matrix.svc";
+        r.status = 200;
+        r.bytesIn = 17;
+        r.bytesOut = 12345;
+        r.upstreamNanos = 1_234_567;
+        r.termination = RequestRecord.Termination.CLIENT_ABORTED;
+        return r;
+    }
+
+    @Test
+    void rendersEveryFieldEscapedAndInUtf8() {
+        RequestRecord r = record();
+        r.requestIdHigh = 0x0123456789abcdefL;
+        r.requestIdLow = -1L;
+        r.requestId = null; // the id is our own: two longs, written as hex
+        byte[] chunk = new byte[AccessLogLine.MAX_LINE];
+        int end = new AccessLogLine().render(r, 1_764_624_059_559L, 98_765_432L, chunk, 0);
+        String line = new String(chunk, 0, end, StandardCharsets.UTF_8);
+        assertEquals("{\"time\":\"2025-12-01T21:20:59.559Z\",\"request_id\":\"0123456789abcdefffffffffffffffff\","
+                + "\"client\":\"2001:db8::7\",\"method\":\"PUT\","
+                + "\"path\":\"/_matrix/client/v3/rooms/!r:x/send/m.room.message/t\\\"1\\\\\","
+                + "\"route\":\"synapse/event_send\",\"upstream\":\"gén\u00e9ric \uD83D\uDE00\","
+                + "\"endpoint\":\"synapse-generic-0.synapse-generic.matrix.svc\",\"status\":200,\"bytes_in\":17,"
+                + "\"bytes_out\":12345,\"duration_ms\":98.765,\"upstream_ms\":1.234,\"termination\":\"client_aborted\"}\n", line);
+    }
+
+    @Test
+    void aTrustedRequestIdAndAbsentValuesAreWrittenAsTheyAre() {
+        RequestRecord r = record();
+        r.requestId = "lb-42";
+        r.endpoint = null;
+        r.upstreamNanos = -1;
+        r.path = "\u0001";
+        byte[] chunk = new byte[AccessLogLine.MAX_LINE];
+        String line = new String(chunk, 0, new AccessLogLine().render(r, 0, 0, chunk, 0), StandardCharsets.UTF_8);
+        assertTrue(line.contains("\"request_id\":\"lb-42\""), line);
+        assertTrue(line.contains("\"endpoint\":null"), line);
+        assertTrue(line.contains("\"upstream_ms\":null"), line);
+        assertTrue(line.contains("\"path\":\"\\u0001\""), line);
+        assertTrue(line.contains("\"duration_ms\":0.000"), line);
+    }
+
+    @Test
+    void theLongestStringsStillFitOneLine() {
+        RequestRecord r = record();
+        String worst = "\u0001".repeat(10_000);
+        r.path = worst;
+        r.route = worst;
+        r.upstream = worst;
+        r.endpoint = worst;
+        r.client = worst;
+        r.method = worst;
+        r.requestId = worst;
+        byte[] chunk = new byte[AccessLogLine.MAX_LINE];
+        int end = new AccessLogLine().render(r, 0, 0, chunk, 0);
+        assertTrue(end <= AccessLogLine.MAX_LINE && chunk[end - 1] == '\n');
+    }
+}
