@@ -199,7 +199,7 @@ public final class Switchboard implements AutoCloseable {
         synapseVersion.askMainNow(snapshot.get().routing().upstreams(), eventLoops);
         if (synapseVersionSettledAtStart) {
             // Pinned (or nothing to ask): said now. With auto, once main answered (applyFollowed).
-            announceSynapseVersion(snapshot.get(), true, snapshot.get().routing().followed());
+            announceSynapseVersion(snapshot.get(), true);
         }
         for (ListenerSpec listener : spec.listeners()) {
             ServerBootstrap bootstrap = serverBootstrap(transport)
@@ -527,14 +527,9 @@ public final class Switchboard implements AutoCloseable {
             return;
         }
         ProxySnapshot current = snapshot.get();
-        boolean settled = synapseVersion.settled();
-        org.switchboard.routing.FollowedSynapse followed = synapseVersion.followed(current.spec());
-        if (java.util.Objects.equals(followed.version(), current.routing().followed().version())) {
-            // Same routes; the release just became settled (main answered or failed once): say so.
-            announceSynapseVersion(current, settled, followed);
-            return;
-        }
         try {
+            // Also when only how it is known changed (main answered or failed for the first time):
+            // the snapshot says so on /status, and /ready waits for it.
             install(current.generation(), current.spec());
         } catch (java.util.concurrent.RejectedExecutionException e) {
             if (!closed) {
@@ -547,9 +542,8 @@ public final class Switchboard implements AutoCloseable {
      * The log line and metric of the release followed; and /ready's condition once the snapshot in
      * force was compiled after main answered ({@code settled} is read before the release was).
      */
-    private void announceSynapseVersion(ProxySnapshot inForce, boolean settled,
-                                        org.switchboard.routing.FollowedSynapse followed) {
-        synapseVersion.announce(followed, inForce.routing().heldBackCount(), SynapsePreset.builtIn());
+    private void announceSynapseVersion(ProxySnapshot inForce, boolean settled) {
+        synapseVersion.announce(inForce.routing().followed(), inForce.routing().heldBackCount(), SynapsePreset.builtIn());
         if (settled) {
             synapseVersionSettled = true;
         }
@@ -564,7 +558,7 @@ public final class Switchboard implements AutoCloseable {
                 synapseVersion.followed(effective));
         healthChecking.start(next.routing(), effective, eventLoops);
         snapshot.set(next);
-        announceSynapseVersion(next, settled, next.routing().followed());
+        announceSynapseVersion(next, settled);
         metrics.endpoints(next.routing());
         java.util.Set<HostPort> addresses = new java.util.HashSet<>();
         effective.upstreams().values().forEach(u -> u.endpoints().forEach(e -> addresses.add(e.address())));
