@@ -209,6 +209,42 @@ class CommandLineSystemTest {
         }
     }
 
+    /** --print-routes says which Synapse release the table follows, and marks what it holds back on main. */
+    @Test
+    void printRoutesShowsWhatAPinnedReleaseHoldsBack() throws Exception {
+        Path config = Files.writeString(dir.resolve("pinned.yaml"), """
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams:
+                  main:    {endpoints: ["127.0.0.1:8008"]}
+                  generic: {endpoints: ["127.0.0.1:8081"]}
+                synapse: {version: "1.67.0"}
+                """);
+
+        assertEquals(0, run("--print-routes", "--config", config.toString()), stderr());
+        assertTrue(stdout().contains("# following Synapse 1.67.0 (synapse.version): "), stdout());
+        String capabilities = stdout().lines().filter(line -> line.contains("/capabilities$")).findFirst().orElseThrow();
+        assertTrue(capabilities.matches(".*\\[held back: workers serve it from Synapse 1\\.82\\.0\\]\\s+main\\s.*"),
+                capabilities);
+        String whoami = stdout().lines().filter(line -> line.contains("/account/whoami$")).findFirst().orElseThrow();
+        assertTrue(whoami.contains("generic") && !whoami.contains("held back"), whoami);
+    }
+
+    /** With auto, --print-routes asks main; one that does not answer leaves the newest table, and says why. */
+    @Test
+    void printRoutesWithAutoAsksMainAndSaysWhenItCannot() throws Exception {
+        Path config = Files.writeString(dir.resolve("auto.yaml"), """
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams:
+                  main:    {endpoints: ["127.0.0.1:%d"]}
+                  generic: {endpoints: ["127.0.0.1:8081"]}
+                """.formatted(org.switchboard.systemtest.support.ProxyUnderTest.freePort()));
+
+        assertEquals(0, run("--print-routes", "--config", config.toString()), stderr());
+        assertTrue(stdout().contains("# following Synapse unknown (main 127.0.0.1:"), stdout());
+        assertTrue(stdout().contains("the table as of Synapse 1.157.1"), stdout());
+        assertTrue(!stdout().contains("held back"), stdout());
+    }
+
     private int run(String... args) throws Exception {
         return Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
     }

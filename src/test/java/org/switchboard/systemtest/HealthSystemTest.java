@@ -208,4 +208,27 @@ class HealthSystemTest {
         String status = proxy.adminGet("/status");
         assertTrue(status.contains("\"lastFailure\":\"connect: connection refused\""), status);
     }
+
+    /**
+     * An answer without Content-Length whose body ends when the upstream closes (what Jetty, and
+     * so WireMock, sends for the probe's Connection: close) is an answer: healthy, not
+     * "connection closed without an answer".
+     */
+    @Test
+    void aHealthAnswerEndedByTheCloseCountsAsHealthy() throws Exception {
+        TinyUpstream closing = new TinyUpstream((request, out, in) -> {
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nOK"));
+            out.flush();
+            return false;
+        }, true);
+        workers.add(new Worker("closing", closing, new AtomicBoolean(true)));
+        proxy = ProxyUnderTest.start(dir, config("""
+                upstreams:
+                  main:
+                    endpoints: ["%s"]
+                """.formatted(closing.endpoint())));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.adminGet("/endpoints").contains("\"health\":\"healthy\""));
+        assertTrue(proxy.adminGet("/status").contains("\"lastFailure\":null"), proxy.adminGet("/status"));
+    }
 }

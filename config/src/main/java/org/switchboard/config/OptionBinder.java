@@ -1,6 +1,9 @@
 package org.switchboard.config;
 
-/** Binds the sections that are one choice each ({@code logging.format}, {@code clientHalfClose}), part of {@link SpecBinder}. */
+/**
+ * Binds the sections that are one choice each ({@code logging.format}, {@code clientHalfClose},
+ * {@code synapse.version}), part of {@link SpecBinder}.
+ */
 final class OptionBinder {
     private OptionBinder() {
     }
@@ -43,5 +46,34 @@ final class OptionBinder {
             node.fail("expected one of: abandon, wait");
         }
         return null;
+    }
+
+    /** {@code synapse: {version: auto | "1.67.0"}}; auto when absent. */
+    static SynapseSpec synapse(Node node) {
+        if (node.isAbsent()) {
+            return SynapseSpec.AUTO;
+        }
+        if (!node.expectMap("version")) {
+            return null;
+        }
+        Node version = node.field("version");
+        if (version.isAbsent()) {
+            return SynapseSpec.AUTO;
+        }
+        String expected = "expected auto, or a Synapse release such as \"1.67.0\"";
+        // An unquoted 1.67 is a YAML number: reported as written, with the same advice.
+        String text = version.string(expected);
+        if (text == null) {
+            return null;
+        }
+        if (text.equals("auto")) {
+            return SynapseSpec.AUTO;
+        }
+        SynapseVersion release = SynapseVersion.parse(text);
+        if (release == null) {
+            version.fail(expected);
+            return null;
+        }
+        return SynapseSpec.pinned(release);
     }
 }

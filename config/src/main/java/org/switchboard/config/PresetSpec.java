@@ -15,7 +15,7 @@ public record PresetSpec(String location, String name, String host) implements R
     /** The roles of the built-in Synapse table; each is served by the upstream of its name. */
     public static final java.util.List<String> SYNAPSE_ROLES = java.util.List.of(
             "main", "synchrotron", "initial_synchrotron", "generic", "media", "federation_reader",
-            "typing", "to_device", "account_data", "receipts", "presence", "push_rules");
+            "typing", "to_device", "account_data", "receipts", "presence", "push_rules", "sso_login");
 
     public static PresetSpec synapse(String location) {
         return new PresetSpec(location, SYNAPSE);

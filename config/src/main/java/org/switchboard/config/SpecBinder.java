@@ -17,7 +17,7 @@ final class SpecBinder {
     private static final String[] TOP_KEYS =
             {"listeners", "admin", "upstreams", "routes", "roles", "timeouts", "upstreamPool", "userLookup",
              "clientAddress", "limits", "accessLog", "runtime", "healthCheck", "outlierDetection", "discovery", "logging",
-             "clientHalfClose", "drain", "wellKnown", "defaultHost"};
+             "clientHalfClose", "drain", "wellKnown", "defaultHost", "synapse"};
 
     private final Errors errors = new Errors();
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
@@ -71,11 +71,12 @@ final class SpecBinder {
         DrainSpec drain = drain(root.field("drain"));
         WellKnownSpec wellKnown = WellKnownBinder.wellKnown(root.field("wellKnown"), errors);
         String defaultHost = defaultHost(root.field("defaultHost"), routes);
+        SynapseSpec synapse = OptionBinder.synapse(root.field("synapse"));
         if (errors.count() > 0) {
             return null;
         }
         return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup,
-                clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
+                clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse);
     }
 
     /** {@code defaultHost}: the host whose routes serve requests for hosts no route names; one a route names. */

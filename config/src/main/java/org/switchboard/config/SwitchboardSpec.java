@@ -23,13 +23,26 @@ public record SwitchboardSpec(
         ClientHalfClose clientHalfClose,
         DrainSpec drain,
         WellKnownSpec wellKnown,
-        String defaultHost) {
+        String defaultHost,
+        SynapseSpec synapse) {
 
     public SwitchboardSpec {
         listeners = List.copyOf(listeners);
         upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
         roles = Map.copyOf(roles);
+        synapse = synapse == null ? SynapseSpec.AUTO : synapse;
+    }
+
+    /** With {@code synapse: {version: auto}}, the default. */
+    public SwitchboardSpec(List<ListenerSpec> listeners, AdminSpec admin, Map<String, UpstreamSpec> upstreams,
+                           List<RouteEntrySpec> routes, Map<String, String> roles, TimeoutsSpec timeouts,
+                           UpstreamPoolSpec upstreamPool, UserLookupSpec userLookup, ClientAddressSpec clientAddress,
+                           LimitsSpec limits, AccessLogSpec accessLog, RuntimeSpec runtime, DiscoverySpec discovery,
+                           LoggingSpec logging, ClientHalfClose clientHalfClose, DrainSpec drain, WellKnownSpec wellKnown,
+                           String defaultHost) {
+        this(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits,
+                accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, SynapseSpec.AUTO);
     }
 
     /** Without the well-known documents and a default host. */
@@ -74,24 +87,24 @@ public record SwitchboardSpec(
     }
 
     public SwitchboardSpec withListeners(List<ListenerSpec> newListeners) {
-        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
+        return new SwitchboardSpec(newListeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse);
     }
 
     public SwitchboardSpec withRoutes(List<RouteEntrySpec> newRoutes) {
-        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
+        return new SwitchboardSpec(listeners, admin, upstreams, newRoutes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse);
     }
 
     public SwitchboardSpec withUpstreams(Map<String, UpstreamSpec> newUpstreams) {
-        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
+        return new SwitchboardSpec(listeners, admin, newUpstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse);
     }
 
     public SwitchboardSpec withAdmin(AdminSpec newAdmin) {
-        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost);
+        return new SwitchboardSpec(listeners, newAdmin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse);
     }
 
     /** The Matrix well-known documents answered by the proxy itself, or null for none. */
     public SwitchboardSpec withWellKnown(WellKnownSpec newWellKnown) {
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, newWellKnown, defaultHost);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, newWellKnown, defaultHost, synapse);
     }
 
     /**
@@ -99,6 +112,11 @@ public record SwitchboardSpec(
      * then such a request gets the routes that name no host, and 404 when there are none.
      */
     public SwitchboardSpec withDefaultHost(String newDefaultHost) {
-        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, newDefaultHost);
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, newDefaultHost, synapse);
+    }
+
+    /** What the built-in table knows of the Synapse it fronts: a pinned release, or auto. */
+    public SwitchboardSpec withSynapse(SynapseSpec newSynapse) {
+        return new SwitchboardSpec(listeners, admin, upstreams, routes, roles, timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, newSynapse);
     }
 }

@@ -28,11 +28,11 @@ class ConfigValidationTest {
                 invalid("- listeners\n",
                         "t.yaml: a list (expected a map with keys: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse)"),
                 invalid(VALID + "listener: []\n",
                         "listener: unknown key (expected one of: listeners, admin, upstreams, routes, roles,"
                                 + " timeouts, upstreamPool, userLookup, clientAddress, limits, accessLog, runtime, healthCheck,"
-                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost)"),
+                                + " outlierDetection, discovery, logging, clientHalfClose, drain, wellKnown, defaultHost, synapse)"),
                 // listeners
                 invalid(UPSTREAMS, "listeners: missing (expected a list of listeners)"),
                 invalid(UPSTREAMS + "listeners: client\n", "listeners: \"client\" (expected a list of listeners)"),
@@ -154,7 +154,7 @@ class ConfigValidationTest {
                                 + " unmatched requests and roles without an upstream of their own go there)"),
                 invalid(TWO_UPSTREAMS + "roles: {medai: generic}\n",
                         "roles.medai: \"medai\" (expected a role: main, synchrotron, initial_synchrotron, generic, media,"
-                                + " federation_reader, typing, to_device, account_data, receipts, presence, push_rules)"),
+                                + " federation_reader, typing, to_device, account_data, receipts, presence, push_rules, sso_login)"),
                 invalid(TWO_UPSTREAMS + "roles: {media: pool}\n",
                         "roles.media: \"pool\" (expected one of: main, generic)"),
                 invalid(VALID + "routes: [{path: {prefix: /}, upstream: main, hashKey: userid}]\n",

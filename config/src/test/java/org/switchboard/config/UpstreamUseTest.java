@@ -38,7 +38,7 @@ class UpstreamUseTest {
             "federation_sender| \"federation_sender\" is a Synapse worker app that takes no requests from the proxy; leave it out",
             "pusher           | \"pusher\" is a Synapse worker app that takes no requests from the proxy; leave it out",
             "workers          | expected a role: main, synchrotron, initial_synchrotron, generic, media, federation_reader, typing,"
-                    + " to_device, account_data, receipts, presence, push_rules; or name it in a route or in roles:",
+                    + " to_device, account_data, receipts, presence, push_rules, sso_login; or name it in a route or in roles:",
     })
     void anUpstreamNoOneUsesIsAnErrorWithAHint(String name, String hint) {
         assertEquals(List.of("upstreams." + name + ": not a role of the built-in table and used by no route (" + hint + ")"),

@@ -28,7 +28,8 @@ public final class Main {
             "  --config FILE  run with this YAML config (without it: 0.0.0.0:8080 -> 127.0.0.1:8008)",
             "  --check        validate the config and open the files it names (access log, admin token), then",
             "                 exit 0 (valid) or 1 (invalid), like nginx -t",
-            "  --print-routes print the effective route table (after presets and role fallback) and exit",
+            "  --print-routes print the effective route table (after presets, role fallback and the Synapse release",
+            "                 followed; with synapse.version auto, main is asked which release it runs) and exit",
             "  --demo         start fake Synapse workers on loopback and a proxy in front of them",
             "  --version      print Switchboard's version and the Synapse release the built-in table follows");
 
@@ -91,7 +92,11 @@ public final class Main {
             }
         }
         if (printRoutes) {
-            out.print(RouteTablePrinter.print(RoutingSnapshot.compile(spec), SynapsePreset.builtIn()));
+            // With synapse.version auto, main is asked which release it runs (a few seconds at most).
+            org.switchboard.routing.FollowedSynapse followed =
+                    org.switchboard.proxy.health.SynapseVersionWatch.askOnce(spec, java.time.Duration.ofSeconds(3));
+            out.print(RouteTablePrinter.print(RoutingSnapshot.compile(spec, SynapsePreset.builtIn(),
+                    org.switchboard.routing.TokenUsers.NONE, null, followed), SynapsePreset.builtIn()));
             return 0;
         }
         // What the proxy would open, opened now: a bad path is one clear line, not a failure mid-start.

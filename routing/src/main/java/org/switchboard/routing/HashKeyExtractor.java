@@ -10,7 +10,10 @@ public interface HashKeyExtractor {
 
     long hash(RequestView request);
 
-    /** The extractor for a config key: user, token, room, source or header:NAME. */
+    /**
+     * The extractor for a config key: user, token, room, source or header:NAME; and the built-in
+     * table's {@code single} (every request the same key: one endpoint for all, as SSO logins need).
+     */
     static HashKeyExtractor of(String configKey) {
         return of(configKey, TokenUsers.NONE);
     }
@@ -24,6 +27,7 @@ public interface HashKeyExtractor {
             case "token" -> HashKeys.TOKEN;
             case "room" -> HashKeys.ROOM;
             case "source" -> HashKeys.SOURCE;
+            case "single" -> HashKeys.SINGLE;
             default -> {
                 if (!configKey.startsWith("header:")) {
                     throw new IllegalArgumentException("unknown hash key " + configKey);

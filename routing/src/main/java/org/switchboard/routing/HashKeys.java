@@ -19,6 +19,11 @@ public final class HashKeys {
     public static final HashKeyExtractor ROOM = HashKeys::roomHash;
     /** The client address (inbound federation: one remote server, one process). */
     public static final HashKeyExtractor SOURCE = HashKeys::sourceHash;
+    /**
+     * The same key for every request: all go to one endpoint while it is available, then all to
+     * the same next one (Synapse wants every step of every SSO login on one process).
+     */
+    public static final HashKeyExtractor SINGLE = request -> 0x5353_4f00_0000_0001L;
 
     private HashKeys() {
     }

@@ -9,8 +9,9 @@ import org.switchboard.config.SwitchboardSpec;
 /**
  * Which upstream serves each role of the Synapse table. A role is served by the upstream of its
  * name unless {@code roles:} points it elsewhere; a role with no upstream falls back: initial
- * syncs to the synchrotrons, then everything to main (a stream writer's requests must reach the
- * writer or main, never a generic worker).
+ * syncs to the synchrotrons, federation reads to the generic workers (any generic worker serves
+ * them), then everything to main (a stream writer's requests must reach the writer or main,
+ * never a generic worker; SSO logins one process, so main).
  */
 final class Roles {
     private final Map<String, String> configured;
@@ -57,9 +58,12 @@ final class Roles {
         return chain;
     }
 
-    private static List<String> fallbackChain(String role) {
+    private List<String> fallbackChain(String role) {
         return switch (role) {
             case "initial_synchrotron" -> List.of("initial_synchrotron", "synchrotron", "main");
+            // An operator who maps federation_reader chose where federation goes: no generic detour.
+            case "federation_reader" -> configured.containsKey(role) ? List.of(role, "main")
+                    : List.of("federation_reader", "generic", "main");
             case "main" -> List.of("main");
             default -> List.of(role, "main");
         };

@@ -15,35 +15,41 @@ public final class RouteTablePrinter {
         if (usesPreset) {
             out.append("# built-in Synapse table: Synapse ").append(preset.synapseVersion())
                     .append(" (docs/workers.md at ").append(preset.synapseCommit()).append(")\n");
+            out.append("# following Synapse ").append(snapshot.followed().describe(preset));
+            if (snapshot.heldBackCount() > 0) {
+                out.append(": ").append(snapshot.heldBackCount())
+                        .append(" routes held back on main until the release whose workers serve them");
+            }
+            out.append('\n');
         }
         VirtualHosts hosts = snapshot.hosts();
         if (hosts == null) {
-            table(snapshot.routeTable(), snapshot.unmatched(), out);
+            table(snapshot.routeTable(), snapshot.unmatched(), snapshot, out);
             return out.toString();
         }
         // Matched by Host first: each host's own table, in full, then what other hosts get.
         for (VirtualHosts.Table table : hosts.tables()) {
             out.append("\n# host ").append(table.host()).append('\n');
-            table(table.routes(), table.unmatched(), out);
+            table(table.routes(), table.unmatched(), snapshot, out);
         }
         VirtualHosts.Table fallback = hosts.fallback();
         out.append("\n# any other host").append(fallback.host() != null ? ": as " + fallback.host() : "").append('\n');
         if (fallback.routes().routes().isEmpty() && fallback.unmatched() == null) {
             out.append("(no route: 404)\n");
         } else {
-            table(fallback.routes(), fallback.unmatched(), out);
+            table(fallback.routes(), fallback.unmatched(), snapshot, out);
         }
         return out.toString();
     }
 
-    private static void table(RouteTable routeTable, Route unmatched, StringBuilder out) {
+    private static void table(RouteTable routeTable, Route unmatched, RoutingSnapshot snapshot, StringBuilder out) {
         List<String[]> rows = new ArrayList<>();
         rows.add(new String[] {"ROUTE", "METHODS", "PATH", "UPSTREAM", "BALANCER", "HASH KEY"});
         for (Route route : routeTable.routes()) {
-            rows.add(row(route));
+            rows.add(row(route, snapshot));
         }
         if (unmatched != null) {
-            String[] row = row(unmatched);
+            String[] row = row(unmatched, snapshot);
             row[2] = "anything unmatched";
             rows.add(row);
         }
@@ -65,10 +71,12 @@ public final class RouteTablePrinter {
         }
     }
 
-    private static String[] row(Route route) {
+    private static String[] row(Route route, RoutingSnapshot snapshot) {
         String methods = route.methods().isEmpty() ? "*" : String.join(",", route.methods().stream().sorted().toList());
+        org.switchboard.config.SynapseVersion until = snapshot.heldBackUntil(route);
         String path = route.path().toString() + (route.initialSyncOnly() ? "  [initial syncs only]" : "")
-                + (route.host() != null ? "  [host " + route.host() + "]" : "") + route.actions().describe();
+                + (route.host() != null ? "  [host " + route.host() + "]" : "") + route.actions().describe()
+                + (until != null ? "  [held back: workers serve it from Synapse " + until + "]" : "");
         Upstream upstream = route.upstream();
         if (upstream == null) {
             return new String[] {route.name(), methods, path, "(answered: " + route.actions().respond().status() + ")",

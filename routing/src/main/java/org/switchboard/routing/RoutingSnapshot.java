@@ -2,6 +2,7 @@ package org.switchboard.routing;
 
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +13,7 @@ import org.switchboard.config.PresetSpec;
 import org.switchboard.config.RouteEntrySpec;
 import org.switchboard.config.RouteSpec;
 import org.switchboard.config.SwitchboardSpec;
+import org.switchboard.config.SynapseVersion;
 import org.switchboard.config.UpstreamSpec;
 
 /**
@@ -32,18 +34,25 @@ public final class RoutingSnapshot {
 
     /** How many routes have a rate limit: each address's buckets have one slot per such route. */
     private final int rateLimitSlots;
+    /** The Synapse release the built-in table follows. */
+    private final FollowedSynapse followed;
+    /** The built-in table's routes sent to main because the followed release's workers lack them, with the release that has them. */
+    private final Map<Route, SynapseVersion> heldBack;
 
     private RoutingSnapshot(Map<String, Upstream> upstreams, RouteTable routeTable, Route unmatched, int rateLimitSlots,
-                            VirtualHosts hosts) {
+                            VirtualHosts hosts, FollowedSynapse followed, Map<Route, SynapseVersion> heldBack) {
         this.upstreams = upstreams;
         this.routeTable = routeTable;
         this.unmatched = unmatched;
         this.rateLimitSlots = rateLimitSlots;
         this.hosts = hosts;
+        this.followed = followed;
+        this.heldBack = heldBack;
     }
 
+    /** With the release a pinned {@code synapse.version} names; with auto, the table as of its own release. */
     public static RoutingSnapshot compile(SwitchboardSpec spec) {
-        return compile(spec, SynapsePreset.builtIn(), TokenUsers.NONE);
+        return compile(spec, SynapsePreset.builtIn(), TokenUsers.NONE, null, FollowedSynapse.of(spec));
     }
 
     /**
@@ -52,7 +61,7 @@ public final class RoutingSnapshot {
      * @param tokenUsers what the {@code user} hash key knows of tokens that name no user
      */
     public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset, TokenUsers tokenUsers) {
-        return compile(spec, preset, tokenUsers, null);
+        return compile(spec, preset, tokenUsers, null, FollowedSynapse.of(spec));
     }
 
     /**
@@ -62,6 +71,16 @@ public final class RoutingSnapshot {
      */
     public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset, TokenUsers tokenUsers,
                                           RoutingSnapshot previous) {
+        return compile(spec, preset, tokenUsers, previous, FollowedSynapse.of(spec));
+    }
+
+    /**
+     * As {@link #compile(SwitchboardSpec, SynapsePreset, TokenUsers, RoutingSnapshot)}, the built-in
+     * table following {@code followed}: a route whose {@code since} is newer than that release
+     * goes to main (its role's fallback) until a compile with a release that has it.
+     */
+    public static RoutingSnapshot compile(SwitchboardSpec spec, SynapsePreset preset, TokenUsers tokenUsers,
+                                          RoutingSnapshot previous, FollowedSynapse followed) {
         Roles roles = new Roles(spec);
         Map<String, Upstream> upstreams = new LinkedHashMap<>();
         for (UpstreamSpec upstreamSpec : spec.upstreams().values()) {
@@ -71,13 +90,15 @@ public final class RoutingSnapshot {
         List<Route> routes = new ArrayList<>(WellKnownRoutes.of(spec.wellKnown()));
         boolean usesPreset = false;
         int rateLimitSlots = 0;
+        Map<Route, SynapseVersion> heldBack = new IdentityHashMap<>();
         for (RouteEntrySpec entry : spec.routes()) {
             if (entry instanceof RouteSpec routeSpec) {
                 int slot = routeSpec.rateLimit() == null ? -1 : rateLimitSlots++;
                 routes.add(route(routeSpec, upstreams, tokenUsers, spec.limits().requestBody(), slot));
             } else if (entry instanceof PresetSpec presetSpec) {
                 usesPreset = true;
-                expandPreset(preset, roles, spec, upstreams, routes, tokenUsers, presetSpec.host());
+                expandPreset(preset, roles, spec, upstreams, routes, tokenUsers, presetSpec.host(), followed.version(),
+                        heldBack);
             }
         }
         Route unmatched = usesPreset
@@ -89,7 +110,7 @@ public final class RoutingSnapshot {
                 ? VirtualHosts.of(routes, route -> route.name().startsWith(PRESET_PREFIX), unmatched, spec.defaultHost())
                 : null;
         return new RoutingSnapshot(Collections.unmodifiableMap(upstreams), new RouteTable(routes), unmatched,
-                rateLimitSlots, hosts);
+                rateLimitSlots, hosts, followed, Collections.unmodifiableMap(heldBack));
     }
 
     private static EndpointLoad carriedLoad(Upstream before, EndpointSpec endpointSpec) {
@@ -137,7 +158,7 @@ public final class RoutingSnapshot {
 
     private static void expandPreset(SynapsePreset preset, Roles roles, SwitchboardSpec spec,
                                      Map<String, Upstream> upstreams, List<Route> routes, TokenUsers tokenUsers,
-                                     String host) {
+                                     String host, SynapseVersion followed, Map<Route, SynapseVersion> heldBack) {
         for (SynapsePreset.Entry entry : preset.routes()) {
             if (entry.initialSync() && !roles.hasOwnUpstream("initial_synchrotron")) {
                 // Without an initial-sync upstream, initial syncs are ordinary syncs: the sync
@@ -145,7 +166,9 @@ public final class RoutingSnapshot {
                 continue;
             }
             String hashKey = entry.hashKey() == null ? "user" : entry.hashKey();
-            List<String> chain = roles.resolveChain(entry.role());
+            // Workers of the followed release lack it: main, which serves everything, until they have it.
+            boolean held = !entry.servedBy(followed);
+            List<String> chain = roles.resolveChain(held ? MAIN : entry.role());
             Upstream upstream = upstreams.get(chain.get(0));
             List<Upstream> fallbacks = chain.subList(1, chain.size()).stream().map(upstreams::get).toList();
             // The table's stickiness applies unless the operator chose this upstream's balancer.
@@ -153,9 +176,13 @@ public final class RoutingSnapshot {
             // Media uploads are large by nature; everything else is JSON.
             long maxBody = entry.role().equals("media") ? spec.limits().mediaUploadBody() : spec.limits().requestBody();
             // A role's endpoints all down: its fallback chain, then 503 (never a process that cannot serve it).
-            routes.add(new Route(PRESET_PREFIX + entry.group(), host, entry.methods(), PathMatcher.of(entry.path()),
+            Route route = new Route(PRESET_PREFIX + entry.group(), host, entry.methods(), PathMatcher.of(entry.path()),
                     upstream, HashKeyExtractor.of(hashKey, tokenUsers), hashKey, sticky, entry.initialSync(), maxBody,
-                    fallbacks, false, false));
+                    fallbacks, false, false);
+            routes.add(route);
+            if (held) {
+                heldBack.put(route, entry.since());
+            }
         }
     }
 
@@ -182,6 +209,24 @@ public final class RoutingSnapshot {
     /** The catch-all to main when the Synapse preset is used, else null. */
     public Route unmatched() {
         return unmatched;
+    }
+
+    /** The Synapse release the built-in table follows, and how it is known. */
+    public FollowedSynapse followed() {
+        return followed;
+    }
+
+    /**
+     * The release whose workers serve {@code route}, when the followed release's lack it and it
+     * goes to main meanwhile; null for any other route.
+     */
+    public SynapseVersion heldBackUntil(Route route) {
+        return heldBack.get(route);
+    }
+
+    /** How many of the built-in table's routes go to main until the followed release moves. */
+    public int heldBackCount() {
+        return heldBack.size();
     }
 
     /** How many routes carry a rate limit (each has a slot in an address's buckets). */

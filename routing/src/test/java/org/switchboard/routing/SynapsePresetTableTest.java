@@ -19,7 +19,7 @@ import org.switchboard.config.SwitchboardSpec;
 class SynapsePresetTableTest {
 
     static final List<String> ROLES = List.of("main", "synchrotron", "initial_synchrotron", "generic", "media",
-            "federation_reader", "typing", "to_device", "account_data", "receipts", "presence", "push_rules");
+            "federation_reader", "typing", "to_device", "account_data", "receipts", "presence", "push_rules", "sso_login");
 
     /** A request as the proxy would see it; a Synapse-shaped token for the user hash key. */
     record Request(String method, String path, String query, String host, String clientAddress)
@@ -96,11 +96,11 @@ class SynapsePresetTableTest {
             POST   | /_matrix/client/unstable/rooms/!abc:example.org/receipt/m.read.private/$e        | receipts
             PUT    | /_matrix/client/v3/rooms/!abc:example.org/state/m.room.x/receipt                 | generic
             PUT    | /_matrix/client/v3/rooms/!abc:example.org/send/read_markers/txn4                 | generic
-            # --- presence writer: writes only
+            # --- presence writer: every method (a non-writer answers another user's presence with 500)
             PUT    | /_matrix/client/v3/presence/@alice:example.org/status                            | presence
             PUT    | /_matrix/client/api/v1/presence/@alice:example.org/status                        | presence
-            GET    | /_matrix/client/v3/presence/@bob:example.org/status                              | generic
-            HEAD   | /_matrix/client/r0/presence/@bob:example.org/status                              | generic
+            GET    | /_matrix/client/v3/presence/@bob:example.org/status                              | presence
+            HEAD   | /_matrix/client/r0/presence/@bob:example.org/status                              | presence
             # --- push_rules writer: writes only
             PUT    | /_matrix/client/v3/pushrules/global/override/.m.rule.master/enabled              | push_rules
             DELETE | /_matrix/client/v3/pushrules/global/room/!abc:example.org                        | push_rules
@@ -214,9 +214,20 @@ class SynapsePresetTableTest {
             GET    | /_synapse/admin/v1/rooms?limit=10                                                | main
             GET    | /_synapse/admin/v1/server_version                                                | main
             POST   | /_synapse/admin/v1/purge_history/!abc:example.org                                | main
+            # --- SSO, CAS, OIDC, SAML login steps: one process
+            GET    | /_matrix/client/v3/login/sso/redirect?redirectUrl=https%3A%2F%2Fapp              | sso_login
+            GET    | /_matrix/client/r0/login/sso/redirect/oidc-github?redirectUrl=x                  | sso_login
+            GET    | /_synapse/client/pick_idp?idp=oidc-github&redirectUrl=x                          | sso_login
+            GET    | /_synapse/client/pick_username/account                                           | sso_login
+            POST   | /_synapse/client/pick_username/submit                                            | sso_login
+            POST   | /_synapse/client/new_user_consent                                                | sso_login
+            GET    | /_synapse/client/sso_register                                                    | sso_login
+            GET    | /_synapse/client/oidc/callback?code=x&state=y                                    | sso_login
+            POST   | /_synapse/client/saml2/authn_response                                            | sso_login
+            GET    | /_matrix/client/v3/login/cas/ticket?redirectUrl=x&ticket=y                       | sso_login
+            GET    | /_synapse/client/password_reset/email/submit_token                               | main
+            GET    | /_matrix/client/v3/login/cas/redirect                                            | main
             # --- unmatched: main
-            GET    | /_matrix/client/v3/login/sso/redirect?redirectUrl=https%3A%2F%2Fapp              | main
-            GET    | /_synapse/client/pick_idp                                                        | main
             POST   | /_matrix/client/v3/logout                                                        | main
             POST   | /_matrix/client/v3/account/password                                              | main
             POST   | /_matrix/client/v3/rooms/!abc:example.org/upgrade                                | main
@@ -246,5 +257,67 @@ class SynapsePresetTableTest {
                 "generic absent: push rule reads on main");
         assertEquals("main", upstreamFor(snapshot, "GET", "/_matrix/media/v3/download/example.org/abcDEF"),
                 "media absent");
+        assertEquals("main", upstreamFor(snapshot, "GET", "/_synapse/client/oidc/callback?code=x"), "sso_login absent");
+        assertEquals("main", upstreamFor(snapshot, "GET", "/_matrix/federation/v1/event/$ev1:example.org"),
+                "federation_reader and generic absent");
+    }
+
+    /** Any generic worker serves the docs' federation endpoints: without federation_reader they go there. */
+    @Test
+    void federationReadsFallBackToGenericWorkersThenMain() throws ConfigException {
+        RoutingSnapshot snapshot = snapshotWith(List.of("main", "generic"));
+
+        for (String target : List.of("/_matrix/federation/v1/send/1700000000000", "/_matrix/federation/v1/event/$ev1",
+                "/_matrix/key/v2/query", "/_matrix/federation/v2/send_join/!abc:example.org/$ev2")) {
+            Route route = snapshot.route(Request.of("PUT", target));
+            assertEquals("generic", route.upstream().name(), target);
+            assertEquals(List.of("main"), route.fallbacks().stream().map(Upstream::name).toList(), target);
+        }
+        assertEquals("main", upstreamFor(snapshot, "GET", "/_matrix/federation/v1/openid/userinfo"), "not in the docs' list");
+    }
+
+    /** roles: {federation_reader: X} is the operator's choice: no generic worker in between. */
+    @Test
+    void aMappedFederationReaderRoleSkipsTheGenericWorkers() throws ConfigException {
+        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
+                listeners: [{name: client, address: "127.0.0.1:0"}]
+                upstreams:
+                  main: {endpoints: ["10.0.0.1:8008"]}
+                  generic: {endpoints: ["10.0.0.2:8008"]}
+                roles: {federation_reader: main}
+                routes: [{preset: synapse}]
+                """, "test"));
+
+        Route route = snapshot.route(Request.of("GET", "/_matrix/federation/v1/event/$ev1"));
+        assertEquals("main", route.upstream().name());
+        assertEquals(List.of(), route.fallbacks());
+    }
+
+    /** Every step of every SSO login on one process: one endpoint of several, whoever asks, until it is down. */
+    @Test
+    void ssoLoginStepsShareOneEndpointOfSeveral() throws ConfigException {
+        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
+                listeners: [{name: client, address: "127.0.0.1:0"}]
+                upstreams:
+                  main: {endpoints: ["10.0.0.1:8008"]}
+                  sso_login: {endpoints: ["10.0.1.1:8008", "10.0.1.2:8008", "10.0.1.3:8008"]}
+                routes: [{preset: synapse}]
+                """, "test"));
+        List<Request> steps = List.of(
+                new Request("GET", "/_matrix/client/v3/login/sso/redirect", "redirectUrl=x", "m.example.org", "198.51.100.1"),
+                new Request("GET", "/_synapse/client/pick_idp", "idp=a", "m.example.org", "198.51.100.2"),
+                new Request("GET", "/_synapse/client/oidc/callback", "code=1", "m.example.org", "203.0.113.9"),
+                new Request("POST", "/_synapse/client/pick_username/submit", null, "m.example.org", "192.0.2.44"));
+
+        Endpoint first = snapshot.route(steps.get(0)).pick(steps.get(0));
+        for (Request step : steps) {
+            assertEquals(first, snapshot.route(step).pick(step), step.path());
+        }
+        first.load().setAvailable(false);
+        Endpoint next = snapshot.route(steps.get(0)).pick(steps.get(0));
+        org.junit.jupiter.api.Assertions.assertNotEquals(first, next);
+        for (Request step : steps) {
+            assertEquals(next, snapshot.route(step).pick(step), step.path() + " with " + first + " down");
+        }
     }
 }

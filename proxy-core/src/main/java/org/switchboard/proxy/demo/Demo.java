@@ -50,7 +50,10 @@ public final class Demo {
                 UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS, AccessLogSpec.DEFAULTS, RuntimeSpec.DEFAULTS,
                 DiscoverySpec.DEFAULTS, org.switchboard.config.LoggingSpec.DEFAULTS,
-                org.switchboard.config.ClientHalfClose.ABANDON, DEMO_DRAIN);
+                org.switchboard.config.ClientHalfClose.ABANDON, DEMO_DRAIN)
+                // The fake workers are no Synapse to ask: the table as of its own release.
+                .withSynapse(org.switchboard.config.SynapseSpec.pinned(
+                        org.switchboard.routing.SynapsePreset.builtIn().newest()));
     }
 
     public static String instructions() {

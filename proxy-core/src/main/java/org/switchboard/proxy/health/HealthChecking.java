@@ -42,10 +42,23 @@ public final class HealthChecking implements AutoCloseable {
     private volatile boolean closed;
 
     private final org.switchboard.proxy.stats.ProxyMetrics metrics;
+    /** Told of every passed check, on the upstream's loop: a health pass others ride along (the Synapse release). */
+    private final PassedCheck passed;
+
+    /** Told, on the upstream's owner loop, that a check of {@code endpoint} passed. */
+    @FunctionalInterface
+    public interface PassedCheck {
+        void passed(Upstream upstream, Endpoint endpoint, EventLoop loop);
+    }
 
     public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.stats.ProxyMetrics metrics) {
+        this(probe, metrics, (upstream, endpoint, loop) -> { });
+    }
+
+    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.stats.ProxyMetrics metrics, PassedCheck passed) {
         this.probe = probe;
         this.metrics = metrics;
+        this.passed = passed;
     }
 
     /**
@@ -186,6 +199,9 @@ public final class HealthChecking implements AutoCloseable {
                 boolean changed = healthy ? health.onCheckSuccess(endpoint.id()) : health.onCheckFailure(endpoint.id(), reason);
                 apply(endpoint, changed);
                 publishViews();
+                if (healthy) {
+                    passed.passed(upstream, endpoint, loop);
+                }
                 Duration next = jitter.nextDelay(endpoint.id(), round + 1, check.interval());
                 schedule(() -> check(endpoint, round + 1), next.toNanos());
             });

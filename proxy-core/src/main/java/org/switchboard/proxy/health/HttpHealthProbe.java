@@ -27,10 +27,22 @@ import org.switchboard.config.HostPort;
 /**
  * One active health check: {@code GET <path>} on a fresh connection, on an event loop, never
  * blocking; 200 is healthy, anything else (another status, refused, reset, no answer within the
- * timeout) is not. The callback runs exactly once, on that event loop.
+ * timeout) is not. The callback runs exactly once, on that event loop. {@link #get} is the same
+ * request for a small answer's body (a Synapse process's release).
  */
 public final class HttpHealthProbe {
     private static final int MAX_RESPONSE = 8 * 1024;
+    private static final String USER_AGENT = "switchboard-health-check";
+
+    /**
+     * A small answer, or why there is none.
+     *
+     * @param status  the HTTP status; 0 when there was no answer
+     * @param body    the body as UTF-8 text (at most 8 KiB); empty without an answer
+     * @param failure why there is no answer; null with one
+     */
+    public record Answer(int status, String body, String failure) {
+    }
 
     private final Bootstrap template;
 
@@ -42,6 +54,13 @@ public final class HttpHealthProbe {
     /** Calls {@code result} with (true, null) when healthy, else (false, reason). */
     public void probe(EventLoop loop, HostPort target, SocketAddress address, String path, Duration timeout,
                       BiConsumer<Boolean, String> result) {
+        get(loop, target, address, path, timeout, answer -> result.accept(answer.status() == 200,
+                answer.status() == 200 ? null : answer.status() == 0 ? answer.failure() : "status " + answer.status()));
+    }
+
+    /** {@code GET <path>}; calls {@code result} once, on {@code loop}, with the answer or why there is none. */
+    public void get(EventLoop loop, HostPort target, SocketAddress address, String path, Duration timeout,
+                    java.util.function.Consumer<Answer> result) {
         Outcome outcome = new Outcome(result);
         ChannelFuture connect = template.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
@@ -57,25 +76,30 @@ public final class HttpHealthProbe {
                 .connect(address);
         Channel channel = connect.channel();
         ScheduledFuture<?> deadline = loop.schedule(() -> {
-            outcome.report(false, "no answer within " + timeout.toMillis() + " ms");
+            outcome.fail("no answer within " + timeout.toMillis() + " ms");
             channel.close();
         }, timeout.toNanos(), TimeUnit.NANOSECONDS);
         outcome.onDone(() -> deadline.cancel(false));
         connect.addListener((ChannelFuture future) -> {
             if (!future.isSuccess()) {
-                outcome.report(false, connectFailure(future.cause()));
+                outcome.fail(connectFailure(future.cause()));
                 return;
             }
             FullHttpRequest request = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
             request.headers()
                     .set(HttpHeaderNames.HOST, target.toString())
                     .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE)
-                    .set(HttpHeaderNames.USER_AGENT, "switchboard-health-check");
+                    .set(HttpHeaderNames.USER_AGENT, USER_AGENT);
             future.channel().writeAndFlush(request);
         });
         // A refused connect also closes the channel; whichever is told first, the cause is the connect's.
-        channel.closeFuture().addListener(closed -> outcome.report(false, connect.isDone() && !connect.isSuccess()
-                ? connectFailure(connect.cause()) : "connection closed without an answer"));
+        // A close after the connect is told by ResponseHandler.channelInactive instead: only there
+        // has an answer whose body ends with the connection (no Content-Length) been decoded.
+        channel.closeFuture().addListener(closed -> {
+            if (!connect.isSuccess()) {
+                outcome.fail(connect.isDone() ? connectFailure(connect.cause()) : "connection closed without an answer");
+            }
+        });
     }
 
     /**
@@ -98,11 +122,11 @@ public final class HttpHealthProbe {
 
     /** Reports once, whichever comes first: the answer, a failure, the deadline, the close. */
     private static final class Outcome {
-        private final BiConsumer<Boolean, String> result;
+        private final java.util.function.Consumer<Answer> result;
         private boolean reported;
         private Runnable onDone = () -> { };
 
-        Outcome(BiConsumer<Boolean, String> result) {
+        Outcome(java.util.function.Consumer<Answer> result) {
             this.result = result;
         }
 
@@ -110,13 +134,18 @@ public final class HttpHealthProbe {
             this.onDone = action;
         }
 
-        void report(boolean healthy, String reason) {
+        /** No answer, and why. */
+        void fail(String reason) {
+            report(new Answer(0, "", reason));
+        }
+
+        void report(Answer answer) {
             if (reported) {
                 return;
             }
             reported = true;
             onDone.run();
-            result.accept(healthy, reason);
+            result.accept(answer);
         }
     }
 
@@ -129,14 +158,21 @@ public final class HttpHealthProbe {
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
-            int status = response.status().code();
-            outcome.report(status == 200, status == 200 ? null : "status " + status);
+            outcome.report(new Answer(response.status().code(),
+                    response.content().toString(java.nio.charset.StandardCharsets.UTF_8), null));
             ctx.close();
+        }
+
+        /** After the codec passed on whatever the close completed: nothing came, or it was cut short. */
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            outcome.fail("connection closed without an answer");
+            ctx.fireChannelInactive();
         }
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            outcome.report(false, cause.getClass().getSimpleName() + ": " + cause.getMessage());
+            outcome.fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
             ctx.close();
         }
     }

@@ -6,6 +6,7 @@ import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.routing.ClientAddressResolver;
+import org.switchboard.routing.FollowedSynapse;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
@@ -23,14 +24,17 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
                             java.util.Map<RespondSpec, FixedAnswer> answers) {
 
     public static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers) {
-        return compile(generation, spec, tokenUsers, PassiveHealth.NONE, new ProxyMetrics(), null);
+        return compile(generation, spec, tokenUsers, PassiveHealth.NONE, new ProxyMetrics(), null, FollowedSynapse.of(spec));
     }
 
-    /** Compiles the next snapshot, carrying over the live state of endpoints that stayed. */
+    /**
+     * Compiles the next snapshot, carrying over the live state of endpoints that stayed; the
+     * built-in table follows {@code followed}.
+     */
     public static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers, PassiveHealth health,
-                                 ProxyMetrics metrics, ProxySnapshot previous) {
+                                        ProxyMetrics metrics, ProxySnapshot previous, FollowedSynapse followed) {
         RoutingSnapshot routing = RoutingSnapshot.compile(spec, SynapsePreset.builtIn(), tokenUsers,
-                previous == null ? null : previous.routing());
+                previous == null ? null : previous.routing(), followed);
         RetryBudget retries = new RetryBudget(() -> inFlight(routing));
         return new ProxySnapshot(generation, spec, routing, spec.timeouts(),
                 new ForwardingHeaders(new ClientAddressResolver(spec.clientAddress())), new Failover(health, retries, metrics),

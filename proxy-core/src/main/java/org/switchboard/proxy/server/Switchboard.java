@@ -33,12 +33,14 @@ import org.switchboard.proxy.admin.AdminChannelInitializer;
 import org.switchboard.proxy.discovery.DnsDiscovery;
 import org.switchboard.proxy.health.HealthChecking;
 import org.switchboard.proxy.health.HttpHealthProbe;
+import org.switchboard.proxy.health.SynapseVersionWatch;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.proxy.tls.CertificateWatcher;
 import org.switchboard.proxy.tls.ListenerTls;
 import org.switchboard.proxy.tls.TicketKeys;
 import org.switchboard.proxy.tls.TlsContexts;
 import org.switchboard.proxy.tls.TlsStartException;
+import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
 import org.switchboard.proxy.listener.ClientChannelInitializer;
 import org.switchboard.proxy.http.RateLimiter;
@@ -68,6 +70,8 @@ public final class Switchboard implements AutoCloseable {
     private final Map<EventLoop, UpstreamConnectionPool> pools;
     private final WhoamiUserLookup userLookup;
     private final HealthChecking healthChecking;
+    /** Which Synapse release the built-in table follows (synapse.version, or asked with auto). */
+    private final SynapseVersionWatch synapseVersion;
     /** One for the proxy's life, so its rate-limited log lines stay rate-limited across reloads. */
     private final PassiveHealth passiveHealth;
     private final DnsDiscovery discovery;
@@ -88,6 +92,11 @@ public final class Switchboard implements AutoCloseable {
     private volatile AdminAccess adminAccess;
     private volatile boolean ready;
     private volatile boolean discoverySettled;
+    /** The snapshot in force follows what main said of its release (or it failed to say, or it is pinned). */
+    private volatile boolean synapseVersionSettled;
+    private volatile boolean closed;
+    /** Whether the release was settled when the first snapshot was compiled (pinned, or nothing to ask). */
+    private final boolean synapseVersionSettledAtStart;
     /** Set when the proxy runs from a config file; without one there is nothing to reload. */
     private volatile Reloader reloader;
     private final TicketKeys ticketKeys = new TicketKeys();
@@ -115,14 +124,21 @@ public final class Switchboard implements AutoCloseable {
         this.userLookup = spec.userLookup().enabled()
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
                 : null;
-        this.healthChecking = new HealthChecking(new HttpHealthProbe(upstreamTemplate), metrics);
+        HttpHealthProbe probe = new HttpHealthProbe(upstreamTemplate);
+        this.synapseVersion = new SynapseVersionWatch(probe, metrics.registry(),
+                () -> snapshot.get() == null ? 0 : snapshot.get().routing().heldBackCount(),
+                this::followedChanged);
+        this.healthChecking = new HealthChecking(probe, metrics, synapseVersion);
         this.passiveHealth = PassiveHealth.of(healthChecking);
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         this.discovery = new DnsDiscovery(eventLoops.next(), transport.datagramChannelType(), spec.discovery(), metrics,
                 () -> membershipChanges.execute(this::applyDiscovered));
         this.writtenSpec = spec;
-        this.snapshot.set(ProxySnapshot.compile(1, withDiscovered(spec), userLookup != null ? userLookup : TokenUsers.NONE,
-                passiveHealth, metrics, null));
+        SwitchboardSpec effective = withDiscovered(spec);
+        synapseVersion.configure(effective);
+        this.synapseVersionSettledAtStart = synapseVersion.settled();
+        this.snapshot.set(ProxySnapshot.compile(1, effective, userLookup != null ? userLookup : TokenUsers.NONE,
+                passiveHealth, metrics, null, synapseVersion.followed(effective)));
         metrics.endpoints(snapshot.get().routing());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
@@ -180,6 +196,12 @@ public final class Switchboard implements AutoCloseable {
     private void bind(SwitchboardSpec spec, Transport transport) throws InterruptedException, IOException {
         // Health first: its map is complete before any client or probe result can look at it.
         healthChecking.start(snapshot.get().routing(), snapshot.get().spec(), eventLoops);
+        // With auto, main is asked at once; /ready waits for its answer (or failure).
+        synapseVersion.askMainNow(snapshot.get().routing().upstreams(), eventLoops);
+        if (synapseVersionSettledAtStart) {
+            // Pinned (or nothing to ask): said now. With auto, once main answered (applyFollowed).
+            announceSynapseVersion(snapshot.get(), true);
+        }
         for (ListenerSpec listener : spec.listeners()) {
             ServerBootstrap bootstrap = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain,
@@ -318,7 +340,8 @@ public final class Switchboard implements AutoCloseable {
                 if (ready && !discoverySettled) {
                     discoverySettled = discovery.settled();
                 }
-                return ready && discoverySettled && !drain.started();
+                // Nor before the routes follow what main said about its Synapse release (or its failure to).
+                return ready && discoverySettled && synapseVersionSettled && !drain.started();
             }
 
             @Override
@@ -337,7 +360,8 @@ public final class Switchboard implements AutoCloseable {
                 return StatusPage.json(snapshot.get(), healthChecking.views(), listenerAddresses(),
                         "\"version\":" + Json.quote(Version.SWITCHBOARD) + ","
                                 + (current == null ? "\"reloads\":null,\"lastReload\":null" : current.statusJsonFields()) + ","
-                                + discovery.statusJsonField() + "," + tlsStatusJsonField(), metrics.recentErrors());
+                                + discovery.statusJsonField() + "," + tlsStatusJsonField() + ","
+                                + synapseStatusJsonField(snapshot.get()), metrics.recentErrors());
             }
 
             @Override
@@ -404,6 +428,13 @@ public final class Switchboard implements AutoCloseable {
         for (Channel listener : listeners.values()) {
             listener.close();
         }
+    }
+
+    /** {@code "synapse":{...}} for GET /status: the Synapse release the table follows, how it is known, what it holds back. */
+    private static String synapseStatusJsonField(ProxySnapshot inForce) {
+        org.switchboard.routing.FollowedSynapse followed = inForce.routing().followed();
+        return "\"synapse\":{\"follows\":" + (followed.known() ? Json.quote(followed.version().toString()) : "null")
+                + ",\"source\":" + Json.quote(followed.source()) + ",\"heldBack\":" + inForce.routing().heldBackCount() + "}";
     }
 
     /** {@code "tls":{"provider":...,"listeners":[...]}} for GET /status; null without TLS listeners. */
@@ -485,12 +516,55 @@ public final class Switchboard implements AutoCloseable {
         return spec.withUpstreams(discovery.withDiscovered(spec.upstreams()));
     }
 
+    /**
+     * Puts in force the Synapse release the processes reported, when it changed: the same config
+     * generation, routes held back or released.
+     */
+    private void followedChanged() {
+        try {
+            membershipChanges.execute(this::applyFollowed);
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            // The proxy is closing: nothing to put in force any more.
+        }
+    }
+
+    private synchronized void applyFollowed() {
+        if (closed) {
+            return;
+        }
+        ProxySnapshot current = snapshot.get();
+        try {
+            // Also when only how it is known changed (main answered or failed for the first time):
+            // the snapshot says so on /status, and /ready waits for it.
+            install(current.generation(), current.spec());
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            if (!closed) {
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * The log line and metric of the release followed; and /ready's condition once the snapshot in
+     * force was compiled after main answered ({@code settled} is read before the release was).
+     */
+    private void announceSynapseVersion(ProxySnapshot inForce, boolean settled) {
+        synapseVersion.announce(inForce.routing().followed(), inForce.routing().heldBackCount(), SynapsePreset.builtIn());
+        if (settled) {
+            synapseVersionSettled = true;
+        }
+    }
+
     /** Compiles, carrying over endpoint state, restarts health checking and swaps the snapshot. */
     private ProxySnapshot install(long generation, SwitchboardSpec effective) {
+        synapseVersion.configure(effective);
+        boolean settled = synapseVersion.settled();
         ProxySnapshot next = ProxySnapshot.compile(generation, effective,
-                userLookup != null ? userLookup : TokenUsers.NONE, passiveHealth, metrics, snapshot.get());
+                userLookup != null ? userLookup : TokenUsers.NONE, passiveHealth, metrics, snapshot.get(),
+                synapseVersion.followed(effective));
         healthChecking.start(next.routing(), effective, eventLoops);
         snapshot.set(next);
+        announceSynapseVersion(next, settled);
         metrics.endpoints(next.routing());
         java.util.Set<HostPort> addresses = new java.util.HashSet<>();
         effective.upstreams().values().forEach(u -> u.endpoints().forEach(e -> addresses.add(e.address())));
@@ -503,6 +577,7 @@ public final class Switchboard implements AutoCloseable {
     @Override
     public void close() {
         ready = false;
+        closed = true;
         Reloader current = reloader;
         if (current != null) {
             current.close();

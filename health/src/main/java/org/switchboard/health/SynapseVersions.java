@@ -1,0 +1,107 @@
+package org.switchboard.health;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.switchboard.config.SynapseVersion;
+import org.switchboard.routing.FollowedSynapse;
+
+/**
+ * What the Synapse processes say about their release ({@code GET /_matrix/federation/v1/version}),
+ * asked on each health pass of their endpoints: the built-in table follows the oldest release
+ * among the latest answers, so during a rolling upgrade routes move to the workers only once
+ * every process that answers runs a release that has them. main always answers (its listener has
+ * the federation resource); a worker whose listener has none answers 404 and is not asked again.
+ * A process that stops answering keeps its last answer until its endpoint leaves the config.
+ * Thread-safe (probes end on several event loops); nothing here is on a request's path.
+ */
+public final class SynapseVersions {
+    /** How one endpoint last answered. */
+    private record Answer(String upstream, String address, SynapseVersion version, boolean silent, String failure) {
+    }
+
+    private final Map<String, Answer> byEndpoint = new LinkedHashMap<>();
+    /** The endpoints that must have answered (or failed) once before the release counts as looked for: main's. */
+    private List<String> required = List.of();
+
+    /** Keeps what the given endpoints said and forgets the rest; {@code required}: main's endpoints. */
+    public synchronized void retain(java.util.Set<String> endpoints, List<String> required) {
+        byEndpoint.keySet().retainAll(endpoints);
+        this.required = List.copyOf(required);
+    }
+
+    /** Whether to ask this endpoint: not when it said it has no federation resource (404) or is no Synapse. */
+    public synchronized boolean shouldAsk(String endpoint) {
+        Answer answer = byEndpoint.get(endpoint);
+        return answer == null || !answer.silent();
+    }
+
+    /**
+     * An answer from {@code endpoint} (an upstream's endpoint id, unique across upstreams as
+     * {@code upstream/id}). Returns whether the release followed changed.
+     *
+     * @param status the HTTP status, or 0 when there was no answer ({@code failure} says why)
+     */
+    public synchronized boolean answered(String endpoint, String upstream, String address, int status, String body,
+                                         String failure) {
+        SynapseVersion before = oldest();
+        Answer previous = byEndpoint.get(endpoint);
+        Answer answer;
+        if (status == 200) {
+            SynapseVersion version = FederationVersion.synapseRelease(body);
+            answer = version != null ? new Answer(upstream, address, version, false, null)
+                    : new Answer(upstream, address, null, true, "answers no Synapse release");
+        } else if (status == 404) {
+            answer = new Answer(upstream, address, null, true, "no federation resource (404)");
+        } else {
+            String why = status == 0 ? failure : "status " + status;
+            // A process that answered before and is down now still runs what it said, until it says otherwise.
+            answer = previous != null && previous.version() != null
+                    ? new Answer(upstream, address, previous.version(), false, why)
+                    : new Answer(upstream, address, null, false, why);
+        }
+        byEndpoint.put(endpoint, answer);
+        return !java.util.Objects.equals(before, oldest());
+    }
+
+    /** Whether every required endpoint has answered or failed at least once. */
+    public synchronized boolean settled() {
+        return byEndpoint.keySet().containsAll(required);
+    }
+
+    /** The release to follow: the oldest any endpoint reported, and who; else unknown and why. */
+    public synchronized FollowedSynapse followed() {
+        SynapseVersion oldest = oldest();
+        if (oldest != null) {
+            int reporting = 0;
+            String who = null;
+            for (Answer answer : byEndpoint.values()) {
+                if (answer.version() != null) {
+                    reporting++;
+                    if (who == null && answer.version().equals(oldest)) {
+                        who = answer.upstream() + " " + answer.address();
+                    }
+                }
+            }
+            return new FollowedSynapse(oldest, "reported by " + who
+                    + (reporting > 1 ? ", the oldest of " + reporting + " processes" : ""));
+        }
+        for (String endpoint : required) {
+            Answer answer = byEndpoint.get(endpoint);
+            if (answer != null) {
+                return FollowedSynapse.unknown(answer.upstream() + " " + answer.address() + ": " + answer.failure());
+            }
+        }
+        return FollowedSynapse.unknown(required.isEmpty() ? "no main endpoint to ask" : "not answered yet");
+    }
+
+    private SynapseVersion oldest() {
+        SynapseVersion oldest = null;
+        for (Answer answer : byEndpoint.values()) {
+            if (answer.version() != null && (oldest == null || answer.version().isOlderThan(oldest))) {
+                oldest = answer.version();
+            }
+        }
+        return oldest;
+    }
+}
