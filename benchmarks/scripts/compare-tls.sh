@@ -13,7 +13,7 @@
 # Needs: wrk haproxy nginx-light openssl nghttp2-client (apt-get install), a built
 # proxy-core/target/switchboard.jar.
 # Usage: benchmarks/scripts/compare-tls.sh [rounds=3] [seconds=10] [connections=64] [threads="1 2"]
-# SWITCHBOARD_JAVA_OPTS replaces Switchboard's JVM options (default: the README's).
+# SWITCHBOARD_JAVA_OPTS replaces Switchboard's JVM options (default: the README's); MODES=h2 runs a subset.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -139,7 +139,7 @@ echo "wrk -t1 -c$connections -d${seconds}s over TLS 1.3 (ECDSA P-256), Matrix mi
 for t in $thread_counts; do
   start_proxies "$t"
   for port in 18511 18512 18513; do wrk -t1 -c"$connections" -d10s -s "$mix" "https://127.0.0.1:$port" >/dev/null; done
-  for mode in keep-alive handshakes h2; do
+  for mode in ${MODES:-keep-alive handshakes h2}; do
     script=$mix
     [ "$mode" = handshakes ] && script=$close_mix
     results="$work/results-$t-$mode"
