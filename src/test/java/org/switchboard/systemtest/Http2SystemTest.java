@@ -87,6 +87,16 @@ class Http2SystemTest {
                 routes:
                   - path: { prefix: "/slow" }
                     upstream: slow
+                  - path: { prefix: "/_synapse/admin" }
+                    allow: ["10.0.0.0/8"]
+                    upstream: main
+                  - path: { prefix: "/flood" }
+                    rateLimit: { requests: 1, per: 1h, burst: 1 }
+                    respond: { status: 204 }
+                  - path: { prefix: "/robots.txt" }
+                    respond:
+                      body: "User-agent: *\\nDisallow: /\\n"
+                      headers: { Cache-Control: "max-age=86400" }
                   - path: { prefix: "/" }
                     upstream: main
                 """.formatted(matrix.cert(), matrix.key(), matrix.cert(), matrix.key(), accessLog, upstream.endpoint(),
@@ -166,6 +176,36 @@ class Http2SystemTest {
         TinyUpstream.Received second = upstream.received().get(upstream.received().size() - 1);
         assertEquals(media.length, second.bodyBytes(), "no length declared: chunked upstream, every byte there");
         assertTrue(second.head().chunked());
+    }
+
+    @Test
+    void theProxysOwnAnswersGoOutAsHttp2Responses() throws Exception {
+        HttpClient client = TlsMaterial.httpClient(HOST);
+        HttpResponse<String> forbidden = client.send(HttpRequest.newBuilder(uri("https", "/_synapse/admin/v1/users")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, forbidden.statusCode());
+        assertEquals(HttpClient.Version.HTTP_2, forbidden.version());
+        assertTrue(forbidden.body().contains("\"errcode\":\"M_FORBIDDEN\""), forbidden.body());
+        assertEquals("application/json", forbidden.headers().firstValue("content-type").orElse(""));
+
+        HttpResponse<String> robots = client.send(HttpRequest.newBuilder(uri("https", "/robots.txt")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, robots.statusCode());
+        assertEquals("User-agent: *\nDisallow: /\n", robots.body());
+        assertEquals("max-age=86400", robots.headers().firstValue("cache-control").orElse(""));
+
+        assertEquals(204, client.send(HttpRequest.newBuilder(uri("https", "/flood")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode());
+        HttpResponse<String> limited = client.send(HttpRequest.newBuilder(uri("https", "/flood")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, limited.statusCode());
+        assertTrue(limited.body().contains("\"errcode\":\"M_LIMIT_EXCEEDED\""), limited.body());
+        assertTrue(limited.headers().firstValue("retry-after").isPresent());
+
+        HttpResponse<Void> head = client.send(HttpRequest.newBuilder(uri("https", "/robots.txt"))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.discarding());
+        assertEquals(200, head.statusCode());
+        assertEquals(0, upstream.received().size(), "none of these reached the upstream");
     }
 
     @Test
