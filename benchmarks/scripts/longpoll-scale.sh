@@ -11,7 +11,8 @@
 # Needs: haproxy nginx-light (apt-get install), a JDK 17+, a built proxy-core/target/switchboard.jar.
 # Runs are interleaved (haproxy, nginx, switchboard; then again) and the table shows medians.
 # Usage: benchmarks/scripts/longpoll-scale.sh [requests=9000] [threads=1] [close=fin|reset] [rounds=3]
-# (PROXIES="nginx switchboard" runs a subset; SWITCHBOARD_JAVA_OPTS adds JVM options.)
+# (PROXIES="nginx switchboard" runs a subset; SWITCHBOARD_JAVA_OPTS replaces the JVM options, by
+# default the README's and the Deployment's: -XX:+UseSerialGC -Xmn16m.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -98,7 +99,7 @@ upstreams:
   synchrotron: {endpoints: ["127.0.0.1:$2"]}
 CONF
   # shellcheck disable=SC2086 # SWITCHBOARD_JAVA_OPTS are words, e.g. -Dswitchboard.transport=nio
-  java -Xmx512m ${SWITCHBOARD_JAVA_OPTS:-} -jar "$work/switchboard.jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy_pid=$!
+  java -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m} -jar "$work/switchboard.jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy_pid=$!
 }
 
 run() { # name port upstream_port
