@@ -57,6 +57,7 @@ class AdminSystemTest {
                     endpoints: ["%s"]
                 """.formatted(token, upstream.endpoint()));
         proxy = ProxyUnderTest.startReloadable(file);
+        proxy.awaitReady();
     }
 
     @AfterEach

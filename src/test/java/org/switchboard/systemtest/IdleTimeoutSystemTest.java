@@ -81,6 +81,7 @@ class IdleTimeoutSystemTest {
 
     @Test
     void adminListenerAnswersLiveAndReady() throws Exception {
+        proxy.awaitReady();
         HttpClient client = HttpClient.newHttpClient();
         for (String path : new String[] {"/live", "/ready"}) {
             URI uri = proxy.adminUri(path);

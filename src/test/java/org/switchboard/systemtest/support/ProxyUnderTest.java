@@ -53,6 +53,15 @@ public final class ProxyUnderTest implements AutoCloseable {
     }
 
     /** The config generation in force. */
+    /**
+     * Waits (10 s at most) until {@code /ready} says yes: with {@code synapse.version: auto} (the
+     * default) the proxy is ready once main has told its release, or failed to.
+     */
+    public void awaitReady() {
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                .until(() -> adminGet("/ready").contains("\"ready\""));
+    }
+
     public long generation() {
         return switchboard.snapshot().generation();
     }

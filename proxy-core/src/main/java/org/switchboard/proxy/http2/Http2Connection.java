@@ -2,7 +2,6 @@ package org.switchboard.proxy.http2;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
@@ -12,10 +11,17 @@ import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2MultiplexHandler;
+import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameStream;
+import io.netty.handler.codec.http2.Http2FrameStreamEvent;
+import io.netty.handler.codec.http2.Http2FrameStreamException;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.collection.IntObjectHashMap;
+import java.util.ArrayList;
+import java.util.List;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
@@ -31,10 +37,11 @@ import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.IpText;
 
 /**
- * An HTTP/2 client connection: Netty's frame codec (with its limits set here, explicitly) and
- * stream multiplexer, each stream a child channel whose {@link Http2ServerStream} feeds the same
- * request journey as HTTP/1. This handler, last in the connection's pipeline, keeps what belongs
- * to the connection: its idle timeout, the drain's GOAWAY, and its counts.
+ * An HTTP/2 client connection: Netty's frame codec (with its limits set here, explicitly), then
+ * this handler, which hands each stream's frames to its {@link Http2ServerStream} (a plain
+ * object, not a channel: a child channel per stream cost a pipeline, a registration and close
+ * events per request) feeding the same request journey as HTTP/1, and keeps what belongs to the
+ * connection: its idle timeout, the drain's GOAWAY, and its counts.
  */
 public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** Concurrent streams a client may open (SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -71,6 +78,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private boolean trustedPeer;
 
     private final Http2FrameCodec codec;
+    /** The streams open on this connection, by id. */
+    private final IntObjectHashMap<Http2ServerStream> streams = new IntObjectHashMap<>();
+    /** Streams that wrote request body upstream during the current read, flushed once at its end. */
+    private final List<Http2ServerStream> toFlush = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private ConnectionClock clock;
     private long idleSinceNanos;
@@ -113,12 +124,6 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 gate, codec);
         pipeline.addLast("h2-linger", new LingeringClose())
                 .addLast("h2", codec)
-                .addLast("h2-streams", new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
-                    @Override
-                    protected void initChannel(Http2StreamChannel stream) {
-                        stream.pipeline().addLast("h2-stream", new Http2ServerStream(connection));
-                    }
-                }))
                 .addLast("h2-connection", connection);
     }
 
@@ -199,7 +204,77 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2HeadersFrame headers) {
+            int id = headers.stream().id();
+            Http2ServerStream stream = streams.get(id);
+            if (stream == null) {
+                stream = new Http2ServerStream(this, headers.stream(), ctx);
+                streams.put(id, stream);
+            }
+            stream.onHeaders(headers);
+        } else if (msg instanceof Http2DataFrame data) {
+            Http2ServerStream stream = streams.get(data.stream().id());
+            if (stream != null) {
+                stream.onData(data);
+            } else {
+                data.release(); // a stream already ended: its window is the codec's to settle
+            }
+        } else {
+            ReferenceCountUtil.release(msg); // SETTINGS, PING, GOAWAY, RST: the codec acted on them
+        }
+    }
+
+    void bodyDelivered(Http2ServerStream stream) {
+        toFlush.add(stream);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        for (int i = 0; i < toFlush.size(); i++) {
+            toFlush.get(i).flushRequest();
+        }
+        toFlush.clear();
+        ctx.fireChannelReadComplete();
+    }
+
+    /** The connection and the stream's send window can both take more. */
+    boolean isWritable(Http2FrameStream frameStream) {
+        if (!ctx.channel().isWritable()) {
+            return false;
+        }
+        Http2Stream stream = codec.connection().stream(frameStream.id());
+        return stream != null && codec.connection().remote().flowController().isWritable(stream);
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+                stream.onWritable();
+            }
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
+        if (event instanceof Http2FrameStreamEvent streamEvent) {
+            int id = streamEvent.stream().id();
+            if (streamEvent.type() == Http2FrameStreamEvent.Type.State
+                    && streamEvent.stream().state() == Http2Stream.State.CLOSED) {
+                Http2ServerStream closed = streams.remove(id);
+                if (closed != null) {
+                    closed.closed();
+                }
+            } else if (streamEvent.type() == Http2FrameStreamEvent.Type.Writability) {
+                Http2ServerStream stream = streams.get(id);
+                if (stream != null) {
+                    stream.onWritable();
+                }
+            }
+            return;
+        }
         if (event == DownstreamConnection.CLOSE_WHEN_IDLE) {
             goAway();
             return;
@@ -214,6 +289,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+            stream.closed();
+        }
+        streams.clear();
         clock.stop();
         metrics.http2ConnectionClosed();
         ctx.fireChannelInactive();
@@ -221,7 +300,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof Http2Exception) {
+        if (cause instanceof Http2Exception || cause instanceof Http2FrameStreamException) {
             // The codec's own verdict on the client (a flood, a protocol error): it sends the
             // GOAWAY and closes after it, counted in onGoAwaySent. Closing here would cut it off.
             return;

@@ -5,17 +5,17 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
+import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2FrameStream;
 import io.netty.handler.codec.http2.Http2DataFrame;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import org.switchboard.config.LimitsSpec;
@@ -38,10 +38,11 @@ import org.switchboard.proxy.stats.RequestRecord;
  * One HTTP/2 stream, the handler of its child channel: its header block becomes an HTTP/1.1 head
  * ({@link Http2RequestHead}) that goes through the same request journey as an HTTP/1 request,
  * its DATA frames become the upstream request's body, and the exchange's response comes back as
- * HEADERS and DATA frames. Flow control is the child channel's: while the upstream cannot take
- * more body the stream stops reading, so its window is not given back and the client waits.
+ * HEADERS and DATA frames on the connection, tagged with this stream. Flow control: the window a
+ * DATA frame used is given back only once its bytes went upstream, so while the upstream cannot
+ * take more body the client waits, and at most a window waits here.
  */
-final class Http2ServerStream extends ChannelInboundHandlerAdapter implements DownstreamStream {
+final class Http2ServerStream implements DownstreamStream {
     private static final System.Logger LOG = System.getLogger(Http2ServerStream.class.getName());
     private static final byte[] CRLF = {'\r', '\n'};
     private static final byte[] LAST_CHUNK = "0\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
@@ -51,9 +52,10 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
     private enum State { HEAD, BODY, RESPONSE, DONE }
 
     private final Http2Connection connection;
+    private final Http2FrameStream stream;
+    private final ChannelHandlerContext ctx;
     private final RequestRecord record = new RequestRecord();
-    private ChannelHandlerContext ctx;
-    private ConnectionClock clock;
+    private final ConnectionClock clock;
     private State state = State.HEAD;
     private StreamExchange current;
     private boolean headRequest;
@@ -65,45 +67,46 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
     /** DATA that arrived before the upstream wanted it (bounded by the stream's window). */
     private ByteBuf pending;
     private boolean pendingEnd;
+    /** Flow-controlled bytes of DATA frames not yet given back (padding included). */
+    private int unreturned;
     private boolean bodyWanted;
     private boolean responseEnded;
     private long lastActivityNanos;
 
-    Http2ServerStream(Http2Connection connection) {
+    Http2ServerStream(Http2Connection connection, Http2FrameStream stream, ChannelHandlerContext ctx) {
         this.connection = connection;
+        this.stream = stream;
+        this.ctx = ctx;
+        this.clock = new ConnectionClock(ctx.executor(), this::tick);
         record.protocol = RequestRecord.Protocol.H2;
     }
 
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        this.clock = new ConnectionClock(ctx.executor(), this::tick);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    void onHeaders(Http2HeadersFrame headers) {
         lastActivityNanos = now();
-        if (msg instanceof Http2HeadersFrame headers) {
-            if (state == State.HEAD) {
-                onHead(headers);
-            } else if (headers.isEndStream()) {
-                // Trailers: HTTP/1 upstreams get none; they end the body.
-                bodyEnds();
-            }
-        } else if (msg instanceof Http2DataFrame data) {
-            onData(data.content().retain(), data.isEndStream());
-            data.release();
-        } else {
-            ReferenceCountUtil.release(msg);
+        if (state == State.HEAD) {
+            onHead(headers);
+        } else if (headers.isEndStream()) {
+            // Trailers: HTTP/1 upstreams get none; they end the body.
+            bodyEnds();
         }
     }
 
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
+    /** A DATA frame of this stream; it is released here. */
+    void onData(Http2DataFrame data) {
+        lastActivityNanos = now();
+        unreturned += data.initialFlowControlledBytes();
+        onData(data.content().retain(), data.isEndStream());
+        data.release();
+        if (pending == null) {
+            giveBackWindow(); // delivered at once, or not wanted at all
+        }
+    }
+
+    /** What the connection's read delivered upstream goes out in one flush per read. */
+    void flushRequest() {
         if (current != null) {
             current.flushRequest();
         }
-        ctx.fireChannelReadComplete();
     }
 
     private void onHead(Http2HeadersFrame frame) {
@@ -166,8 +169,7 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
         ByteBuf upstreamHead = UpstreamHead.write(ctx.alloc(), index, forwarding, peerText, connection.peerAscii(),
                 connection.schemeAscii, record, decision, view.path(), false);
         if (hasBody) {
-            // Nothing is read until the upstream wants the body: the window does the waiting.
-            reading(false);
+            // Body that comes before the upstream wants it waits here, its window not given back.
             clock.by(now() + snapshot.timeouts().requestBody().toNanos());
         }
         current = new StreamExchange(this, connection.pool, connection.scratch, upstreamHead, decision.route(), view,
@@ -212,6 +214,7 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
             content.release();
             return;
         }
+        connection.bodyDelivered(this);
         if (chunkedUpstream) {
             current.onRequestBody(Unpooled.copiedBuffer(Integer.toHexString(length) + "\r\n", StandardCharsets.US_ASCII));
             current.onRequestBody(content);
@@ -262,13 +265,11 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
             ByteBuf held = pending;
             pending = null;
             deliver(held);
+            giveBackWindow();
         }
         if (pendingEnd) {
             pendingEnd = false;
             bodyEnds();
-        }
-        if (state == State.BODY && bodyWanted) {
-            reading(true);
         }
         return arrived;
     }
@@ -276,7 +277,14 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
     @Override
     public void pauseBody() {
         bodyWanted = false;
-        reading(false);
+    }
+
+    /** The client may send as much again as went upstream (RFC 9113 6.9). */
+    private void giveBackWindow() {
+        if (unreturned > 0 && state != State.DONE) {
+            ctx.write(new DefaultHttp2WindowUpdateFrame(unreturned).stream(stream), ctx.voidPromise());
+        }
+        unreturned = 0;
     }
 
     // ---- the response ----
@@ -293,21 +301,20 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
 
     @Override
     public boolean isWritable() {
-        return ctx.channel().isWritable();
+        return connection.isWritable(stream);
     }
 
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable() && current != null) {
+    /** The connection, or this stream's window, can take more response bytes again. */
+    void onWritable() {
+        if (current != null && isWritable()) {
             current.onClientWritable();
         }
-        ctx.fireChannelWritabilityChanged();
     }
 
     @Override
     public void sendInformational(HeadIndex head) {
         if (head.status() == 100 || head.status() == 103) {
-            ctx.write(new DefaultHttp2HeadersFrame(Http2ResponseHeaders.of(head), false), ctx.voidPromise());
+            ctx.write(new DefaultHttp2HeadersFrame(Http2ResponseHeaders.of(head), false).stream(stream), ctx.voidPromise());
         }
     }
 
@@ -330,11 +337,11 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
             complete = true;
         }
         if (wholeBody != null) {
-            ctx.write(new DefaultHttp2HeadersFrame(headers, false), ctx.voidPromise());
-            ctx.write(new DefaultHttp2DataFrame(wholeBody, true), ctx.voidPromise());
+            ctx.write(new DefaultHttp2HeadersFrame(headers, false).stream(stream), ctx.voidPromise());
+            ctx.write(new DefaultHttp2DataFrame(wholeBody, true).stream(stream), ctx.voidPromise());
             responseEnded = true;
         } else {
-            ctx.write(new DefaultHttp2HeadersFrame(headers, complete), ctx.voidPromise());
+            ctx.write(new DefaultHttp2HeadersFrame(headers, complete).stream(stream), ctx.voidPromise());
             responseEnded = complete;
         }
     }
@@ -351,7 +358,7 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
             return;
         }
         record.bytesOut += data.readableBytes();
-        ctx.write(new DefaultHttp2DataFrame(data, false), ctx.voidPromise());
+        ctx.write(new DefaultHttp2DataFrame(data, false).stream(stream), ctx.voidPromise());
     }
 
     @Override
@@ -375,7 +382,7 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
         StreamExchange finished = current;
         current = null;
         if (!responseEnded) {
-            ctx.write(new DefaultHttp2DataFrame(true), ctx.voidPromise());
+            ctx.write(new DefaultHttp2DataFrame(true).stream(stream), ctx.voidPromise());
             responseEnded = true;
         }
         record.termination = RequestRecord.Termination.COMPLETE;
@@ -405,7 +412,7 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
         endRecord(failed);
         state = State.DONE;
         dropPending();
-        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR), ctx.voidPromise());
+        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR).stream(stream), ctx.voidPromise());
     }
 
     /** Answers without an upstream (one of the proxy's own answers, parsed back from its HTTP/1 form). */
@@ -455,16 +462,15 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
         dropPending();
         clock.stop();
         if (bodyUnread) {
-            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR), ctx.voidPromise());
+            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR).stream(stream), ctx.voidPromise());
         }
         ctx.flush();
     }
 
     // ---- the stream's end and clocks ----
 
-    /** The stream closed: the client reset it, or the connection went. A request in flight is abandoned. */
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    /** The stream closed: answered, reset by the client, or the connection went. A request in flight is abandoned. */
+    void closed() {
         if (current != null) {
             StreamExchange gone = current;
             current = null;
@@ -478,18 +484,6 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
         state = State.DONE;
         dropPending();
         clock.stop();
-        ctx.fireChannelInactive();
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        boolean io = cause instanceof java.io.IOException;
-        metrics().proxyError(io ? "client_io" : "client_internal");
-        if (!io) {
-            LOG.log(System.Logger.Level.WARNING, "listener " + connection.listener + ": resetting an HTTP/2 stream from "
-                    + connection.peerText() + " after an internal error", cause);
-        }
-        ctx.close();
     }
 
     /** The body stall (request body timeout) and the upstream's deadline. */
@@ -522,12 +516,6 @@ final class Http2ServerStream extends ChannelInboundHandlerAdapter implements Do
         return next == Long.MAX_VALUE ? now + timeouts.requestHeader().toNanos() : next;
     }
 
-    private void reading(boolean on) {
-        io.netty.channel.ChannelConfig config = ctx.channel().config();
-        if (config.isAutoRead() != on) {
-            config.setAutoRead(on);
-        }
-    }
 
     private void endRecord(StreamExchange exchange) {
         if (exchange != null) {
