@@ -1,6 +1,8 @@
 package org.switchboard.proxy.http;
 
 import org.switchboard.config.RateLimitSpec;
+import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.router.IndexedRequestView;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.RequestView;
 import org.switchboard.routing.Route;
@@ -18,6 +20,30 @@ import org.switchboard.proxy.router.LocalAnswer;
  */
 public final class RequestJourney {
     private RequestJourney() {
+    }
+
+    /** A parsed head's forwarding decision (null for an untrusted peer) and its view for routing. */
+    public record Start(ForwardingHeaders.Decision forwarding, IndexedRequestView view) {
+    }
+
+    /**
+     * The first step after the parse, whatever the codec: what the peer's forwarding headers are
+     * worth, then the view routing reads. The record learns the client, the request id and the
+     * path (the method it has already).
+     */
+    public static Start start(ProxySnapshot snapshot, HeadIndex index, Peer peer, String scheme, RequestRecord record) {
+        // From an untrusted peer (the usual case) nothing of the head is believed: no objects needed.
+        ForwardingHeaders.Decision forwarding = peer.trusted()
+                ? snapshot.forwarding().decide(index, peer.address(), peer.text(), scheme) : null;
+        record.client = forwarding == null ? peer.text() : forwarding.client();
+        if (forwarding == null) {
+            record.newRequestId();
+        } else {
+            record.requestId = forwarding.requestId();
+        }
+        IndexedRequestView view = new IndexedRequestView(index, record.method, index.originFormTarget(), record.client);
+        record.path = view.path();
+        return new Start(forwarding, view);
     }
 
     /** Where a request goes: a route and an endpoint, or the local answer it gets instead. */

@@ -19,7 +19,7 @@ import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
-import org.switchboard.routing.IpText;
+import org.switchboard.proxy.http.Peer;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.http.RequestGate;
 import org.switchboard.proxy.http.RequestJourney;
@@ -87,10 +87,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     /** Inside {@link #process()}: an exchange asking for the body from there is served by the loop already running. */
     private boolean processing;
 
-    private byte[] peer;
-    private String peerText;
-    private boolean trustedPeer;
-    private byte[] peerAscii;
+    /** Known from the connection's first request on. */
+    private Peer peer;
     private final byte[] schemeAscii;
 
     private ConnectionClock clock;
@@ -260,18 +258,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         // Once the listeners are closed for a drain, every response is the connection's last.
         keepAlive = index.keepAlive() && !lastResponse && !draining.getAsBoolean();
         record.method = index.methodName();
-        peerText();
-        // From an untrusted peer (the usual case) nothing of the head is believed: no objects needed.
-        ForwardingHeaders.Decision forwarding = trustedPeer
-                ? snapshot.forwarding().decide(index, peer, peerText, scheme) : null;
-        record.client = forwarding == null ? peerText : forwarding.client();
-        if (forwarding == null) {
-            record.newRequestId();
-        } else {
-            record.requestId = forwarding.requestId();
-        }
-        IndexedRequestView view = new IndexedRequestView(index, record.method, index.originFormTarget(), record.client);
-        record.path = view.path();
+        RequestJourney.Start start = RequestJourney.start(snapshot, index, peer(), scheme, record);
+        ForwardingHeaders.Decision forwarding = start.forwarding();
+        IndexedRequestView view = start.view();
         boolean hasBody = index.chunked() || index.contentLength() > 0;
         if (index.chunked()) {
             body.expectChunked();
@@ -289,7 +278,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             return;
         }
         RequestJourney.Decision decision = RequestJourney.route(snapshot, view,
-                forwarding == null ? peer : forwarding.clientAddress(), index.contentLength(), record);
+                forwarding == null ? peer.address() : forwarding.clientAddress(), index.contentLength(), record);
         if (!decision.forwarded()) {
             // Over the limit: the body is not worth reading, the connection goes after the answer.
             localReply(decision.answer(), hasBody || decision.answer() == MatrixErrors.BODY_TOO_LARGE);
@@ -300,7 +289,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
             return;
         }
-        ByteBuf upstreamHead = UpstreamHead.write(ctx.alloc(), index, forwarding, peerText, peerAscii, schemeAscii, record,
+        ByteBuf upstreamHead = UpstreamHead.write(ctx.alloc(), index, forwarding, peer.text(), peer.ascii(), schemeAscii, record,
                 decision, view.path(), webSocket);
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
@@ -796,15 +785,15 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         record.finish(now(), listener, metrics, accessLog, ctx.executor());
     }
 
-    private String peerText() {
-        if (peerText == null) {
-            // Once per connection, at its first request (after any PROXY header).
-            peer = DownstreamConnection.peerOf(ctx.channel());
-            peerText = IpText.format(peer);
-            peerAscii = peerText.getBytes(StandardCharsets.US_ASCII);
-            trustedPeer = snapshots.get().forwarding().trusts(peer);
+    private Peer peer() {
+        if (peer == null) {
+            peer = Peer.of(ctx.channel(), snapshots.get());
         }
-        return peerText;
+        return peer;
+    }
+
+    private String peerText() {
+        return peer().text();
     }
 
     private void trimPending() {

@@ -29,12 +29,12 @@ import java.util.function.Supplier;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
 import org.switchboard.proxy.http.ConnectionClock;
 import org.switchboard.proxy.http.DownstreamConnection;
+import org.switchboard.proxy.http.Peer;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.http.RequestGate;
 import org.switchboard.proxy.stats.AccessLog;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
-import org.switchboard.routing.IpText;
 
 /**
  * An HTTP/2 client connection: Netty's frame codec (with its limits set here, explicitly), then
@@ -72,10 +72,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     final String scheme;
     final byte[] schemeAscii;
 
-    private byte[] peer;
-    private String peerText;
-    private byte[] peerAscii;
-    private boolean trustedPeer;
+    /** Known from the connection's first stream on. */
+    private Peer peer;
 
     private final Http2FrameCodec codec;
     /** The streams open on this connection, by id. */
@@ -316,29 +314,15 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     // ---- the peer, worked out once per connection for its streams ----
 
-    String peerText() {
-        if (peerText == null) {
-            peer = DownstreamConnection.peerOf(ctx.channel());
-            peerText = IpText.format(peer);
-            peerAscii = peerText.getBytes(StandardCharsets.US_ASCII);
-            trustedPeer = snapshots.get().forwarding().trusts(peer);
+    Peer peer() {
+        if (peer == null) {
+            peer = Peer.of(ctx.channel(), snapshots.get());
         }
-        return peerText;
-    }
-
-    byte[] peer() {
-        peerText();
         return peer;
     }
 
-    byte[] peerAscii() {
-        peerText();
-        return peerAscii;
-    }
-
-    boolean trustedPeer() {
-        peerText();
-        return trustedPeer;
+    String peerText() {
+        return peer().text();
     }
 
     private long now() {

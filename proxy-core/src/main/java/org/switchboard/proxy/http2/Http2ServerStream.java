@@ -23,6 +23,7 @@ import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.http.ConnectionClock;
 import org.switchboard.proxy.http.ForwardingHeaders;
+import org.switchboard.proxy.http.Peer;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.http.RequestGate;
 import org.switchboard.proxy.http.RequestJourney;
@@ -138,17 +139,10 @@ final class Http2ServerStream implements DownstreamStream {
     private void startRequest(ProxySnapshot snapshot, HeadIndex index, boolean hasBody) {
         headRequest = index.isMethod(HEAD);
         record.method = index.methodName();
-        String peerText = connection.peerText();
-        ForwardingHeaders.Decision forwarding = connection.trustedPeer()
-                ? snapshot.forwarding().decide(index, connection.peer(), peerText, connection.scheme) : null;
-        record.client = forwarding == null ? peerText : forwarding.client();
-        if (forwarding == null) {
-            record.newRequestId();
-        } else {
-            record.requestId = forwarding.requestId();
-        }
-        IndexedRequestView view = new IndexedRequestView(index, record.method, index.originFormTarget(), record.client);
-        record.path = view.path();
+        Peer peer = connection.peer();
+        RequestJourney.Start start = RequestJourney.start(snapshot, index, peer, connection.scheme, record);
+        ForwardingHeaders.Decision forwarding = start.forwarding();
+        IndexedRequestView view = start.view();
         declaredLength = index.contentLength();
         chunkedUpstream = index.chunked();
         RequestGate.Answer answer = connection.gate == null ? null : connection.gate.check(index);
@@ -161,12 +155,12 @@ final class Http2ServerStream implements DownstreamStream {
             return;
         }
         RequestJourney.Decision decision = RequestJourney.route(snapshot, view,
-                forwarding == null ? connection.peer() : forwarding.clientAddress(), declaredLength, record);
+                forwarding == null ? peer.address() : forwarding.clientAddress(), declaredLength, record);
         if (!decision.forwarded()) {
             localReply(decision.answer());
             return;
         }
-        ByteBuf upstreamHead = UpstreamHead.write(ctx.alloc(), index, forwarding, peerText, connection.peerAscii(),
+        ByteBuf upstreamHead = UpstreamHead.write(ctx.alloc(), index, forwarding, peer.text(), peer.ascii(),
                 connection.schemeAscii, record, decision, view.path(), false);
         if (hasBody) {
             // Body that comes before the upstream wants it waits here, its window not given back.
