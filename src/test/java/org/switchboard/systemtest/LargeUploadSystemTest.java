@@ -15,7 +15,7 @@ import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.TinyUpstream;
 
 /**
- * A 1 GiB upload streams through a proxy whose JVM has a 256 MB heap (surefire's -Xmx256m for
+ * A 1 GiB upload streams through a proxy whose JVM has a 384 MB heap (surefire's -Xmx384m for
  * this module): aggregating it anywhere would fail with OutOfMemoryError.
  */
 @ExtendWith(LeakCheck.class)
