@@ -9,6 +9,7 @@ import java.util.Map;
 import org.switchboard.config.Cidr;
 import org.switchboard.config.Durations;
 import org.switchboard.config.HostPort;
+import org.switchboard.proxy.logging.Json;
 
 /**
  * The effective config in force as JSON (which YAML also reads), for {@code GET /config}: what the

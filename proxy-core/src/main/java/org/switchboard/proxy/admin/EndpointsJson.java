@@ -7,6 +7,7 @@ import org.switchboard.health.HealthView;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.Upstream;
 import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.logging.Json;
 
 /** {@code GET /endpoints} on the admin listener: health, ejection and load of every endpoint. */
 public final class EndpointsJson {

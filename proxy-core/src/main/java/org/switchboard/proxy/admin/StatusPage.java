@@ -10,6 +10,7 @@ import org.switchboard.proxy.server.Switchboard;
 import org.switchboard.proxy.server.Reloader;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.server.Version;
+import org.switchboard.proxy.logging.Json;
 
 /**
  * {@code GET /status} (JSON) and {@code GET /} (the same for people: one self-contained HTML page

@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.switchboard.config.HostPort;
-import org.switchboard.proxy.admin.Json;
+import org.switchboard.proxy.logging.Json;
 
 /**
  * Fake Synapse processes on loopback for {@code --demo}: each answers every request with JSON

@@ -27,7 +27,7 @@ import org.switchboard.config.DnsSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.UpstreamSpec;
-import org.switchboard.proxy.admin.Json;
+import org.switchboard.proxy.logging.Json;
 import org.switchboard.proxy.stats.ProxyMetrics;
 
 /**

@@ -34,12 +34,12 @@ public final class LineFormatter extends Formatter {
         String message = formatMessage(record);
         String exception = record.getThrown() == null ? null : describe(record.getThrown());
         if (json) {
-            StringBuilder line = new StringBuilder(128).append("{\"time\":").append(quote(time))
-                    .append(",\"level\":").append(quote(record.getLevel().getName()))
-                    .append(",\"logger\":").append(quote(String.valueOf(record.getLoggerName())))
-                    .append(",\"message\":").append(quote(message));
+            StringBuilder line = new StringBuilder(128).append("{\"time\":").append(Json.quote(time))
+                    .append(",\"level\":").append(Json.quote(record.getLevel().getName()))
+                    .append(",\"logger\":").append(Json.quote(String.valueOf(record.getLoggerName())))
+                    .append(",\"message\":").append(Json.quote(message));
             if (exception != null) {
-                line.append(",\"exception\":").append(quote(exception));
+                line.append(",\"exception\":").append(Json.quote(exception));
             }
             return line.append("}\n").toString();
         }
@@ -88,25 +88,4 @@ public final class LineFormatter extends Formatter {
         return out == null ? text : out.toString();
     }
 
-    static String quote(String text) {
-        StringBuilder out = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                case '\t' -> out.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
-    }
 }

@@ -15,7 +15,7 @@ import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.ConfigWatcher;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.admin.AdminApi;
-import org.switchboard.proxy.admin.Json;
+import org.switchboard.proxy.logging.Json;
 import org.switchboard.proxy.http.ProxySnapshot;
 
 /**

@@ -49,7 +49,7 @@ import org.switchboard.proxy.router.WhoamiUserLookup;
 import org.switchboard.proxy.stats.AccessLog;
 import org.switchboard.proxy.admin.StatusPage;
 import org.switchboard.proxy.admin.EndpointsJson;
-import org.switchboard.proxy.admin.Json;
+import org.switchboard.proxy.logging.Json;
 import org.switchboard.proxy.admin.ConfigJson;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.listener.Drain;

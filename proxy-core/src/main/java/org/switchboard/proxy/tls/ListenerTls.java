@@ -1,5 +1,6 @@
 package org.switchboard.proxy.tls;
 
+import org.switchboard.proxy.logging.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
@@ -166,22 +167,22 @@ public final class ListenerTls {
 
     /** This listener's entry of the status page's {@code tls} list. */
     public synchronized String statusJson(java.time.Instant now) {
-        StringBuilder json = new StringBuilder("{\"listener\":").append(quote(listener))
-                .append(",\"minVersion\":").append(quote(spec.minVersion())).append(",\"certificates\":[");
+        StringBuilder json = new StringBuilder("{\"listener\":").append(Json.quote(listener))
+                .append(",\"minVersion\":").append(Json.quote(spec.minVersion())).append(",\"certificates\":[");
         List<LoadedCertificate> certificates = current.get().certificates();
         for (int i = 0; i < certificates.size(); i++) {
             LoadedCertificate certificate = certificates.get(i);
             TlsSpec.CertificateSpec pair = spec.certificates().get(i);
-            json.append(i == 0 ? "" : ",").append("{\"name\":").append(quote(certificate.name()))
+            json.append(i == 0 ? "" : ",").append("{\"name\":").append(Json.quote(certificate.name()))
                     .append(",\"dnsNames\":[");
             for (int n = 0; n < certificate.dnsNames().size(); n++) {
-                json.append(n == 0 ? "" : ",").append(quote(certificate.dnsNames().get(n)));
+                json.append(n == 0 ? "" : ",").append(Json.quote(certificate.dnsNames().get(n)));
             }
-            json.append("],\"notAfter\":").append(quote(certificate.notAfter().toString()))
+            json.append("],\"notAfter\":").append(Json.quote(certificate.notAfter().toString()))
                     .append(",\"expiresInSeconds\":").append(certificate.notAfter().getEpochSecond() - now.getEpochSecond())
-                    .append(",\"cert\":").append(quote(pair.cert().toString()))
-                    .append(",\"key\":").append(quote(pair.key().toString()))
-                    .append(",\"lastError\":").append(lastErrors[i] == null ? "null" : quote(lastErrors[i])).append('}');
+                    .append(",\"cert\":").append(Json.quote(pair.cert().toString()))
+                    .append(",\"key\":").append(Json.quote(pair.key().toString()))
+                    .append(",\"lastError\":").append(lastErrors[i] == null ? "null" : Json.quote(lastErrors[i])).append('}');
         }
         return json.append("]}").toString();
     }
@@ -197,20 +198,5 @@ public final class ListenerTls {
                     lastErrors[i] == null ? "" : lastErrors[i]});
         }
         return rows;
-    }
-
-    private static String quote(String text) {
-        StringBuilder quoted = new StringBuilder(text.length() + 2).append('"');
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            if (c == '"' || c == '\\') {
-                quoted.append('\\').append(c);
-            } else if (c < 0x20) {
-                quoted.append(String.format("\\u%04x", (int) c));
-            } else {
-                quoted.append(c);
-            }
-        }
-        return quoted.append('"').toString();
     }
 }
