@@ -8,8 +8,7 @@ import org.switchboard.proxy.codec.http1.HeadIndex;
 /**
  * What an exchange may do to the client side of one request, whatever the client's protocol:
  * ask for the request body, send the response head and body, end it, or give up. The HTTP/1
- * connection implements it today; an HTTP/2 stream will implement it tomorrow, and the exchange
- * will not change.
+ * connection and each HTTP/2 stream implement it; the exchange knows neither.
  *
  * <p>Every call happens on the event loop the client connection and the upstream connection
  * share. Buffers passed in are consumed.
