@@ -101,3 +101,47 @@ stop_now() {
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # wrk prints 512.00us, 1.23ms or 1.02s: all to milliseconds.
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v=v/1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v=v*1000}; print v}'; }
+
+# CPU ticks (user+system) of a process and its children processes (nginx workers).
+cpu_ticks() {
+  local total=0 p
+  for p in $1 $(pgrep -P "$1" || true); do
+    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
+  done
+  echo "$total"
+}
+
+# Microseconds of CPU per request from a tick difference and a request count.
+cpu_us_per_request() { # ticks requests
+  awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'
+}
+
+# One wrk run against url with a Lua script; prints "name rps p50 p99 cpu-us/req" (cpu "-" when
+# pid is "-": nothing to charge), and wrk's error lines on stderr.
+wrk_measure() { # name url pid script
+  local name=$1 url=$2 pid=$3 script=$4 before after out requests cpu=- errors
+  [ "$pid" = - ] || before=$(cpu_ticks "$pid")
+  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
+  [ "$pid" = - ] || after=$(cpu_ticks "$pid")
+  requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  [ "$pid" = - ] || cpu=$(cpu_us_per_request $((after - before)) "$requests")
+  errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
+  [ -z "$errors" ] || echo "$name: $errors" >&2
+  echo "$name $(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
+    "$(awk '$1=="99%" {print $2}' <<<"$out") $cpu"
+}
+
+# The medians table of a results file ("key rps p50 p99 cpu" lines): one row per key, labelled.
+print_medians() { # results width heading key=label...
+  local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu
+  shift 3
+  printf "%-${width}s %12s %10s %10s %14s\n" "$heading" requests/s p50 p99 "cpu us/req"
+  for pair in "$@"; do
+    key=${pair%%=*}; label=${pair#*=}
+    rps=$(awk -v k="$key" '$1==k {print $2}' "$results" | median)
+    p50=$(awk -v k="$key" '$1==k {print $3}' "$results" | to_ms | median)
+    p99=$(awk -v k="$key" '$1==k {print $4}' "$results" | to_ms | median)
+    cpu=$(awk -v k="$key" '$1==k {print $5}' "$results" | median)
+    printf "%-${width}s %12s %9sms %9sms %14s\n" "$label" "$rps" "$p50" "$p99" "$cpu"
+  done
+}

@@ -79,29 +79,8 @@ CONF
 
 stop_proxies() { stop_now "$hp" "$np" "$sp"; }
 
-# CPU ticks (user+system) of a process and its children processes (nginx workers).
-cpu_ticks() {
-  local total=0 p
-  for p in $1 $(pgrep -P "$1" || true); do
-    total=$((total + $(awk '{print $14 + $15}' "/proc/$p/stat")))
-  done
-  echo "$total"
-}
-
 run() { # name port pid(or -)
-  local name=$1 port=$2 pid=$3 before after out
-  [ "$pid" = - ] || before=$(cpu_ticks "$pid")
-  out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$mix" "http://127.0.0.1:$port")
-  [ "$pid" = - ] || after=$(cpu_ticks "$pid")
-  local rps requests p50 p99 cpu=-
-  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  requests=$(awk '/requests in/ {print $1}' <<<"$out")
-  p50=$(awk '$1=="50%" {print $2}' <<<"$out")
-  p99=$(awk '$1=="99%" {print $2}' <<<"$out")
-  if [ "$pid" != - ]; then
-    cpu=$(awk -v t=$((after - before)) -v n="$requests" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}')
-  fi
-  echo "$name $rps $p50 $p99 $cpu"
+  wrk_measure "$1" "http://127.0.0.1:$2" "$3" "$mix"
 }
 
 
@@ -121,12 +100,5 @@ for t in $thread_counts; do
   stop_proxies
   echo
   echo "threads=$t (medians of $rounds)"
-  printf '%-12s %12s %10s %10s %14s\n' proxy requests/s p50 p99 "cpu us/req"
-  for name in direct haproxy nginx switchboard; do
-    rps=$(awk -v n=$name '$1==n {print $2}' "$results" | median)
-    p50=$(awk -v n=$name '$1==n {print $3}' "$results" | to_ms | median)
-    p99=$(awk -v n=$name '$1==n {print $4}' "$results" | to_ms | median)
-    cpu=$(awk -v n=$name '$1==n {print $5}' "$results" | median)
-    printf '%-12s %12s %9sms %9sms %14s\n' "$name" "$rps" "$p50" "$p99" "$cpu"
-  done
+  print_medians "$results" 12 proxy direct=direct haproxy=haproxy nginx=nginx switchboard=switchboard
 done

@@ -47,7 +47,6 @@ start() { # index -> pid
   echo "$pid"
 }
 stop() { stop_now "$1"; }
-ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 
 echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  threads: $threads  wrk -t1 -c$connections -d${seconds}s, Matrix mix, $rounds interleaved rounds"
 results="$work/results"
@@ -56,22 +55,14 @@ for r in $(seq "$rounds"); do
   for i in "${!variants[@]}"; do
     pid=$(start "$i")
     wrk -t1 -c"$connections" -d10s -s "$mix" http://127.0.0.1:18503 > /dev/null   # JIT warm-up
-    before=$(ticks "$pid")
-    out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$mix" http://127.0.0.1:18503)
-    after=$(ticks "$pid")
+    wrk_measure "$i" http://127.0.0.1:18503 "$pid" "$mix" >> "$results"
     stop "$pid"
-    awk -v i="$i" -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" '
-      /Requests\/sec/ {rps=$2} /requests in/ {n=$1} $1=="50%" {p50=$2} $1=="99%" {p99=$2}
-      END {printf "%s %s %s %s %.1f\n", i, rps, p50, p99, t / hz * 1e6 / n}' <<<"$out" >> "$results"
   done
 done
 
-printf '%-24s %12s %10s %10s %14s\n' variant requests/s p50 p99 "cpu us/req"
+labels=()
 for i in "${!variants[@]}"; do
   IFS='|' read -r name _ _ <<<"${variants[$i]}"
-  rps=$(awk -v i="$i" '$1==i {print $2}' "$results" | median)
-  p50=$(awk -v i="$i" '$1==i {print $3}' "$results" | to_ms | median)
-  p99=$(awk -v i="$i" '$1==i {print $4}' "$results" | to_ms | median)
-  cpu=$(awk -v i="$i" '$1==i {print $5}' "$results" | median)
-  printf '%-24s %12s %9sms %9sms %14s\n' "$name" "$rps" "$p50" "$p99" "$cpu"
+  labels+=("$i=$name")
 done
+print_medians "$results" 24 variant "${labels[@]}"
