@@ -84,6 +84,12 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private ConnectionClock clock;
     private long idleSinceNanos;
     private boolean goingAway;
+    /** A flush is queued behind this event-loop round's I/O (see {@link #flushSoon()}). */
+    private boolean flushQueued;
+    private final Runnable queuedFlush = () -> {
+        flushQueued = false;
+        ctx.flush();
+    };
 
     private Http2Connection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
                             String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, RequestGate gate,
@@ -220,6 +226,18 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             }
         } else {
             ReferenceCountUtil.release(msg); // SETTINGS, PING, GOAWAY, RST: the codec acted on them
+        }
+    }
+
+    /**
+     * Flushes once the event loop has handled every ready socket of this round. Responses of many
+     * streams arrive on as many upstream connections, usually in the same round: they leave in one
+     * write instead of one system call each (about one per request before).
+     */
+    void flushSoon() {
+        if (!flushQueued) {
+            flushQueued = true;
+            ctx.executor().execute(queuedFlush);
         }
     }
 

@@ -368,7 +368,7 @@ final class Http2ServerStream implements DownstreamStream {
 
     @Override
     public void flush() {
-        ctx.flush();
+        connection.flushSoon();
     }
 
     @Override
@@ -458,7 +458,7 @@ final class Http2ServerStream implements DownstreamStream {
         if (bodyUnread) {
             ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR).stream(stream), ctx.voidPromise());
         }
-        ctx.flush();
+        connection.flushSoon();
     }
 
     // ---- the stream's end and clocks ----
