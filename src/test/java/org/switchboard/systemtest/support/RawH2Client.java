@@ -21,7 +21,9 @@ public final class RawH2Client implements AutoCloseable {
     public static final int HEADERS = 1;
     public static final int RST_STREAM = 3;
     public static final int SETTINGS = 4;
+    public static final int PING = 6;
     public static final int GOAWAY = 7;
+    public static final int WINDOW_UPDATE = 8;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** A frame as read; for GOAWAY, {@link #errorCode()} is its error. */
@@ -41,16 +43,48 @@ public final class RawH2Client implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
 
+    /** The server's header blocks, decoded in order (HPACK keeps state across them). */
+    private final io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder decoder =
+            new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder(false);
+
+    /** Connects, and sends the preface with an empty SETTINGS. */
     public RawH2Client(InetSocketAddress address) throws IOException {
+        this(address, frame(SETTINGS, 0, 0, new byte[0]));
+    }
+
+    /** Connects, and sends the preface followed by {@code firstFrames} (a client's SETTINGS should be first). */
+    public RawH2Client(InetSocketAddress address, byte[] firstFrames) throws IOException {
         socket = new Socket(address.getAddress(), address.getPort());
         socket.setSoTimeout(10_000);
         out = socket.getOutputStream();
         in = new DataInputStream(socket.getInputStream());
         ByteArrayOutputStream start = new ByteArrayOutputStream();
         start.writeBytes(PREFACE);
-        start.writeBytes(frame(SETTINGS, 0, 0, new byte[0]));
+        start.writeBytes(firstFrames);
         out.write(start.toByteArray());
         out.flush();
+    }
+
+    /** SETTINGS with one {@code id = value} pair per two arguments. */
+    public static byte[] settings(int... idsAndValues) {
+        java.nio.ByteBuffer payload = java.nio.ByteBuffer.allocate(idsAndValues.length / 2 * 6);
+        for (int i = 0; i < idsAndValues.length; i += 2) {
+            payload.putShort((short) idsAndValues[i]).putInt(idsAndValues[i + 1]);
+        }
+        return frame(SETTINGS, 0, 0, payload.array());
+    }
+
+    public static byte[] windowUpdate(int stream, int increment) {
+        return frame(WINDOW_UPDATE, 0, stream, java.nio.ByteBuffer.allocate(4).putInt(increment).array());
+    }
+
+    public static byte[] data(int stream, byte[] payload, boolean endStream) {
+        return frame(DATA, endStream ? 0x1 : 0, stream, payload);
+    }
+
+    /** The fields of a HEADERS frame from the server (which must be read in order: HPACK has state). */
+    public io.netty.handler.codec.http2.Http2Headers decode(Frame headers) throws Exception {
+        return decoder.decodeHeaders(headers.stream(), io.netty.buffer.Unpooled.wrappedBuffer(headers.payload()));
     }
 
     /** A header block of literal fields, {@code name, value, name, value...}, pseudo-fields first. */

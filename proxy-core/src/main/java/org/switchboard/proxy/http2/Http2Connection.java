@@ -1,31 +1,29 @@
 package org.switchboard.proxy.http2;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
-import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2ConnectionAdapter;
+import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
-import io.netty.handler.codec.http2.Http2DataFrame;
-import io.netty.handler.codec.http2.Http2FrameStream;
-import io.netty.handler.codec.http2.Http2FrameStreamEvent;
-import io.netty.handler.codec.http2.Http2FrameStreamException;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
+import io.netty.handler.codec.http2.Http2Flags;
+import io.netty.handler.codec.http2.Http2FrameListener;
+import io.netty.handler.codec.http2.Http2Headers;
+import io.netty.handler.codec.http2.Http2HeadersEncoder;
+import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import io.netty.handler.codec.http2.Http2Settings;
-import io.netty.handler.codec.http2.Http2Stream;
-import io.netty.buffer.ByteBuf;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.Supplier;
+import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
 import org.switchboard.proxy.http.ConnectionClock;
 import org.switchboard.proxy.http.DownstreamConnection;
@@ -37,11 +35,13 @@ import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 
 /**
- * An HTTP/2 client connection: Netty's frame codec (with its limits set here, explicitly), then
- * this handler, which hands each stream's frames to its {@link Http2ServerStream} (a plain
- * object, not a channel: a child channel per stream cost a pipeline, a registration and close
- * events per request) feeding the same request journey as HTTP/1, and keeps what belongs to the
- * connection: its idle timeout, the drain's GOAWAY, and its counts.
+ * An HTTP/2 client connection (RFC 9113), server side. Netty's frame reader checks each frame's
+ * layout, joins CONTINUATION frames (bounding small ones) and decodes HPACK; everything else is
+ * here: the stream states, flow control both ways, the flood limits, and the frames written, with
+ * each stream's requests and responses handed to its {@link Http2ServerStream} (a plain object)
+ * feeding the same request journey as HTTP/1. Netty's connection handler, frame codec and flow
+ * controllers are not used: their layers cost about a fifth of the event loop per request.
+ * Also kept here: the idle timeout, the drain's GOAWAY, and the counts.
  */
 public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** Concurrent streams a client may open (SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -59,7 +59,11 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static final int MAX_QUEUED_CONTROL_FRAMES = 10_000;
     /** Empty DATA frames in a row before the connection ends. */
     public static final int MAX_EMPTY_DATA_FRAMES = 2;
-    private static final int DEFAULT_WINDOW = 65_535;
+
+    private static final System.Logger LOG = System.getLogger(Http2Connection.class.getName());
+    private static final byte[] NO_DEBUG = new byte[0];
+    /** Response bodies up to this size share one buffer with their HEADERS frame. */
+    private static final int COPY_BODY_BELOW = 4096;
 
     final Supplier<ProxySnapshot> snapshots;
     final UpstreamConnectionPool pool;
@@ -75,15 +79,42 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** Known from the connection's first stream on. */
     private Peer peer;
 
-    private final Http2FrameCodec codec;
+    private final int headerListLimit;
+    private final DefaultHttp2FrameReader reader;
+    private final DefaultHttp2HeadersEncoder encoder =
+            new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
     /** The streams open on this connection, by id. */
     private final IntObjectHashMap<Http2ServerStream> streams = new IntObjectHashMap<>();
     /** Streams that wrote request body upstream during the current read, flushed once at its end. */
     private final List<Http2ServerStream> toFlush = new ArrayList<>();
     private ChannelHandlerContext ctx;
     private ConnectionClock clock;
-    private long idleSinceNanos;
+    private ByteBuf buffered;
+    private boolean prefaceRead;
+    private boolean settingsRead;
+    /** A connection error was sent: what the client still sends is not read. */
+    private boolean failed;
     private boolean goingAway;
+    private boolean clientGoingAway;
+    private int lastStreamId;
+    private long idleSinceNanos;
+
+    /** Response bytes the client lets us send on the connection. */
+    private int sendWindow = Http2Frames.DEFAULT_WINDOW;
+    /** The window every new stream starts with (the client's SETTINGS_INITIAL_WINDOW_SIZE). */
+    private int clientInitialWindow = Http2Frames.DEFAULT_WINDOW;
+    /** Request bytes the client may still send on the connection, and those to announce back. */
+    private int receiveWindow = CONNECTION_WINDOW;
+    private int returnable;
+    /** Streams with response DATA waiting for the connection's window, in order. */
+    private final ArrayDeque<Http2ServerStream> blocked = new ArrayDeque<>();
+
+    private long resetWindowStartNanos;
+    private int resetsInWindow;
+    private int emptyDataInARow;
+    /** Control frames answered since the socket last had room (PING and SETTINGS acks, resets). */
+    private int controlFramesQueued;
+
     /** A flush is queued behind this event-loop round's I/O (see {@link #flushSoon()}). */
     private boolean flushQueued;
     private final Runnable queuedFlush = () -> {
@@ -92,8 +123,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     };
 
     private Http2Connection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
-                            String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, RequestGate gate,
-                            Http2FrameCodec codec) {
+                            String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, RequestGate gate) {
         this.snapshots = snapshots;
         this.pool = pool;
         this.scratch = scratch;
@@ -103,32 +133,18 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         this.metrics = metrics;
         this.accessLog = accessLog;
         this.gate = gate;
-        this.codec = codec;
+        this.headerListLimit = snapshots.get().spec().limits().requestHeaders();
+        this.reader = new DefaultHttp2FrameReader(new DefaultHttp2HeadersDecoder(true, headerListLimit),
+                MAX_SMALL_CONTINUATIONS);
     }
 
     /** Makes {@code pipeline} (TLS done, or a plain connection that sent the HTTP/2 preface) an HTTP/2 server connection. */
     public static void install(ChannelPipeline pipeline, Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool,
                                Http1Scratch scratch, String scheme, String listener, ProxyMetrics metrics,
                                AccessLog accessLog, RequestGate gate) {
-        int headerList = snapshots.get().spec().limits().requestHeaders();
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings()
-                        .maxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-                        .initialWindowSize(STREAM_WINDOW)
-                        .maxHeaderListSize(headerList))
-                .validateHeaders(true)
-                // A close is a close: a drain and the idle timeout send their GOAWAY themselves.
-                .decoupleCloseAndGoAway(true)
-                .decoderEnforceMaxRstFramesPerWindow(MAX_RESETS, RESET_WINDOW_SECONDS)
-                .decoderEnforceMaxSmallContinuationFrames(MAX_SMALL_CONTINUATIONS)
-                .decoderEnforceMaxConsecutiveEmptyDataFrames(MAX_EMPTY_DATA_FRAMES)
-                .encoderEnforceMaxQueuedControlFrames(MAX_QUEUED_CONTROL_FRAMES)
-                .build();
-        Http2Connection connection = new Http2Connection(snapshots, pool, scratch, scheme, listener, metrics, accessLog,
-                gate, codec);
         pipeline.addLast("h2-linger", new LingeringClose())
-                .addLast("h2", codec)
-                .addLast("h2-connection", connection);
+                .addLast("h2-connection", new Http2Connection(snapshots, pool, scratch, scheme, listener, metrics,
+                        accessLog, gate));
     }
 
     /** The limits, as the start line states them. */
@@ -147,30 +163,358 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         // HTTP/2 reads all the time: each stream's flow control paces its body, not the socket.
         ctx.channel().config().setAutoRead(true);
         metrics.http2ConnectionOpened();
-        codec.connection().addListener(new Http2ConnectionAdapter() {
-            @Override
-            public void onStreamClosed(Http2Stream stream) {
-                streamClosed();
-            }
-
-            @Override
-            public void onGoAwaySent(int lastStreamId, long errorCode, ByteBuf debugData) {
-                if (errorCode != Http2Error.NO_ERROR.code()) {
-                    Http2Error error = Http2Error.valueOf(errorCode);
-                    metrics.http2GoAway(error == null ? Long.toString(errorCode) : error.name().toLowerCase(Locale.ROOT));
-                }
-            }
-        });
+        ByteBuf preface = ctx.alloc().buffer(64);
+        Http2Frames.settings(preface, MAX_CONCURRENT_STREAMS, STREAM_WINDOW, headerListLimit);
         // The connection window starts at 64 KiB whatever SETTINGS say (RFC 9113 6.9.2): widen it.
-        ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(CONNECTION_WINDOW - DEFAULT_WINDOW), ctx.voidPromise());
+        Http2Frames.windowUpdate(preface, 0, CONNECTION_WINDOW - Http2Frames.DEFAULT_WINDOW);
+        ctx.writeAndFlush(preface, ctx.voidPromise());
         idleSinceNanos = now();
         clock.by(idleSinceNanos + snapshots.get().timeouts().downstreamIdle().toNanos());
     }
 
-    private void streamClosed() {
-        if (codec.connection().numActiveStreams() == 0) {
+    // ---- reading ----
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof ByteBuf bytes) || failed) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        buffered = buffered == null ? bytes : Cumulation.append(ctx.alloc(), buffered, bytes);
+        try {
+            if (!prefaceRead && !readPreface()) {
+                return;
+            }
+            readFrames();
+        } finally {
+            if (buffered != null && (failed || !buffered.isReadable())) {
+                buffered.release();
+                buffered = null;
+            } else if (buffered != null) {
+                buffered.discardSomeReadBytes();
+            }
+        }
+    }
+
+    private boolean readPreface() {
+        int length = Math.min(buffered.readableBytes(), Http2Frames.CLIENT_PREFACE.length);
+        for (int i = 0; i < length; i++) {
+            if (buffered.getByte(buffered.readerIndex() + i) != Http2Frames.CLIENT_PREFACE[i]) {
+                connectionError(Http2Error.PROTOCOL_ERROR, "no HTTP/2 client preface");
+                return false;
+            }
+        }
+        if (length < Http2Frames.CLIENT_PREFACE.length) {
+            return false;
+        }
+        buffered.skipBytes(length);
+        prefaceRead = true;
+        return true;
+    }
+
+    private void readFrames() {
+        while (!failed && buffered.isReadable()) {
+            try {
+                reader.readFrame(ctx, buffered, frames);
+                return; // everything whole is read; the rest waits for more bytes
+            } catch (Http2Exception.HeaderListSizeException tooLarge) {
+                headerListTooLarge(tooLarge.streamId());
+            } catch (Http2Exception.StreamException streamError) {
+                resetStream(streamError.streamId(), streamError.error());
+            } catch (Http2Exception connectionError) {
+                connectionError(connectionError.error(), connectionError.getMessage());
+            }
+        }
+    }
+
+    /** What each frame read means (RFC 9113 section 6), in the states of section 5.1. */
+    private final Http2FrameListener frames = new Http2FrameListener() {
+        @Override
+        public int onDataRead(ChannelHandlerContext ctx, int streamId, ByteBuf data, int padding, boolean endOfStream)
+                throws Http2Exception {
+            settingsFirst();
+            int flowControlled = data.readableBytes() + padding;
+            if (flowControlled > receiveWindow) {
+                throw Http2Exception.connectionError(Http2Error.FLOW_CONTROL_ERROR, "DATA beyond the connection's window");
+            }
+            receiveWindow -= flowControlled;
+            if (!data.isReadable() && !endOfStream) {
+                if (++emptyDataInARow > MAX_EMPTY_DATA_FRAMES) {
+                    throw Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM, "too many empty DATA frames in a row");
+                }
+            } else {
+                emptyDataInARow = 0;
+            }
+            Http2ServerStream stream = streams.get(streamId);
+            if (stream == null || stream.flow.remoteEnded) {
+                idleStreamIsAnError(streamId, "DATA");
+                returnConnectionWindow(flowControlled);
+                if (stream != null) {
+                    resetStream(streamId, Http2Error.STREAM_CLOSED);
+                }
+                return flowControlled; // a stream already ended or reset: its bytes are dropped
+            }
+            Http2StreamFlow flow = stream.flow;
+            if (flowControlled > flow.receiveWindow) {
+                returnConnectionWindow(flowControlled);
+                resetStream(streamId, Http2Error.FLOW_CONTROL_ERROR);
+                return flowControlled;
+            }
+            flow.receiveWindow -= flowControlled;
+            if (endOfStream) {
+                flow.remoteEnded = true;
+            }
+            stream.onData(data.retain(), flowControlled, endOfStream);
+            closeIfEnded(stream);
+            return flowControlled;
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int padding,
+                                  boolean endOfStream) throws Http2Exception {
+            settingsFirst();
+            Http2ServerStream stream = streams.get(streamId);
+            if (stream != null) {
+                if (stream.flow.remoteEnded) {
+                    resetStream(streamId, Http2Error.STREAM_CLOSED);
+                } else if (!endOfStream) {
+                    resetStream(streamId, Http2Error.PROTOCOL_ERROR); // trailers must end the stream (RFC 9113 8.1)
+                } else {
+                    stream.flow.remoteEnded = true;
+                    stream.onTrailers();
+                    closeIfEnded(stream);
+                }
+                return;
+            }
+            if ((streamId & 1) == 0) {
+                throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "HEADERS on the even stream %d", streamId);
+            }
+            if (streamId <= lastStreamId) {
+                return; // a stream we reset already: its frames are ignored (RFC 9113 5.4.2)
+            }
+            lastStreamId = streamId;
+            if (goingAway || clientGoingAway) {
+                return; // after our GOAWAY no stream is taken: the client retries it elsewhere
+            }
+            if (streams.size() >= MAX_CONCURRENT_STREAMS) {
+                writeReset(streamId, Http2Error.REFUSED_STREAM);
+                return;
+            }
+            stream = openStream(streamId);
+            stream.flow.remoteEnded = endOfStream;
+            stream.onHeaders(headers, endOfStream);
+            closeIfEnded(stream);
+        }
+
+        @Override
+        public void onHeadersRead(ChannelHandlerContext ctx, int streamId, Http2Headers headers, int streamDependency,
+                                  short weight, boolean exclusive, int padding, boolean endOfStream) throws Http2Exception {
+            onHeadersRead(ctx, streamId, headers, padding, endOfStream); // priorities are not followed
+        }
+
+        @Override
+        public void onPriorityRead(ChannelHandlerContext ctx, int streamId, int streamDependency, short weight,
+                                   boolean exclusive) throws Http2Exception {
+            settingsFirst();
+        }
+
+        @Override
+        public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) throws Http2Exception {
+            settingsFirst();
+            idleStreamIsAnError(streamId, "RST_STREAM");
+            long now = now();
+            if (now - resetWindowStartNanos > RESET_WINDOW_SECONDS * 1_000_000_000L) {
+                resetWindowStartNanos = now;
+                resetsInWindow = 0;
+            }
+            if (++resetsInWindow > MAX_RESETS) {
+                throw Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM,
+                        "more than %d RST_STREAM frames in %d s", MAX_RESETS, RESET_WINDOW_SECONDS);
+            }
+            Http2ServerStream stream = streams.get(streamId);
+            if (stream != null) {
+                stream.flow.reset = true;
+                closeStream(stream, true);
+            }
+        }
+
+        @Override
+        public void onSettingsAckRead(ChannelHandlerContext ctx) throws Http2Exception {
+            settingsFirst();
+        }
+
+        @Override
+        public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) throws Http2Exception {
+            settingsRead = true;
+            applySettings(settings);
+            ByteBuf ack = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH);
+            Http2Frames.settingsAck(ack);
+            writeControl(ack);
+        }
+
+        @Override
+        public void onPingRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+            settingsFirst();
+            ByteBuf ack = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 8);
+            Http2Frames.pingAck(ack, data);
+            writeControl(ack);
+        }
+
+        @Override
+        public void onPingAckRead(ChannelHandlerContext ctx, long data) throws Http2Exception {
+            settingsFirst();
+        }
+
+        @Override
+        public void onPushPromiseRead(ChannelHandlerContext ctx, int streamId, int promisedStreamId, Http2Headers headers,
+                                      int padding) throws Http2Exception {
+            throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "a client sent PUSH_PROMISE");
+        }
+
+        @Override
+        public void onGoAwayRead(ChannelHandlerContext ctx, int lastStreamId, long errorCode, ByteBuf debugData)
+                throws Http2Exception {
+            settingsFirst();
+            clientGoingAway = true;
+            if (streams.isEmpty()) {
+                ctx.close();
+            }
+        }
+
+        @Override
+        public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int increment) throws Http2Exception {
+            settingsFirst();
+            if (streamId == 0) {
+                if (sendWindow > Http2Frames.MAX_WINDOW - increment) {
+                    throw Http2Exception.connectionError(Http2Error.FLOW_CONTROL_ERROR, "connection window past 2^31-1");
+                }
+                sendWindow += increment;
+                sendBlocked();
+                return;
+            }
+            idleStreamIsAnError(streamId, "WINDOW_UPDATE");
+            Http2ServerStream stream = streams.get(streamId);
+            if (stream == null) {
+                return;
+            }
+            Http2StreamFlow flow = stream.flow;
+            if (flow.sendWindow > Http2Frames.MAX_WINDOW - increment) {
+                resetStream(streamId, Http2Error.FLOW_CONTROL_ERROR);
+                return;
+            }
+            flow.sendWindow += increment;
+            if (flow.hasQueued()) {
+                sendQueued(stream);
+            }
+            stream.onWritable();
+        }
+
+        @Override
+        public void onUnknownFrame(ChannelHandlerContext ctx, byte frameType, int streamId, Http2Flags flags,
+                                   ByteBuf payload) {
+            // Unknown frame types are ignored (RFC 9113 5.5).
+        }
+    };
+
+    /** The client's first frame must be its SETTINGS (RFC 9113 3.4). */
+    private void settingsFirst() throws Http2Exception {
+        if (!settingsRead) {
+            throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "the first frame was not SETTINGS");
+        }
+    }
+
+    /** A frame other than HEADERS or PRIORITY on a stream never opened (RFC 9113 5.1, "idle"). */
+    private void idleStreamIsAnError(int streamId, String frame) throws Http2Exception {
+        if (streamId > lastStreamId) {
+            throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "%s on the idle stream %d", frame, streamId);
+        }
+    }
+
+    private void applySettings(Http2Settings settings) throws Http2Exception {
+        Long tableSize = settings.headerTableSize();
+        if (tableSize != null) {
+            encoder.configuration().maxHeaderTableSize(tableSize);
+        }
+        Integer initialWindow = settings.initialWindowSize();
+        if (initialWindow != null) {
+            int delta = initialWindow - clientInitialWindow;
+            clientInitialWindow = initialWindow;
+            for (Http2ServerStream stream : streams.values()) {
+                Http2StreamFlow flow = stream.flow;
+                if (delta > 0 && flow.sendWindow > Http2Frames.MAX_WINDOW - delta) {
+                    throw Http2Exception.connectionError(Http2Error.FLOW_CONTROL_ERROR, "stream window past 2^31-1");
+                }
+                flow.sendWindow += delta;
+            }
+            if (delta > 0) {
+                for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+                    if (stream.flow.hasQueued()) {
+                        sendQueued(stream);
+                    }
+                    stream.onWritable();
+                }
+            }
+        }
+        // SETTINGS_MAX_FRAME_SIZE only ever grows past the 16 KiB frames sent here; the rest is for clients.
+    }
+
+    private Http2ServerStream openStream(int streamId) {
+        Http2ServerStream stream = new Http2ServerStream(this, new Http2StreamFlow(streamId, clientInitialWindow,
+                STREAM_WINDOW), ctx);
+        streams.put(streamId, stream);
+        return stream;
+    }
+
+    /** The header block was larger than {@code limits.requestHeaders}: 431, as HTTP/1 answers. */
+    private void headerListTooLarge(int streamId) {
+        if (streams.containsKey(streamId)) {
+            resetStream(streamId, Http2Error.PROTOCOL_ERROR); // trailers past the limit: the request is cut off
+            return;
+        }
+        if (streamId <= lastStreamId) {
+            return; // a stream reset already
+        }
+        if (goingAway || clientGoingAway || streams.size() >= MAX_CONCURRENT_STREAMS) {
+            lastStreamId = streamId;
+            writeReset(streamId, Http2Error.REFUSED_STREAM);
+            return;
+        }
+        lastStreamId = streamId;
+        Http2ServerStream stream = openStream(streamId);
+        stream.onHeadersTooLarge();
+        if (streams.containsKey(streamId)) {
+            stream.flow.remoteEnded = true; // whatever else it sends is dropped
+            resetStream(streamId, Http2Error.NO_ERROR);
+        }
+    }
+
+    // ---- the streams' ends ----
+
+    private void closeIfEnded(Http2ServerStream stream) {
+        Http2StreamFlow flow = stream.flow;
+        if (flow.remoteEnded && flow.localEnded && !flow.hasQueued()) {
+            closeStream(stream, false);
+        }
+    }
+
+    /**
+     * The stream leaves the connection: both sides ended it, or it was reset ({@code abandoned}:
+     * whatever it still does for its request stops; a stream that ended both ways finishes its
+     * own record on its own, often in the very call that wrote its last frame).
+     */
+    private void closeStream(Http2ServerStream stream, boolean abandoned) {
+        if (streams.remove(stream.flow.id) == null) {
+            return;
+        }
+        stream.flow.releaseQueued();
+        blocked.remove(stream);
+        if (abandoned) {
+            stream.closed();
+        }
+        if (streams.isEmpty()) {
             idleSinceNanos = now();
-            if (goingAway) {
+            if (goingAway || clientGoingAway) {
+                flushSoon();
                 ctx.close();
                 return;
             }
@@ -178,55 +522,267 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Closes the connection once no stream has been open for {@code timeouts.downstreamIdle}. */
-    private long tick(long now) {
-        if (!ctx.channel().isActive()) {
-            return Long.MAX_VALUE;
+    /** RST_STREAM for a stream error (RFC 9113 5.4.2); the stream ends here. */
+    private void resetStream(int streamId, Http2Error error) {
+        writeReset(streamId, error);
+        Http2ServerStream stream = streams.get(streamId);
+        if (stream != null) {
+            stream.flow.reset = true;
+            closeStream(stream, true);
         }
-        if (codec.connection().numActiveStreams() > 0) {
-            return Long.MAX_VALUE; // looked at again when the last stream closes
-        }
-        long due = idleSinceNanos + snapshots.get().timeouts().downstreamIdle().toNanos();
-        if (now >= due) {
-            goAway();
-            return Long.MAX_VALUE;
-        }
-        return due;
     }
 
-    /** GOAWAY naming the last stream taken: those finish, the client opens new ones elsewhere; closed when none is left. */
-    private void goAway() {
-        if (goingAway) {
+    private void writeReset(int streamId, Http2Error error) {
+        ByteBuf frame = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);
+        Http2Frames.reset(frame, streamId, error.code());
+        writeControl(frame);
+    }
+
+    /**
+     * A frame answering the client's own (an ack, a reset). A client that keeps asking while it
+     * reads nothing would have them pile up unsent: past the limit, the connection ends.
+     */
+    private void writeControl(ByteBuf frame) {
+        if (ctx.channel().isWritable()) {
+            controlFramesQueued = 0;
+        } else if (++controlFramesQueued > MAX_QUEUED_CONTROL_FRAMES) {
+            frame.release();
+            connectionError(Http2Error.ENHANCE_YOUR_CALM, "too many control frames queued unread");
             return;
         }
-        goingAway = true;
-        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR)).addListener(sent -> {
-            if (codec.connection().numActiveStreams() == 0) {
-                ctx.close();
-            }
-        });
+        ctx.write(frame, ctx.voidPromise());
+        flushSoon();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof Http2HeadersFrame headers) {
-            int id = headers.stream().id();
-            Http2ServerStream stream = streams.get(id);
-            if (stream == null) {
-                stream = new Http2ServerStream(this, headers.stream(), ctx);
-                streams.put(id, stream);
-            }
-            stream.onHeaders(headers);
-        } else if (msg instanceof Http2DataFrame data) {
-            Http2ServerStream stream = streams.get(data.stream().id());
-            if (stream != null) {
-                stream.onData(data);
-            } else {
-                data.release(); // a stream already ended: its window is the codec's to settle
-            }
-        } else {
-            ReferenceCountUtil.release(msg); // SETTINGS, PING, GOAWAY, RST: the codec acted on them
+    /** GOAWAY with the error and the last stream taken, then a lingering close (RFC 9113 5.4.1). */
+    private void connectionError(Http2Error error, String message) {
+        if (failed) {
+            return;
         }
+        failed = true;
+        LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": HTTP/2 connection error " + error
+                + " from " + ctx.channel().remoteAddress() + ": " + message);
+        if (error != Http2Error.NO_ERROR) {
+            metrics.http2GoAway(error.name().toLowerCase(Locale.ROOT));
+        }
+        ByteBuf frame = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 8);
+        Http2Frames.goAway(frame, lastStreamId, error.code(), NO_DEBUG);
+        ctx.writeAndFlush(frame, ctx.voidPromise());
+        ctx.close();
+    }
+
+    // ---- writing: what the streams send ----
+
+    /** Response (or informational) HEADERS, and the whole body when it is known. */
+    void writeHeaders(Http2ServerStream stream, Http2Headers headers, ByteBuf body, boolean endStream) {
+        Http2StreamFlow flow = stream.flow;
+        if (flow.reset || flow.localEnded) {
+            if (body != null) {
+                body.release();
+            }
+            return;
+        }
+        ByteBuf block = ctx.alloc().heapBuffer(256);
+        ByteBuf out = null;
+        try {
+            encoder.encodeHeaders(flow.id, headers, block);
+            int bodyLength = body == null ? 0 : body.readableBytes();
+            boolean bodyFits = body != null && !flow.hasQueued() && bodyLength <= COPY_BODY_BELOW
+                    && bodyLength <= flow.sendWindow && bodyLength <= sendWindow;
+            out = ctx.alloc().buffer(block.readableBytes() + 2 * Http2Frames.HEADER_LENGTH + (bodyFits ? bodyLength : 0));
+            Http2Frames.headerBlock(out, flow.id, block, endStream && body == null);
+            if (bodyFits) {
+                Http2Frames.header(out, bodyLength, Http2Frames.DATA, endStream ? Http2Frames.END_STREAM : 0, flow.id);
+                out.writeBytes(body);
+                body.release();
+                body = null;
+                flow.sendWindow -= bodyLength;
+                sendWindow -= bodyLength;
+                flow.localEnded = endStream;
+            } else if (body == null) {
+                flow.localEnded = endStream;
+            }
+            ctx.write(out, ctx.voidPromise());
+            out = null;
+        } catch (Http2Exception e) {
+            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": response headers not encodable for HTTP/2: " + e.getMessage());
+            if (body != null) {
+                body.release();
+                body = null;
+            }
+            resetStream(flow.id, Http2Error.INTERNAL_ERROR);
+            return;
+        } finally {
+            block.release();
+            if (out != null) {
+                out.release();
+            }
+        }
+        if (body != null) {
+            writeData(stream, body, endStream);
+        } else {
+            closeIfEnded(stream);
+        }
+    }
+
+    /** Response DATA: sent as far as the windows allow, the rest queued until WINDOW_UPDATE. */
+    void writeData(Http2ServerStream stream, ByteBuf data, boolean endStream) {
+        Http2StreamFlow flow = stream.flow;
+        if (flow.reset || flow.localEnded || flow.queuedEnd) {
+            data.release();
+            return;
+        }
+        if (flow.hasQueued()) {
+            flow.queued.add(data);
+            flow.queuedEnd = endStream;
+            return;
+        }
+        if (!sendAllowed(flow, data, endStream)) {
+            if (flow.queued == null) {
+                flow.queued = new ArrayDeque<>(4);
+            }
+            flow.queued.add(data);
+            flow.queuedEnd = endStream;
+            if (sendWindow <= 0 && !blocked.contains(stream)) {
+                blocked.add(stream);
+            }
+            return;
+        }
+        closeIfEnded(stream);
+    }
+
+    /**
+     * Writes DATA frames from {@code data} while both windows allow; true when all of it (and its
+     * end) went out and {@code data} was released, false when the rest must wait.
+     */
+    private boolean sendAllowed(Http2StreamFlow flow, ByteBuf data, boolean endStream) {
+        while (data.isReadable()) {
+            int length = Math.min(Math.min(data.readableBytes(), Http2Frames.MAX_PAYLOAD),
+                    Math.min(flow.sendWindow, sendWindow));
+            if (length <= 0) {
+                return false;
+            }
+            boolean last = length == data.readableBytes();
+            ByteBuf header = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + (length <= COPY_BODY_BELOW ? length : 0));
+            Http2Frames.header(header, length, Http2Frames.DATA, last && endStream ? Http2Frames.END_STREAM : 0, flow.id);
+            flow.sendWindow -= length;
+            sendWindow -= length;
+            if (length <= COPY_BODY_BELOW) {
+                header.writeBytes(data, length);
+                ctx.write(header, ctx.voidPromise());
+            } else {
+                ctx.write(header, ctx.voidPromise());
+                ctx.write(data.readRetainedSlice(length), ctx.voidPromise());
+            }
+            if (last) {
+                data.release();
+                flow.localEnded = endStream;
+                return true;
+            }
+        }
+        // Empty: only the end is left to say, and an empty DATA frame takes no window.
+        data.release();
+        if (endStream) {
+            ByteBuf end = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH);
+            Http2Frames.header(end, 0, Http2Frames.DATA, Http2Frames.END_STREAM, flow.id);
+            ctx.write(end, ctx.voidPromise());
+            flow.localEnded = true;
+        }
+        return true;
+    }
+
+    /** The stream's queue, as far as the windows now allow. */
+    private void sendQueued(Http2ServerStream stream) {
+        Http2StreamFlow flow = stream.flow;
+        while (!flow.queued.isEmpty()) {
+            ByteBuf next = flow.queued.peek();
+            boolean end = flow.queuedEnd && flow.queued.size() == 1; // the end rides on the last buffer queued
+            if (!sendAllowed(flow, next, end)) {
+                if (sendWindow <= 0 && !blocked.contains(stream)) {
+                    blocked.add(stream);
+                }
+                flushSoon();
+                return;
+            }
+            flow.queued.poll();
+        }
+        flow.queuedEnd = false;
+        flushSoon();
+        if (flow.resetWhenSent) {
+            resetStream(flow.id, Http2Error.NO_ERROR);
+            return;
+        }
+        closeIfEnded(stream);
+    }
+
+    /** The connection's window opened: the streams waiting on it go on, in the order they waited. */
+    private void sendBlocked() {
+        int waiting = blocked.size();
+        for (int i = 0; i < waiting && sendWindow > 0; i++) {
+            Http2ServerStream stream = blocked.poll();
+            if (stream.flow.hasQueued()) {
+                sendQueued(stream);
+            }
+        }
+        for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+            stream.onWritable();
+        }
+    }
+
+    /** The stream's response is whole: a request body still coming is refused with RST_STREAM(NO_ERROR) after it. */
+    void refuseRestOfBody(Http2ServerStream stream) {
+        Http2StreamFlow flow = stream.flow;
+        if (flow.reset || flow.remoteEnded) {
+            return;
+        }
+        if (flow.hasQueued()) {
+            flow.resetWhenSent = true;
+        } else {
+            resetStream(flow.id, Http2Error.NO_ERROR);
+        }
+    }
+
+    /** The response broke off after it started: the client learns it from a reset. */
+    void abortStream(Http2ServerStream stream) {
+        if (!stream.flow.reset) {
+            resetStream(stream.flow.id, Http2Error.INTERNAL_ERROR);
+        }
+        flushSoon();
+    }
+
+    /** The stream's request body went upstream: the client may send as much again (RFC 9113 6.9). */
+    void returnWindow(Http2ServerStream stream, int bytes) {
+        Http2StreamFlow flow = stream.flow;
+        if (!flow.remoteEnded && !flow.reset) {
+            flow.returnable += bytes;
+            if (flow.returnable >= STREAM_WINDOW / 4) {
+                ByteBuf update = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);
+                Http2Frames.windowUpdate(update, flow.id, flow.returnable);
+                ctx.write(update, ctx.voidPromise());
+                flow.receiveWindow += flow.returnable;
+                flow.returnable = 0;
+                flushSoon();
+            }
+        }
+        returnConnectionWindow(bytes);
+    }
+
+    private void returnConnectionWindow(int bytes) {
+        returnable += bytes;
+        if (returnable >= CONNECTION_WINDOW / 4) {
+            ByteBuf update = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);
+            Http2Frames.windowUpdate(update, 0, returnable);
+            ctx.write(update, ctx.voidPromise());
+            receiveWindow += returnable;
+            returnable = 0;
+            flushSoon();
+        }
+    }
+
+    /** The socket and both windows can take more of this stream's response. */
+    boolean isWritable(Http2ServerStream stream) {
+        Http2StreamFlow flow = stream.flow;
+        return ctx.channel().isWritable() && !flow.hasQueued() && flow.sendWindow > 0 && sendWindow > 0;
     }
 
     /**
@@ -254,15 +810,6 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
-    /** The connection and the stream's send window can both take more. */
-    boolean isWritable(Http2FrameStream frameStream) {
-        if (!ctx.channel().isWritable()) {
-            return false;
-        }
-        Http2Stream stream = codec.connection().stream(frameStream.id());
-        return stream != null && codec.connection().remote().flowController().isWritable(stream);
-    }
-
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
@@ -273,24 +820,41 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelWritabilityChanged();
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
-        if (event instanceof Http2FrameStreamEvent streamEvent) {
-            int id = streamEvent.stream().id();
-            if (streamEvent.type() == Http2FrameStreamEvent.Type.State
-                    && streamEvent.stream().state() == Http2Stream.State.CLOSED) {
-                Http2ServerStream closed = streams.remove(id);
-                if (closed != null) {
-                    closed.closed();
-                }
-            } else if (streamEvent.type() == Http2FrameStreamEvent.Type.Writability) {
-                Http2ServerStream stream = streams.get(id);
-                if (stream != null) {
-                    stream.onWritable();
-                }
-            }
+    // ---- the connection's end ----
+
+    /** Closes the connection once no stream has been open for {@code timeouts.downstreamIdle}. */
+    private long tick(long now) {
+        if (!ctx.channel().isActive()) {
+            return Long.MAX_VALUE;
+        }
+        if (!streams.isEmpty()) {
+            return Long.MAX_VALUE; // looked at again when the last stream closes
+        }
+        long due = idleSinceNanos + snapshots.get().timeouts().downstreamIdle().toNanos();
+        if (now >= due) {
+            goAway();
+            return Long.MAX_VALUE;
+        }
+        return due;
+    }
+
+    /** GOAWAY naming the last stream taken: those finish, the client opens new ones elsewhere; closed when none is left. */
+    private void goAway() {
+        if (goingAway || failed) {
             return;
         }
+        goingAway = true;
+        ByteBuf frame = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 8);
+        Http2Frames.goAway(frame, lastStreamId, Http2Error.NO_ERROR.code(), NO_DEBUG);
+        ctx.writeAndFlush(frame).addListener(sent -> {
+            if (streams.isEmpty()) {
+                ctx.close();
+            }
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
         if (event == DownstreamConnection.CLOSE_WHEN_IDLE) {
             goAway();
             return;
@@ -306,9 +870,15 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+            stream.flow.releaseQueued();
             stream.closed();
         }
         streams.clear();
+        blocked.clear();
+        if (buffered != null) {
+            buffered.release();
+            buffered = null;
+        }
         clock.stop();
         metrics.http2ConnectionClosed();
         ctx.fireChannelInactive();
@@ -316,15 +886,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof Http2Exception || cause instanceof Http2FrameStreamException) {
-            // The codec's own verdict on the client (a flood, a protocol error): it sends the
-            // GOAWAY and closes after it, counted in onGoAwaySent. Closing here would cut it off.
-            return;
-        }
         boolean io = cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException;
         metrics.proxyError(io ? "client_io" : "client_internal");
         if (!io) {
-            System.getLogger(Http2Connection.class.getName()).log(System.Logger.Level.WARNING,
+            LOG.log(System.Logger.Level.WARNING,
                     "listener " + listener + ": closing an HTTP/2 connection from " + peerText() + " after an internal error", cause);
         }
         ctx.close();

@@ -5,16 +5,8 @@ import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
-import io.netty.handler.codec.http2.DefaultHttp2ResetFrame;
-import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
-import io.netty.handler.codec.http2.Http2FrameStream;
-import io.netty.handler.codec.http2.Http2DataFrame;
-import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +28,7 @@ import org.switchboard.proxy.router.StreamExchange;
 import org.switchboard.proxy.stats.RequestRecord;
 
 /**
- * One HTTP/2 stream, the handler of its child channel: its header block becomes an HTTP/1.1 head
+ * One HTTP/2 stream of an {@link Http2Connection}: its header block becomes an HTTP/1.1 head
  * ({@link Http2RequestHead}) that goes through the same request journey as an HTTP/1 request,
  * its DATA frames become the upstream request's body, and the exchange's response comes back as
  * HEADERS and DATA frames on the connection, tagged with this stream. Flow control: the window a
@@ -53,7 +45,8 @@ final class Http2ServerStream implements DownstreamStream {
     private enum State { HEAD, BODY, RESPONSE, DONE }
 
     private final Http2Connection connection;
-    private final Http2FrameStream stream;
+    /** The connection's part: windows, ends, queued response DATA. */
+    final Http2StreamFlow flow;
     private final ChannelHandlerContext ctx;
     private final RequestRecord record = new RequestRecord();
     private final ConnectionClock clock;
@@ -74,30 +67,38 @@ final class Http2ServerStream implements DownstreamStream {
     private boolean responseEnded;
     private long lastActivityNanos;
 
-    Http2ServerStream(Http2Connection connection, Http2FrameStream stream, ChannelHandlerContext ctx) {
+    Http2ServerStream(Http2Connection connection, Http2StreamFlow flow, ChannelHandlerContext ctx) {
         this.connection = connection;
-        this.stream = stream;
+        this.flow = flow;
         this.ctx = ctx;
         this.clock = new ConnectionClock(ctx.executor(), this::tick);
         record.protocol = RequestRecord.Protocol.H2;
     }
 
-    void onHeaders(Http2HeadersFrame headers) {
+    /** The stream's request header block (the connection opened the stream for it). */
+    void onHeaders(Http2Headers headers, boolean endStream) {
         lastActivityNanos = now();
-        if (state == State.HEAD) {
-            onHead(headers);
-        } else if (headers.isEndStream()) {
-            // Trailers: HTTP/1 upstreams get none; they end the body.
-            bodyEnds();
-        }
+        onHead(headers, endStream);
     }
 
-    /** A DATA frame of this stream; it is released here. */
-    void onData(Http2DataFrame data) {
+    /** Trailers: HTTP/1 upstreams get none; they end the body. */
+    void onTrailers() {
+        onData(io.netty.buffer.Unpooled.EMPTY_BUFFER, 0, true);
+    }
+
+    /** The header block was larger than the limit: 431, as HTTP/1 answers it. */
+    void onHeadersTooLarge() {
         lastActivityNanos = now();
-        unreturned += data.initialFlowControlledBytes();
-        onData(data.content().retain(), data.isEndStream());
-        data.release();
+        record.start(now(), connection.peerText());
+        state = State.RESPONSE;
+        localReply(MatrixErrors.HEADERS_TOO_LARGE);
+    }
+
+    /** A DATA frame's content (this stream's to release) and the window it used, padding included. */
+    void onData(ByteBuf content, int flowControlled, boolean endStream) {
+        lastActivityNanos = now();
+        unreturned += flowControlled;
+        takeData(content, endStream);
         if (pending == null) {
             giveBackWindow(); // delivered at once, or not wanted at all
         }
@@ -110,16 +111,16 @@ final class Http2ServerStream implements DownstreamStream {
         }
     }
 
-    private void onHead(Http2HeadersFrame frame) {
+    private void onHead(Http2Headers headers, boolean endStream) {
         ProxySnapshot snapshot = connection.snapshots.get();
         LimitsSpec limits = snapshot.spec().limits();
         record.start(now(), connection.peerText());
         HeadIndex index = connection.scratch.index(limits.requestTarget(), limits.requestHeaders());
         byte[] bytes = connection.scratch.bytes(limits.requestTarget(), limits.requestHeaders());
-        boolean hasBody = !frame.isEndStream();
+        boolean hasBody = !endStream;
         requestComplete = !hasBody;
         state = hasBody ? State.BODY : State.RESPONSE;
-        int length = Http2RequestHead.write(frame.headers(), frame.isEndStream(), bytes);
+        int length = Http2RequestHead.write(headers, endStream, bytes);
         if (length < 0) {
             LOG.log(System.Logger.Level.DEBUG, () -> "listener " + connection.listener + ": refused an HTTP/2 request from "
                     + connection.peerText() + ": " + (length == Http2RequestHead.TOO_LARGE ? "too large" : "malformed header block"));
@@ -174,7 +175,7 @@ final class Http2ServerStream implements DownstreamStream {
 
     // ---- the request body ----
 
-    private void onData(ByteBuf content, boolean endStream) {
+    private void takeData(ByteBuf content, boolean endStream) {
         if (state != State.BODY) {
             content.release(); // answered already, or a frame after the end: nothing to forward it to
             return;
@@ -275,8 +276,8 @@ final class Http2ServerStream implements DownstreamStream {
 
     /** The client may send as much again as went upstream (RFC 9113 6.9). */
     private void giveBackWindow() {
-        if (unreturned > 0 && state != State.DONE) {
-            ctx.write(new DefaultHttp2WindowUpdateFrame(unreturned).stream(stream), ctx.voidPromise());
+        if (unreturned > 0) {
+            connection.returnWindow(this, unreturned);
         }
         unreturned = 0;
     }
@@ -295,7 +296,7 @@ final class Http2ServerStream implements DownstreamStream {
 
     @Override
     public boolean isWritable() {
-        return connection.isWritable(stream);
+        return connection.isWritable(this);
     }
 
     /** The connection, or this stream's window, can take more response bytes again. */
@@ -308,7 +309,7 @@ final class Http2ServerStream implements DownstreamStream {
     @Override
     public void sendInformational(HeadIndex head) {
         if (head.status() == 100 || head.status() == 103) {
-            ctx.write(new DefaultHttp2HeadersFrame(Http2ResponseHeaders.of(head), false).stream(stream), ctx.voidPromise());
+            connection.writeHeaders(this, Http2ResponseHeaders.of(head), null, false);
         }
     }
 
@@ -330,14 +331,8 @@ final class Http2ServerStream implements DownstreamStream {
             wholeBody = null;
             complete = true;
         }
-        if (wholeBody != null) {
-            ctx.write(new DefaultHttp2HeadersFrame(headers, false).stream(stream), ctx.voidPromise());
-            ctx.write(new DefaultHttp2DataFrame(wholeBody, true).stream(stream), ctx.voidPromise());
-            responseEnded = true;
-        } else {
-            ctx.write(new DefaultHttp2HeadersFrame(headers, complete).stream(stream), ctx.voidPromise());
-            responseEnded = complete;
-        }
+        responseEnded = wholeBody != null || complete;
+        connection.writeHeaders(this, headers, wholeBody, responseEnded);
     }
 
     @Override
@@ -352,7 +347,7 @@ final class Http2ServerStream implements DownstreamStream {
             return;
         }
         record.bytesOut += data.readableBytes();
-        ctx.write(new DefaultHttp2DataFrame(data, false).stream(stream), ctx.voidPromise());
+        connection.writeData(this, data, false);
     }
 
     @Override
@@ -376,7 +371,7 @@ final class Http2ServerStream implements DownstreamStream {
         StreamExchange finished = current;
         current = null;
         if (!responseEnded) {
-            ctx.write(new DefaultHttp2DataFrame(true).stream(stream), ctx.voidPromise());
+            connection.writeData(this, io.netty.buffer.Unpooled.EMPTY_BUFFER, true);
             responseEnded = true;
         }
         record.termination = RequestRecord.Termination.COMPLETE;
@@ -406,7 +401,7 @@ final class Http2ServerStream implements DownstreamStream {
         endRecord(failed);
         state = State.DONE;
         dropPending();
-        ctx.writeAndFlush(new DefaultHttp2ResetFrame(Http2Error.INTERNAL_ERROR).stream(stream), ctx.voidPromise());
+        connection.abortStream(this);
     }
 
     /** Answers without an upstream (one of the proxy's own answers, parsed back from its HTTP/1 form). */
@@ -456,7 +451,7 @@ final class Http2ServerStream implements DownstreamStream {
         dropPending();
         clock.stop();
         if (bodyUnread) {
-            ctx.write(new DefaultHttp2ResetFrame(Http2Error.NO_ERROR).stream(stream), ctx.voidPromise());
+            connection.refuseRestOfBody(this);
         }
         connection.flushSoon();
     }
@@ -522,6 +517,7 @@ final class Http2ServerStream implements DownstreamStream {
         return connection.metrics;
     }
 
+    /** Body held for the upstream is not wanted any more; its window still goes back to the connection. */
     private void dropPending() {
         if (pending != null) {
             ByteBuf held = pending;
@@ -529,6 +525,7 @@ final class Http2ServerStream implements DownstreamStream {
             held.release();
         }
         pendingEnd = false;
+        giveBackWindow();
     }
 
     private long now() {

@@ -1,0 +1,233 @@
+package org.switchboard.systemtest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.handler.codec.http2.Http2Headers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.LeakCheck;
+import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawH2Client;
+import org.switchboard.systemtest.support.RawH2Client.Frame;
+import org.switchboard.systemtest.support.TinyUpstream;
+
+/**
+ * The HTTP/2 connection frame by frame (RFC 9113), with a client that writes raw frames: flow
+ * control both ways, the limits, and the protocol errors that end a stream or the connection.
+ */
+@ExtendWith(LeakCheck.class)
+class Http2FramingSystemTest {
+    private static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
+    private static final int REFUSED_STREAM = 0x7;
+    private static final int PROTOCOL_ERROR = 0x1;
+    private static final String LARGE = "x".repeat(200_000);
+
+    @TempDir
+    Path dir;
+    private TinyUpstream upstream;
+    private TinyUpstream large;
+    private TinyUpstream.Hold held;
+    private TinyUpstream holding;
+    private ProxyUnderTest proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        upstream = new TinyUpstream(TinyUpstream.echoTarget());
+        large = new TinyUpstream(TinyUpstream.answering(LARGE));
+        held = new TinyUpstream.Hold();
+        holding = new TinyUpstream(held);
+        Path file = Files.writeString(dir.resolve("switchboard.yaml"), """
+                listeners:
+                  - name: h2c
+                    address: "127.0.0.1:0"
+                    http2: true
+                admin:
+                  address: "127.0.0.1:0"
+                limits:
+                  requestHeaders: 2KiB
+                upstreams:
+                  main: { endpoints: ["%s"] }
+                  large: { endpoints: ["%s"] }
+                  held: { endpoints: ["%s"] }
+                routes:
+                  - path: { prefix: "/large" }
+                    upstream: large
+                  - path: { prefix: "/held" }
+                    upstream: held
+                  - path: { prefix: "/robots.txt" }
+                    respond: { body: "no" }
+                  - path: { prefix: "/" }
+                    upstream: main
+                """.formatted(upstream.endpoint(), large.endpoint(), holding.endpoint()));
+        proxy = ProxyUnderTest.startReloadable(file);
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        upstream.close();
+        large.close();
+        holding.close();
+    }
+
+    @Test
+    void aResponseWaitsForTheClientsStreamAndConnectionWindows() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"), RawH2Client.settings(SETTINGS_INITIAL_WINDOW_SIZE, 1000))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/large"), true));
+            Frame first = client.readUntil(RawH2Client.DATA);
+            assertNotNull(first);
+            assertEquals(1000, first.payload().length, "the stream's window, not a byte more");
+
+            // The stream may now take everything; the connection's window (65,535) still holds it back.
+            client.send(RawH2Client.windowUpdate(1, 1 << 20));
+            int received = first.payload().length;
+            while (received < 65_535) {
+                Frame data = client.readUntil(RawH2Client.DATA);
+                assertNotNull(data);
+                received += data.payload().length;
+            }
+            assertEquals(65_535, received, "the connection's window, not a byte more");
+
+            client.send(RawH2Client.windowUpdate(0, 1 << 20));
+            Frame data;
+            do {
+                data = client.readUntil(RawH2Client.DATA);
+                assertNotNull(data);
+                received += data.payload().length;
+            } while (!data.endStream());
+            assertEquals(LARGE.length(), received);
+        }
+    }
+
+    @Test
+    void aPingIsAnsweredWithItsOwnPayload() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            byte[] payload = "8 bytes!".getBytes(StandardCharsets.US_ASCII);
+            client.send(RawH2Client.frame(RawH2Client.PING, 0, 0, payload));
+            Frame ack = client.readUntil(RawH2Client.PING);
+            assertNotNull(ack);
+            assertEquals(1, ack.flags(), "ACK");
+            assertArrayEquals(payload, ack.payload());
+        }
+    }
+
+    @Test
+    void aHeaderBlockOverTheLimitIsAnswered431AndTheConnectionGoesOn() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            List<String> extra = new ArrayList<>();
+            for (int i = 0; i < 15; i++) { // about 2.4 KB: past the limit, short of the 1.25 times that ends the connection
+                extra.add("x-padding-" + i);
+                extra.add("v".repeat(100));
+            }
+            client.send(RawH2Client.headers(1, RawH2Client.get("/", extra.toArray(new String[0])), true));
+            Frame refused = client.readUntil(RawH2Client.HEADERS);
+            assertNotNull(refused);
+            assertEquals("431", client.decode(refused).status().toString());
+
+            client.send(RawH2Client.headers(3, RawH2Client.get("/after"), true));
+            Frame next = client.readUntil(RawH2Client.HEADERS);
+            assertEquals(3, next.stream());
+            assertEquals("200", client.decode(next).status().toString());
+        }
+    }
+
+    @Test
+    void aFirstFrameOtherThanSettingsEndsTheConnection() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"),
+                RawH2Client.headers(1, RawH2Client.get("/"), true))) {
+            Frame goAway = client.readUntil(RawH2Client.GOAWAY);
+            assertNotNull(goAway);
+            assertEquals(PROTOCOL_ERROR, goAway.errorCode());
+        }
+        assertEquals(0, upstream.received().size());
+    }
+
+    @Test
+    void dataOnAStreamNeverOpenedEndsTheConnection() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.data(7, new byte[10], true));
+            Frame goAway = client.readUntil(RawH2Client.GOAWAY);
+            assertNotNull(goAway);
+            assertEquals(PROTOCOL_ERROR, goAway.errorCode());
+        }
+    }
+
+    @Test
+    void theStreamPastTheConcurrencyLimitIsRefused() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            List<byte[]> opens = new ArrayList<>();
+            for (int i = 0; i < 101; i++) {
+                opens.add(RawH2Client.headers(1 + 2 * i, RawH2Client.get("/held/" + i), true));
+            }
+            client.send(opens.toArray(new byte[0][]));
+            Frame reset = client.readUntil(RawH2Client.RST_STREAM);
+            assertNotNull(reset);
+            assertEquals(201, reset.stream(), "the 101st stream");
+            assertEquals(REFUSED_STREAM, reset.errorCode());
+            await().atMost(Duration.ofSeconds(10)).until(() -> held.held() == 100);
+        }
+    }
+
+    @Test
+    void trailersEndTheRequestBody() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            byte[] post = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/_matrix/client/v3/upload",
+                    ":authority", "matrix.example.org");
+            client.send(RawH2Client.headers(1, post, false),
+                    RawH2Client.data(1, "hello ".getBytes(StandardCharsets.US_ASCII), false),
+                    RawH2Client.data(1, "world".getBytes(StandardCharsets.US_ASCII), false),
+                    RawH2Client.headers(1, RawH2Client.block("x-checksum", "1"), true));
+            Frame answer = client.readUntil(RawH2Client.HEADERS);
+            assertNotNull(answer);
+            assertEquals("200", client.decode(answer).status().toString());
+        }
+        TinyUpstream.Received received = upstream.received().get(0);
+        assertEquals(11, received.bodyBytes(), "every byte before the trailers went upstream");
+    }
+
+    @Test
+    void bodiesNobodyReadsStillGiveTheConnectionsWindowBack() throws Exception {
+        byte[] chunk = new byte[16_000];
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            // 12 uploads of 112 KB to a fixed answer: 1.3 MB, past the 1 MiB connection window.
+            // The proxy answers each at once and resets it: the DATA still coming for it must count as read.
+            for (int stream = 1; stream < 24; stream += 2) {
+                byte[] post = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/robots.txt",
+                        ":authority", "matrix.example.org");
+                List<byte[]> frames = new ArrayList<>();
+                frames.add(RawH2Client.headers(stream, post, false));
+                for (int i = 0; i < 7; i++) {
+                    frames.add(RawH2Client.data(stream, chunk, i == 6));
+                }
+                client.send(frames.toArray(new byte[0][]));
+            }
+            client.send(RawH2Client.headers(25, RawH2Client.get("/after"), true));
+            Http2Headers last = null;
+            for (Frame frame = client.read(); frame != null; frame = client.read()) {
+                assertTrue(frame.type() != RawH2Client.GOAWAY, "no flow-control error: " + frame);
+                if (frame.type() == RawH2Client.HEADERS) {
+                    Http2Headers headers = client.decode(frame);
+                    if (frame.stream() == 25) {
+                        last = headers;
+                        break;
+                    }
+                }
+            }
+            assertNotNull(last, "the stream after the uploads was answered");
+            assertEquals("200", last.status().toString());
+        }
+    }
+}
