@@ -33,6 +33,7 @@ class Http2FramingSystemTest {
     private static final int SETTINGS_INITIAL_WINDOW_SIZE = 0x4;
     private static final int REFUSED_STREAM = 0x7;
     private static final int PROTOCOL_ERROR = 0x1;
+    private static final int ENHANCE_YOUR_CALM = 0xb;
     private static final String LARGE = "x".repeat(200_000);
 
     @TempDir
@@ -179,6 +180,50 @@ class Http2FramingSystemTest {
             assertEquals(REFUSED_STREAM, reset.errorCode());
             await().atMost(Duration.ofSeconds(10)).until(() -> held.held() == 100);
         }
+    }
+
+    @Test
+    void resetsTheClientProvokesCountLikeItsOwn() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            // A WINDOW_UPDATE of 0 is a stream error: the proxy resets the stream, freeing its slot
+            // for the next request while the last one may still be at the upstream (MadeYouReset).
+            List<byte[]> frames = new ArrayList<>();
+            for (int i = 0; i < 250; i++) {
+                frames.add(RawH2Client.headers(1 + 2 * i, RawH2Client.get("/held/" + i), true));
+                frames.add(RawH2Client.windowUpdate(1 + 2 * i, 0));
+            }
+            Thread writer = new Thread(() -> {
+                try {
+                    client.send(frames.toArray(new byte[0][]));
+                } catch (java.io.IOException closedMidFlood) {
+                    // expected once the proxy has had enough
+                }
+            });
+            writer.start();
+            Frame goAway = client.readUntil(RawH2Client.GOAWAY);
+            writer.join(10_000);
+            assertNotNull(goAway);
+            assertEquals(ENHANCE_YOUR_CALM, goAway.errorCode());
+        }
+    }
+
+    @Test
+    void aMalformedRequestEndsItsStreamNotTheConnection() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            byte[] upperCase = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/",
+                    ":authority", "matrix.example.org", "X-Upper", "1");
+            client.send(RawH2Client.headers(1, upperCase, false), RawH2Client.data(1, new byte[10], true),
+                    RawH2Client.headers(3, RawH2Client.get("/after"), true));
+            Frame answer;
+            do {
+                answer = client.read();
+                assertNotNull(answer, "the connection stays");
+                assertTrue(answer.type() != RawH2Client.GOAWAY, "no connection error: " + answer);
+            } while (answer.type() != RawH2Client.HEADERS);
+            assertEquals(3, answer.stream());
+            assertEquals("200", client.decode(answer).status().toString());
+        }
+        assertEquals(1, upstream.received().size(), "only the well-formed request went upstream");
     }
 
     @Test

@@ -167,6 +167,9 @@ class Http2SystemTest {
         assertEquals(200, sized.statusCode());
         TinyUpstream.Received first = upstream.received().get(upstream.received().size() - 1);
         assertEquals(media.length, first.bodyBytes());
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(media);
+        assertEquals(crc.getValue(), first.bodyCrc(), "every byte as sent");
         assertEquals(Long.toString(media.length), first.head().header("Content-Length"));
 
         HttpResponse<String> streamed = client.send(HttpRequest.newBuilder(uri("https", "/_matrix/media/v3/upload"))
@@ -175,6 +178,7 @@ class Http2SystemTest {
         assertEquals(200, streamed.statusCode());
         TinyUpstream.Received second = upstream.received().get(upstream.received().size() - 1);
         assertEquals(media.length, second.bodyBytes(), "no length declared: chunked upstream, every byte there");
+        assertEquals(crc.getValue(), second.bodyCrc(), "every byte as sent");
         assertTrue(second.head().chunked());
     }
 

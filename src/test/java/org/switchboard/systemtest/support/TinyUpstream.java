@@ -27,7 +27,8 @@ public final class TinyUpstream implements AutoCloseable {
         boolean respond(Received request, OutputStream out, InputStream in) throws IOException;
     }
 
-    public record Received(HttpWire.Head head, long bodyBytes, byte[] keptBody) {
+    /** A request as received: its head, its body's length, first 64 KiB and CRC-32 (of all of it). */
+    public record Received(HttpWire.Head head, long bodyBytes, byte[] keptBody, long bodyCrc) {
         public String target() {
             return head.startLineParts()[1];
         }
@@ -178,7 +179,7 @@ public final class TinyUpstream implements AutoCloseable {
                 }
                 KeepingSink sink = new KeepingSink();
                 long bodyBytes = HttpWire.readBody(in, head, sink, false);
-                Received request = new Received(head, bodyBytes, sink.kept.toByteArray());
+                Received request = new Received(head, bodyBytes, sink.kept.toByteArray(), sink.crc.getValue());
                 if (!handlesHealth && request.target().equals("/health")) {
                     out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nOK"));
                     out.flush();
@@ -209,9 +210,11 @@ public final class TinyUpstream implements AutoCloseable {
 
     private static final class KeepingSink extends OutputStream {
         final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
 
         @Override
         public void write(int b) {
+            crc.update(b);
             if (kept.size() < KEPT_BODY_BYTES) {
                 kept.write(b);
             }
@@ -219,6 +222,7 @@ public final class TinyUpstream implements AutoCloseable {
 
         @Override
         public void write(byte[] b, int off, int len) {
+            crc.update(b, off, len);
             int room = KEPT_BODY_BYTES - kept.size();
             if (room > 0) {
                 kept.write(b, off, Math.min(room, len));

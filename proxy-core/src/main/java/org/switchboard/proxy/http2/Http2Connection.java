@@ -190,7 +190,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             if (buffered != null && (failed || !buffered.isReadable())) {
                 buffered.release();
                 buffered = null;
-            } else if (buffered != null) {
+            } else if (buffered != null && buffered.refCnt() == 1) {
+                // Only while no DATA slice of it is out (upstream, or held for it): compacting moves bytes under them.
                 buffered.discardSomeReadBytes();
             }
         }
@@ -220,7 +221,11 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             } catch (Http2Exception.HeaderListSizeException tooLarge) {
                 headerListTooLarge(tooLarge.streamId());
             } catch (Http2Exception.StreamException streamError) {
-                resetStream(streamError.streamId(), streamError.error());
+                int id = streamError.streamId();
+                if ((id & 1) == 1 && id > lastStreamId) {
+                    lastStreamId = id; // a malformed block still opened (and ends) its stream (RFC 9113 8.1.1)
+                }
+                resetStream(id, streamError.error());
             } catch (Http2Exception connectionError) {
                 connectionError(connectionError.error(), connectionError.getMessage());
             }
@@ -277,8 +282,9 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             if (stream != null) {
                 if (stream.flow.remoteEnded) {
                     resetStream(streamId, Http2Error.STREAM_CLOSED);
-                } else if (!endOfStream) {
-                    resetStream(streamId, Http2Error.PROTOCOL_ERROR); // trailers must end the stream (RFC 9113 8.1)
+                } else if (!endOfStream || hasPseudoHeader(headers)) {
+                    // Trailers end the stream and carry no pseudo-header fields (RFC 9113 8.1).
+                    resetStream(streamId, Http2Error.PROTOCOL_ERROR);
                 } else {
                     stream.flow.remoteEnded = true;
                     stream.onTrailers();
@@ -290,7 +296,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "HEADERS on the even stream %d", streamId);
             }
             if (streamId <= lastStreamId) {
-                return; // a stream we reset already: its frames are ignored (RFC 9113 5.4.2)
+                writeReset(streamId, Http2Error.STREAM_CLOSED); // an id used before (RFC 9113 5.1.1)
+                return;
             }
             lastStreamId = streamId;
             if (goingAway || clientGoingAway) {
@@ -322,12 +329,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         public void onRstStreamRead(ChannelHandlerContext ctx, int streamId, long errorCode) throws Http2Exception {
             settingsFirst();
             idleStreamIsAnError(streamId, "RST_STREAM");
-            long now = now();
-            if (now - resetWindowStartNanos > RESET_WINDOW_SECONDS * 1_000_000_000L) {
-                resetWindowStartNanos = now;
-                resetsInWindow = 0;
-            }
-            if (++resetsInWindow > MAX_RESETS) {
+            if (tooManyResets()) {
                 throw Http2Exception.connectionError(Http2Error.ENHANCE_YOUR_CALM,
                         "more than %d RST_STREAM frames in %d s", MAX_RESETS, RESET_WINDOW_SECONDS);
             }
@@ -346,6 +348,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         @Override
         public void onSettingsRead(ChannelHandlerContext ctx, Http2Settings settings) throws Http2Exception {
             settingsRead = true;
+            settingsFirst();
             applySettings(settings);
             ByteBuf ack = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH);
             Http2Frames.settingsAck(ack);
@@ -416,8 +419,31 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
     };
 
+    private static boolean hasPseudoHeader(Http2Headers headers) {
+        for (java.util.Map.Entry<CharSequence, CharSequence> field : headers) {
+            if (field.getKey().length() > 0 && field.getKey().charAt(0) == ':') {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** One more reset, by either side, in the current window (rapid reset, CVE-2023-44487): past the limit? */
+    private boolean tooManyResets() {
+        long now = now();
+        if (now - resetWindowStartNanos > RESET_WINDOW_SECONDS * 1_000_000_000L) {
+            resetWindowStartNanos = now;
+            resetsInWindow = 0;
+        }
+        return ++resetsInWindow > MAX_RESETS;
+    }
+
     /** The client's first frame must be its SETTINGS (RFC 9113 3.4). */
     private void settingsFirst() throws Http2Exception {
+        if (failed) {
+            // A GOAWAY went out: the reader stops here instead of handing on the rest of what it read.
+            throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "closing");
+        }
         if (!settingsRead) {
             throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "the first frame was not SETTINGS");
         }
@@ -425,7 +451,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     /** A frame other than HEADERS or PRIORITY on a stream never opened (RFC 9113 5.1, "idle"). */
     private void idleStreamIsAnError(int streamId, String frame) throws Http2Exception {
-        if (streamId > lastStreamId) {
+        if (streamId > lastStreamId || (streamId & 1) == 0) { // a client never opens even ids
             throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "%s on the idle stream %d", frame, streamId);
         }
     }
@@ -433,7 +459,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private void applySettings(Http2Settings settings) throws Http2Exception {
         Long tableSize = settings.headerTableSize();
         if (tableSize != null) {
-            encoder.configuration().maxHeaderTableSize(tableSize);
+            // Never more than the default: a client offering 4 GiB would have every header kept (RFC 7541 4.2 allows less).
+            encoder.configuration().maxHeaderTableSize(Math.min(tableSize, 4096));
         }
         Integer initialWindow = settings.initialWindowSize();
         if (initialWindow != null) {
@@ -481,11 +508,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
         lastStreamId = streamId;
         Http2ServerStream stream = openStream(streamId);
-        stream.onHeadersTooLarge();
-        if (streams.containsKey(streamId)) {
-            stream.flow.remoteEnded = true; // whatever else it sends is dropped
-            resetStream(streamId, Http2Error.NO_ERROR);
-        }
+        stream.onHeadersTooLarge(); // answers, then refuses whatever else the stream sends
     }
 
     // ---- the streams' ends ----
@@ -533,6 +556,13 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     }
 
     private void writeReset(int streamId, Http2Error error) {
+        if (error != Http2Error.NO_ERROR && error != Http2Error.CANCEL && tooManyResets()) {
+            // A client can make us reset its streams (bad windows, frames after the end): each such
+            // reset frees a slot for a new request, so they count like its own (CVE-2025-55163).
+            connectionError(Http2Error.ENHANCE_YOUR_CALM, "more than " + MAX_RESETS + " streams reset in "
+                    + RESET_WINDOW_SECONDS + " s");
+            return;
+        }
         ByteBuf frame = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);
         Http2Frames.reset(frame, streamId, error.code());
         writeControl(frame);
@@ -610,7 +640,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 body.release();
                 body = null;
             }
-            resetStream(flow.id, Http2Error.INTERNAL_ERROR);
+            // The encoder's table may have changed without the block going out: the client's would differ.
+            connectionError(Http2Error.COMPRESSION_ERROR, "response headers not encodable");
             return;
         } finally {
             block.release();

@@ -90,7 +90,7 @@ final class Http2ServerStream implements DownstreamStream {
     void onHeadersTooLarge() {
         lastActivityNanos = now();
         record.start(now(), connection.peerText());
-        state = State.RESPONSE;
+        state = State.BODY; // whatever it sends after the answer is refused (finish)
         localReply(MatrixErrors.HEADERS_TOO_LARGE);
     }
 
@@ -210,12 +210,14 @@ final class Http2ServerStream implements DownstreamStream {
             return;
         }
         connection.bodyDelivered(this);
+        // The exchange may end inside any of these (a body past its limit): it takes, and drops, the rest.
+        StreamExchange exchange = current;
         if (chunkedUpstream) {
-            current.onRequestBody(Unpooled.copiedBuffer(Integer.toHexString(length) + "\r\n", StandardCharsets.US_ASCII));
-            current.onRequestBody(content);
-            current.onRequestBody(Unpooled.wrappedBuffer(CRLF));
+            exchange.onRequestBody(Unpooled.copiedBuffer(Integer.toHexString(length) + "\r\n", StandardCharsets.US_ASCII));
+            exchange.onRequestBody(content);
+            exchange.onRequestBody(Unpooled.wrappedBuffer(CRLF));
         } else {
-            current.onRequestBody(content);
+            exchange.onRequestBody(content);
         }
     }
 
