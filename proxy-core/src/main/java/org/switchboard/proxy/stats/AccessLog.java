@@ -26,9 +26,10 @@ import org.switchboard.config.AccessLogSpec;
  */
 public final class AccessLog implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(AccessLog.class.getName());
-    private static final int CHUNK_BYTES = 64 * 1024;
+    /** About 700 lines: one hand-off, one wake-up of the writer and one write(2) for all of them. */
+    private static final int CHUNK_BYTES = 256 * 1024;
     /** Chunks in flight at most: 4 MiB of lines waiting for a slow disk before any is dropped. */
-    private static final int CHUNKS = 64;
+    private static final int CHUNKS = 16;
     private static final long CHUNK_AGE_MILLIS = 100;
 
     /** A run of whole lines. */

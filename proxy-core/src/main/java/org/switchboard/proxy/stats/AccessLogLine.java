@@ -33,6 +33,11 @@ final class AccessLogLine {
     private static final byte[] END = ascii("}\n");
     private static final byte[] HEX = ascii("0123456789abcdef");
 
+    /** Slots of {@link #repeated}: the same String objects come back line after line. */
+    private static final int CACHED_STRINGS = 64;
+
+    private final String[] cachedText = new String[CACHED_STRINGS];
+    private final byte[][] cachedQuoted = new byte[CACHED_STRINGS][];
     private long cachedSecond = Long.MIN_VALUE;
     private byte[] secondPrefix;
     private byte[] b;
@@ -54,19 +59,19 @@ final class AccessLogLine {
             quoted(r.requestId);
         }
         raw(CLIENT);
-        quoted(r.client);
+        repeated(r.client);
         raw(PROTOCOL);
         raw(r.protocol.ascii);
         raw(METHOD);
-        quoted(r.method);
+        repeated(r.method);
         raw(PATH);
         quoted(r.path);
         raw(ROUTE);
-        quoted(r.route);
+        repeated(r.route);
         raw(UPSTREAM);
-        quoted(r.upstream);
+        repeated(r.upstream);
         raw(ENDPOINT);
-        quoted(r.endpoint);
+        repeated(r.endpoint);
         raw(STATUS);
         number(r.status);
         raw(BYTES_IN);
@@ -82,7 +87,7 @@ final class AccessLogLine {
             millis(r.upstreamNanos);
         }
         raw(TERMINATION);
-        quoted(r.termination.text);
+        repeated(r.termination.text);
         raw(END);
         return at;
     }
@@ -142,6 +147,27 @@ final class AccessLogLine {
     private void raw(byte[] bytes) {
         System.arraycopy(bytes, 0, b, at, bytes.length);
         at += bytes.length;
+    }
+
+    /**
+     * A string that is most often one of a few objects (the route's and upstream's names from the
+     * config, the endpoint's and the connection's address, the method, the termination): quoted
+     * once per object into a small table found by identity, then copied.
+     */
+    private void repeated(String text) {
+        if (text == null) {
+            raw(NULL);
+            return;
+        }
+        int slot = System.identityHashCode(text) & (CACHED_STRINGS - 1);
+        if (cachedText[slot] != text) {
+            int start = at;
+            quoted(text);
+            cachedQuoted[slot] = java.util.Arrays.copyOfRange(b, start, at);
+            cachedText[slot] = text;
+            return;
+        }
+        raw(cachedQuoted[slot]);
     }
 
     /** A JSON string, escaped, UTF-8; null as {@code null}. */

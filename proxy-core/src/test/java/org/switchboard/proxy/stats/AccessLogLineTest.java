@@ -43,6 +43,28 @@ class AccessLogLineTest {
     }
 
     @Test
+    void linesAfterTheFirstReuseTheQuotedNamesAndStillSayWhatChanged() {
+        AccessLogLine renderer = new AccessLogLine();
+        byte[] chunk = new byte[AccessLogLine.MAX_LINE];
+        RequestRecord first = record();
+        String once = new String(chunk, 0, renderer.render(first, 0, 0, chunk, 0), StandardCharsets.UTF_8);
+        String again = new String(chunk, 0, renderer.render(first, 0, 0, chunk, 0), StandardCharsets.UTF_8);
+        assertEquals(once, again, "the same objects render the same line");
+
+        // Other objects (new names after a reload, many routes filling the table) are quoted anew.
+        for (int i = 0; i < 200; i++) {
+            RequestRecord other = record();
+            other.route = "route \"" + i + "\"";
+            other.upstream = new String("gén\u00e9ric \uD83D\uDE00");
+            other.endpoint = null;
+            String line = new String(chunk, 0, renderer.render(other, 0, 0, chunk, 0), StandardCharsets.UTF_8);
+            assertTrue(line.contains("\"route\":\"route \\\"" + i + "\\\"\""), line);
+            assertTrue(line.contains("\"upstream\":\"gén\u00e9ric \uD83D\uDE00\""), line);
+            assertTrue(line.contains("\"endpoint\":null"), line);
+        }
+    }
+
+    @Test
     void aTrustedRequestIdAndAbsentValuesAreWrittenAsTheyAre() {
         RequestRecord r = record();
         r.requestId = "lb-42";
