@@ -192,14 +192,7 @@ class Http2FramingSystemTest {
                 frames.add(RawH2Client.headers(1 + 2 * i, RawH2Client.get("/held/" + i), true));
                 frames.add(RawH2Client.windowUpdate(1 + 2 * i, 0));
             }
-            Thread writer = new Thread(() -> {
-                try {
-                    client.send(frames.toArray(new byte[0][]));
-                } catch (java.io.IOException closedMidFlood) {
-                    // expected once the proxy has had enough
-                }
-            });
-            writer.start();
+            Thread writer = client.sendInBackground(frames);
             Frame goAway = client.readUntil(RawH2Client.GOAWAY);
             writer.join(10_000);
             assertNotNull(goAway);

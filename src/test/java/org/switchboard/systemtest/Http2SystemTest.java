@@ -277,16 +277,7 @@ class Http2SystemTest {
                 frames.add(RawH2Client.headers(stream, RawH2Client.get("/_matrix/client/versions"), true));
                 frames.add(RawH2Client.reset(stream, 0x8)); // CANCEL
             }
-            // Written from another thread while this one reads: the server ends the connection
-            // mid-flood, and a reader that waited for the writer would find it reset, GOAWAY lost.
-            Thread writer = new Thread(() -> {
-                try {
-                    flooder.send(frames.toArray(new byte[0][]));
-                } catch (java.io.IOException closedMidFlood) {
-                    // expected once the server has had enough
-                }
-            });
-            writer.start();
+            Thread writer = flooder.sendInBackground(frames);
             goAway = flooder.readUntil(RawH2Client.GOAWAY);
             writer.join(10_000);
         }

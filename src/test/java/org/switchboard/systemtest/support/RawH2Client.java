@@ -150,6 +150,22 @@ public final class RawH2Client implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Sends {@code frames} from another thread, for floods: the server may end the connection
+     * mid-way, and a reader that waited for the writer would find it reset and its GOAWAY lost.
+     */
+    public Thread sendInBackground(List<byte[]> frames) {
+        Thread writer = new Thread(() -> {
+            try {
+                send(frames.toArray(new byte[0][]));
+            } catch (IOException closedMidFlood) {
+                // expected once the server has had enough
+            }
+        });
+        writer.start();
+        return writer;
+    }
+
     /** The next frame, or null when the server closed the connection (or said nothing for 10 s). */
     public Frame read() throws IOException {
         try {
