@@ -7,18 +7,15 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.http2.DefaultHttp2FrameReader;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
-import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Exception;
 import io.netty.handler.codec.http2.Http2Flags;
 import io.netty.handler.codec.http2.Http2FrameListener;
 import io.netty.handler.codec.http2.Http2Headers;
-import io.netty.handler.codec.http2.Http2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -39,9 +36,10 @@ import org.switchboard.proxy.upstream.UpstreamConnectionPool;
  * layout, joins CONTINUATION frames (bounding small ones) and decodes HPACK; everything else is
  * here: the stream states, flow control both ways, the flood limits, and the frames written, with
  * each stream's requests and responses handed to its {@link Http2ServerStream} (a plain object)
- * feeding the same request journey as HTTP/1. Netty's connection handler, frame codec and flow
- * controllers are not used: their layers cost about a fifth of the event loop per request.
- * Also kept here: the idle timeout, the drain's GOAWAY, and the counts.
+ * feeding the same request journey as HTTP/1; what they send goes through its
+ * {@link Http2ResponseWriter}. Netty's connection handler, frame codec and flow controllers are
+ * not used: their layers cost about a fifth of the event loop per request. Also kept here: the
+ * receive windows, the idle timeout, the drain's GOAWAY, and the counts.
  */
 public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** Concurrent streams a client may open (SETTINGS_MAX_CONCURRENT_STREAMS). */
@@ -50,7 +48,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static final int STREAM_WINDOW = 256 * 1024;
     /** The connection's receive window, shared by its streams. */
     public static final int CONNECTION_WINDOW = 1024 * 1024;
-    /** RST_STREAM frames a client may send per window before the connection ends (rapid reset, CVE-2023-44487). */
+    /**
+     * Streams reset per window before the connection ends: by the client (rapid reset,
+     * CVE-2023-44487), or by us because of what it sent (CVE-2025-55163).
+     */
     public static final int MAX_RESETS = 200;
     public static final int RESET_WINDOW_SECONDS = 30;
     /** Small CONTINUATION frames in a row before the connection ends (CONTINUATION flood). */
@@ -62,8 +63,6 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     private static final System.Logger LOG = System.getLogger(Http2Connection.class.getName());
     private static final byte[] NO_DEBUG = new byte[0];
-    /** Response bodies up to this size share one buffer with their HEADERS frame. */
-    private static final int COPY_BODY_BELOW = 4096;
 
     final Supplier<ProxySnapshot> snapshots;
     final UpstreamConnectionPool pool;
@@ -81,13 +80,13 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     private final int headerListLimit;
     private final DefaultHttp2FrameReader reader;
-    private final DefaultHttp2HeadersEncoder encoder =
-            new DefaultHttp2HeadersEncoder(Http2HeadersEncoder.NEVER_SENSITIVE, true);
     /** The streams open on this connection, by id. */
     private final IntObjectHashMap<Http2ServerStream> streams = new IntObjectHashMap<>();
     /** Streams that wrote request body upstream during the current read, flushed once at its end. */
     private final List<Http2ServerStream> toFlush = new ArrayList<>();
     private ChannelHandlerContext ctx;
+    /** What the streams send: HEADERS and DATA within the client's windows, flushed once a round. */
+    Http2ResponseWriter output;
     private ConnectionClock clock;
     private ByteBuf buffered;
     private boolean prefaceRead;
@@ -99,28 +98,17 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private int lastStreamId;
     private long idleSinceNanos;
 
-    /** Response bytes the client lets us send on the connection. */
-    private int sendWindow = Http2Frames.DEFAULT_WINDOW;
     /** The window every new stream starts with (the client's SETTINGS_INITIAL_WINDOW_SIZE). */
     private int clientInitialWindow = Http2Frames.DEFAULT_WINDOW;
     /** Request bytes the client may still send on the connection, and those to announce back. */
     private int receiveWindow = CONNECTION_WINDOW;
     private int returnable;
-    /** Streams with response DATA waiting for the connection's window, in order. */
-    private final ArrayDeque<Http2ServerStream> blocked = new ArrayDeque<>();
 
     private long resetWindowStartNanos;
     private int resetsInWindow;
     private int emptyDataInARow;
     /** Control frames answered since the socket last had room (PING and SETTINGS acks, resets). */
     private int controlFramesQueued;
-
-    /** A flush is queued behind this event-loop round's I/O (see {@link #flushSoon()}). */
-    private boolean flushQueued;
-    private final Runnable queuedFlush = () -> {
-        flushQueued = false;
-        ctx.flush();
-    };
 
     private Http2Connection(Supplier<ProxySnapshot> snapshots, UpstreamConnectionPool pool, Http1Scratch scratch,
                             String scheme, String listener, ProxyMetrics metrics, AccessLog accessLog, RequestGate gate) {
@@ -159,6 +147,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.output = new Http2ResponseWriter(this, ctx);
         this.clock = new ConnectionClock(ctx.executor(), this::tick);
         // HTTP/2 reads all the time: each stream's flow control paces its body, not the socket.
         ctx.channel().config().setAutoRead(true);
@@ -388,11 +377,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         public void onWindowUpdateRead(ChannelHandlerContext ctx, int streamId, int increment) throws Http2Exception {
             settingsFirst();
             if (streamId == 0) {
-                if (sendWindow > Http2Frames.MAX_WINDOW - increment) {
-                    throw Http2Exception.connectionError(Http2Error.FLOW_CONTROL_ERROR, "connection window past 2^31-1");
+                output.connectionWindowGrew(increment);
+                for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+                    stream.onWritable();
                 }
-                sendWindow += increment;
-                sendBlocked();
                 return;
             }
             idleStreamIsAnError(streamId, "WINDOW_UPDATE");
@@ -407,7 +395,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             }
             flow.sendWindow += increment;
             if (flow.hasQueued()) {
-                sendQueued(stream);
+                output.sendQueued(stream);
             }
             stream.onWritable();
         }
@@ -460,7 +448,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         Long tableSize = settings.headerTableSize();
         if (tableSize != null) {
             // Never more than the default: a client offering 4 GiB would have every header kept (RFC 7541 4.2 allows less).
-            encoder.configuration().maxHeaderTableSize(Math.min(tableSize, 4096));
+            output.headerTableSize(Math.min(tableSize, 4096));
         }
         Integer initialWindow = settings.initialWindowSize();
         if (initialWindow != null) {
@@ -476,7 +464,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             if (delta > 0) {
                 for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
                     if (stream.flow.hasQueued()) {
-                        sendQueued(stream);
+                        output.sendQueued(stream);
                     }
                     stream.onWritable();
                 }
@@ -513,7 +501,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     // ---- the streams' ends ----
 
-    private void closeIfEnded(Http2ServerStream stream) {
+    void closeIfEnded(Http2ServerStream stream) {
         Http2StreamFlow flow = stream.flow;
         if (flow.remoteEnded && flow.localEnded && !flow.hasQueued()) {
             closeStream(stream, false);
@@ -530,14 +518,14 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         stream.flow.releaseQueued();
-        blocked.remove(stream);
+        output.forget(stream);
         if (abandoned) {
             stream.closed();
         }
         if (streams.isEmpty()) {
             idleSinceNanos = now();
             if (goingAway || clientGoingAway) {
-                flushSoon();
+                output.flushSoon();
                 ctx.close();
                 return;
             }
@@ -546,7 +534,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** RST_STREAM for a stream error (RFC 9113 5.4.2); the stream ends here. */
-    private void resetStream(int streamId, Http2Error error) {
+    void resetStream(int streamId, Http2Error error) {
         writeReset(streamId, error);
         Http2ServerStream stream = streams.get(streamId);
         if (stream != null) {
@@ -581,11 +569,11 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.write(frame, ctx.voidPromise());
-        flushSoon();
+        output.flushSoon();
     }
 
     /** GOAWAY with the error and the last stream taken, then a lingering close (RFC 9113 5.4.1). */
-    private void connectionError(Http2Error error, String message) {
+    void connectionError(Http2Error error, String message) {
         if (failed) {
             return;
         }
@@ -601,164 +589,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         ctx.close();
     }
 
-    // ---- writing: what the streams send ----
-
-    /** Response (or informational) HEADERS, and the whole body when it is known. */
-    void writeHeaders(Http2ServerStream stream, Http2Headers headers, ByteBuf body, boolean endStream) {
-        Http2StreamFlow flow = stream.flow;
-        if (flow.reset || flow.localEnded) {
-            if (body != null) {
-                body.release();
-            }
-            return;
-        }
-        ByteBuf block = ctx.alloc().heapBuffer(256);
-        ByteBuf out = null;
-        try {
-            encoder.encodeHeaders(flow.id, headers, block);
-            int bodyLength = body == null ? 0 : body.readableBytes();
-            boolean bodyFits = body != null && !flow.hasQueued() && bodyLength <= COPY_BODY_BELOW
-                    && bodyLength <= flow.sendWindow && bodyLength <= sendWindow;
-            out = ctx.alloc().buffer(block.readableBytes() + 2 * Http2Frames.HEADER_LENGTH + (bodyFits ? bodyLength : 0));
-            Http2Frames.headerBlock(out, flow.id, block, endStream && body == null);
-            if (bodyFits) {
-                Http2Frames.header(out, bodyLength, Http2Frames.DATA, endStream ? Http2Frames.END_STREAM : 0, flow.id);
-                out.writeBytes(body);
-                body.release();
-                body = null;
-                flow.sendWindow -= bodyLength;
-                sendWindow -= bodyLength;
-                flow.localEnded = endStream;
-            } else if (body == null) {
-                flow.localEnded = endStream;
-            }
-            ctx.write(out, ctx.voidPromise());
-            out = null;
-        } catch (Http2Exception e) {
-            LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": response headers not encodable for HTTP/2: " + e.getMessage());
-            if (body != null) {
-                body.release();
-                body = null;
-            }
-            // The encoder's table may have changed without the block going out: the client's would differ.
-            connectionError(Http2Error.COMPRESSION_ERROR, "response headers not encodable");
-            return;
-        } finally {
-            block.release();
-            if (out != null) {
-                out.release();
-            }
-        }
-        if (body != null) {
-            writeData(stream, body, endStream);
-        } else {
-            closeIfEnded(stream);
-        }
-    }
-
-    /** Response DATA: sent as far as the windows allow, the rest queued until WINDOW_UPDATE. */
-    void writeData(Http2ServerStream stream, ByteBuf data, boolean endStream) {
-        Http2StreamFlow flow = stream.flow;
-        if (flow.reset || flow.localEnded || flow.queuedEnd) {
-            data.release();
-            return;
-        }
-        if (flow.hasQueued()) {
-            flow.queued.add(data);
-            flow.queuedEnd = endStream;
-            return;
-        }
-        if (!sendAllowed(flow, data, endStream)) {
-            if (flow.queued == null) {
-                flow.queued = new ArrayDeque<>(4);
-            }
-            flow.queued.add(data);
-            flow.queuedEnd = endStream;
-            if (sendWindow <= 0 && !blocked.contains(stream)) {
-                blocked.add(stream);
-            }
-            return;
-        }
-        closeIfEnded(stream);
-    }
-
-    /**
-     * Writes DATA frames from {@code data} while both windows allow; true when all of it (and its
-     * end) went out and {@code data} was released, false when the rest must wait.
-     */
-    private boolean sendAllowed(Http2StreamFlow flow, ByteBuf data, boolean endStream) {
-        while (data.isReadable()) {
-            int length = Math.min(Math.min(data.readableBytes(), Http2Frames.MAX_PAYLOAD),
-                    Math.min(flow.sendWindow, sendWindow));
-            if (length <= 0) {
-                return false;
-            }
-            boolean last = length == data.readableBytes();
-            ByteBuf header = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + (length <= COPY_BODY_BELOW ? length : 0));
-            Http2Frames.header(header, length, Http2Frames.DATA, last && endStream ? Http2Frames.END_STREAM : 0, flow.id);
-            flow.sendWindow -= length;
-            sendWindow -= length;
-            if (length <= COPY_BODY_BELOW) {
-                header.writeBytes(data, length);
-                ctx.write(header, ctx.voidPromise());
-            } else {
-                ctx.write(header, ctx.voidPromise());
-                ctx.write(data.readRetainedSlice(length), ctx.voidPromise());
-            }
-            if (last) {
-                data.release();
-                flow.localEnded = endStream;
-                return true;
-            }
-        }
-        // Empty: only the end is left to say, and an empty DATA frame takes no window.
-        data.release();
-        if (endStream) {
-            ByteBuf end = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH);
-            Http2Frames.header(end, 0, Http2Frames.DATA, Http2Frames.END_STREAM, flow.id);
-            ctx.write(end, ctx.voidPromise());
-            flow.localEnded = true;
-        }
-        return true;
-    }
-
-    /** The stream's queue, as far as the windows now allow. */
-    private void sendQueued(Http2ServerStream stream) {
-        Http2StreamFlow flow = stream.flow;
-        while (!flow.queued.isEmpty()) {
-            ByteBuf next = flow.queued.peek();
-            boolean end = flow.queuedEnd && flow.queued.size() == 1; // the end rides on the last buffer queued
-            if (!sendAllowed(flow, next, end)) {
-                if (sendWindow <= 0 && !blocked.contains(stream)) {
-                    blocked.add(stream);
-                }
-                flushSoon();
-                return;
-            }
-            flow.queued.poll();
-        }
-        flow.queuedEnd = false;
-        flushSoon();
-        if (flow.resetWhenSent) {
-            resetStream(flow.id, Http2Error.NO_ERROR);
-            return;
-        }
-        closeIfEnded(stream);
-    }
-
-    /** The connection's window opened: the streams waiting on it go on, in the order they waited. */
-    private void sendBlocked() {
-        int waiting = blocked.size();
-        for (int i = 0; i < waiting && sendWindow > 0; i++) {
-            Http2ServerStream stream = blocked.poll();
-            if (stream.flow.hasQueued()) {
-                sendQueued(stream);
-            }
-        }
-        for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
-            stream.onWritable();
-        }
-    }
+    // ---- the streams' ends and windows, as they ask ----
 
     /** The stream's response is whole: a request body still coming is refused with RST_STREAM(NO_ERROR) after it. */
     void refuseRestOfBody(Http2ServerStream stream) {
@@ -778,7 +609,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (!stream.flow.reset) {
             resetStream(stream.flow.id, Http2Error.INTERNAL_ERROR);
         }
-        flushSoon();
+        output.flushSoon();
     }
 
     /** The stream's request body went upstream: the client may send as much again (RFC 9113 6.9). */
@@ -792,7 +623,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 ctx.write(update, ctx.voidPromise());
                 flow.receiveWindow += flow.returnable;
                 flow.returnable = 0;
-                flushSoon();
+                output.flushSoon();
             }
         }
         returnConnectionWindow(bytes);
@@ -806,25 +637,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             ctx.write(update, ctx.voidPromise());
             receiveWindow += returnable;
             returnable = 0;
-            flushSoon();
-        }
-    }
-
-    /** The socket and both windows can take more of this stream's response. */
-    boolean isWritable(Http2ServerStream stream) {
-        Http2StreamFlow flow = stream.flow;
-        return ctx.channel().isWritable() && !flow.hasQueued() && flow.sendWindow > 0 && sendWindow > 0;
-    }
-
-    /**
-     * Flushes once the event loop has handled every ready socket of this round. Responses of many
-     * streams arrive on as many upstream connections, usually in the same round: they leave in one
-     * write instead of one system call each (about one per request before).
-     */
-    void flushSoon() {
-        if (!flushQueued) {
-            flushQueued = true;
-            ctx.executor().execute(queuedFlush);
+            output.flushSoon();
         }
     }
 
@@ -905,7 +718,6 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             stream.closed();
         }
         streams.clear();
-        blocked.clear();
         if (buffered != null) {
             buffered.release();
             buffered = null;

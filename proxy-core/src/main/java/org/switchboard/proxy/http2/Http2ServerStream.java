@@ -298,7 +298,7 @@ final class Http2ServerStream implements DownstreamStream {
 
     @Override
     public boolean isWritable() {
-        return connection.isWritable(this);
+        return connection.output.isWritable(this);
     }
 
     /** The connection, or this stream's window, can take more response bytes again. */
@@ -311,7 +311,7 @@ final class Http2ServerStream implements DownstreamStream {
     @Override
     public void sendInformational(HeadIndex head) {
         if (head.status() == 100 || head.status() == 103) {
-            connection.writeHeaders(this, Http2ResponseHeaders.of(head), null, false);
+            connection.output.writeHeaders(this, Http2ResponseHeaders.of(head), null, false);
         }
     }
 
@@ -334,7 +334,7 @@ final class Http2ServerStream implements DownstreamStream {
             complete = true;
         }
         responseEnded = wholeBody != null || complete;
-        connection.writeHeaders(this, headers, wholeBody, responseEnded);
+        connection.output.writeHeaders(this, headers, wholeBody, responseEnded);
     }
 
     @Override
@@ -349,7 +349,7 @@ final class Http2ServerStream implements DownstreamStream {
             return;
         }
         record.bytesOut += data.readableBytes();
-        connection.writeData(this, data, false);
+        connection.output.writeData(this, data, false);
     }
 
     @Override
@@ -365,7 +365,7 @@ final class Http2ServerStream implements DownstreamStream {
 
     @Override
     public void flush() {
-        connection.flushSoon();
+        connection.output.flushSoon();
     }
 
     @Override
@@ -373,7 +373,7 @@ final class Http2ServerStream implements DownstreamStream {
         StreamExchange finished = current;
         current = null;
         if (!responseEnded) {
-            connection.writeData(this, io.netty.buffer.Unpooled.EMPTY_BUFFER, true);
+            connection.output.writeData(this, io.netty.buffer.Unpooled.EMPTY_BUFFER, true);
             responseEnded = true;
         }
         record.termination = RequestRecord.Termination.COMPLETE;
@@ -455,7 +455,7 @@ final class Http2ServerStream implements DownstreamStream {
         if (bodyUnread) {
             connection.refuseRestOfBody(this);
         }
-        connection.flushSoon();
+        connection.output.flushSoon();
     }
 
     // ---- the stream's end and clocks ----
