@@ -378,9 +378,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             settingsFirst();
             if (streamId == 0) {
                 output.connectionWindowGrew(increment);
-                for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
-                    stream.onWritable();
-                }
+                wakeStreams();
                 return;
             }
             idleStreamIsAnError(streamId, "WINDOW_UPDATE");
@@ -462,7 +460,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 flow.sendWindow += delta;
             }
             if (delta > 0) {
-                for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+                for (Http2ServerStream stream : openStreams()) {
                     if (stream.flow.hasQueued()) {
                         output.sendQueued(stream);
                     }
@@ -654,12 +652,22 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         ctx.fireChannelReadComplete();
     }
 
+    /** The socket or the connection's window has room again: each stream may go on reading its upstream. */
+    private void wakeStreams() {
+        for (Http2ServerStream stream : openStreams()) {
+            stream.onWritable();
+        }
+    }
+
+    /** The open streams, copied: what is done to one may close it. */
+    private Http2ServerStream[] openStreams() {
+        return streams.values().toArray(new Http2ServerStream[0]);
+    }
+
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
         if (ctx.channel().isWritable()) {
-            for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
-                stream.onWritable();
-            }
+            wakeStreams();
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -713,7 +721,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        for (Http2ServerStream stream : streams.values().toArray(new Http2ServerStream[0])) {
+        for (Http2ServerStream stream : openStreams()) {
             stream.flow.releaseQueued();
             stream.closed();
         }

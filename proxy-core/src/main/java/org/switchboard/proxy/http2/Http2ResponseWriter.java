@@ -1,6 +1,7 @@
 package org.switchboard.proxy.http2;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersEncoder;
 import io.netty.handler.codec.http2.Http2Error;
@@ -27,6 +28,11 @@ final class Http2ResponseWriter {
     private int sendWindow = Http2Frames.DEFAULT_WINDOW;
     /** Streams with response DATA waiting for the connection's window, in order. */
     private final ArrayDeque<Http2ServerStream> blocked = new ArrayDeque<>();
+    /**
+     * Where each header block is encoded before it is framed: one per connection, reused. A plain
+     * heap buffer that the collector reclaims with the connection, so a late write never meets it released.
+     */
+    private final ByteBuf headerBlock = Unpooled.buffer(256);
     /** A flush is queued behind this event-loop round's I/O (see {@link #flushSoon()}). */
     private boolean flushQueued;
     private final Runnable queuedFlush;
@@ -49,7 +55,7 @@ final class Http2ResponseWriter {
             }
             return;
         }
-        ByteBuf block = ctx.alloc().heapBuffer(256);
+        ByteBuf block = headerBlock.clear();
         ByteBuf out = null;
         try {
             encoder.encodeHeaders(flow.id, headers, block);
@@ -81,7 +87,6 @@ final class Http2ResponseWriter {
             connection.connectionError(Http2Error.COMPRESSION_ERROR, "response headers not encodable");
             return;
         } finally {
-            block.release();
             if (out != null) {
                 out.release();
             }

@@ -12,6 +12,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import org.switchboard.config.LimitsSpec;
 import org.switchboard.config.TimeoutsSpec;
+import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.http.ConnectionClock;
 import org.switchboard.proxy.http.ForwardingHeaders;
@@ -83,7 +84,7 @@ final class Http2ServerStream implements DownstreamStream {
 
     /** Trailers: HTTP/1 upstreams get none; they end the body. */
     void onTrailers() {
-        onData(io.netty.buffer.Unpooled.EMPTY_BUFFER, 0, true);
+        onData(Unpooled.EMPTY_BUFFER, 0, true);
     }
 
     /** The header block was larger than the limit: 431, as HTTP/1 answers it. */
@@ -189,7 +190,7 @@ final class Http2ServerStream implements DownstreamStream {
         if (content.isReadable() && bodyWanted && pending == null) {
             deliver(content);
         } else if (content.isReadable()) {
-            pending = pending == null ? content : org.switchboard.proxy.codec.http1.Cumulation.append(ctx.alloc(), pending, content);
+            pending = pending == null ? content : Cumulation.append(ctx.alloc(), pending, content);
         } else {
             content.release();
         }
@@ -373,7 +374,7 @@ final class Http2ServerStream implements DownstreamStream {
         StreamExchange finished = current;
         current = null;
         if (!responseEnded) {
-            connection.output.writeData(this, io.netty.buffer.Unpooled.EMPTY_BUFFER, true);
+            connection.output.writeData(this, Unpooled.EMPTY_BUFFER, true);
             responseEnded = true;
         }
         record.termination = RequestRecord.Termination.COMPLETE;
