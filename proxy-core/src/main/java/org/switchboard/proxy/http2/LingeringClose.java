@@ -1,5 +1,7 @@
 package org.switchboard.proxy.http2;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -29,13 +31,14 @@ final class LingeringClose extends ChannelDuplexHandler {
             return;
         }
         lingering = true;
-        ctx.flush();
-        duplex.shutdownOutput().addListener(shut -> {
+        // Shut the output once everything before it is written: with io_uring a flushed write is
+        // still in flight, and shutting the socket under it would lose the GOAWAY.
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> duplex.shutdownOutput().addListener(shut -> {
             ctx.channel().config().setAutoRead(true);
             ctx.executor().schedule(() -> {
                 ctx.close(promise);
             }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        });
+        }));
     }
 
     @Override
@@ -44,7 +47,7 @@ final class LingeringClose extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (msg instanceof io.netty.buffer.ByteBuf bytes) {
+        if (msg instanceof ByteBuf bytes) {
             dropped += bytes.readableBytes();
         }
         ReferenceCountUtil.release(msg);

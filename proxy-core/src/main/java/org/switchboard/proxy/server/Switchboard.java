@@ -68,6 +68,7 @@ public final class Switchboard implements AutoCloseable {
     private final DnsAddressResolverGroup resolvers;
     private final AtomicReference<ProxySnapshot> snapshot;
     private final Map<EventLoop, UpstreamConnectionPool> pools;
+    private final Transport transport;
     private final WhoamiUserLookup userLookup;
     private final HealthChecking healthChecking;
     /** Which Synapse release the built-in table follows (synapse.version, or asked with auto). */
@@ -108,6 +109,7 @@ public final class Switchboard implements AutoCloseable {
     private CertificateWatcher certificateWatcher;
 
     private Switchboard(SwitchboardSpec spec, Transport transport) throws IOException {
+        this.transport = transport;
         // First: it reads the token file and may refuse, before anything is opened.
         this.adminAccess = AdminAccess.of(spec.admin());
         // First, before anything is started: certificates that cannot be served stop the start.
@@ -119,8 +121,8 @@ public final class Switchboard implements AutoCloseable {
                 .socketChannelType(transport.socketChannelType()));
         Bootstrap upstreamTemplate = new Bootstrap()
                 .channel(transport.socketChannelType())
-                .option(ChannelOption.RCVBUF_ALLOCATOR, ReadBuffers.allocator())
                 .resolver(resolvers);
+        transport.configure(upstreamTemplate);
         this.userLookup = spec.userLookup().enabled()
                 ? new WhoamiUserLookup(spec.userLookup(), () -> snapshot.get().mainEndpoint())
                 : null;
@@ -273,13 +275,14 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private ServerBootstrap serverBootstrap(Transport transport) {
-        return new ServerBootstrap()
+        ServerBootstrap listener = new ServerBootstrap()
                 .group(eventLoops)
                 .channel(transport.serverChannelType())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ReadBuffers.allocator());
+                .childOption(ChannelOption.TCP_NODELAY, true);
+        transport.configure(listener);
+        return listener;
     }
 
     private static InetSocketAddress bindAddress(HostPort address) {
@@ -296,7 +299,7 @@ public final class Switchboard implements AutoCloseable {
         spec.upstreams().values().forEach(upstream -> line.append(" upstream ").append(upstream.name()).append('=')
                 .append(upstream.dns() != null ? upstream.dns().type() + " " + upstream.dns().name()
                         : upstream.endpoints().stream().map(e -> e.id()).toList()));
-        line.append(" eventLoops=").append(pools.size());
+        line.append(" eventLoops=").append(pools.size()).append(" transport=").append(transport.describe());
         if (!tls.isEmpty()) {
             line.append(" tls=").append(tlsContexts.describe());
             tls.forEach((name, listener) -> line.append(" certificates ").append(name).append('=')
