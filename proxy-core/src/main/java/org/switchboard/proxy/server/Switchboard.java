@@ -608,5 +608,6 @@ public final class Switchboard implements AutoCloseable {
         if (userLookup != null) {
             userLookup.close();
         }
+        metrics.close();
     }
 }

@@ -69,10 +69,16 @@ public final class ProxyMetrics {
         return upstreamConnections;
     }
 
+    /**
+     * Listens to the JVM's collectors, which outlive this proxy: closed with it, or every proxy
+     * ever started in the process (tests, an embedding) stays reachable through the listener.
+     */
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
     public ProxyMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         new JvmMemoryMetrics().bindTo(registry);
-        new JvmGcMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         bytesIn = Counter.builder("switchboard_request_body_bytes").description("Request body bytes forwarded upstream")
@@ -318,5 +324,11 @@ public final class ProxyMetrics {
             }
             return timer;
         }
+    }
+
+    /** Stops listening to the JVM's collectors and closes the registry. */
+    public void close() {
+        gcMetrics.close();
+        registry.close();
     }
 }
