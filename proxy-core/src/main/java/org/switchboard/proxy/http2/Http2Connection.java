@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
@@ -406,7 +407,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     };
 
     private static boolean hasPseudoHeader(Http2Headers headers) {
-        for (java.util.Map.Entry<CharSequence, CharSequence> field : headers) {
+        for (Map.Entry<CharSequence, CharSequence> field : headers) {
             if (field.getKey().length() > 0 && field.getKey().charAt(0) == ':') {
                 return true;
             }

@@ -2,6 +2,7 @@ package org.switchboard.proxy.stats;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.Arrays;
 
 /**
  * Renders one access-log line as JSON bytes straight into a chunk: no String, no builder, the
@@ -163,7 +164,7 @@ final class AccessLogLine {
         if (cachedText[slot] != text) {
             int start = at;
             quoted(text);
-            cachedQuoted[slot] = java.util.Arrays.copyOfRange(b, start, at);
+            cachedQuoted[slot] = Arrays.copyOfRange(b, start, at);
             cachedText[slot] = text;
             return;
         }

@@ -64,16 +64,16 @@ public final class ProxyMetrics {
 
     private final UpstreamConnectionCounts upstreamConnections = new UpstreamConnectionCounts();
 
-    /** Open upstream connections per address, counted by the pools. */
-    public UpstreamConnectionCounts upstreamConnections() {
-        return upstreamConnections;
-    }
-
     /**
      * Listens to the JVM's collectors, which outlive this proxy: closed with it, or every proxy
      * ever started in the process (tests, an embedding) stays reachable through the listener.
      */
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+
+    /** Open upstream connections per address, counted by the pools. */
+    public UpstreamConnectionCounts upstreamConnections() {
+        return upstreamConnections;
+    }
 
     public ProxyMetrics() {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
