@@ -161,6 +161,32 @@ class MetricsSystemTest {
                 && !page.contains("https://"), "self-contained, self-refreshing: " + page);
     }
 
+    @Test
+    void connectionGaugesFollowConnectionsAsTheyOpenAndClose() throws Exception {
+        String listenerGauge = "switchboard_downstream_connections{listener=\"client\"}";
+        String protocolGauge = "switchboard_client_connections{protocol=\"h1\"}";
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> scrape().get(listenerGauge) == 0.0 && scrape().get(protocolGauge) == 0.0);
+        java.util.List<RawClient> clients = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 3; i++) {
+                RawClient client = new RawClient(proxy.address());
+                clients.add(client);
+                assertEquals(200, client.send("GET /_matrix/client/versions HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+            }
+            Map<String, Double> open = scrape();
+            assertEquals(3.0, open.get(listenerGauge));
+            assertEquals(3.0, open.get(protocolGauge));
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+        // Each close gives its count back: the listener's limit and the drain see the same.
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+                .until(() -> scrape().get(listenerGauge) == 0.0 && scrape().get(protocolGauge) == 0.0);
+    }
+
     private static void send(String raw) throws Exception {
         try (RawClient client = new RawClient(proxy.address())) {
             client.send(raw).readResponse();

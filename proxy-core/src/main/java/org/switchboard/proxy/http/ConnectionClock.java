@@ -12,7 +12,7 @@ import java.util.function.LongUnaryOperator;
  * earlier. In the common case a request schedules nothing: the timer armed a few seconds ago is
  * still the earliest deadline.
  */
-public final class ConnectionClock {
+public final class ConnectionClock implements Runnable {
     /** A timer that would fire within this of the wanted time is left as it is. */
     private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
@@ -47,10 +47,13 @@ public final class ConnectionClock {
     private void arm(long deadlineNanos) {
         firesAtNanos = deadlineNanos;
         long delay = Math.max(deadlineNanos - ticker.nanoTime(), TimeUnit.MILLISECONDS.toNanos(1));
-        timer = executor.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+        // Itself the task: no lambda held per armed timer, on every connection.
+        timer = executor.schedule(this, delay, TimeUnit.NANOSECONDS);
     }
 
-    private void tick() {
+    /** The timer fired: only the event loop calls this. */
+    @Override
+    public void run() {
         timer = null;
         if (stopped) {
             return;

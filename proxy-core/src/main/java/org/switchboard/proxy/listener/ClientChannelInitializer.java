@@ -3,6 +3,7 @@ package org.switchboard.proxy.listener;
 import org.switchboard.proxy.http2.Http2Connection;
 import org.switchboard.proxy.http.DownstreamConnection;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import org.switchboard.config.LimitsSpec;
@@ -12,6 +13,7 @@ import org.switchboard.proxy.stats.ProxyMetrics;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import org.switchboard.proxy.tls.ListenerTls;
 import org.switchboard.proxy.tls.SniChoice;
@@ -44,6 +46,12 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
+    /**
+     * Every admitted connection's one close listener, shared: a listener per connection (and
+     * Netty's list of them once there are two) would weigh on every held long poll.
+     */
+    private final ChannelFutureListener onClose;
+    private final BooleanSupplier drainClosing;
     /** Null on a plain listener. */
     private final TlsHandshakes tls;
     /** The redirect of a plain listener with redirectToHttps, shared by its connections; else null. */
@@ -75,6 +83,11 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         this.redirect = listener.redirectToHttps() && httpsPort != null ? new HttpsRedirectGate(httpsPort) : null;
         this.accessLog = accessLog;
         this.drain = drain;
+        this.onClose = closed -> {
+            limiter.closed();
+            drain.untrack(closed.channel());
+        };
+        this.drainClosing = drain::closing;
         this.snapshots = snapshots;
         this.poolsByEventLoop = poolsByEventLoop;
         this.listener = listener;
@@ -85,7 +98,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
 
     @Override
     protected void initChannel(Channel ch) {
-        drain.track(ch);
         ProxySnapshot snapshot = snapshots.get();
         LimitsSpec limits = snapshot.spec().limits();
         byte[] peer = DownstreamConnection.peerOf(ch);
@@ -95,6 +107,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             metrics.proxyError("connection_limit");
             return;
         }
+        drain.track(ch);
+        ch.closeFuture().addListener(onClose);
         UpstreamConnectionPool pool = poolsByEventLoop.get(ch.eventLoop());
         if (listener.proxyProtocol()) {
             // The PROXY header is a claim about the client: only a trusted proxy may make it.
@@ -136,7 +150,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
 
     private Http1ServerConnection plainHttp1(UpstreamConnectionPool pool) {
         return new Http1ServerConnection(snapshots, pool, scratch.get(), "http", listener.name(), metrics, accessLog,
-                drain::closing, redirect);
+                drainClosing, redirect);
     }
 
     /** The one place a negotiated protocol gets its pipeline. */
@@ -150,7 +164,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             return false;
         }
         ctx.pipeline().addLast("http1", new Http1ServerConnection(snapshots, pool, scratch.get(), "https",
-                listener.name(), metrics, accessLog, drain::closing, new MisdirectedRequestGate(choice)));
+                listener.name(), metrics, accessLog, drainClosing, new MisdirectedRequestGate(choice)));
         return true;
     }
 }

@@ -25,7 +25,7 @@ final class ConnectionLimiter {
 
     /**
      * Counts the connection, or answers and closes it. Returns whether it may go on; when it
-     * does, its close gives the count back.
+     * does, its close must give the count back with {@link #closed()}.
      */
     boolean admit(Channel channel, String client, boolean exemptPerClient, LimitsSpec limits) {
         if (open.incrementAndGet() > limits.connectionsPerListener()) {
@@ -37,8 +37,12 @@ final class ConnectionLimiter {
             open.decrementAndGet();
             return false;
         }
-        channel.closeFuture().addListener(closed -> open.decrementAndGet());
         return true;
+    }
+
+    /** An admitted connection closed. */
+    void closed() {
+        open.decrementAndGet();
     }
 
     /**

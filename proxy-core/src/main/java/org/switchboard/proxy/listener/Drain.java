@@ -6,10 +6,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.switchboard.config.DrainSpec;
@@ -38,8 +39,12 @@ public final class Drain {
     enum Phase { SERVING, DELAY, CLOSING, DONE }
 
     private volatile Phase phase = Phase.SERVING;
-    /** Every client connection open; a closed channel leaves by itself. */
-    private final ChannelGroup clients = new DefaultChannelGroup("clients", GlobalEventExecutor.INSTANCE);
+    /**
+     * Every client connection open, from {@link #track} to {@link #untrack}. Not a Netty
+     * ChannelGroup: that adds a close listener of its own to every connection, and the listener
+     * that untracks a connection here is the one that also gives back its connection-limit count.
+     */
+    private final Set<Channel> clients = ConcurrentHashMap.newKeySet();
     private final Counter forcedCloses;
     private final CompletableFuture<Void> done = new CompletableFuture<>();
 
@@ -68,11 +73,17 @@ public final class Drain {
     }
 
     /**
-     * Takes a new client connection into account. One accepted as the listeners close is served
-     * all the same: its requests see {@link #closing()} and get {@code Connection: close}.
+     * Takes a new client connection into account, until {@link #untrack} (called when it closes).
+     * One accepted as the listeners close is served all the same: its requests see
+     * {@link #closing()} and get {@code Connection: close}.
      */
     public void track(Channel client) {
         clients.add(client);
+    }
+
+    /** The connection is closed. */
+    public void untrack(Channel client) {
+        clients.remove(client);
     }
 
     /** The listeners are closed: no response keeps its connection alive any more. */
@@ -129,9 +140,19 @@ public final class Drain {
             return;
         }
         if (System.nanoTime() - deadline >= 0) {
-            int left = clients.size();
-            forcedCloses.increment(left);
-            clients.close().addListener(closed -> finish(left));
+            List<Channel> left = List.copyOf(clients);
+            forcedCloses.increment(left.size());
+            AtomicInteger closing = new AtomicInteger(left.size());
+            for (Channel client : left) {
+                client.close().addListener(closed -> {
+                    if (closing.decrementAndGet() == 0) {
+                        finish(left.size());
+                    }
+                });
+            }
+            if (left.isEmpty()) {
+                finish(0);
+            }
             return;
         }
         timer.schedule(() -> awaitClients(deadline, timer), POLL_MILLIS, TimeUnit.MILLISECONDS);

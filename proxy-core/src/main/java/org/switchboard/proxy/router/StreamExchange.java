@@ -55,7 +55,8 @@ public final class StreamExchange implements UpstreamListener {
     private byte[] sentHead;
     private final boolean mayResend;
     private final ReplayBody replay;
-    private final List<Endpoint> tried = new ArrayList<>(1);
+    /** The endpoints this request went to before the current one; null until it is retried (most never are). */
+    private List<Endpoint> triedBefore;
     private Endpoint endpoint;
     private boolean holdsRetry;
     private boolean resend;
@@ -78,7 +79,8 @@ public final class StreamExchange implements UpstreamListener {
     private long upstreamNanos = -1;
     private long lastUpstreamActivityNanos;
     private boolean awaitingUpstream;
-    private final ChunkedFramer.DataSink dechunked = (buf, index, length) -> sendBody(buf.retainedSlice(index, length));
+    /** Made when a chunked response is first dechunked (for an HTTP/2 client), not per exchange. */
+    private ChunkedFramer.DataSink dechunked;
 
     public StreamExchange(DownstreamStream downstream, UpstreamConnectionPool pool, Http1Scratch scratch, ByteBuf upstreamHead,
                    Route route, RequestView view, Endpoint endpoint, Failover failover, long responseTimeoutNanos,
@@ -106,9 +108,15 @@ public final class StreamExchange implements UpstreamListener {
         this.mayResend = replayable || (safe && !hasBody);
     }
 
+    private ChunkedFramer.DataSink dechunked() {
+        if (dechunked == null) {
+            dechunked = (buf, index, length) -> sendBody(buf.retainedSlice(index, length));
+        }
+        return dechunked;
+    }
+
     public void start() {
         endpoint.load().requestStarted();
-        tried.add(endpoint);
         UpstreamConnection pooled = pool.pollIdle(endpoint.address(), this);
         if (pooled != null) {
             onConnected(pooled);
@@ -136,10 +144,13 @@ public final class StreamExchange implements UpstreamListener {
         }
         // The parse index has moved on since: the request is read back from the head kept for sending.
         RequestView view = HeadBytesView.ofRequest(head, clientAddress);
+        List<Endpoint> tried = new ArrayList<>(triedBefore == null ? List.of() : triedBefore);
+        tried.add(endpoint);
         Endpoint next = route.pick(view, tried);
         if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
             return false;
         }
+        triedBefore = tried;
         failover.metrics().retry(reason);
         holdsRetry = true;
         endpoint.load().requestEnded();
@@ -398,7 +409,7 @@ public final class StreamExchange implements UpstreamListener {
             case CHUNKED -> {
                 int from = responsePending.readerIndex();
                 boolean asIs = downstream.takesChunkedAsIs();
-                int taken = responseChunks.scan(responsePending, from, from + readable, asIs ? null : dechunked);
+                int taken = responseChunks.scan(responsePending, from, from + readable, asIs ? null : dechunked());
                 if (taken < 0) {
                     invalidResponse("invalid chunked response body: " + responseChunks.error());
                     return;

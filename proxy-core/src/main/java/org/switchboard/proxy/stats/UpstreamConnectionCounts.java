@@ -22,15 +22,12 @@ public final class UpstreamConnectionCounts {
         return count == null ? 0 : count.get();
     }
 
-    public void opened(HostPort address) {
-        open.computeIfAbsent(address, key -> new AtomicInteger()).incrementAndGet();
-    }
-
-    public void closed(HostPort address) {
-        AtomicInteger count = open.get(address);
-        if (count != null) {
-            count.decrementAndGet();
-        }
+    /**
+     * The open count of one address, shared by every event loop's pool: a connection counts
+     * itself up when connected and down when closed, with no close listener of its own.
+     */
+    public AtomicInteger openCounter(HostPort address) {
+        return open.computeIfAbsent(address, key -> new AtomicInteger());
     }
 
     public int open(HostPort address) {

@@ -81,7 +81,14 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        home.openCount.incrementAndGet();
+        ctx.fireChannelActive();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        home.openCount.decrementAndGet();
         UpstreamListener listener = owner;
         owner = null;
         if (listener != null) {

@@ -103,12 +103,6 @@ public final class UpstreamConnectionPool {
             }, connectTimeoutMillis, TimeUnit.MILLISECONDS);
             connect.addListener(done -> timeout.cancel(false));
         }
-        connect.addListener((ChannelFuture future) -> {
-            if (future.isSuccess()) {
-                counts.opened(address);
-                future.channel().closeFuture().addListener(closed -> counts.closed(address));
-            }
-        });
         return connect;
     }
 
@@ -196,11 +190,14 @@ public final class UpstreamConnectionPool {
         final SocketAddress socketAddress;
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
         final java.util.concurrent.atomic.AtomicInteger idleCount;
+        /** Open connections to the address across loops; each connection counts itself (see UpstreamConnection). */
+        final java.util.concurrent.atomic.AtomicInteger openCount;
 
         EndpointConnections(HostPort address, org.switchboard.proxy.stats.UpstreamConnectionCounts counts) {
             this.address = address;
             this.socketAddress = socketAddressOf(address);
             this.idleCount = counts.idleCounter(address);
+            this.openCount = counts.openCounter(address);
         }
 
         /** The most recently used idle connection, or null. */
