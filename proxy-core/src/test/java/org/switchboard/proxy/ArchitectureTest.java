@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
  * The direction of proxy-core's packages, kept by the build rather than by good intentions
  * (STYLE.md, and the root package-info): each layer of the data path may use the layers below it,
  * never those above. Outermost first: server, listener, http1, http, router, upstream; below them
- * all the wire codec, stats and TLS.
+ * all the wire codec, stats, TLS and the socket-level steps (net).
  */
 class ArchitectureTest {
     private static final String P = "org.switchboard.proxy";
@@ -32,6 +32,16 @@ class ArchitectureTest {
                 .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
                         P + ".http..", P + ".router..", P + ".upstream..", P + ".stats..", P + ".admin..",
                         "org.switchboard.routing..", "org.switchboard.config..", "org.switchboard.health..")
+                .check(PROXY);
+    }
+
+    @Test
+    void socketStepsDependOnNothingOfTheProxy() {
+        noClasses().that().resideInAPackage(P + ".net..")
+                .should().dependOnClassesThat().resideInAnyPackage(P, P + ".server..", P + ".listener..", P + ".http1..",
+                        P + ".http2..", P + ".http..", P + ".router..", P + ".upstream..", P + ".stats..", P + ".admin..",
+                        P + ".codec..", P + ".tls..", "org.switchboard.routing..", "org.switchboard.config..",
+                        "org.switchboard.health..")
                 .check(PROXY);
     }
 

@@ -1,5 +1,6 @@
 package org.switchboard.proxy.http1;
 
+import org.switchboard.proxy.net.HalfClose;
 import org.switchboard.proxy.http.DownstreamConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
@@ -401,11 +402,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         dropPending();
         lingerUntilNanos = now() + LINGER_NANOS;
         reading(true);
-        ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener((ChannelFutureListener) future -> {
-            if (future.channel() instanceof io.netty.channel.socket.DuplexChannel duplex && duplex.isActive()) {
-                duplex.shutdownOutput();
-            } else {
-                future.channel().close();
+        HalfClose.afterWrites(ctx, ctx.channel()).addListener(shut -> {
+            if (!shut.isSuccess()) {
+                ctx.channel().close();
             }
         });
         clock.by(lingerUntilNanos);

@@ -1,7 +1,7 @@
 package org.switchboard.proxy.http2;
 
+import org.switchboard.proxy.net.HalfClose;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -31,14 +31,13 @@ final class LingeringClose extends ChannelDuplexHandler {
             return;
         }
         lingering = true;
-        // Shut the output once everything before it is written: with io_uring a flushed write is
-        // still in flight, and shutting the socket under it would lose the GOAWAY.
-        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> duplex.shutdownOutput().addListener(shut -> {
+        // After the GOAWAY written before this close.
+        HalfClose.afterWrites(ctx, duplex).addListener(shut -> {
             ctx.channel().config().setAutoRead(true);
             ctx.executor().schedule(() -> {
                 ctx.close(promise);
             }, LINGER_MILLIS, TimeUnit.MILLISECONDS);
-        }));
+        });
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.switchboard.proxy.router;
 
+import org.switchboard.proxy.net.HalfClose;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.stats.RequestRecord;
 import io.netty.buffer.ByteBuf;
@@ -377,12 +378,9 @@ public final class StreamExchange implements UpstreamListener {
      * still answer.
      */
     public void onClientHalfClosed() {
-        if (!done && upstream != null && upstream.channel() instanceof io.netty.channel.socket.DuplexChannel duplex) {
-            duplex.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(written -> {
-                if (duplex.isActive()) {
-                    duplex.shutdownOutput();
-                }
-            });
+        if (!done && upstream != null) {
+            // A connection that cannot be half-closed any more is closed already: its close ends the tunnel.
+            HalfClose.afterWrites(upstream.channel(), upstream.channel());
         }
     }
 
