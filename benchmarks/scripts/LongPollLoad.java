@@ -40,8 +40,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * <pre>
  * java benchmarks/scripts/LongPollLoad.java --proxy 127.0.0.1:18603 --upstream-port 19103 \
  *     --pid-file proxy.pid [--requests 9000] [--warmup 200] [--fill-seconds 60] \
- *     [--settle-seconds 2] [--release-seconds 5] [--close fin|reset] [--max-seconds 150]
+ *     [--settle-seconds 2] [--release-seconds 5] [--close fin|reset] [--max-seconds 150] \
+ *     [--idle-seconds 1]
  * </pre>
+ * {@code --idle-seconds}: the pause between the warm-up's release and the idle RSS reading (and
+ * the fill after it), so that longpoll-heap.sh can take its idle class histogram in between.
  * The proxy is started after this program prints {@code UPSTREAM READY}, and its pid written to
  * the pid file; its RSS is VmRSS of that pid plus its direct children (nginx workers).
  */
@@ -61,6 +64,7 @@ public final class LongPollLoad {
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "200"));
         long fillNanos = Long.parseLong(options.getOrDefault("fill-seconds", "60")) * SECOND;
         long settleNanos = Long.parseLong(options.getOrDefault("settle-seconds", "2")) * SECOND;
+        long idleMillis = Long.parseLong(options.getOrDefault("idle-seconds", "1")) * 1000;
         long releaseNanos = Long.parseLong(options.getOrDefault("release-seconds", "5")) * SECOND;
         long maxSeconds = Long.parseLong(options.getOrDefault("max-seconds", "150"));
         String close = options.getOrDefault("close", "fin");
@@ -88,7 +92,7 @@ public final class LongPollLoad {
         Release warmRelease = release(warm, releaseNanos, abortive);
         log("warm-up: held " + warm.held.get() + "/" + warmup + ", released p50 "
                 + ms(warmRelease.p50) + " ms, not released " + warmRelease.notReleased);
-        Thread.sleep(1000);
+        Thread.sleep(idleMillis);
         long rssIdle = rssKib(pid);
 
         Round full = new Round("full", requests, random);
