@@ -34,6 +34,25 @@ upstreams:
 CONF
 }
 
+# Switchboard's config for the long-poll benchmarks: /sync goes to the synchrotron role (ring hash
+# on the token's user; main is required), both roles to the one upstream that holds every request,
+# timeouts longer than any hold, and the connection limits a user has by default (20,000 per
+# listener, none per client).
+# Usage: longpoll_switchboard_config FILE PORT UPSTREAM_PORT THREADS
+longpoll_switchboard_config() {
+  cat > "$1" <<CONF
+listeners: [{name: client, address: "127.0.0.1:$2"}]
+admin: {address: "127.0.0.1:$(($2 + 1))"}
+accessLog: {enabled: false}
+runtime: {eventLoopThreads: $4}
+drain: {delay: 0s, timeout: 1s}
+timeouts: {upstreamResponse: 180s, downstreamIdle: 180s}
+upstreams:
+  main: {endpoints: ["127.0.0.1:$3"]}
+  synchrotron: {endpoints: ["127.0.0.1:$3"]}
+CONF
+}
+
 # The same routing for HAProxy and NGINX as the built-in table gives Switchboard: /sync hashed on
 # Authorization to two synchrotrons, least connections for generic and media, main for admin and
 # federation, keep-alive upstream. Printed into each script's config, after its own listener lines.

@@ -23,17 +23,7 @@ trap cleanup EXIT
 cp proxy-core/target/switchboard.jar "$work/switchboard.jar"
 cp benchmarks/scripts/LongPollLoad.java "$work/LongPollLoad.java"
 port=18703; upstream_port=19203
-cat > "$work/switchboard.yaml" <<CONF
-listeners: [{name: client, address: "127.0.0.1:$port"}]
-admin: {address: "127.0.0.1:$((port + 1))"}
-accessLog: {enabled: false}
-runtime: {eventLoopThreads: $threads}
-drain: {delay: 0s, timeout: 1s}
-timeouts: {upstreamResponse: 180s, downstreamIdle: 180s}
-upstreams:
-  main: {endpoints: ["127.0.0.1:$upstream_port"]}
-  synchrotron: {endpoints: ["127.0.0.1:$upstream_port"]}
-CONF
+longpoll_switchboard_config "$work/switchboard.yaml" "$port" "$upstream_port" "$threads"
 
 # The idle histogram is taken in the 6 s between the warm-up and the fill; the requests stay held
 # for 40 s after the fill: time for the second one.

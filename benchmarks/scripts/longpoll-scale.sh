@@ -87,19 +87,7 @@ CONF
 }
 
 start_switchboard() { # port upstream_port
-  # /sync goes to the synchrotron role (ring hash on the token's user); main is required. The
-  # connection limits are the defaults, as a user has them: 20,000 per listener, none per client.
-  cat > "$work/switchboard.yaml" <<CONF
-listeners: [{name: client, address: "127.0.0.1:$1"}]
-admin: {address: "127.0.0.1:$(($1 + 1))"}
-accessLog: {enabled: false}
-runtime: {eventLoopThreads: $threads}
-drain: {delay: 0s, timeout: 1s}
-timeouts: {upstreamResponse: 180s, downstreamIdle: 180s}
-upstreams:
-  main: {endpoints: ["127.0.0.1:$2"]}
-  synchrotron: {endpoints: ["127.0.0.1:$2"]}
-CONF
+  longpoll_switchboard_config "$work/switchboard.yaml" "$1" "$2" "$threads"
   # shellcheck disable=SC2086 # SWITCHBOARD_JAVA_OPTS are words, e.g. -Dswitchboard.transport=nio
   java -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m} -jar "$work/switchboard.jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy_pid=$!
 }
