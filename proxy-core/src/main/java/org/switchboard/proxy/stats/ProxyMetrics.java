@@ -147,10 +147,14 @@ public final class ProxyMetrics {
 
     /** The upstream's own time to first byte (request written to response head). */
     public void firstByte(org.switchboard.routing.Endpoint endpoint, long nanos) {
-        firstByte.computeIfAbsent(endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
-                .description("Time from the request going upstream to the response head coming back")
-                .tags("upstream", key.upstream(), "endpoint", key.id()).serviceLevelObjectives(BUCKETS).register(registry))
-                .record(nanos, TimeUnit.NANOSECONDS);
+        Timer timer = firstByte.get(endpoint); // no capturing lambda per response once the timer exists
+        if (timer == null) {
+            timer = firstByte.computeIfAbsent(endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
+                    .description("Time from the request going upstream to the response head coming back")
+                    .tags("upstream", key.upstream(), "endpoint", key.id()).serviceLevelObjectives(BUCKETS)
+                    .register(registry));
+        }
+        timer.record(nanos, TimeUnit.NANOSECONDS);
     }
 
     /** One active health check's result. */
@@ -188,13 +192,28 @@ public final class ProxyMetrics {
 
     /** One proxied or locally answered request, counted once when it ends. */
     public void request(String listener, String route, String upstream, String method, int status, long nanos) {
-        RouteMeters meters = byListener.computeIfAbsent(listener, key -> new ConcurrentHashMap<>())
-                .computeIfAbsent(route, key -> new ConcurrentHashMap<>())
-                .computeIfAbsent(upstream, key -> new RouteMeters(listener, route, upstream));
+        RouteMeters meters = routeMeters(listener, route, upstream);
         int methodIndex = methodIndex(method);
         int statusIndex = Math.min(Math.max(status / 100 - 1, 0), 4);
         meters.count(methodIndex, statusIndex).increment();
         meters.latency(methodIndex, statusIndex).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    /**
+     * The meters of a listener, route and upstream. Looked up before anything is made: a lambda
+     * that captures the names would be allocated on every request, though the meters exist after
+     * the first.
+     */
+    private RouteMeters routeMeters(String listener, String route, String upstream) {
+        ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> byRoute = byListener.get(listener);
+        ConcurrentHashMap<String, RouteMeters> byUpstream = byRoute == null ? null : byRoute.get(route);
+        RouteMeters meters = byUpstream == null ? null : byUpstream.get(upstream);
+        if (meters != null) {
+            return meters;
+        }
+        return byListener.computeIfAbsent(listener, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(route, key -> new ConcurrentHashMap<>())
+                .computeIfAbsent(upstream, key -> new RouteMeters(listener, route, upstream));
     }
 
     /** The kinds that mean a configured limit was hit, with the setting that sets it, for the log. */
