@@ -130,37 +130,53 @@ cpu_ticks() {
   echo "$total"
 }
 
+# Nanoseconds the threads of a process and its children processes spent ready to run but waiting
+# for a CPU (the second field of each thread's /proc schedstat): on a machine where the load
+# generator, the upstream and the proxy share the cores, this is where a proxy's latency tail
+# comes from when its own work is quick.
+run_queue_wait_ns() {
+  local p t
+  for p in $1 $(pgrep -P "$1" || true); do
+    for t in /proc/"$p"/task/*; do cat "$t/schedstat" 2>/dev/null || true; done
+  done | awk '{w += $2} END {printf "%.0f\n", w}'
+}
+
 # Microseconds of CPU per request from a tick difference and a request count.
 cpu_us_per_request() { # ticks requests
   awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'
 }
 
-# One wrk run against url with a Lua script; prints "name rps p50 p99 cpu-us/req" (cpu "-" when
-# pid is "-": nothing to charge), and wrk's error lines on stderr.
+# One wrk run against url with a Lua script; prints "name rps p50 p99 cpu-us/req wait-us/req"
+# (cpu and run-queue wait "-" when pid is "-": nothing to charge), and wrk's error lines on stderr.
 wrk_measure() { # name url pid script
-  local name=$1 url=$2 pid=$3 script=$4 before after out requests cpu=- errors
-  [ "$pid" = - ] || before=$(cpu_ticks "$pid")
+  local name=$1 url=$2 pid=$3 script=$4 before after waited out requests cpu=- wait=- errors
+  [ "$pid" = - ] || { before=$(cpu_ticks "$pid"); waited=$(run_queue_wait_ns "$pid"); }
   out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
-  [ "$pid" = - ] || after=$(cpu_ticks "$pid")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
-  [ "$pid" = - ] || cpu=$(cpu_us_per_request $((after - before)) "$requests")
+  if [ "$pid" != - ]; then
+    after=$(cpu_ticks "$pid")
+    cpu=$(cpu_us_per_request $((after - before)) "$requests")
+    wait=$(awk -v w="$(( $(run_queue_wait_ns "$pid") - waited ))" -v n="$requests" 'BEGIN {printf "%.1f", w / 1000 / n}')
+  fi
   errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
   [ -z "$errors" ] || echo "$name: $errors" >&2
   echo "$name $(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
-    "$(awk '$1=="99%" {print $2}' <<<"$out") $cpu"
+    "$(awk '$1=="99%" {print $2}' <<<"$out") $cpu $wait"
 }
 
-# The medians table of a results file ("key rps p50 p99 cpu" lines): one row per key, labelled.
+# The medians table of a results file ("key rps p50 p99 cpu [wait]" lines): one row per key,
+# labelled. "run-queue us/req": time the proxy's threads waited for a CPU (run_queue_wait_ns).
 print_medians() { # results width heading key=label...
-  local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu
+  local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu wait
   shift 3
-  printf "%-${width}s %12s %10s %10s %14s\n" "$heading" requests/s p50 p99 "cpu us/req"
+  printf "%-${width}s %12s %10s %10s %14s %18s\n" "$heading" requests/s p50 p99 "cpu us/req" "run-queue us/req"
   for pair in "$@"; do
     key=${pair%%=*}; label=${pair#*=}
     rps=$(awk -v k="$key" '$1==k {print $2}' "$results" | median)
     p50=$(awk -v k="$key" '$1==k {print $3}' "$results" | to_ms | median)
     p99=$(awk -v k="$key" '$1==k {print $4}' "$results" | to_ms | median)
     cpu=$(awk -v k="$key" '$1==k {print $5}' "$results" | median)
-    printf "%-${width}s %12s %9sms %9sms %14s\n" "$label" "$rps" "$p50" "$p99" "$cpu"
+    wait=$(awk -v k="$key" '$1==k {print ($6 == "" ? "-" : $6)}' "$results" | median)
+    printf "%-${width}s %12s %9sms %9sms %14s %18s\n" "$label" "$rps" "$p50" "$p99" "$cpu" "$wait"
   done
 }

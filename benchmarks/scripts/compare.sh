@@ -4,7 +4,8 @@
 # synchrotrons, least connections for generic and media, main for admin and federation,
 # keep-alive upstream), the same thread counts, a Matrix-shaped request mix over 5,000 tokens.
 # Runs interleaved (direct, haproxy, nginx, switchboard; N rounds after a warm-up) and prints
-# medians: requests/s, p50, p99, and the proxy's own CPU time per request (from /proc).
+# medians: requests/s, p50, p99, the proxy's own CPU time per request and the time its threads
+# waited for a CPU per request (both from /proc).
 # Needs: wrk haproxy nginx-light (apt-get install), a built proxy-core/target/switchboard.jar.
 # Usage: benchmarks/scripts/compare.sh [rounds=3] [seconds=10] [connections=64] [threads="1 2"]
 # ACCESS_LOGS=1: every proxy writes an access log line per request (HAProxy httplog to stdout,
