@@ -12,7 +12,8 @@
 # Runs are interleaved (haproxy, nginx, switchboard; then again) and the table shows medians.
 # Usage: benchmarks/scripts/longpoll-scale.sh [requests=9000] [threads=1] [close=fin|reset] [rounds=3]
 # (PROXIES="nginx switchboard" runs a subset; SWITCHBOARD_JAVA_OPTS replaces the JVM options, by
-# default the README's and the Deployment's: -XX:+UseSerialGC -Xmn16m. WARMUP=3000 holds and
+# default the README's and the Deployment's: -XX:+UseSerialGC -Xmn16m
+# -XX:TrimNativeHeapInterval=1000. WARMUP=3000 holds and
 # releases that many requests before the idle reading instead of 200: the JVM's close path is then
 # compiled before the burst, and the RSS figure then mostly measures heap the warm-up touched.)
 set -euo pipefail
@@ -89,7 +90,7 @@ CONF
 start_switchboard() { # port upstream_port
   longpoll_switchboard_config "$work/switchboard.yaml" "$1" "$2" "$threads"
   # shellcheck disable=SC2086 # SWITCHBOARD_JAVA_OPTS are words, e.g. -Dswitchboard.transport=nio
-  java -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m} -jar "$work/switchboard.jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy_pid=$!
+  java -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m -XX:TrimNativeHeapInterval=1000} -jar "$work/switchboard.jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy_pid=$!
 }
 
 run() { # name port upstream_port

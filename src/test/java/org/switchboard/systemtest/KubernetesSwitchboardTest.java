@@ -119,7 +119,8 @@ class KubernetesSwitchboardTest {
             assertTrue(deployment.replicas() >= 2, tier + ": Switchboard runs at least 2 replicas");
             assertFalse(deployment.podSpec().path("topologySpreadConstraints").isEmpty(), tier + ": replicas spread across nodes");
             String options = container.path("env").findValues("value").toString();
-            for (String flag : List.of("-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-Xmn16m", "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.native.workdir=/tmp")) {
+            for (String flag : List.of("-XX:MaxRAMPercentage=75", "-XX:+UseSerialGC", "-Xmn16m", "-XX:TrimNativeHeapInterval=1000",
+                    "-XX:+ExitOnOutOfMemoryError", "-Dio.netty.native.workdir=/tmp")) {
                 assertTrue(options.contains(flag), tier + ": JAVA_TOOL_OPTIONS lacks " + flag);
             }
 
