@@ -41,8 +41,11 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * java benchmarks/scripts/LongPollLoad.java --proxy 127.0.0.1:18603 --upstream-port 19103 \
  *     --pid-file proxy.pid [--requests 9000] [--warmup 200] [--fill-seconds 60] \
  *     [--settle-seconds 2] [--release-seconds 5] [--close fin|reset] [--max-seconds 150] \
- *     [--idle-seconds 1]
+ *     [--idle-seconds 1] [--warmup-rounds 1]
  * </pre>
+ * {@code --warmup-rounds}: how many times the warm-up round is held and released. Many small
+ * rounds run the proxy's close path as often as a proxy in service has, while holding no more at
+ * a time than one round (the idle RSS reading then counts little of it).
  * {@code --idle-seconds}: the pause between the warm-up's release and the idle RSS reading (and
  * the fill after it), so that longpoll-heap.sh can take its idle class histogram in between.
  * The proxy is started after this program prints {@code UPSTREAM READY}, and its pid written to
@@ -62,6 +65,7 @@ public final class LongPollLoad {
         Path pidFile = Path.of(required(options, "pid-file"));
         int requests = Integer.parseInt(options.getOrDefault("requests", "9000"));
         int warmup = Integer.parseInt(options.getOrDefault("warmup", "200"));
+        int warmupRounds = Integer.parseInt(options.getOrDefault("warmup-rounds", "1"));
         long fillNanos = Long.parseLong(options.getOrDefault("fill-seconds", "60")) * SECOND;
         long settleNanos = Long.parseLong(options.getOrDefault("settle-seconds", "2")) * SECOND;
         long idleMillis = Long.parseLong(options.getOrDefault("idle-seconds", "1")) * 1000;
@@ -86,12 +90,15 @@ public final class LongPollLoad {
         log("proxy pid " + pid + " accepts connections on " + proxy);
 
         Random random = new Random(8);
-        Round warm = new Round("warm-up", warmup, random);
-        upstream.round = warm;
-        runHold(warm, proxy, 20 * SECOND, 0);
-        Release warmRelease = release(warm, releaseNanos, abortive);
-        log("warm-up: held " + warm.held.get() + "/" + warmup + ", released p50 "
-                + ms(warmRelease.p50) + " ms, not released " + warmRelease.notReleased);
+        for (int round = 1; round <= warmupRounds; round++) {
+            Round warm = new Round("warm-up", warmup, random);
+            upstream.round = warm;
+            runHold(warm, proxy, 20 * SECOND, 0);
+            Release warmRelease = release(warm, releaseNanos, abortive);
+            log("warm-up round " + round + "/" + warmupRounds + ": held " + warm.held.get() + "/" + warmup
+                    + ", released p50 " + ms(warmRelease.p50) + " ms, not released " + warmRelease.notReleased);
+        }
+        log("warm-up: " + warmupRounds + " round(s) of " + warmup + " held and released"); // longpoll-heap.sh waits for it
         Thread.sleep(idleMillis);
         long rssIdle = rssKib(pid);
 

@@ -15,7 +15,9 @@
 # default the README's and the Deployment's: -XX:+UseSerialGC -Xmn16m
 # -XX:TrimNativeHeapInterval=1000. WARMUP=3000 holds and
 # releases that many requests before the idle reading instead of 200: the JVM's close path is then
-# compiled before the burst, and the RSS figure then mostly measures heap the warm-up touched.)
+# compiled before the burst, and the RSS figure then mostly measures heap the warm-up touched.
+# WARMUP_ROUNDS=20 holds and releases the warm-up round that many times instead: the close path
+# runs as often, while no more than one round is held at a time.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -99,7 +101,7 @@ run() { # name port upstream_port
   rm -f "$work/$name.pid"
   # Progress goes to stderr; the one RESULT line to the .out file.
   timeout 120 java "$work/LongPollLoad.java" --proxy "127.0.0.1:$port" --upstream-port "$upstream_port" \
-      --pid-file "$work/$name.pid" --requests "$requests" --warmup "${WARMUP:-200}" --fill-seconds 60 \
+      --pid-file "$work/$name.pid" --requests "$requests" --warmup "${WARMUP:-200}" --warmup-rounds "${WARMUP_ROUNDS:-1}" --fill-seconds 60 \
       --settle-seconds 2 --release-seconds 5 --close "$close" --max-seconds 110 > "$work/$name.out" & load_pid=$!
   pids+=("$load_pid")
   for _ in $(seq 150); do grep -q '^UPSTREAM READY' "$work/$name.out" 2>/dev/null && break; sleep 0.2; done
