@@ -2,6 +2,22 @@
 # in front of, and the statistics of the result tables.
 
 # The workers: one nginx answering 200 on six ports (main, 2 synchrotrons, 2 generic, media).
+# Switchboard's JVM options when SWITCHBOARD_JAVA_OPTS is not set: the README's and the
+# Dockerfile's (the serial collector with a small young generation; the C library's free memory
+# handed back every second).
+readme_java_opts="-XX:+UseSerialGC -Xmn16m -XX:TrimNativeHeapInterval=1000"
+
+# A scratch directory for a long-poll run, removed on exit after every process in pids has
+# stopped, with copies of the jar and LongPollLoad.java, so that a rebuild or an edit during the
+# run cannot change what runs. Sets work and pids.
+longpoll_workdir() {
+  work=$(mktemp -d)
+  pids=()
+  trap 'stop_now "${pids[@]}"; rm -rf "$work"' EXIT
+  cp proxy-core/target/switchboard.jar "$work/switchboard.jar"
+  cp benchmarks/scripts/LongPollLoad.java "$work/LongPollLoad.java"
+}
+
 # Usage: start_workers DIR; its pid is appended to the caller's pids array.
 start_workers() {
   local dir=$1/workers

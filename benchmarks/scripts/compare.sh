@@ -72,7 +72,7 @@ CONF
     sed -i "s|^accessLog: .*|accessLog: {path: \"$work/logs/switchboard-access.log\"}|" "$work/switchboard.yaml"
   fi
   # shellcheck disable=SC2086 # the options are words
-  java -Xms512m -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m -XX:TrimNativeHeapInterval=1000} -jar "$jar" --config "$work/switchboard.yaml" \
+  java -Xms512m -Xmx512m ${SWITCHBOARD_JAVA_OPTS:-$readme_java_opts} -jar "$jar" --config "$work/switchboard.yaml" \
       > "$work/switchboard.log" 2>&1 & sp=$!
   pids+=($hp $np $sp)
   for _ in $(seq 50); do curl -sf http://127.0.0.1:18504/ready >/dev/null && break; sleep 0.2; done

@@ -7,9 +7,8 @@
 # young generation stands when it is read; this one does not.
 # Needs: a JDK 17+ (jcmd beside java), a built proxy-core/target/switchboard.jar.
 # Usage: benchmarks/scripts/longpoll-heap.sh [requests=9000] [threads=2] [top=25]
-# (SWITCHBOARD_JAVA_OPTS replaces the JVM options, by default the README's: -XX:+UseSerialGC -Xmn16m
-# -XX:TrimNativeHeapInterval=1000;
-# JAVA_HOME picks the JDK, e.g. a JDK 25 with SWITCHBOARD_JAVA_OPTS="... -XX:+UseCompactObjectHeaders".)
+# (SWITCHBOARD_JAVA_OPTS replaces the JVM options, by default the README's (readme_java_opts in
+# common.sh); JAVA_HOME picks the JDK, e.g. a JDK 25 with SWITCHBOARD_JAVA_OPTS="... -XX:+UseCompactObjectHeaders".)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -17,12 +16,7 @@ source benchmarks/scripts/common.sh
 requests=${1:-9000}; threads=${2:-2}; top=${3:-25}
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 jcmd=${JAVA_HOME:+$JAVA_HOME/bin/}jcmd
-work=$(mktemp -d)
-pids=()
-cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
-trap cleanup EXIT
-cp proxy-core/target/switchboard.jar "$work/switchboard.jar"
-cp benchmarks/scripts/LongPollLoad.java "$work/LongPollLoad.java"
+longpoll_workdir
 port=18703; upstream_port=19203
 longpoll_switchboard_config "$work/switchboard.yaml" "$port" "$upstream_port" "$threads"
 
@@ -33,7 +27,7 @@ timeout 150 "$java" "$work/LongPollLoad.java" --proxy "127.0.0.1:$port" --upstre
     --idle-seconds 6 --release-seconds 5 --close fin --max-seconds 140 > "$work/load.out" 2> "$work/load.err" & pids+=($!)
 for _ in $(seq 150); do grep -q '^UPSTREAM READY' "$work/load.out" 2>/dev/null && break; sleep 0.2; done
 # shellcheck disable=SC2086 # the options are words
-"$java" -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m -XX:TrimNativeHeapInterval=1000} -jar "$work/switchboard.jar" \
+"$java" -Xmx512m ${SWITCHBOARD_JAVA_OPTS:-$readme_java_opts} -jar "$work/switchboard.jar" \
     --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy=$!
 pids+=("$proxy")
 echo "$proxy" > "$work/switchboard.pid.tmp" && mv "$work/switchboard.pid.tmp" "$work/switchboard.pid"

@@ -12,8 +12,7 @@
 # Runs are interleaved (haproxy, nginx, switchboard; then again) and the table shows medians.
 # Usage: benchmarks/scripts/longpoll-scale.sh [requests=9000] [threads=1] [close=fin|reset] [rounds=3]
 # (PROXIES="nginx switchboard" runs a subset; SWITCHBOARD_JAVA_OPTS replaces the JVM options, by
-# default the README's and the Deployment's: -XX:+UseSerialGC -Xmn16m
-# -XX:TrimNativeHeapInterval=1000. WARMUP=3000 holds and
+# default the README's and the Deployment's, readme_java_opts in common.sh. WARMUP=3000 holds and
 # releases that many requests before the idle reading instead of 200: the JVM's close path is then
 # compiled before the burst, and the RSS figure then mostly measures heap the warm-up touched.
 # WARMUP_ROUNDS=20 holds and releases the warm-up round that many times instead: the close path
@@ -23,13 +22,7 @@ cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
 source benchmarks/scripts/common.sh
 requests=${1:-9000}; threads=${2:-1}; close=${3:-fin}; rounds=${4:-3}
-work=$(mktemp -d)
-pids=()
-cleanup() { stop_now "${pids[@]}"; rm -rf "$work"; }
-trap cleanup EXIT
-# Copies, so that a rebuild or an edit during the run cannot change what runs.
-cp proxy-core/target/switchboard.jar "$work/switchboard.jar"
-cp benchmarks/scripts/LongPollLoad.java "$work/LongPollLoad.java"
+longpoll_workdir
 
 fd_limit=$(ulimit -Hn)
 if [ "$fd_limit" != unlimited ] && [ $((2 * requests + 200)) -gt "$(ulimit -n)" ]; then
@@ -92,7 +85,7 @@ CONF
 start_switchboard() { # port upstream_port
   longpoll_switchboard_config "$work/switchboard.yaml" "$1" "$2" "$threads"
   # shellcheck disable=SC2086 # SWITCHBOARD_JAVA_OPTS are words, e.g. -Dswitchboard.transport=nio
-  java -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m -XX:TrimNativeHeapInterval=1000} -jar "$work/switchboard.jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy_pid=$!
+  java -Xmx512m ${SWITCHBOARD_JAVA_OPTS:-$readme_java_opts} -jar "$work/switchboard.jar" --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & proxy_pid=$!
 }
 
 run() { # name port upstream_port

@@ -80,7 +80,7 @@ upstreams:
   main: {endpoints: ["127.0.0.1:19000"]}
 CONF
 # shellcheck disable=SC2086 # the options are words
-java -Xms512m -Xmx512m ${SWITCHBOARD_JAVA_OPTS:--XX:+UseSerialGC -Xmn16m -XX:TrimNativeHeapInterval=1000} -jar "$work/switchboard.jar" \
+java -Xms512m -Xmx512m ${SWITCHBOARD_JAVA_OPTS:-$readme_java_opts} -jar "$work/switchboard.jar" \
     --config "$work/switchboard.yaml" > "$work/switchboard.log" 2>&1 & sp=$!; pids+=($sp)
 for _ in $(seq 50); do curl -sf http://127.0.0.1:18524/ready >/dev/null && break; sleep 0.2; done
 measure switchboard 18523 $sp
