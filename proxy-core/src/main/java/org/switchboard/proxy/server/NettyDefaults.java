@@ -9,11 +9,15 @@ package org.switchboard.proxy.server;
  *       {@code -Dio.netty.leakDetection.level=simple}, and watch
  *       {@code switchboard_netty_direct_memory_bytes} for a leak's trend.</li>
  *   <li>The pooled allocator rather than 4.2's adaptive one: about 6% less CPU per request.</li>
+ *   <li>No count of pinned pool memory: every pooled buffer's allocation and release added to a
+ *       counter shared by its chunk, 2.2% of the proxy's CPU samples with two event loops in the
+ *       Matrix mix, for a figure nothing here reads (the metrics report used direct memory).</li>
  * </ul>
  */
 public final class NettyDefaults {
     static final String LEAK_DETECTION = "io.netty.leakDetection.level";
     static final String ALLOCATOR = "io.netty.allocator.type";
+    static final String TRACK_PINNED = "io.netty.trackPinnedMemory";
 
     private NettyDefaults() {
     }
@@ -21,6 +25,7 @@ public final class NettyDefaults {
     public static void apply() {
         setIfAbsent(LEAK_DETECTION, "disabled");
         setIfAbsent(ALLOCATOR, "pooled");
+        setIfAbsent(TRACK_PINNED, "false");
     }
 
     private static void setIfAbsent(String property, String value) {
