@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * active health checks). The clients open N keep-alive connections to the proxy, one
  * {@code GET /_matrix/client/v3/sync?since=s1&timeout=30000} each with its own {@code syt_} token;
  * the upstream tells the requests apart by that token. Phases: a small warm-up round (held, then
- * released), the proxy's RSS idle, the full round held, its RSS held, then every client socket is
+ * released), the proxy's RSS idle, the full round held, its RSS held (each at rest: the lowest of
+ * readings 250 ms apart over {@code --rest-seconds}), then every client socket is
  * closed at once, normally (FIN; the default) or abortively ({@code --close reset}: SO_LINGER 0,
  * RST), and for each held request the time from its client's close to
  * the upstream seeing EOF or a reset on its side is the release time.
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLongArray;
  * java benchmarks/scripts/LongPollLoad.java --proxy 127.0.0.1:18603 --upstream-port 19103 \
  *     --pid-file proxy.pid [--requests 9000] [--warmup 200] [--fill-seconds 60] \
  *     [--settle-seconds 2] [--release-seconds 5] [--close fin|reset] [--max-seconds 150] \
- *     [--idle-seconds 1] [--warmup-rounds 1]
+ *     [--idle-seconds 1] [--warmup-rounds 1] [--rest-seconds 3]
  * </pre>
  * {@code --warmup-rounds}: how many times the warm-up round is held and released. Many small
  * rounds run the proxy's close path as often as a proxy in service has, while holding no more at
@@ -69,6 +70,7 @@ public final class LongPollLoad {
         long fillNanos = Long.parseLong(options.getOrDefault("fill-seconds", "60")) * SECOND;
         long settleNanos = Long.parseLong(options.getOrDefault("settle-seconds", "2")) * SECOND;
         long idleMillis = Long.parseLong(options.getOrDefault("idle-seconds", "1")) * 1000;
+        long restMillis = Long.parseLong(options.getOrDefault("rest-seconds", "3")) * 1000;
         long releaseNanos = Long.parseLong(options.getOrDefault("release-seconds", "5")) * SECOND;
         long maxSeconds = Long.parseLong(options.getOrDefault("max-seconds", "150"));
         String close = options.getOrDefault("close", "fin");
@@ -100,14 +102,14 @@ public final class LongPollLoad {
         }
         log("warm-up: " + warmupRounds + " round(s) of " + warmup + " held and released"); // longpoll-heap.sh waits for it
         Thread.sleep(idleMillis);
-        long rssIdle = rssKib(pid);
+        long rssIdle = rssAtRest(pid, restMillis);
 
         Round full = new Round("full", requests, random);
         upstream.round = full;
         long fillStart = System.nanoTime();
         runHold(full, proxy, fillNanos, settleNanos);
         double fillSeconds = Math.max(0, full.lastHeldNanos() - fillStart) / 1e9;
-        long rssHeld = rssKib(pid);
+        long rssHeld = rssAtRest(pid, restMillis);
         int held = full.held.get();
         int droppedWhileHeld = full.released.get();
         Release fullRelease = release(full, releaseNanos, abortive);
@@ -543,6 +545,22 @@ public final class LongPollLoad {
             }
         }
         throw fail("the proxy does not accept connections on " + proxy);
+    }
+
+    /**
+     * The proxy's RSS at rest: the lowest of readings 250 ms apart over {@code restMillis}. A JVM's
+     * compiler takes scratch memory from the C library while it compiles, and Switchboard's
+     * {@code -XX:TrimNativeHeapInterval} hands it back within a second. One reading landed on
+     * either side of that at random, which moved Switchboard's figure by about 1 KiB per held
+     * request between identical runs. HAProxy's and NGINX's readings do not move.
+     */
+    static long rssAtRest(long pid, long restMillis) throws IOException, InterruptedException {
+        long lowest = rssKib(pid);
+        for (long waited = 0; waited < restMillis; waited += 250) {
+            Thread.sleep(250);
+            lowest = Math.min(lowest, rssKib(pid));
+        }
+        return lowest;
     }
 
     /** VmRSS of the process and its direct children (nginx's workers), in KiB. */

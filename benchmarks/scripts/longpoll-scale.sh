@@ -2,21 +2,24 @@
 # Long-poll scale on loopback: N concurrent /sync long polls, one syt_ token each, held by an
 # upstream that never answers (LongPollLoad.java, which is also the client). For HAProxy, NGINX
 # and Switchboard in turn, each alone with the same thread count and the same routing (/sync
-# hashed on the token): the proxy's RSS idle (after a warm-up of 200 held requests) and
-# with N held, the memory per held request, then every client closes at once, normally (FIN; the
-# default) or abortively (reset: SO_LINGER 0, RST), and the time until the proxy releases each
-# upstream connection (EOF or reset seen upstream).
+# hashed on the token): a warm-up (20 rounds of 200 requests held, then released), the proxy's
+# RSS idle and with N held (each at rest: the lowest of readings 250 ms apart over 3 s), the
+# memory per held request, then every client closes at once, normally (FIN; the default) or
+# abortively (reset: SO_LINGER 0, RST), and the time until the proxy releases each upstream
+# connection (EOF or reset seen upstream).
+# The warm-up's rounds stand for a proxy in service: it has closed thousands of connections before
+# a burst, so its JIT has compiled the close path. With one round, Switchboard's release p99 was
+# 472-681 ms against 283-397 ms with twenty (benchmarks/RESULTS.md, seventh session); HAProxy and
+# NGINX compile nothing. No more than one round is held at a time, so the idle reading counts
+# little of it.
 # A held request costs the proxy two descriptors and LongPollLoad two more, so N is bounded by
 # about (ulimit -n)/2 less a few hundred. Every phase is bounded; the script stops by itself.
 # Needs: haproxy nginx-light (apt-get install), a JDK 17+, a built proxy-core/target/switchboard.jar.
 # Runs are interleaved (haproxy, nginx, switchboard; then again) and the table shows medians.
 # Usage: benchmarks/scripts/longpoll-scale.sh [requests=9000] [threads=1] [close=fin|reset] [rounds=3]
 # (PROXIES="nginx switchboard" runs a subset; SWITCHBOARD_JAVA_OPTS replaces the JVM options, by
-# default the README's and the Deployment's, readme_java_opts in common.sh. WARMUP=3000 holds and
-# releases that many requests before the idle reading instead of 200: the JVM's close path is then
-# compiled before the burst, and the RSS figure then mostly measures heap the warm-up touched.
-# WARMUP_ROUNDS=20 holds and releases the warm-up round that many times instead: the close path
-# runs as often, while no more than one round is held at a time.)
+# default the README's and the Deployment's, readme_java_opts in common.sh. WARMUP_ROUNDS=1 is a
+# freshly started proxy; WARMUP=3000 holds that many in each warm-up round instead of 200.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -94,7 +97,7 @@ run() { # name port upstream_port
   rm -f "$work/$name.pid"
   # Progress goes to stderr; the one RESULT line to the .out file.
   timeout 120 java "$work/LongPollLoad.java" --proxy "127.0.0.1:$port" --upstream-port "$upstream_port" \
-      --pid-file "$work/$name.pid" --requests "$requests" --warmup "${WARMUP:-200}" --warmup-rounds "${WARMUP_ROUNDS:-1}" --fill-seconds 60 \
+      --pid-file "$work/$name.pid" --requests "$requests" --warmup "${WARMUP:-200}" --warmup-rounds "${WARMUP_ROUNDS:-20}" --fill-seconds 60 \
       --settle-seconds 2 --release-seconds 5 --close "$close" --max-seconds 110 > "$work/$name.out" & load_pid=$!
   pids+=("$load_pid")
   for _ in $(seq 150); do grep -q '^UPSTREAM READY' "$work/$name.out" 2>/dev/null && break; sleep 0.2; done
@@ -121,9 +124,9 @@ echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  ulimit -n: $(ulimit -n)  $(java 
 : > "$work/results"
 round_seconds=0
 for r in $(seq "$rounds"); do
-  # Stay within about five minutes: no round is started that would probably end after that.
-  if [ "$r" -gt 1 ] && [ $(( $(date +%s) - started + round_seconds )) -gt 290 ]; then
-    echo "stopping after $((r - 1)) round(s) to stay within about 5 minutes" >&2
+  # Stay within about fifteen minutes: no round is started that would probably end after that.
+  if [ "$r" -gt 1 ] && [ $(( $(date +%s) - started + round_seconds )) -gt 900 ]; then
+    echo "stopping after $((r - 1)) round(s) to stay within about 15 minutes" >&2
     break
   fi
   round_start=$(date +%s)
