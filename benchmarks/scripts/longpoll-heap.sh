@@ -3,8 +3,8 @@
 # Switchboard alone behind LongPollLoad's holding upstream, a class histogram (jcmd
 # GC.class_histogram, which collects first, so only live objects count) after the warm-up and
 # again with N /sync requests held; the difference per held request, in all and by class.
-# The RSS figure of longpoll-scale.sh moves by 1-2 KiB between identical runs with where the
-# young generation stands when it is read; this one does not.
+# The RSS figure of longpoll-scale.sh, even read at rest, moves by a few tenths of a KiB between
+# identical runs with what the JIT and the young generation hold at the time; this one does not.
 # Needs: a JDK 17+ (jcmd beside java), a built proxy-core/target/switchboard.jar.
 # Usage: benchmarks/scripts/longpoll-heap.sh [requests=9000] [threads=2] [top=25]
 # (SWITCHBOARD_JAVA_OPTS replaces the JVM options, by default the README's (readme_java_opts in
