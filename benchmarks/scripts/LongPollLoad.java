@@ -552,7 +552,7 @@ public final class LongPollLoad {
      * compiler takes scratch memory from the C library while it compiles, and Switchboard's
      * {@code -XX:TrimNativeHeapInterval} hands it back within a second. One reading landed on
      * either side of that at random, which moved Switchboard's figure by about 1 KiB per held
-     * request between identical runs. HAProxy's and NGINX's readings do not move.
+     * request between identical runs. HAProxy's and NGINX's figures barely change with it.
      */
     static long rssAtRest(long pid, long restMillis) throws IOException, InterruptedException {
         long lowest = rssKib(pid);
