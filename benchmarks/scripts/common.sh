@@ -162,6 +162,20 @@ cpu_us_per_request() { # ticks requests
   awk -v t="$1" -v n="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN {printf "%.1f", t / hz * 1e6 / n}'
 }
 
+# The JIT warm-up before measuring (uses $connections): ten 1 s wrk runs rather than one of 10 s, so
+# that connections open and close throughout, as they do in service. After one long run the JVM
+# has compiled its completion path before any connection opened again, and the measured run's new
+# connections deoptimize it: Switchboard's p99 was 4.52 ms after one 10 s run and 3.27 ms after
+# ten 1 s runs (tuning.sh 4 10 1; benchmarks/RESULTS.md, seventh session). HAProxy and NGINX
+# compile nothing.
+wrk_warmup() { # url [script]
+  local args=(-t1 -c"$connections" -d1s) i
+  [ -z "${2:-}" ] || args+=(-s "$2")
+  for i in $(seq 10); do
+    wrk "${args[@]}" "$1" > /dev/null
+  done
+}
+
 # One wrk run against url with a Lua script; prints "name rps p50 p99 cpu-us/req wait-us/req"
 # (cpu and run-queue wait "-" when pid is "-": nothing to charge), and wrk's error lines on stderr.
 wrk_measure() { # name url pid script

@@ -117,7 +117,7 @@ echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  $(java -version 2>&1 | head -1) 
 echo "wrk -t1 -c$connections -d${seconds}s over TLS 1.3 (ECDSA P-256), Matrix mix over 5000 tokens, $rounds interleaved rounds after warm-up"
 for t in $thread_counts; do
   start_proxies "$t"
-  for port in 18511 18512 18513; do wrk -t1 -c"$connections" -d10s -s "$mix" "https://127.0.0.1:$port" >/dev/null; done
+  for port in 18511 18512 18513; do wrk_warmup "https://127.0.0.1:$port" "$mix"; done
   for mode in ${MODES:-keep-alive handshakes h2}; do
     script=$mix
     [ "$mode" = handshakes ] && script=$close_mix

@@ -89,7 +89,7 @@ echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  $(java -version 2>&1 | head -1) 
 echo "wrk -t1 -c$connections -d${seconds}s, Matrix mix over 5000 tokens, $rounds interleaved rounds after warm-up, access logs: $([ "$logs" = 1 ] && echo on || echo off)"
 for t in $thread_counts; do
   start_proxies "$t"
-  for port in 18501 18502 18503; do wrk -t1 -c"$connections" -d10s -s "$mix" "http://127.0.0.1:$port" >/dev/null; done
+  for port in 18501 18502 18503; do wrk_warmup "http://127.0.0.1:$port" "$mix"; done
   results="$work/results-$t"
   : > "$results"
   for r in $(seq "$rounds"); do

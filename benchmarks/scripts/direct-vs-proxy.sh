@@ -53,7 +53,7 @@ for _ in $(seq 50); do curl -sf "http://127.0.0.1:$admin_port/ready" >/dev/null 
 
 target=/_matrix/client/v3/sync
 echo "warm-up (JIT) ..."
-wrk -t1 -c"$connections" -d10s "http://127.0.0.1:$proxy_port$target" >/dev/null
+wrk_warmup "http://127.0.0.1:$proxy_port$target"
 
 echo "date: $(date -u +%FT%TZ)  cpus: $(nproc)  java: $(java -version 2>&1 | head -1)"
 echo "wrk -t1 -c$connections -d${seconds}s, proxy eventLoopThreads=$threads"

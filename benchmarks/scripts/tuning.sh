@@ -54,7 +54,7 @@ results="$work/results"
 for r in $(seq "$rounds"); do
   for i in "${!variants[@]}"; do
     pid=$(start "$i")
-    wrk -t1 -c"$connections" -d10s -s "$mix" http://127.0.0.1:18503 > /dev/null   # JIT warm-up
+    wrk_warmup http://127.0.0.1:18503 "$mix"
     wrk_measure "$i" http://127.0.0.1:18503 "$pid" "$mix" >> "$results"
     stop "$pid"
   done
