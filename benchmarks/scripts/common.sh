@@ -1,7 +1,7 @@
-# Shared by compare.sh and tuning.sh (sourced, not run): the nginx "workers" every proxy is put
-# in front of, and the statistics of the result tables.
+# Shared by the benchmark scripts (sourced, not run): the nginx "workers" every proxy is put in
+# front of, Switchboard's configs and JVM options, the warm-up, the measurements and the
+# statistics of the result tables.
 
-# The workers: one nginx answering 200 on six ports (main, 2 synchrotrons, 2 generic, media).
 # Switchboard's JVM options when SWITCHBOARD_JAVA_OPTS is not set: the README's and the
 # Dockerfile's (the serial collector with a small young generation; the C library's free memory
 # handed back every second).
@@ -18,6 +18,7 @@ longpoll_workdir() {
   cp benchmarks/scripts/LongPollLoad.java "$work/LongPollLoad.java"
 }
 
+# The workers: one nginx answering 200 on six ports (main, 2 synchrotrons, 2 generic, media).
 # Usage: start_workers DIR; its pid is appended to the caller's pids array.
 start_workers() {
   local dir=$1/workers
