@@ -1,10 +1,12 @@
 package org.switchboard.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -59,5 +61,18 @@ class HostPortTest {
                     assertThrows(IllegalArgumentException.class, () -> HostPort.parse(text, allowPortZero));
             assertTrue(e.getMessage().startsWith("expected host:port, port "), e.getMessage());
         }
+    }
+
+    /** Pools and counters are keyed by it: equal by host as written and port, and hashed alike. */
+    @Test
+    void equalByHostAsWrittenAndPort() {
+        HostPort a = HostPort.parse("10.0.2.10:8083", false);
+        HostPort b = new HostPort(new String("10.0.2.10"), 8083);
+        assertEquals(a, b);
+        assertEquals(a.hashCode(), b.hashCode());
+        assertNotEquals(a, HostPort.of("10.0.2.10", 8084));
+        assertNotEquals(a, HostPort.of("10.0.2.11", 8083));
+        assertNotEquals(HostPort.of("Synapse", 80), HostPort.of("synapse", 80));
+        assertNotEquals(a, "10.0.2.10:8083");
     }
 }

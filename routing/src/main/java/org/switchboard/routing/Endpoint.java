@@ -12,6 +12,27 @@ public record Endpoint(String upstream, String id, HostPort address, int weight,
         return new Endpoint(upstream, id, address, 1, new EndpointLoad());
     }
 
+    /*
+     * Written out for the same reason as HostPort's: the per-endpoint first-byte timer is looked up
+     * by endpoint once per response. The same components compared as the record's own; the load is
+     * compared by identity, as EndpointLoad does not override equals.
+     */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Endpoint that && weight == that.weight && load == that.load
+                && java.util.Objects.equals(upstream, that.upstream) && java.util.Objects.equals(id, that.id)
+                && java.util.Objects.equals(address, that.address);
+    }
+
+    @Override
+    public int hashCode() {
+        int hash = java.util.Objects.hashCode(upstream);
+        hash = 31 * hash + java.util.Objects.hashCode(id);
+        hash = 31 * hash + java.util.Objects.hashCode(address);
+        hash = 31 * hash + weight;
+        return 31 * hash + System.identityHashCode(load);
+    }
+
     @Override
     public String toString() {
         return upstream + "/" + id;

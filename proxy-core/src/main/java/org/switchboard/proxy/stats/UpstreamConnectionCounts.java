@@ -7,19 +7,30 @@ import org.switchboard.config.HostPort;
 /** Open connections per upstream address, across every event loop's pool. */
 public final class UpstreamConnectionCounts {
     private final ConcurrentHashMap<HostPort, AtomicInteger> open = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<HostPort, AtomicInteger> idle = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<HostPort, java.util.List<AtomicInteger>> idle = new ConcurrentHashMap<>();
 
     /**
-     * The idle count of one address, shared by every event loop's pool: a pool looks it up once
-     * per address and changes it directly, not through this map per request.
+     * A new idle count of one address for one event loop's pool, which changes it directly twice
+     * per request (taken, given back). One per pool, summed when read: a count shared by the
+     * loops would move its cache line between cores on every request.
      */
     public AtomicInteger idleCounter(HostPort address) {
-        return idle.computeIfAbsent(address, key -> new AtomicInteger());
+        AtomicInteger counter = new AtomicInteger();
+        idle.computeIfAbsent(address, key -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(counter);
+        return counter;
     }
 
+    /** Idle connections to the address, across every event loop's pool. */
     public int idle(HostPort address) {
-        AtomicInteger count = idle.get(address);
-        return count == null ? 0 : count.get();
+        java.util.List<AtomicInteger> counters = idle.get(address);
+        if (counters == null) {
+            return 0;
+        }
+        int sum = 0;
+        for (AtomicInteger counter : counters) {
+            sum += counter.get();
+        }
+        return sum;
     }
 
     /**

@@ -184,7 +184,7 @@ public final class UpstreamConnectionPool {
         }
     }
 
-    /** The idle connections of one address, and the count of them the metrics read (across loops). */
+    /** The idle connections of one address in this loop, and this loop's count of them, which the metrics sum. */
     static final class EndpointConnections {
         final HostPort address;
         final SocketAddress socketAddress;
