@@ -197,9 +197,11 @@ wrk_measure() { # name url pid script
 
 # The medians table of a results file ("key rps p50 p99 cpu [wait]" lines): one row per key,
 # labelled. "run-queue us/req": time the proxy's threads waited for a CPU (run_queue_wait_ns).
+# ROUNDS_FILE=path: every round's line is appended there too (a median hides the spread).
 print_medians() { # results width heading key=label...
   local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu wait
   shift 3
+  [ -z "${ROUNDS_FILE:-}" ] || cat "$results" >> "$ROUNDS_FILE"
   printf "%-${width}s %12s %10s %10s %14s %18s\n" "$heading" requests/s p50 p99 "cpu us/req" "run-queue us/req"
   for pair in "$@"; do
     key=${pair%%=*}; label=${pair#*=}
