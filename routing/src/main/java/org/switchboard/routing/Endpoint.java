@@ -1,5 +1,6 @@
 package org.switchboard.routing;
 
+import java.util.Objects;
 import org.switchboard.config.HostPort;
 
 /**
@@ -20,15 +21,15 @@ public record Endpoint(String upstream, String id, HostPort address, int weight,
     @Override
     public boolean equals(Object other) {
         return other instanceof Endpoint that && weight == that.weight && load == that.load
-                && java.util.Objects.equals(upstream, that.upstream) && java.util.Objects.equals(id, that.id)
-                && java.util.Objects.equals(address, that.address);
+                && Objects.equals(upstream, that.upstream) && Objects.equals(id, that.id)
+                && Objects.equals(address, that.address);
     }
 
     @Override
     public int hashCode() {
-        int hash = java.util.Objects.hashCode(upstream);
-        hash = 31 * hash + java.util.Objects.hashCode(id);
-        hash = 31 * hash + java.util.Objects.hashCode(address);
+        int hash = Objects.hashCode(upstream);
+        hash = 31 * hash + Objects.hashCode(id);
+        hash = 31 * hash + Objects.hashCode(address);
         hash = 31 * hash + weight;
         return 31 * hash + System.identityHashCode(load);
     }

@@ -1,13 +1,15 @@
 package org.switchboard.proxy.stats;
 
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.switchboard.config.HostPort;
 
-/** Open connections per upstream address, across every event loop's pool. */
+/** Open and idle connections per upstream address, across every event loop's pool. */
 public final class UpstreamConnectionCounts {
     private final ConcurrentHashMap<HostPort, AtomicInteger> open = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<HostPort, java.util.List<AtomicInteger>> idle = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<HostPort, List<AtomicInteger>> idle = new ConcurrentHashMap<>();
 
     /**
      * A new idle count of one address for one event loop's pool, which changes it directly twice
@@ -16,13 +18,13 @@ public final class UpstreamConnectionCounts {
      */
     public AtomicInteger idleCounter(HostPort address) {
         AtomicInteger counter = new AtomicInteger();
-        idle.computeIfAbsent(address, key -> new java.util.concurrent.CopyOnWriteArrayList<>()).add(counter);
+        idle.computeIfAbsent(address, key -> new CopyOnWriteArrayList<>()).add(counter);
         return counter;
     }
 
     /** Idle connections to the address, across every event loop's pool. */
     public int idle(HostPort address) {
-        java.util.List<AtomicInteger> counters = idle.get(address);
+        List<AtomicInteger> counters = idle.get(address);
         if (counters == null) {
             return 0;
         }
