@@ -205,11 +205,35 @@ print_medians() { # results width heading key=label...
   printf "%-${width}s %12s %10s %10s %14s %18s\n" "$heading" requests/s p50 p99 "cpu us/req" "run-queue us/req"
   for pair in "$@"; do
     key=${pair%%=*}; label=${pair#*=}
-    rps=$(awk -v k="$key" '$1==k {print $2}' "$results" | median)
-    p50=$(awk -v k="$key" '$1==k {print $3}' "$results" | to_ms | median)
-    p99=$(awk -v k="$key" '$1==k {print $4}' "$results" | to_ms | median)
-    cpu=$(awk -v k="$key" '$1==k {print $5}' "$results" | median)
-    wait=$(awk -v k="$key" '$1==k {print ($6 == "" ? "-" : $6)}' "$results" | median)
+    rps=$(column_median "$results" "$key" 2)
+    p50=$(column_median "$results" "$key" 3)
+    p99=$(column_median "$results" "$key" 4)
+    cpu=$(column_median "$results" "$key" 5)
+    wait=$(column_median "$results" "$key" 6)
     printf "%-${width}s %12s %9sms %9sms %14s %18s\n" "$label" "$rps" "$p50" "$p99" "$cpu" "$wait"
   done
+}
+
+# The median of one column of a results file over the lines of one key; latencies (columns 3 and
+# 4) in milliseconds; "-" when the key's lines have no such column.
+column_median() { # results key column
+  if [ "$3" = 3 ] || [ "$3" = 4 ]; then
+    awk -v k="$2" -v c="$3" '$1==k {print $c}' "$1" | to_ms | median
+  else
+    awk -v k="$2" -v c="$3" '$1==k {print ($c == "" ? "-" : $c)}' "$1" | median
+  fi
+}
+
+# Switchboard's medians against the better of HAProxy's and NGINX's in each column, the ratios
+# the data-path issue set goals for: requests/s at least 1.10x, p99 and CPU per request at most
+# 0.90x. Keys haproxy, nginx and switchboard of a results file.
+print_goal_ratios() { # results
+  local column
+  for column in 2 4 5; do
+    echo "$(column_median "$1" haproxy "$column") $(column_median "$1" nginx "$column") $(column_median "$1" switchboard "$column")"
+  done | awk '
+    NR == 1 { best = ($1 > $2 ? $1 : $2); rps = $3 / best }
+    NR == 2 { best = ($1 < $2 ? $1 : $2); p99 = $3 / best }
+    NR == 3 { best = ($1 < $2 ? $1 : $2); cpu = $3 / best }
+    END { printf "switchboard / the better of haproxy and nginx: requests/s %.2fx (goal >= 1.10), p99 %.2fx (<= 0.90), cpu per request %.2fx (<= 0.90)\n", rps, p99, cpu }'
 }

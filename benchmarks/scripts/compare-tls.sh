@@ -144,6 +144,7 @@ for t in $thread_counts; do
     echo
     echo "threads=$t, $mode (medians of $rounds)"
     print_medians "$results" 12 proxy haproxy=haproxy nginx=nginx switchboard=switchboard
+    print_goal_ratios "$results"
   done
   stop_proxies
 done

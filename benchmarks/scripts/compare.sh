@@ -102,4 +102,5 @@ for t in $thread_counts; do
   echo
   echo "threads=$t (medians of $rounds)"
   print_medians "$results" 12 proxy direct=direct haproxy=haproxy nginx=nginx switchboard=switchboard
+  print_goal_ratios "$results"
 done
