@@ -177,8 +177,10 @@ wrk_warmup() { # url [script]
   done
 }
 
-# One wrk run against url with a Lua script; prints "name rps p50 p99 cpu-us/req wait-us/req"
-# (cpu and run-queue wait "-" when pid is "-": nothing to charge), and wrk's error lines on stderr.
+# One wrk run against url with a Lua script; prints "name rps p50 p99 cpu-us/req wait-us/req
+# p99.9-ms max-ms" (cpu and run-queue wait "-" when pid is "-": nothing to charge; p99.9 and max
+# "-" unless the script prints its TAIL line, as matrix-mix.lua does), and wrk's error lines on
+# stderr.
 wrk_measure() { # name url pid script
   local name=$1 url=$2 pid=$3 script=$4 before after waited out requests cpu=- wait=- errors
   [ "$pid" = - ] || { before=$(cpu_ticks "$pid"); waited=$(run_queue_wait_ns "$pid"); }
@@ -192,17 +194,19 @@ wrk_measure() { # name url pid script
   errors=$(awk '/Non-2xx|Socket errors/ {printf "%s ", $0}' <<<"$out")
   [ -z "$errors" ] || echo "$name: $errors" >&2
   echo "$name $(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
-    "$(awk '$1=="99%" {print $2}' <<<"$out") $cpu $wait"
+    "$(awk '$1=="99%" {print $2}' <<<"$out") $cpu $wait $(awk '$1=="TAIL" {print $2, $3; f=1} END {if (!f) print "- -"}' <<<"$out")"
 }
 
-# The medians table of a results file ("key rps p50 p99 cpu [wait]" lines): one row per key,
-# labelled. "run-queue us/req": time the proxy's threads waited for a CPU (run_queue_wait_ns).
+# The medians table of a results file ("key rps p50 p99 cpu [wait [p99.9 max]]" lines): one row
+# per key, labelled. "run-queue us/req": time the proxy's threads waited for a CPU
+# (run_queue_wait_ns). p99.9 and max: the far tail, where a pause of the whole process shows.
 # ROUNDS_FILE=path: every round's line is appended there too (a median hides the spread).
 print_medians() { # results width heading key=label...
-  local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu wait
+  local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu wait p999 max
   shift 3
   [ -z "${ROUNDS_FILE:-}" ] || cat "$results" >> "$ROUNDS_FILE"
-  printf "%-${width}s %12s %10s %10s %14s %18s\n" "$heading" requests/s p50 p99 "cpu us/req" "run-queue us/req"
+  printf "%-${width}s %12s %10s %10s %14s %18s %10s %10s\n" "$heading" requests/s p50 p99 "cpu us/req" \
+      "run-queue us/req" "p99.9 ms" "max ms"
   for pair in "$@"; do
     key=${pair%%=*}; label=${pair#*=}
     rps=$(column_median "$results" "$key" 2)
@@ -210,7 +214,10 @@ print_medians() { # results width heading key=label...
     p99=$(column_median "$results" "$key" 4)
     cpu=$(column_median "$results" "$key" 5)
     wait=$(column_median "$results" "$key" 6)
-    printf "%-${width}s %12s %9sms %9sms %14s %18s\n" "$label" "$rps" "$p50" "$p99" "$cpu" "$wait"
+    p999=$(column_median "$results" "$key" 7)
+    max=$(column_median "$results" "$key" 8)
+    printf "%-${width}s %12s %9sms %9sms %14s %18s %10s %10s\n" "$label" "$rps" "$p50" "$p99" "$cpu" "$wait" \
+        "$p999" "$max"
   done
 }
 
