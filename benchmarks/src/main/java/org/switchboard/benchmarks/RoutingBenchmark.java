@@ -1,5 +1,6 @@
 package org.switchboard.benchmarks;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -129,7 +130,7 @@ public class RoutingBenchmark {
 
         @Setup(Level.Trial)
         public void setUp() {
-            List<Endpoint> list = new java.util.ArrayList<>();
+            List<Endpoint> list = new ArrayList<>();
             for (int i = 0; i < endpoints; i++) {
                 list.add(Endpoint.of("synchrotron", "synapse-sync-" + i + ":8083",
                         org.switchboard.config.HostPort.of("10.0.1." + i, 8083)));

@@ -1,5 +1,7 @@
 package org.switchboard.config;
 
+import java.util.Locale;
+
 /**
  * What a client's half-close (it shut down its sending side) means while its request is running.
  * {@code abandon} (the default, as nginx does): the client gave up, for instance on a long poll,
@@ -12,6 +14,6 @@ public enum ClientHalfClose {
 
     /** The config spelling: {@code abandon}, {@code wait}. */
     public String configName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

@@ -2,7 +2,9 @@ package org.switchboard.config;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,9 +49,9 @@ public final class Preflight {
         String token;
         try {
             token = Files.readString(path, StandardCharsets.UTF_8).strip();
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new IOException("cannot be read: no such file");
-        } catch (java.nio.file.AccessDeniedException e) {
+        } catch (AccessDeniedException e) {
             throw new IOException("cannot be read: permission denied");
         } catch (IOException e) {
             throw new IOException("cannot be read: " + e.getMessage());

@@ -1,5 +1,7 @@
 package org.switchboard.config;
 
+import java.util.List;
+
 /**
  * {@code - preset: synapse}: the built-in table, expanded at this position of the routes.
  *
@@ -13,7 +15,7 @@ public record PresetSpec(String location, String name, String host) implements R
     public static final String SYNAPSE = "synapse";
 
     /** The roles of the built-in Synapse table; each is served by the upstream of its name. */
-    public static final java.util.List<String> SYNAPSE_ROLES = java.util.List.of(
+    public static final List<String> SYNAPSE_ROLES = List.of(
             "main", "synchrotron", "initial_synchrotron", "generic", "media", "federation_reader",
             "typing", "to_device", "account_data", "receipts", "presence", "push_rules", "sso_login");
 

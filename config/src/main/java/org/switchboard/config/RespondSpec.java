@@ -2,6 +2,7 @@ package org.switchboard.config;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,7 +20,7 @@ public record RespondSpec(int status, String contentType, Map<String, String> he
     public static final String JSON = "application/json";
 
     public RespondSpec {
-        headers = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+        headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
         body = body.clone();
     }
 

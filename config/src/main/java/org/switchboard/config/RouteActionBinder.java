@@ -1,6 +1,7 @@
 package org.switchboard.config;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -46,7 +47,7 @@ final class RouteActionBinder {
             return null;
         }
         Integer requests = node.field("requests").integer(1, 1_000_000);
-        java.time.Duration per = node.field("per").duration();
+        Duration per = node.field("per").duration();
         Integer burst = node.field("burst").integerOr(1, 1_000_000, requests == null ? 1 : requests);
         Node exemptNode = node.field("exempt");
         List<Cidr> exempt = exemptNode.isAbsent() ? List.of() : exemptNode.cidrs();

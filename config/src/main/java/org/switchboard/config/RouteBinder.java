@@ -3,6 +3,8 @@ package org.switchboard.config;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
@@ -19,11 +21,11 @@ final class RouteBinder {
     /** Null or empty when upstreams could not be read: that is reported already, so skip the checks. */
     private final Set<String> upstreamNames;
 
-    private final java.util.Map<String, String> roles;
+    private final Map<String, String> roles;
     /** Every upstream a route names, valid or not, so an upstream is not also reported as unused. */
     private final Set<String> upstreamsNamed = new LinkedHashSet<>();
 
-    RouteBinder(Errors errors, Set<String> upstreamNames, java.util.Map<String, String> roles) {
+    RouteBinder(Errors errors, Set<String> upstreamNames, Map<String, String> roles) {
         this.errors = errors;
         this.upstreamNames = upstreamNames;
         this.roles = roles;
@@ -244,7 +246,7 @@ final class RouteBinder {
         }
         // An IPv6 literal is compared without its brackets, as the Host header's is.
         String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        return bare.toLowerCase(java.util.Locale.ROOT);
+        return bare.toLowerCase(Locale.ROOT);
     }
 
     /** Whether a route's host ({@code *.example.com} included) covers a host name. */

@@ -2,6 +2,7 @@ package org.switchboard.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,7 @@ final class SpecBinder {
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
     private final Map<HostPort, String> boundAddresses = new LinkedHashMap<>();
     /** Upstream names written as values of {@code roles:}, valid or not: they count as used. */
-    private final Set<String> rolesNamed = new java.util.HashSet<>();
+    private final Set<String> rolesNamed = new HashSet<>();
 
     private SpecBinder() {
     }
@@ -54,7 +55,7 @@ final class SpecBinder {
         RouteBinder routeBinder = new RouteBinder(errors, upstreamNames, roles);
         List<RouteEntrySpec> routes = routeBinder.routes(root.field("routes"));
         if (upstreamEntries != null) {
-            Set<String> named = new java.util.HashSet<>(routeBinder.upstreamsNamed());
+            Set<String> named = new HashSet<>(routeBinder.upstreamsNamed());
             named.addAll(rolesNamed);
             UpstreamUse.check(upstreamEntries, named);
         }
@@ -339,7 +340,7 @@ final class SpecBinder {
     }
 
     /** {@code roles: {media: media-pool}}: a role of the built-in table served by another upstream. */
-    private Map<String, String> roles(Node node, java.util.Set<String> upstreamNames) {
+    private Map<String, String> roles(Node node, Set<String> upstreamNames) {
         if (node.isAbsent()) {
             return Map.of();
         }

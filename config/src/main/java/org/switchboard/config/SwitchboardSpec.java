@@ -1,5 +1,6 @@
 package org.switchboard.config;
 
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +29,7 @@ public record SwitchboardSpec(
 
     public SwitchboardSpec {
         listeners = List.copyOf(listeners);
-        upstreams = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
+        upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams));
         routes = List.copyOf(routes);
         roles = Map.copyOf(roles);
         synapse = synapse == null ? SynapseSpec.AUTO : synapse;

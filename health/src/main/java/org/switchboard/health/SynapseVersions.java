@@ -3,6 +3,8 @@ package org.switchboard.health;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import org.switchboard.config.SynapseVersion;
 import org.switchboard.routing.FollowedSynapse;
 
@@ -25,7 +27,7 @@ public final class SynapseVersions {
     private List<String> required = List.of();
 
     /** Keeps what the given endpoints said and forgets the rest; {@code required}: main's endpoints. */
-    public synchronized void retain(java.util.Set<String> endpoints, List<String> required) {
+    public synchronized void retain(Set<String> endpoints, List<String> required) {
         byEndpoint.keySet().retainAll(endpoints);
         this.required = List.copyOf(required);
     }
@@ -61,7 +63,7 @@ public final class SynapseVersions {
                     : new Answer(upstream, address, null, false, why);
         }
         byEndpoint.put(endpoint, answer);
-        return !java.util.Objects.equals(before, oldest());
+        return !Objects.equals(before, oldest());
     }
 
     /** Whether every required endpoint has answered or failed at least once. */

@@ -2,6 +2,9 @@ package org.switchboard.proxy;
 
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
@@ -10,18 +13,18 @@ import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.demo.Demo;
 import org.switchboard.proxy.demo.DemoWorkers;
 import org.switchboard.proxy.logging.LogSetup;
+import org.switchboard.proxy.server.NettyDefaults;
+import org.switchboard.proxy.server.Reloader;
+import org.switchboard.proxy.server.Switchboard;
+import org.switchboard.proxy.server.Transport;
+import org.switchboard.proxy.server.Version;
 import org.switchboard.routing.RouteTablePrinter;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
-import org.switchboard.proxy.server.Switchboard;
-import org.switchboard.proxy.server.Transport;
-import org.switchboard.proxy.server.NettyDefaults;
-import org.switchboard.proxy.server.Reloader;
-import org.switchboard.proxy.server.Version;
 
 /** The command line: run with a config, check a config, or run the demo. */
 public final class Main {
-    private static final java.time.Duration RELOAD_POLL_INTERVAL = java.time.Duration.ofSeconds(10);
+    private static final Duration RELOAD_POLL_INTERVAL = Duration.ofSeconds(10);
 
     static final String USAGE = String.join("\n",
             "Usage: java -jar switchboard.jar [--config FILE] [--check] [--print-routes] [--demo] [--version]",
@@ -94,13 +97,13 @@ public final class Main {
         if (printRoutes) {
             // With synapse.version auto, main is asked which release it runs (a few seconds at most).
             org.switchboard.routing.FollowedSynapse followed =
-                    org.switchboard.proxy.health.SynapseVersionWatch.askOnce(spec, java.time.Duration.ofSeconds(3));
+                    org.switchboard.proxy.health.SynapseVersionWatch.askOnce(spec, Duration.ofSeconds(3));
             out.print(RouteTablePrinter.print(RoutingSnapshot.compile(spec, SynapsePreset.builtIn(),
                     org.switchboard.routing.TokenUsers.NONE, null, followed), SynapsePreset.builtIn()));
             return 0;
         }
         // What the proxy would open, opened now: a bad path is one clear line, not a failure mid-start.
-        java.util.List<String> problems = Preflight.problems(spec);
+        List<String> problems = Preflight.problems(spec);
         if (!problems.isEmpty()) {
             err.println((check ? "invalid config " : "could not start with ")
                     + (configFile == null ? "(built-in default)" : configFile) + ":");
@@ -108,7 +111,7 @@ public final class Main {
             return 1;
         }
         if (check) {
-            java.util.List<String> errors = checkCertificates(spec);
+            List<String> errors = checkCertificates(spec);
             if (!errors.isEmpty()) {
                 err.println("invalid config " + configFile + ":");
                 errors.forEach(error -> err.println("  " + error));
@@ -135,8 +138,8 @@ public final class Main {
     }
 
     /** Every certificate pair of every TLS listener loaded and checked as a start would; the errors, located. */
-    private static java.util.List<String> checkCertificates(SwitchboardSpec spec) {
-        java.util.List<String> errors = new java.util.ArrayList<>();
+    private static List<String> checkCertificates(SwitchboardSpec spec) {
+        List<String> errors = new ArrayList<>();
         org.switchboard.proxy.tls.TlsContexts contexts =
                 org.switchboard.proxy.tls.TlsContexts.best(new org.switchboard.proxy.tls.TicketKeys());
         for (int i = 0; i < spec.listeners().size(); i++) {

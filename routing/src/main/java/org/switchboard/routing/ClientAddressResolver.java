@@ -1,5 +1,7 @@
 package org.switchboard.routing;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.switchboard.config.Cidr;
 import org.switchboard.config.ClientAddressSpec;
 
@@ -33,22 +35,22 @@ public final class ClientAddressResolver {
      * @param peer         the connection's peer (or the PROXY protocol source), 4 or 16 bytes
      * @param forwardedFor every X-Forwarded-For value of the request, in order, or null/empty
      */
-    public Resolved resolve(byte[] peer, java.util.List<String> forwardedFor) {
+    public Resolved resolve(byte[] peer, List<String> forwardedFor) {
         return resolve(peer, IpText.format(peer), forwardedFor);
     }
 
     /** As {@link #resolve(byte[], java.util.List)} with the peer's text already at hand (once per connection). */
-    public Resolved resolve(byte[] peer, String peerText, java.util.List<String> forwardedFor) {
+    public Resolved resolve(byte[] peer, String peerText, List<String> forwardedFor) {
         if (forwardedFor == null || forwardedFor.isEmpty() || !spec.trusts(peer)) {
             return new Resolved(peerText, peerText, peer);
         }
-        java.util.List<String> entries = new java.util.ArrayList<>();
+        List<String> entries = new ArrayList<>();
         for (String value : forwardedFor) {
             for (String entry : value.split(",")) {
                 entries.add(entry.trim());
             }
         }
-        java.util.List<String> walked = new java.util.ArrayList<>();
+        List<String> walked = new ArrayList<>();
         byte[] client = peer;
         for (int i = entries.size() - 1; i >= 0; i--) {
             byte[] address = parseEntry(entries.get(i));

@@ -1,6 +1,7 @@
 package org.switchboard.routing;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The live state of one endpoint, shared by every event loop: requests in flight and whether it
@@ -9,7 +10,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class EndpointLoad {
     private final AtomicInteger inFlight = new AtomicInteger();
-    private final java.util.concurrent.atomic.LongAdder requests = new java.util.concurrent.atomic.LongAdder();
+    private final LongAdder requests = new LongAdder();
     private volatile boolean available = true;
 
     public boolean available() {

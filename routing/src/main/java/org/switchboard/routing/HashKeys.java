@@ -1,5 +1,8 @@
 package org.switchboard.routing;
 
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
 /**
  * The hash keys Synapse's load-balancing advice asks for. The access token comes from
  * {@code Authorization: Bearer} or the (deprecated, still used) {@code access_token} query
@@ -100,8 +103,8 @@ public final class HashKeys {
         if (!userId.startsWith("@") || colon < 2) {
             return null;
         }
-        byte[] localpart = userId.substring(1, colon).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        return java.util.Base64.getEncoder().withoutPadding().encodeToString(localpart);
+        byte[] localpart = userId.substring(1, colon).getBytes(StandardCharsets.UTF_8);
+        return Base64.getEncoder().withoutPadding().encodeToString(localpart);
     }
 
     static long tokenHash(RequestView request) {

@@ -1,5 +1,6 @@
 package org.switchboard.routing;
 
+import java.util.List;
 import java.util.regex.Pattern;
 import org.switchboard.config.PathMatchSpec;
 
@@ -22,8 +23,8 @@ public interface PathMatcher {
         }
 
         @Override
-        public java.util.List<String> literalPrefixes() {
-            return java.util.List.of(prefix);
+        public List<String> literalPrefixes() {
+            return List.of(prefix);
         }
 
         @Override
@@ -33,7 +34,7 @@ public interface PathMatcher {
     }
 
     /** Literal prefixes every matching path starts with; an empty string when unknown. */
-    java.util.List<String> literalPrefixes();
+    List<String> literalPrefixes();
 
     /**
      * A regex found anywhere in the path ({@code find}, as Synapse's docs write them: anchors
@@ -113,8 +114,8 @@ public interface PathMatcher {
         }
 
         @Override
-        public java.util.List<String> literalPrefixes() {
-            return prefixes.length == 0 ? java.util.List.of("") : java.util.List.of(prefixes);
+        public List<String> literalPrefixes() {
+            return prefixes.length == 0 ? List.of("") : List.of(prefixes);
         }
 
         @Override

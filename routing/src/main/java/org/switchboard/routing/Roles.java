@@ -1,7 +1,9 @@
 package org.switchboard.routing;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.switchboard.config.LoadBalancerKind;
 import org.switchboard.config.PresetSpec;
 import org.switchboard.config.SwitchboardSpec;
@@ -15,7 +17,7 @@ import org.switchboard.config.SwitchboardSpec;
  */
 final class Roles {
     private final Map<String, String> configured;
-    private final java.util.Set<String> upstreamNames;
+    private final Set<String> upstreamNames;
 
     Roles(SwitchboardSpec spec) {
         this.configured = spec.roles();
@@ -45,7 +47,7 @@ final class Roles {
 
     /** The distinct upstreams serving a role, in fallback order (the first is {@link #resolve}'s). */
     List<String> resolveChain(String role) {
-        List<String> chain = new java.util.ArrayList<>();
+        List<String> chain = new ArrayList<>();
         for (String candidate : fallbackChain(role)) {
             String upstream = ownUpstream(candidate);
             if (upstream != null && !chain.contains(upstream)) {

@@ -1,6 +1,8 @@
 package org.switchboard.routing;
 
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import org.switchboard.config.Cidr;
 import org.switchboard.config.RateLimitSpec;
 import org.switchboard.config.RespondSpec;
@@ -57,12 +59,12 @@ public record RouteActions(Cidr[] allow, RateLimitSpec rateLimit, int rateLimitS
     String describe() {
         StringBuilder out = new StringBuilder();
         if (allow != null) {
-            out.append("  [allow ").append(String.join(",", java.util.Arrays.stream(allow).map(Cidr::text).toList()))
+            out.append("  [allow ").append(String.join(",", Arrays.stream(allow).map(Cidr::text).toList()))
                     .append(']');
         }
         if (rateLimit != null) {
             out.append("  [rateLimit ").append(rateLimit.requests()).append('/')
-                    .append(rateLimit.per().toString().substring(2).toLowerCase(java.util.Locale.ROOT))
+                    .append(rateLimit.per().toString().substring(2).toLowerCase(Locale.ROOT))
                     .append(" burst ").append(rateLimit.burst()).append(']');
         }
         if (stripPrefix != null) {

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Route tables by Host, built once per snapshot: requests are matched by host before path, so
@@ -50,7 +51,7 @@ public final class VirtualHosts {
      * @param unmatched   the fallback to main, for a table holding preset routes
      * @param defaultHost the host whose table serves unknown hosts, or null
      */
-    static VirtualHosts of(List<Route> routes, java.util.function.Predicate<Route> presetRoute, Route unmatched,
+    static VirtualHosts of(List<Route> routes, Predicate<Route> presetRoute, Route unmatched,
                            String defaultHost) {
         Map<String, Table> byHost = new LinkedHashMap<>();
         for (Route route : routes) {
@@ -64,7 +65,7 @@ public final class VirtualHosts {
         return new VirtualHosts(new ArrayList<>(byHost.values()), fallback);
     }
 
-    private static Table table(String host, List<Route> routes, java.util.function.Predicate<Route> presetRoute,
+    private static Table table(String host, List<Route> routes, Predicate<Route> presetRoute,
                                Route unmatched) {
         List<Route> own = new ArrayList<>();
         boolean preset = false;

@@ -2,6 +2,7 @@ package org.switchboard.routing;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -63,7 +64,7 @@ final class WellKnownRoutes {
         allow.put("Allow", "GET, HEAD, OPTIONS");
         RespondSpec notAllowed = new RespondSpec(405, RespondSpec.JSON, allow,
                 "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unrecognized request\"}".getBytes(StandardCharsets.US_ASCII));
-        List<String> hosts = spec.hosts().isEmpty() ? java.util.Collections.singletonList(null) : spec.hosts();
+        List<String> hosts = spec.hosts().isEmpty() ? Collections.singletonList(null) : spec.hosts();
         for (String host : hosts) {
             routes.add(Route.responding(name, host, Set.of("GET", "HEAD"), path, RouteActions.respond(document200)));
             routes.add(Route.responding(name, host, Set.of("OPTIONS"), path, RouteActions.respond(preflight)));

@@ -12,6 +12,9 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import org.switchboard.proxy.logging.RateLimitedLog;
 
@@ -101,7 +104,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private boolean permitted(ChannelHandlerContext ctx, FullHttpRequest request, String path) {
         // Not an IP socket (a test's embedded channel): no address to allow, only the token counts.
-        java.net.InetAddress peer = ctx.channel().remoteAddress() instanceof java.net.InetSocketAddress socket
+        InetAddress peer = ctx.channel().remoteAddress() instanceof InetSocketAddress socket
                 ? socket.getAddress() : null;
         String authorization = request.headers().get(HttpHeaderNames.AUTHORIZATION);
         if (api.access().permits(peer == null ? new byte[0] : peer.getAddress(), authorization)) {
@@ -131,7 +134,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
 
     private static FullHttpResponse json(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
         ByteBuf content = ctx.alloc().buffer().writeBytes(body.getBytes(StandardCharsets.UTF_8));
-        FullHttpResponse response = new DefaultFullHttpResponse(io.netty.handler.codec.http.HttpVersion.HTTP_1_1, status, content);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, content);
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())

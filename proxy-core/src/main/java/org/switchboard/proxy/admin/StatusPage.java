@@ -1,16 +1,17 @@
 package org.switchboard.proxy.admin;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.switchboard.health.HealthView;
+import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.logging.Json;
+import org.switchboard.proxy.server.Reloader;
+import org.switchboard.proxy.server.Switchboard;
+import org.switchboard.proxy.server.Version;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.Upstream;
-import org.switchboard.proxy.server.Switchboard;
-import org.switchboard.proxy.server.Reloader;
-import org.switchboard.proxy.http.ProxySnapshot;
-import org.switchboard.proxy.server.Version;
-import org.switchboard.proxy.logging.Json;
 
 /**
  * {@code GET /status} (JSON) and {@code GET /} (the same for people: one self-contained HTML page
@@ -122,7 +123,7 @@ public final class StatusPage {
         Map<String, HealthView> byKey = new HashMap<>();
         views.forEach(view -> byKey.put(view.upstream() + "/" + view.endpoint(), view));
         long now = System.nanoTime();
-        List<Row> rows = new java.util.ArrayList<>();
+        List<Row> rows = new ArrayList<>();
         for (Upstream upstream : snapshot.routing().upstreams().values()) {
             for (Endpoint endpoint : upstream.endpoints()) {
                 HealthView view = byKey.get(upstream.name() + "/" + endpoint.id());

@@ -1,6 +1,7 @@
 package org.switchboard.proxy.demo;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,7 @@ import org.switchboard.config.UserLookupSpec;
 public final class Demo {
     public static final HostPort LISTENER = HostPort.of("127.0.0.1", 8080);
     /** Nothing routes to a demo through a Service: Ctrl-C need not wait for endpoint removal. */
-    private static final DrainSpec DEMO_DRAIN = new DrainSpec(java.time.Duration.ZERO, java.time.Duration.ofSeconds(5));
+    private static final DrainSpec DEMO_DRAIN = new DrainSpec(Duration.ZERO, Duration.ofSeconds(5));
 
     private Demo() {
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
@@ -133,7 +134,7 @@ public final class HealthChecking implements AutoCloseable {
     }
 
     private void onTransition(Transition transition) {
-        metrics.healthTransition(transition.upstream(), transition.to().name().toLowerCase(java.util.Locale.ROOT));
+        metrics.healthTransition(transition.upstream(), transition.to().name().toLowerCase(Locale.ROOT));
         log(transition);
     }
 

@@ -6,6 +6,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
@@ -18,10 +19,14 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.concurrent.ScheduledFuture;
+import java.net.ConnectException;
 import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.switchboard.config.HostPort;
 
 /**
@@ -60,7 +65,7 @@ public final class HttpHealthProbe {
 
     /** {@code GET <path>}; calls {@code result} once, on {@code loop}, with the answer or why there is none. */
     public void get(EventLoop loop, HostPort target, SocketAddress address, String path, Duration timeout,
-                    java.util.function.Consumer<Answer> result) {
+                    Consumer<Answer> result) {
         Outcome outcome = new Outcome(result);
         ChannelFuture connect = template.clone(loop)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.max(1, timeout.toMillis()))
@@ -107,14 +112,14 @@ public final class HttpHealthProbe {
      * ("finishConnect(..) failed: Connection refused").
      */
     static String connectFailure(Throwable cause) {
-        if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+        if (cause instanceof ConnectTimeoutException) {
             return "connect: timed out";
         }
-        if (cause instanceof java.net.ConnectException) {
+        if (cause instanceof ConnectException) {
             String message = String.valueOf(cause.getMessage());
             return message.contains("refused") ? "connect: connection refused" : "connect: " + message;
         }
-        if (cause instanceof java.net.UnknownHostException) {
+        if (cause instanceof UnknownHostException) {
             return "connect: unknown host " + cause.getMessage();
         }
         return "connect: " + cause.getMessage();
@@ -122,11 +127,11 @@ public final class HttpHealthProbe {
 
     /** Reports once, whichever comes first: the answer, a failure, the deadline, the close. */
     private static final class Outcome {
-        private final java.util.function.Consumer<Answer> result;
+        private final Consumer<Answer> result;
         private boolean reported;
         private Runnable onDone = () -> { };
 
-        Outcome(java.util.function.Consumer<Answer> result) {
+        Outcome(Consumer<Answer> result) {
             this.result = result;
         }
 
@@ -159,7 +164,7 @@ public final class HttpHealthProbe {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
             outcome.report(new Answer(response.status().code(),
-                    response.content().toString(java.nio.charset.StandardCharsets.UTF_8), null));
+                    response.content().toString(StandardCharsets.UTF_8), null));
             ctx.close();
         }
 

@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,6 +16,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.IntSupplier;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.PresetSpec;
@@ -195,15 +200,15 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
         if (!spec.synapse().auto() || spec.routes().stream().noneMatch(PresetSpec.class::isInstance)) {
             return FollowedSynapse.of(spec);
         }
-        java.util.concurrent.CompletableFuture<FollowedSynapse> asked = new java.util.concurrent.CompletableFuture<>();
+        CompletableFuture<FollowedSynapse> asked = new CompletableFuture<>();
         Thread thread = new Thread(() -> asked.complete(askMain(spec, timeout)), "switchboard-print-routes");
         thread.setDaemon(true);
         thread.start();
         try {
-            return asked.get(timeout.toMillis() + 500, java.util.concurrent.TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.TimeoutException e) {
+            return asked.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
             return FollowedSynapse.unknown("main did not answer within " + timeout.toSeconds() + "s");
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
             return FollowedSynapse.unknown("main could not be asked: " + e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -230,7 +235,7 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
                         .header("User-Agent", "switchboard-print-routes").GET().build(), HttpResponse.BodyHandlers.ofString());
                 status = response.statusCode();
                 body = response.body();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 failure = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

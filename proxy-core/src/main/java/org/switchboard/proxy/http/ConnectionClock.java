@@ -2,6 +2,7 @@ package org.switchboard.proxy.http;
 
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.concurrent.ScheduledFuture;
+import io.netty.util.concurrent.Ticker;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongUnaryOperator;
 
@@ -17,7 +18,7 @@ public final class ConnectionClock implements Runnable {
     private static final long SLACK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     private final EventExecutor executor;
-    private final io.netty.util.concurrent.Ticker ticker;
+    private final Ticker ticker;
     private final LongUnaryOperator onTick;
     private ScheduledFuture<?> timer;
     private long firesAtNanos;

@@ -1,5 +1,6 @@
 package org.switchboard.proxy.http;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -56,7 +57,7 @@ public final class ForwardingHeaders {
 
     private static String value(org.switchboard.proxy.codec.http1.HeadIndex head, int field) {
         return new String(head.bytes(), head.valueStart(field), head.valueEnd(field) - head.valueStart(field),
-                java.nio.charset.StandardCharsets.ISO_8859_1);
+                StandardCharsets.ISO_8859_1);
     }
 
     public static boolean isWellFormedRequestId(String id) {

@@ -1,6 +1,7 @@
 package org.switchboard.proxy.http;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.function.IntSupplier;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.router.MatrixErrors;
@@ -27,7 +28,7 @@ public final class HttpsRedirectGate implements RequestGate {
         int start = head.originFormStart();
         int end = head.targetEnd();
         if (end - start >= ACME_CHALLENGE_BYTES.length
-                && java.util.Arrays.equals(b, start, start + ACME_CHALLENGE_BYTES.length, ACME_CHALLENGE_BYTES, 0,
+                && Arrays.equals(b, start, start + ACME_CHALLENGE_BYTES.length, ACME_CHALLENGE_BYTES, 0,
                         ACME_CHALLENGE_BYTES.length)) {
             return null;
         }

@@ -1,9 +1,10 @@
 package org.switchboard.proxy.http;
 
+import java.util.Arrays;
 import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.router.MatrixErrors;
 import org.switchboard.proxy.tls.CertificateSet;
 import org.switchboard.proxy.tls.SniChoice;
-import org.switchboard.proxy.router.MatrixErrors;
 
 /**
  * 421 Misdirected Request for a request whose Host another of the listener's certificates serves
@@ -32,8 +33,8 @@ public final class MisdirectedRequestGate implements RequestGate {
         byte[] b = head.bytes();
         int start = head.valueStart(field);
         int end = head.valueEnd(field);
-        if (lastHost == null || !java.util.Arrays.equals(lastHost, 0, lastHost.length, b, start, end)) {
-            lastHost = java.util.Arrays.copyOfRange(b, start, end);
+        if (lastHost == null || !Arrays.equals(lastHost, 0, lastHost.length, b, start, end)) {
+            lastHost = Arrays.copyOfRange(b, start, end);
             lastMisdirected = misdirected(RequestGate.host(head));
         }
         return lastMisdirected ? MISDIRECTED : null;

@@ -1,9 +1,15 @@
 package org.switchboard.proxy.http;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.switchboard.config.HostPort;
 import org.switchboard.config.RespondSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.TimeoutsSpec;
-import org.switchboard.config.HostPort;
+import org.switchboard.proxy.router.Failover;
+import org.switchboard.proxy.router.PassiveHealth;
+import org.switchboard.proxy.router.RetryBudget;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.routing.ClientAddressResolver;
 import org.switchboard.routing.FollowedSynapse;
@@ -11,9 +17,6 @@ import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
 import org.switchboard.routing.Upstream;
-import org.switchboard.proxy.router.Failover;
-import org.switchboard.proxy.router.PassiveHealth;
-import org.switchboard.proxy.router.RetryBudget;
 
 /**
  * The config in force, compiled: what a request reads once at its start and keeps to its end.
@@ -21,7 +24,7 @@ import org.switchboard.proxy.router.RetryBudget;
  */
 public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapshot routing, TimeoutsSpec timeouts,
                             ForwardingHeaders forwarding, Failover failover, RateLimiter rateLimiter,
-                            java.util.Map<RespondSpec, FixedAnswer> answers) {
+                            Map<RespondSpec, FixedAnswer> answers) {
 
     public static ProxySnapshot compile(long generation, SwitchboardSpec spec, TokenUsers tokenUsers) {
         return compile(generation, spec, tokenUsers, PassiveHealth.NONE, new ProxyMetrics(), null, FollowedSynapse.of(spec));
@@ -50,7 +53,7 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
         if (routing.rateLimitSlots() == 0) {
             return null;
         }
-        java.util.List<Object> layout = rateLimitLayout(routing, spec);
+        List<Object> layout = rateLimitLayout(routing, spec);
         if (previous != null && previous.rateLimiter() != null
                 && layout.equals(rateLimitLayout(previous.routing(), previous.spec()))) {
             return previous.rateLimiter();
@@ -59,8 +62,8 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
                 com.github.benmanes.caffeine.cache.Ticker.systemTicker());
     }
 
-    private static java.util.List<Object> rateLimitLayout(RoutingSnapshot routing, SwitchboardSpec spec) {
-        java.util.List<Object> layout = new java.util.ArrayList<>();
+    private static List<Object> rateLimitLayout(RoutingSnapshot routing, SwitchboardSpec spec) {
+        List<Object> layout = new ArrayList<>();
         layout.add(spec.limits().rateLimitAddresses());
         for (org.switchboard.routing.Route route : routing.routeTable().routes()) {
             if (route.actions().rateLimit() != null) {

@@ -1,41 +1,45 @@
 package org.switchboard.proxy.http1;
 
-import org.switchboard.proxy.net.HalfClose;
-import org.switchboard.proxy.http.DownstreamConnection;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.function.BooleanSupplier;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.switchboard.config.LimitsSpec;
 import org.switchboard.proxy.codec.http1.BodyFraming;
 import org.switchboard.proxy.codec.http1.HeadError;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
-import org.switchboard.proxy.stats.ProxyMetrics;
-import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.codec.http1.Http1Scratch;
+import org.switchboard.proxy.http.ConnectionClock;
+import org.switchboard.proxy.http.DownstreamConnection;
+import org.switchboard.proxy.http.ForwardingHeaders;
 import org.switchboard.proxy.http.Peer;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.http.RequestGate;
 import org.switchboard.proxy.http.RequestJourney;
 import org.switchboard.proxy.http.UpstreamHead;
-import org.switchboard.proxy.http.ConnectionClock;
+import org.switchboard.proxy.net.HalfClose;
 import org.switchboard.proxy.router.DownstreamStream;
-import org.switchboard.proxy.http.ForwardingHeaders;
-import org.switchboard.proxy.router.MatrixErrors;
+import org.switchboard.proxy.router.IndexedRequestView;
 import org.switchboard.proxy.router.LocalAnswer;
+import org.switchboard.proxy.router.MatrixErrors;
 import org.switchboard.proxy.router.StreamExchange;
 import org.switchboard.proxy.stats.AccessLog;
+import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.stats.RequestRecord;
-import org.switchboard.proxy.router.IndexedRequestView;
-import org.switchboard.proxy.codec.http1.Http1Scratch;
-import org.switchboard.proxy.http.ConnectionClock;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 
 /**
  * An HTTP/1 client connection, the last handler of its pipeline (after the PROXY decoder and
@@ -145,7 +149,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (!(msg instanceof ByteBuf in)) {
-            io.netty.util.ReferenceCountUtil.release(msg);
+            ReferenceCountUtil.release(msg);
             return;
         }
         lastActivityNanos = now();
@@ -545,7 +549,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             // still sending meets no reset that would destroy the one on its way to it.
             closeAfterFlush();
         } else {
-            ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             state = State.CLOSED;
         }
     }
@@ -652,7 +656,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A broken TLS record after the handshake comes wrapped in a DecoderException: still the client's I/O.
-        boolean io = cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException;
+        boolean io = cause instanceof IOException || cause.getCause() instanceof SSLException;
         metrics.proxyError(io ? "client_io" : "client_internal");
         if (!io) {
             LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": closing a connection from " + peerText()
@@ -750,7 +754,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     /** Turns reading on or off; a no-op when it already is (the common case costs no atomic write). */
     private void reading(boolean on) {
-        io.netty.channel.ChannelConfig config = ctx.channel().config();
+        ChannelConfig config = ctx.channel().config();
         if (config.isAutoRead() != on) {
             config.setAutoRead(on);
         }

@@ -15,12 +15,14 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.collection.IntObjectHashMap;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
 import org.switchboard.proxy.http.ConnectionClock;
@@ -738,7 +740,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        boolean io = cause instanceof java.io.IOException || cause.getCause() instanceof javax.net.ssl.SSLException;
+        boolean io = cause instanceof IOException || cause.getCause() instanceof SSLException;
         metrics.proxyError(io ? "client_io" : "client_internal");
         if (!io) {
             LOG.log(System.Logger.Level.WARNING,

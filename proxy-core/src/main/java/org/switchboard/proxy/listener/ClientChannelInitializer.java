@@ -1,32 +1,34 @@
 package org.switchboard.proxy.listener;
 
-import org.switchboard.proxy.http2.Http2Connection;
-import org.switchboard.proxy.http.DownstreamConnection;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelInitializer;
-import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import org.switchboard.config.LimitsSpec;
-import io.micrometer.core.instrument.Gauge;
-import org.switchboard.config.ListenerSpec;
-import org.switchboard.proxy.stats.ProxyMetrics;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+import org.switchboard.config.LimitsSpec;
+import org.switchboard.config.ListenerSpec;
+import org.switchboard.proxy.codec.http1.Http1Scratch;
+import org.switchboard.proxy.http.DownstreamConnection;
+import org.switchboard.proxy.http.HttpsRedirectGate;
+import org.switchboard.proxy.http.MisdirectedRequestGate;
+import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.http.RequestGate;
+import org.switchboard.proxy.http1.Http1ServerConnection;
+import org.switchboard.proxy.http2.Http2Connection;
+import org.switchboard.proxy.stats.AccessLog;
+import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.tls.ListenerTls;
 import org.switchboard.proxy.tls.SniChoice;
 import org.switchboard.proxy.tls.TlsHandshakes;
-import java.util.function.Supplier;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
-import org.switchboard.proxy.http.ProxySnapshot;
-import org.switchboard.proxy.http1.Http1ServerConnection;
-import org.switchboard.proxy.codec.http1.Http1Scratch;
-import org.switchboard.proxy.stats.AccessLog;
-import org.switchboard.proxy.http.RequestGate;
-import org.switchboard.proxy.http.HttpsRedirectGate;
-import org.switchboard.proxy.http.MisdirectedRequestGate;
 
 /**
  * The downstream pipeline of a client listener: admission (connection limits), the PROXY
@@ -40,7 +42,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private static final System.Logger LOG = System.getLogger(ClientChannelInitializer.class.getName());
 
     private final Supplier<ProxySnapshot> snapshots;
-    private final Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop;
+    private final Map<EventLoop, UpstreamConnectionPool> poolsByEventLoop;
     private final ListenerSpec listener;
     private final ConnectionLimiter limiter = new ConnectionLimiter();
     private final ProxyMetrics metrics;
@@ -57,7 +59,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     /** The redirect of a plain listener with redirectToHttps, shared by its connections; else null. */
     private final RequestGate redirect;
     /** One per event loop: heads are parsed synchronously within a read, so a loop's connections share it. */
-    private final io.netty.util.concurrent.FastThreadLocal<Http1Scratch> scratch = new io.netty.util.concurrent.FastThreadLocal<>() {
+    private final FastThreadLocal<Http1Scratch> scratch = new FastThreadLocal<>() {
         @Override
         protected Http1Scratch initialValue() {
             return new Http1Scratch();
@@ -65,7 +67,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     };
 
     public ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
-                             Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
+                             Map<EventLoop, UpstreamConnectionPool> poolsByEventLoop,
                              ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain) {
         this(snapshots, poolsByEventLoop, listener, metrics, accessLog, drain, null, null);
     }
@@ -76,7 +78,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
      *                  listener may be bound after this one)
      */
     public ClientChannelInitializer(Supplier<ProxySnapshot> snapshots,
-                             Map<io.netty.channel.EventLoop, UpstreamConnectionPool> poolsByEventLoop,
+                             Map<EventLoop, UpstreamConnectionPool> poolsByEventLoop,
                              ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain,
                              ListenerTls tls, IntSupplier httpsPort) {
         this.tls = tls == null ? null : new TlsHandshakes(tls, metrics.registry());

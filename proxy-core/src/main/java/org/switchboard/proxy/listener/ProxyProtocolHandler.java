@@ -1,6 +1,6 @@
 package org.switchboard.proxy.listener;
 
-import org.switchboard.proxy.http.DownstreamConnection;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.haproxy.HAProxyCommand;
@@ -8,6 +8,7 @@ import io.netty.handler.codec.haproxy.HAProxyMessage;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import org.switchboard.config.Cidr;
+import org.switchboard.proxy.http.DownstreamConnection;
 
 /**
  * Takes the real client from a PROXY protocol (v1 or v2) header, decoded by Netty's
@@ -18,7 +19,7 @@ import org.switchboard.config.Cidr;
 public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
     /** Admits the client the header names (its per-client connection count); false: refused and closed. */
     interface ClientAdmission {
-        boolean admit(io.netty.channel.Channel channel, byte[] client);
+        boolean admit(Channel channel, byte[] client);
     }
 
     private final ClientAdmission admission;

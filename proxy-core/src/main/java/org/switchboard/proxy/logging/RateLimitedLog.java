@@ -3,6 +3,7 @@ package org.switchboard.proxy.logging;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.function.Supplier;
 
 /**
  * Logs events that can repeat at traffic speed (invalid upstream responses, limits hit, refused
@@ -42,7 +43,7 @@ public final class RateLimitedLog {
      *
      * @return whether a line was written
      */
-    public boolean log(System.Logger.Level level, String key, java.util.function.Supplier<String> message) {
+    public boolean log(System.Logger.Level level, String key, Supplier<String> message) {
         long now = nanoTime.getAsLong();
         long leftOut;
         Window window = windows.get(key);

@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Locale;
 import org.switchboard.proxy.codec.http1.HeadError;
 import org.switchboard.proxy.stats.RequestRecord;
 
@@ -41,7 +43,7 @@ public enum MatrixErrors implements LocalAnswer {
     private final byte[] body;
     /** Whole HTTP/1 responses, built once: [HTTP/1.0?][close?][HEAD?]. */
     private final byte[][] encoded = new byte[8][];
-    private final String metricTag = name().toLowerCase(java.util.Locale.ROOT);
+    private final String metricTag = name().toLowerCase(Locale.ROOT);
 
     MatrixErrors(HttpResponseStatus status, String errcode, String error) {
         this.status = status;
@@ -55,7 +57,7 @@ public enum MatrixErrors implements LocalAnswer {
                     + "Content-Length: " + body.length + "\r\nCache-Control: no-store\r\n"
                     + (close ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "") + "\r\n";
             // The answer to HEAD says the length and leaves the body out, or the next response would start inside it.
-            byte[] bytes = java.util.Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII),
+            byte[] bytes = Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII),
                     head.length() + (headRequest ? 0 : body.length));
             if (!headRequest) {
                 System.arraycopy(body, 0, bytes, head.length(), body.length);

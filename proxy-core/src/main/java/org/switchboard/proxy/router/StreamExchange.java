@@ -1,22 +1,24 @@
 package org.switchboard.proxy.router;
 
-import org.switchboard.proxy.net.HalfClose;
-import org.switchboard.proxy.stats.ProxyMetrics;
-import org.switchboard.proxy.stats.RequestRecord;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
 import org.switchboard.proxy.codec.http1.ChunkedFramer;
 import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.codec.http1.Http1Scratch;
+import org.switchboard.proxy.net.HalfClose;
+import org.switchboard.proxy.stats.ProxyMetrics;
+import org.switchboard.proxy.stats.RequestRecord;
 import org.switchboard.proxy.upstream.UpstreamConnection;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.proxy.upstream.UpstreamListener;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.RequestView;
 import org.switchboard.routing.Route;
-import org.switchboard.proxy.codec.http1.Http1Scratch;
 
 /**
  * One proxied request and its response over an upstream connection that carries bytes: writes
@@ -139,7 +141,7 @@ public final class StreamExchange implements UpstreamListener {
 
     /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
     private boolean retryElsewhere(String reason) {
-        byte[] head = upstreamHead != null ? io.netty.buffer.ByteBufUtil.getBytes(upstreamHead) : sentHead;
+        byte[] head = upstreamHead != null ? ByteBufUtil.getBytes(upstreamHead) : sentHead;
         if (head == null) {
             return false; // handed to an upstream for good: this request is not sent again
         }
@@ -171,10 +173,10 @@ public final class StreamExchange implements UpstreamListener {
         requestSentNanos = downstream.executor().ticker().nanoTime();
         if (upstreamHead == null) {
             // A resend: the head went out once already, from this copy.
-            channel.write(io.netty.buffer.Unpooled.wrappedBuffer(sentHead), channel.voidPromise());
+            channel.write(Unpooled.wrappedBuffer(sentHead), channel.voidPromise());
         } else {
             if (mayResend) {
-                sentHead = io.netty.buffer.ByteBufUtil.getBytes(upstreamHead);
+                sentHead = ByteBufUtil.getBytes(upstreamHead);
             }
             channel.write(upstreamHead, channel.voidPromise());
             upstreamHead = null;

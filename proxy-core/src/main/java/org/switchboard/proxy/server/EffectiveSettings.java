@@ -1,5 +1,6 @@
 package org.switchboard.proxy.server;
 
+import java.util.Locale;
 import org.switchboard.config.Durations;
 import org.switchboard.config.LimitsSpec;
 import org.switchboard.config.SwitchboardSpec;
@@ -34,7 +35,7 @@ final class EffectiveSettings {
                 .append("; upstreamPool: maxIdlePerEndpoint=").append(spec.upstreamPool().maxIdlePerEndpoint())
                 .append(" idleTimeout=").append(Durations.format(spec.upstreamPool().idleTimeout()))
                 .append("; clientHalfClose=").append(spec.clientHalfClose().configName())
-                .append(" logging.format=").append(spec.logging().format().name().toLowerCase(java.util.Locale.ROOT))
+                .append(" logging.format=").append(spec.logging().format().name().toLowerCase(Locale.ROOT))
                 .append(" trustedProxies=").append(spec.clientAddress().trustedProxies())
                 .append(" admin.allow=").append(spec.admin().allow())
                 .append(" admin.token=").append(spec.admin().tokenFile() == null ? "none" : "from " + spec.admin().tokenFile());

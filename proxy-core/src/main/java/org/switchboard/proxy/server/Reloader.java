@@ -10,13 +10,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.ConfigWatcher;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.admin.AdminApi;
-import org.switchboard.proxy.logging.Json;
 import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.logging.Json;
 
 /**
  * Hot reload of the config file, whatever the trigger (a file change, SIGHUP, POST /reload):
@@ -64,13 +65,13 @@ public final class Reloader implements AutoCloseable {
     }
 
     /** Told about each config put in force, after the proxy took it (the command line re-installs the log format). */
-    private final java.util.function.Consumer<SwitchboardSpec> onApplied;
+    private final Consumer<SwitchboardSpec> onApplied;
 
     public Reloader(Path configFile, Switchboard switchboard) {
         this(configFile, switchboard, spec -> { });
     }
 
-    Reloader(Path configFile, Switchboard switchboard, java.util.function.Consumer<SwitchboardSpec> onApplied) {
+    Reloader(Path configFile, Switchboard switchboard, Consumer<SwitchboardSpec> onApplied) {
         this.configFile = configFile;
         this.switchboard = switchboard;
         this.onApplied = onApplied;
@@ -91,7 +92,7 @@ public final class Reloader implements AutoCloseable {
     }
 
     public static AutoCloseable enable(Switchboard switchboard, Path configFile, Duration pollInterval, boolean sighup,
-                                java.util.function.Consumer<SwitchboardSpec> onApplied) throws IOException {
+                                Consumer<SwitchboardSpec> onApplied) throws IOException {
         Reloader reloader = new Reloader(configFile, switchboard, onApplied);
         switchboard.setReloader(reloader);
         ConfigWatcher watcher = new ConfigWatcher(configFile, pollInterval,

@@ -1,6 +1,6 @@
 package org.switchboard.proxy.server;
 
-import org.switchboard.proxy.http2.Http2Connection;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -12,47 +12,53 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
-import io.micrometer.core.instrument.Gauge;
-import java.util.concurrent.CompletableFuture;
-import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.admin.AdminAccess;
 import org.switchboard.proxy.admin.AdminApi;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
+import org.switchboard.proxy.admin.ConfigJson;
+import org.switchboard.proxy.admin.EndpointsJson;
+import org.switchboard.proxy.admin.StatusPage;
 import org.switchboard.proxy.discovery.DnsDiscovery;
 import org.switchboard.proxy.health.HealthChecking;
 import org.switchboard.proxy.health.HttpHealthProbe;
 import org.switchboard.proxy.health.SynapseVersionWatch;
-import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.proxy.http.ProxySnapshot;
+import org.switchboard.proxy.http.RateLimiter;
+import org.switchboard.proxy.http2.Http2Connection;
+import org.switchboard.proxy.listener.ClientChannelInitializer;
+import org.switchboard.proxy.listener.Drain;
+import org.switchboard.proxy.logging.Json;
+import org.switchboard.proxy.router.PassiveHealth;
+import org.switchboard.proxy.router.WhoamiUserLookup;
+import org.switchboard.proxy.stats.AccessLog;
+import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.tls.CertificateWatcher;
 import org.switchboard.proxy.tls.ListenerTls;
 import org.switchboard.proxy.tls.TicketKeys;
 import org.switchboard.proxy.tls.TlsContexts;
 import org.switchboard.proxy.tls.TlsStartException;
+import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
-import org.switchboard.proxy.listener.ClientChannelInitializer;
-import org.switchboard.proxy.http.RateLimiter;
-import org.switchboard.proxy.router.PassiveHealth;
-import org.switchboard.proxy.router.WhoamiUserLookup;
-import org.switchboard.proxy.stats.AccessLog;
-import org.switchboard.proxy.admin.StatusPage;
-import org.switchboard.proxy.admin.EndpointsJson;
-import org.switchboard.proxy.logging.Json;
-import org.switchboard.proxy.admin.ConfigJson;
-import org.switchboard.proxy.http.ProxySnapshot;
-import org.switchboard.proxy.listener.Drain;
 
 /**
  * A running proxy: its event loops, listeners, admin listener and upstream connection pools.
@@ -61,8 +67,8 @@ import org.switchboard.proxy.listener.Drain;
 public final class Switchboard implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Switchboard.class.getName());
     /** The backstop for lost watch events on certificate files. */
-    private static final java.time.Duration CERTIFICATE_POLL_INTERVAL = java.time.Duration.ofSeconds(10);
-    private static final java.time.Duration TICKET_KEY_ROTATION = java.time.Duration.ofHours(1);
+    private static final Duration CERTIFICATE_POLL_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration TICKET_KEY_ROTATION = Duration.ofHours(1);
 
     private final EventLoopGroup eventLoops;
     private final DnsAddressResolverGroup resolvers;
@@ -261,8 +267,8 @@ public final class Switchboard implements AutoCloseable {
                 .map(listener -> listener.address().port()).orElse(443);
     }
 
-    private static List<java.nio.file.Path> certificateFiles(SwitchboardSpec spec) {
-        List<java.nio.file.Path> files = new ArrayList<>();
+    private static List<Path> certificateFiles(SwitchboardSpec spec) {
+        List<Path> files = new ArrayList<>();
         for (ListenerSpec listener : spec.listeners()) {
             if (listener.isTls()) {
                 listener.tls().certificates().forEach(pair -> {
@@ -445,7 +451,7 @@ public final class Switchboard implements AutoCloseable {
         if (tls.isEmpty()) {
             return "\"tls\":null";
         }
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         StringBuilder json = new StringBuilder("\"tls\":{\"provider\":").append(Json.quote(tlsContexts.describe()))
                 .append(",\"listeners\":[");
         boolean first = true;
@@ -457,7 +463,7 @@ public final class Switchboard implements AutoCloseable {
     }
 
     private List<String[]> tlsStatusRows() {
-        java.time.Instant now = java.time.Instant.now();
+        Instant now = Instant.now();
         List<String[]> rows = new ArrayList<>();
         tls.values().forEach(listener -> rows.addAll(listener.statusRows(now)));
         return rows;
@@ -526,7 +532,7 @@ public final class Switchboard implements AutoCloseable {
     private void followedChanged() {
         try {
             membershipChanges.execute(this::applyFollowed);
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
+        } catch (RejectedExecutionException closing) {
             // The proxy is closing: nothing to put in force any more.
         }
     }
@@ -540,7 +546,7 @@ public final class Switchboard implements AutoCloseable {
             // Also when only how it is known changed (main answered or failed for the first time):
             // the snapshot says so on /status, and /ready waits for it.
             install(current.generation(), current.spec());
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             if (!closed) {
                 throw e;
             }
@@ -569,7 +575,7 @@ public final class Switchboard implements AutoCloseable {
         snapshot.set(next);
         announceSynapseVersion(next, settled);
         metrics.endpoints(next.routing());
-        java.util.Set<HostPort> addresses = new java.util.HashSet<>();
+        Set<HostPort> addresses = new HashSet<>();
         effective.upstreams().values().forEach(u -> u.endpoints().forEach(e -> addresses.add(e.address())));
         for (UpstreamConnectionPool pool : pools.values()) {
             pool.eventLoop().execute(() -> pool.closeIdleExcept(addresses));

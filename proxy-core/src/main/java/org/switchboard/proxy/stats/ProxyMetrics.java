@@ -11,10 +11,21 @@ import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.Upstream;
@@ -32,10 +43,10 @@ public final class ProxyMetrics {
      * them instead of Micrometer's 69 percentile buckets, a seventh of the series and of the
      * search each request's timing costs.
      */
-    private static final java.time.Duration[] BUCKETS = java.util.stream.Stream.of(
+    private static final Duration[] BUCKETS = Stream.of(
             "PT0.001S", "PT0.0025S", "PT0.005S", "PT0.01S", "PT0.025S", "PT0.05S", "PT0.1S", "PT0.25S", "PT0.5S",
             "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S", "PT60S", "PT120S", "PT180S")
-            .map(java.time.Duration::parse).toArray(java.time.Duration[]::new);
+            .map(Duration::parse).toArray(Duration[]::new);
 
     private final PrometheusMeterRegistry registry;
     /**
@@ -48,16 +59,16 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
     private final List<Meter> endpointGauges = new ArrayList<>();
     private static final int RECENT_ERRORS = 20;
-    private final java.util.ArrayDeque<String> recentErrors = new java.util.ArrayDeque<>();
+    private final ArrayDeque<String> recentErrors = new ArrayDeque<>();
     private final ConcurrentHashMap<org.switchboard.routing.Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
-    private final java.util.concurrent.atomic.AtomicInteger http2Connections = new java.util.concurrent.atomic.AtomicInteger();
-    private final java.util.Map<String, Counter> goAways = new java.util.concurrent.ConcurrentHashMap<>();
+    private final AtomicInteger http2Connections = new AtomicInteger();
+    private final Map<String, Counter> goAways = new ConcurrentHashMap<>();
     private final Counter bytesIn;
     private final Counter bytesOut;
-    private final java.util.concurrent.atomic.AtomicInteger openTunnels = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger openTunnels = new AtomicInteger();
     private final Counter tunnelBytesToUpstream;
     private final Counter tunnelBytesToClient;
     private final Timer tunnelDuration;
@@ -85,7 +96,7 @@ public final class ProxyMetrics {
                 .baseUnit("bytes").register(registry);
         bytesOut = Counter.builder("switchboard_response_body_bytes").description("Response body bytes sent to clients")
                 .baseUnit("bytes").register(registry);
-        Gauge.builder("switchboard_websocket_tunnels", openTunnels, java.util.concurrent.atomic.AtomicInteger::get)
+        Gauge.builder("switchboard_websocket_tunnels", openTunnels, AtomicInteger::get)
                 .description("Open WebSocket tunnels").register(registry);
         tunnelBytesToUpstream = Counter.builder("switchboard_websocket_bytes").description("Bytes carried by WebSocket tunnels")
                 .tag("direction", "to_upstream").baseUnit("bytes").register(registry);
@@ -94,11 +105,11 @@ public final class ProxyMetrics {
         tunnelDuration = Timer.builder("switchboard_websocket_duration").description("How long WebSocket tunnels stayed open")
                 .register(registry);
         // Netty 4.2's default allocator (adaptive, not the pooled one) reports its own usage.
-        if (io.netty.buffer.ByteBufAllocator.DEFAULT instanceof io.netty.buffer.ByteBufAllocatorMetricProvider provider) {
-            io.netty.buffer.ByteBufAllocatorMetric netty = provider.metric();
-            Gauge.builder("switchboard_netty_direct_memory", netty, io.netty.buffer.ByteBufAllocatorMetric::usedDirectMemory)
+        if (ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider provider) {
+            ByteBufAllocatorMetric netty = provider.metric();
+            Gauge.builder("switchboard_netty_direct_memory", netty, ByteBufAllocatorMetric::usedDirectMemory)
                     .description("Direct memory held by Netty's allocator").baseUnit("bytes").register(registry);
-            Gauge.builder("switchboard_netty_heap_memory", netty, io.netty.buffer.ByteBufAllocatorMetric::usedHeapMemory)
+            Gauge.builder("switchboard_netty_heap_memory", netty, ByteBufAllocatorMetric::usedHeapMemory)
                     .description("Heap memory held by Netty's allocator").baseUnit("bytes").register(registry);
         }
     }
@@ -217,7 +228,7 @@ public final class ProxyMetrics {
     }
 
     /** The kinds that mean a configured limit was hit, with the setting that sets it, for the log. */
-    private static final java.util.Map<String, String> LIMITS = java.util.Map.of(
+    private static final Map<String, String> LIMITS = Map.of(
             "connection_limit", "limits.connectionsPerListener or limits.connectionsPerClient",
             "body_too_large", "limits.requestBody, limits.mediaUploadBody or the route's maxBody",
             "headers_too_large", "limits.requestHeaders",
@@ -237,7 +248,7 @@ public final class ProxyMetrics {
             if (recentErrors.size() == RECENT_ERRORS) {
                 recentErrors.removeFirst();
             }
-            recentErrors.addLast(java.time.Instant.now() + " " + kind);
+            recentErrors.addLast(Instant.now() + " " + kind);
         }
         errors.computeIfAbsent(kind, k -> Counter.builder("switchboard_proxy_errors")
                 .description("Answers the proxy produced itself, by kind").tag("kind", k).register(registry)).increment();
@@ -263,7 +274,7 @@ public final class ProxyMetrics {
     public synchronized void endpoints(RoutingSnapshot routing) {
         endpointGauges.forEach(registry::remove);
         endpointGauges.clear();
-        java.util.Set<String> current = new java.util.HashSet<>();
+        Set<String> current = new HashSet<>();
         for (Upstream upstream : routing.upstreams().values()) {
             for (Endpoint endpoint : upstream.endpoints()) {
                 current.add(upstream.name() + '\0' + endpoint.id());

@@ -1,5 +1,10 @@
 package org.switchboard.proxy.stats;
 
+import io.netty.util.concurrent.EventExecutor;
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+import java.util.concurrent.ThreadLocalRandom;
+
 
 /**
  * Everything one request leaves behind, filled by each stage as it learns it (Envoy's
@@ -14,7 +19,7 @@ public final class RequestRecord {
         IDLE_TIMEOUT;
 
         /** As the access log writes it. */
-        final String text = name().toLowerCase(java.util.Locale.ROOT);
+        final String text = name().toLowerCase(Locale.ROOT);
 
     }
 
@@ -22,7 +27,7 @@ public final class RequestRecord {
     public enum Protocol {
         H1, H2;
 
-        final byte[] ascii = name().toLowerCase(java.util.Locale.ROOT).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final byte[] ascii = name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.US_ASCII);
     }
 
     long startNanos;
@@ -66,7 +71,7 @@ public final class RequestRecord {
 
     /** 128 random bits, written to the upstream as 32 hex digits. */
     public void newRequestId() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        ThreadLocalRandom random = ThreadLocalRandom.current();
         requestIdHigh = random.nextLong();
         requestIdLow = random.nextLong();
         requestId = null;
@@ -74,7 +79,7 @@ public final class RequestRecord {
 
     /** Records once; a second call for the same request does nothing. */
     public void finish(long nowNanos, String listener, ProxyMetrics metrics, AccessLog accessLog,
-                io.netty.util.concurrent.EventExecutor loop) {
+                EventExecutor loop) {
         if (!open) {
             return;
         }

@@ -7,6 +7,7 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileSystems;
 import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -60,7 +61,7 @@ public final class CertificateWatcher implements AutoCloseable {
             names.add(absolute.getFileName().toString());
             names.add("..data");
         }
-        this.watchService = java.nio.file.FileSystems.getDefault().newWatchService();
+        this.watchService = FileSystems.getDefault().newWatchService();
         for (Path directory : watched.keySet()) {
             directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW);
         }

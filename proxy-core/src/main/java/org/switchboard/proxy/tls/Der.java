@@ -1,6 +1,9 @@
 package org.switchboard.proxy.tls;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 
 /**
  * The little DER this package needs: writing a tag-length-value, and reading the elements of a
@@ -21,12 +24,12 @@ final class Der {
     /** One element read from a DER buffer: its tag and where its content lies. */
     record Element(int tag, byte[] source, int contentStart, int contentEnd) {
         byte[] content() {
-            return java.util.Arrays.copyOfRange(source, contentStart, contentEnd);
+            return Arrays.copyOfRange(source, contentStart, contentEnd);
         }
 
         /** The bytes of the whole element, tag and length included. */
         byte[] encoded(int start) {
-            return java.util.Arrays.copyOfRange(source, start, contentEnd);
+            return Arrays.copyOfRange(source, start, contentEnd);
         }
     }
 
@@ -83,12 +86,12 @@ final class Der {
     }
 
     /** The elements inside a SEQUENCE that must span the whole of {@code der}. */
-    static java.util.List<Element> sequence(byte[] der) {
+    static List<Element> sequence(byte[] der) {
         Element outer = read(der, 0, der.length);
         if (outer.tag() != SEQUENCE || outer.contentEnd() != der.length) {
             throw new IllegalArgumentException("not a DER SEQUENCE");
         }
-        java.util.List<Element> elements = new java.util.ArrayList<>();
+        List<Element> elements = new ArrayList<>();
         int position = outer.contentStart();
         while (position < outer.contentEnd()) {
             Element element = read(der, position, outer.contentEnd());

@@ -1,15 +1,16 @@
 package org.switchboard.proxy.tls;
 
-import org.switchboard.proxy.logging.Json;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.TlsSpec;
+import org.switchboard.proxy.logging.Json;
 
 /**
  * The certificates of one TLS listener: loaded at start (every error listed, or no start), then
@@ -150,7 +151,7 @@ public final class ListenerTls {
      * at once; refusing to start would take the whole listener down instead), with a warning.
      */
     private static void warnIfExpired(String listener, LoadedCertificate certificate) {
-        if (certificate.notAfter().isBefore(java.time.Instant.now())) {
+        if (certificate.notAfter().isBefore(Instant.now())) {
             LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": certificate " + certificate.name()
                     + " expired at " + certificate.notAfter() + "; clients will refuse it");
         }
@@ -166,7 +167,7 @@ public final class ListenerTls {
     }
 
     /** This listener's entry of the status page's {@code tls} list. */
-    public synchronized String statusJson(java.time.Instant now) {
+    public synchronized String statusJson(Instant now) {
         StringBuilder json = new StringBuilder("{\"listener\":").append(Json.quote(listener))
                 .append(",\"minVersion\":").append(Json.quote(spec.minVersion())).append(",\"certificates\":[");
         List<LoadedCertificate> certificates = current.get().certificates();
@@ -188,7 +189,7 @@ public final class ListenerTls {
     }
 
     /** The status page's rows: listener, certificate, expiry, last refusal. */
-    public synchronized List<String[]> statusRows(java.time.Instant now) {
+    public synchronized List<String[]> statusRows(Instant now) {
         List<String[]> rows = new ArrayList<>();
         List<LoadedCertificate> certificates = current.get().certificates();
         for (int i = 0; i < certificates.size(); i++) {

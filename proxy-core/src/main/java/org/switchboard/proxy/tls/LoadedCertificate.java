@@ -1,8 +1,10 @@
 package org.switchboard.proxy.tls;
 
 import io.netty.handler.ssl.SslContext;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -75,7 +77,7 @@ public record LoadedCertificate(String name, List<String> dnsNames, Instant notA
     static byte[] currentDigest(TlsSpec.CertificateSpec spec) {
         try {
             return digest(Files.readAllBytes(spec.cert()), Files.readAllBytes(spec.key()));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return null;
         }
     }
@@ -105,9 +107,9 @@ public record LoadedCertificate(String name, List<String> dnsNames, Instant notA
     private static byte[] readFile(String location, Path path) throws TlsConfigException {
         try {
             return Files.readAllBytes(path);
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             throw new TlsConfigException(location + ": " + path + ": no such file");
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new TlsConfigException(location + ": " + path + ": cannot be read (" + e + ")");
         }
     }

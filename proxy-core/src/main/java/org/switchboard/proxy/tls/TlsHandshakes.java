@@ -10,14 +10,17 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.AsyncMapping;
+import java.io.IOException;
 import java.nio.channels.ClosedChannelException;
 import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.SSLException;
 
 /**
  * The front of a TLS listener's pipeline, per connection: an {@link SniHandler} that picks the
@@ -122,8 +125,8 @@ public final class TlsHandshakes {
         if (message.contains("PROTOCOL") || message.contains("CIPHER") || message.contains("VERSION")) {
             return FailureKind.PROTOCOL;
         }
-        if (message.contains("CLOSED") || message.contains("RESET") || root instanceof java.io.IOException
-                && !(root instanceof javax.net.ssl.SSLException)) {
+        if (message.contains("CLOSED") || message.contains("RESET") || root instanceof IOException
+                && !(root instanceof SSLException)) {
             return FailureKind.CLOSED;
         }
         return FailureKind.OTHER;
@@ -165,7 +168,7 @@ public final class TlsHandshakes {
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
             // Closed after the ClientHello, before the handshake finished (before it, nothing was spent).
-            if (!failed && ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class) != null) {
+            if (!failed && ctx.pipeline().get(SslHandler.class) != null) {
                 fail(ctx, new ClosedChannelException());
             }
             super.channelInactive(ctx);

@@ -5,6 +5,8 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.ConnectTimeoutException;
 import io.netty.channel.EventLoop;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -16,7 +18,9 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.UpstreamPoolSpec;
 
@@ -40,7 +44,7 @@ public final class UpstreamConnectionPool {
     private final Map<HostPort, EndpointConnections> byAddress = new HashMap<>();
     private final ScheduledFuture<?> sweeper;
     /** The addresses the config in force names, or null before the first reload (all are). */
-    private java.util.Set<HostPort> inUse;
+    private Set<HostPort> inUse;
 
     private final org.switchboard.proxy.stats.UpstreamConnectionCounts counts;
     public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
@@ -95,8 +99,8 @@ public final class UpstreamConnectionPool {
                 .connect(connections.socketAddress);
         if (!connect.isDone()) {
             ScheduledFuture<?> timeout = eventLoop.schedule(() -> {
-                if (connect instanceof io.netty.channel.ChannelPromise promise && promise.tryFailure(
-                        new io.netty.channel.ConnectTimeoutException("connection timed out after " + connectTimeoutMillis
+                if (connect instanceof ChannelPromise promise && promise.tryFailure(
+                        new ConnectTimeoutException("connection timed out after " + connectTimeoutMillis
                                 + " ms: " + address))) {
                     promise.channel().close();
                 }
@@ -146,8 +150,8 @@ public final class UpstreamConnectionPool {
      * After a reload: idle connections to addresses no upstream names any more are closed, and
      * busy ones are closed when their request ends instead of going back to the pool.
      */
-    public void closeIdleExcept(java.util.Set<HostPort> addresses) {
-        this.inUse = java.util.Set.copyOf(addresses);
+    public void closeIdleExcept(Set<HostPort> addresses) {
+        this.inUse = Set.copyOf(addresses);
         for (Map.Entry<HostPort, EndpointConnections> entry : byAddress.entrySet()) {
             if (!addresses.contains(entry.getKey())) {
                 UpstreamConnection connection;
@@ -189,9 +193,9 @@ public final class UpstreamConnectionPool {
         final HostPort address;
         final SocketAddress socketAddress;
         final ArrayDeque<UpstreamConnection> idle = new ArrayDeque<>();
-        final java.util.concurrent.atomic.AtomicInteger idleCount;
+        final AtomicInteger idleCount;
         /** Open connections to the address across loops; each connection counts itself (see UpstreamConnection). */
-        final java.util.concurrent.atomic.AtomicInteger openCount;
+        final AtomicInteger openCount;
 
         EndpointConnections(HostPort address, org.switchboard.proxy.stats.UpstreamConnectionCounts counts) {
             this.address = address;

@@ -1,6 +1,7 @@
 package org.switchboard.proxy.codec.http1;
 
 import io.netty.buffer.ByteBuf;
+import java.util.Arrays;
 
 /**
  * Follows a chunked body (RFC 9112 7.1) across reads: chunk-size lines with their extensions,
@@ -100,7 +101,7 @@ public final class ChunkedFramer {
                 fail("chunk line too long");
                 return false;
             }
-            line = java.util.Arrays.copyOf(line, Math.min(MAX_LINE, lineLength * 4));
+            line = Arrays.copyOf(line, Math.min(MAX_LINE, lineLength * 4));
         }
         line[lineLength++] = c;
         return true;

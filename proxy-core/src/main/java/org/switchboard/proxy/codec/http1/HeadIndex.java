@@ -1,6 +1,7 @@
 package org.switchboard.proxy.codec.http1;
 
 import io.netty.buffer.ByteBuf;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One strict pass over an HTTP/1 message head (RFC 9112), leaving an index of offsets into the
@@ -641,7 +642,7 @@ public final class HeadIndex {
         if (length == 4 && Tokens.equalsExactly(b, headStart, methodEnd, Tokens.HEAD)) {
             return "HEAD";
         }
-        return new String(b, headStart, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+        return new String(b, headStart, length, StandardCharsets.ISO_8859_1);
     }
 
     public boolean isMethod(byte[] upperCase) {
@@ -671,7 +672,7 @@ public final class HeadIndex {
 
     /** The target in origin form (or {@code *}), as a String for routing. */
     public String originFormTarget() {
-        String target = new String(b, originFormStart, targetEnd - originFormStart, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String target = new String(b, originFormStart, targetEnd - originFormStart, StandardCharsets.ISO_8859_1);
         return originFormNeedsSlash() ? "/" + target : target;
     }
 

@@ -1,6 +1,7 @@
 package org.switchboard.proxy.codec.http1;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -195,7 +196,7 @@ public final class HeadWriter {
      */
     public static ByteBuf rewriteResponse(HeadIndex head, ByteBuf upstreamBytes, int bodyLength, boolean http10Client,
                                           boolean dropTransferEncoding, boolean close, ByteBuf scratch,
-                                          io.netty.buffer.ByteBufAllocator alloc) {
+                                          ByteBufAllocator alloc) {
         scratch.clear();
         writeResponse(head, http10Client, dropTransferEncoding, close, scratch);
         int headLength = head.headEnd();

@@ -1,5 +1,8 @@
 package org.switchboard.proxy.codec.http1;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+
 
 /**
  * What one event loop reuses for every HTTP/1 head it parses: the byte array a head is copied
@@ -19,7 +22,7 @@ public final class Http1Scratch {
     private final HeadIndex responseIndex = new HeadIndex(64 * 1024, 64 * 1024);
     private final byte[] responseBytes = new byte[64 * 1024 + SLACK];
     /** Where a response head is rewritten before it goes out (the index points into responseBytes). */
-    private final io.netty.buffer.ByteBuf rewrite = io.netty.buffer.Unpooled.wrappedBuffer(new byte[64 * 1024 + SLACK]);
+    private final ByteBuf rewrite = Unpooled.wrappedBuffer(new byte[64 * 1024 + SLACK]);
 
     /** The request index for these limits (the request target's and the header block's), rebuilt when they change. */
     public HeadIndex index(int targetLimit, int headersLimit) {
@@ -47,7 +50,7 @@ public final class Http1Scratch {
     }
 
     /** An empty heap buffer to write a response head into, valid until the next call. */
-    public io.netty.buffer.ByteBuf rewrite() {
+    public ByteBuf rewrite() {
         return rewrite.clear();
     }
 }
