@@ -17,6 +17,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.HostPort;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.HashKeys;
 import org.switchboard.routing.LeastRequestLoadBalancer;
@@ -133,7 +134,7 @@ public class RoutingBenchmark {
             List<Endpoint> list = new ArrayList<>();
             for (int i = 0; i < endpoints; i++) {
                 list.add(Endpoint.of("synchrotron", "synapse-sync-" + i + ":8083",
-                        org.switchboard.config.HostPort.of("10.0.1." + i, 8083)));
+                        HostPort.of("10.0.1." + i, 8083)));
             }
             ring = RingHashLoadBalancer.of(list);
             leastRequest = LeastRequestLoadBalancer.of(list);

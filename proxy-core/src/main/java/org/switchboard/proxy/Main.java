@@ -6,21 +6,30 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
+import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.LoggingSpec;
 import org.switchboard.config.Preflight;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.demo.Demo;
 import org.switchboard.proxy.demo.DemoWorkers;
+import org.switchboard.proxy.health.SynapseVersionWatch;
 import org.switchboard.proxy.logging.LogSetup;
 import org.switchboard.proxy.server.NettyDefaults;
 import org.switchboard.proxy.server.Reloader;
 import org.switchboard.proxy.server.Switchboard;
 import org.switchboard.proxy.server.Transport;
 import org.switchboard.proxy.server.Version;
+import org.switchboard.proxy.tls.ListenerTls;
+import org.switchboard.proxy.tls.TicketKeys;
+import org.switchboard.proxy.tls.TlsContexts;
+import org.switchboard.proxy.tls.TlsStartException;
+import org.switchboard.routing.FollowedSynapse;
 import org.switchboard.routing.RouteTablePrinter;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
+import org.switchboard.routing.TokenUsers;
 
 /** The command line: run with a config, check a config, or run the demo. */
 public final class Main {
@@ -96,10 +105,10 @@ public final class Main {
         }
         if (printRoutes) {
             // With synapse.version auto, main is asked which release it runs (a few seconds at most).
-            org.switchboard.routing.FollowedSynapse followed =
-                    org.switchboard.proxy.health.SynapseVersionWatch.askOnce(spec, Duration.ofSeconds(3));
+            FollowedSynapse followed =
+                    SynapseVersionWatch.askOnce(spec, Duration.ofSeconds(3));
             out.print(RouteTablePrinter.print(RoutingSnapshot.compile(spec, SynapsePreset.builtIn(),
-                    org.switchboard.routing.TokenUsers.NONE, null, followed), SynapsePreset.builtIn()));
+                    TokenUsers.NONE, null, followed), SynapsePreset.builtIn()));
             return 0;
         }
         // What the proxy would open, opened now: a bad path is one clear line, not a failure mid-start.
@@ -140,13 +149,13 @@ public final class Main {
     /** Every certificate pair of every TLS listener loaded and checked as a start would; the errors, located. */
     private static List<String> checkCertificates(SwitchboardSpec spec) {
         List<String> errors = new ArrayList<>();
-        org.switchboard.proxy.tls.TlsContexts contexts =
-                org.switchboard.proxy.tls.TlsContexts.best(new org.switchboard.proxy.tls.TicketKeys());
+        TlsContexts contexts =
+                TlsContexts.best(new TicketKeys());
         for (int i = 0; i < spec.listeners().size(); i++) {
             if (spec.listeners().get(i).isTls()) {
                 try {
-                    org.switchboard.proxy.tls.ListenerTls.check(i, spec.listeners().get(i), contexts);
-                } catch (org.switchboard.proxy.tls.TlsStartException e) {
+                    ListenerTls.check(i, spec.listeners().get(i), contexts);
+                } catch (TlsStartException e) {
                     errors.addAll(e.errors());
                 }
             }
@@ -155,7 +164,7 @@ public final class Main {
     }
 
     private static int runDemo(PrintStream out) throws Exception {
-        LogSetup.install(org.switchboard.config.LoggingSpec.DEFAULTS);
+        LogSetup.install(LoggingSpec.DEFAULTS);
         DemoWorkers workers = Demo.startWorkers();
         Switchboard switchboard;
         try {
@@ -163,7 +172,7 @@ public final class Main {
         } catch (Exception e) {
             workers.close();
             out.println("could not start the demo (is port " + Demo.LISTENER.port() + " or "
-                    + org.switchboard.config.AdminSpec.DEFAULT_ADDRESS.port() + " in use?): " + e.getMessage());
+                    + AdminSpec.DEFAULT_ADDRESS.port() + " in use?): " + e.getMessage());
             return 1;
         }
         out.println(Demo.instructions());

@@ -3,6 +3,7 @@ package org.switchboard.routing;
 import java.util.ArrayList;
 import java.util.List;
 import org.switchboard.config.LoadBalancerKind;
+import org.switchboard.config.SynapseVersion;
 
 /** The effective route table as text for {@code --print-routes}: what will happen, in order. */
 public final class RouteTablePrinter {
@@ -73,7 +74,7 @@ public final class RouteTablePrinter {
 
     private static String[] row(Route route, RoutingSnapshot snapshot) {
         String methods = route.methods().isEmpty() ? "*" : String.join(",", route.methods().stream().sorted().toList());
-        org.switchboard.config.SynapseVersion until = snapshot.heldBackUntil(route);
+        SynapseVersion until = snapshot.heldBackUntil(route);
         String path = route.path().toString() + (route.initialSyncOnly() ? "  [initial syncs only]" : "")
                 + (route.host() != null ? "  [host " + route.host() + "]" : "") + route.actions().describe()
                 + (until != null ? "  [held back: workers serve it from Synapse " + until + "]" : "");

@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Locale;
 import java.util.Map;
 import org.switchboard.config.Cidr;
+import org.switchboard.config.DnsSpec;
 import org.switchboard.config.Durations;
 import org.switchboard.config.HostPort;
 import org.switchboard.proxy.logging.Json;
@@ -39,7 +40,7 @@ public final class ConfigJson {
             json.append('"').append(Durations.format(duration)).append('"');
         } else if (value instanceof HostPort || value instanceof Cidr) {
             json.append(Json.quote(value.toString()));
-        } else if (value instanceof org.switchboard.config.DnsSpec.Type type) {
+        } else if (value instanceof DnsSpec.Type type) {
             json.append('"').append(type.name()).append('"'); // written SRV, A, AAAA
         } else if (value instanceof Enum<?> e) {
             json.append('"').append(e.name().toLowerCase(Locale.ROOT)).append('"');

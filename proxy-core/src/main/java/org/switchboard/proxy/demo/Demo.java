@@ -8,19 +8,23 @@ import java.util.Map;
 import org.switchboard.config.AccessLogSpec;
 import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ClientAddressSpec;
+import org.switchboard.config.ClientHalfClose;
 import org.switchboard.config.DiscoverySpec;
 import org.switchboard.config.DrainSpec;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.LimitsSpec;
 import org.switchboard.config.ListenerSpec;
+import org.switchboard.config.LoggingSpec;
 import org.switchboard.config.PresetSpec;
 import org.switchboard.config.RuntimeSpec;
 import org.switchboard.config.SwitchboardSpec;
+import org.switchboard.config.SynapseSpec;
 import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.config.UpstreamPoolSpec;
 import org.switchboard.config.UpstreamSpec;
 import org.switchboard.config.UserLookupSpec;
+import org.switchboard.routing.SynapsePreset;
 
 /** The {@code --demo} setup: fake workers, a config routing to them, and what to paste. */
 public final class Demo {
@@ -50,11 +54,11 @@ public final class Demo {
                 upstreams, List.of(PresetSpec.synapse("demo")), Map.of(), TimeoutsSpec.DEFAULTS, UpstreamPoolSpec.DEFAULTS,
                 UserLookupSpec.DEFAULTS, ClientAddressSpec.DEFAULTS,
                 LimitsSpec.DEFAULTS, AccessLogSpec.DEFAULTS, RuntimeSpec.DEFAULTS,
-                DiscoverySpec.DEFAULTS, org.switchboard.config.LoggingSpec.DEFAULTS,
-                org.switchboard.config.ClientHalfClose.ABANDON, DEMO_DRAIN)
+                DiscoverySpec.DEFAULTS, LoggingSpec.DEFAULTS,
+                ClientHalfClose.ABANDON, DEMO_DRAIN)
                 // The fake workers are no Synapse to ask: the table as of its own release.
-                .withSynapse(org.switchboard.config.SynapseSpec.pinned(
-                        org.switchboard.routing.SynapsePreset.builtIn().newest()));
+                .withSynapse(SynapseSpec.pinned(
+                        SynapsePreset.builtIn().newest()));
     }
 
     public static String instructions() {

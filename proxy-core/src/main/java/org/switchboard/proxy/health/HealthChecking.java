@@ -22,6 +22,7 @@ import org.switchboard.health.HealthView;
 import org.switchboard.health.Jitter;
 import org.switchboard.health.Transition;
 import org.switchboard.health.UpstreamHealth;
+import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.RoutingSnapshot;
@@ -42,7 +43,7 @@ public final class HealthChecking implements AutoCloseable {
     private volatile Map<String, Owned> byUpstream = Map.of();
     private volatile boolean closed;
 
-    private final org.switchboard.proxy.stats.ProxyMetrics metrics;
+    private final ProxyMetrics metrics;
     /** Told of every passed check, on the upstream's loop: a health pass others ride along (the Synapse release). */
     private final PassedCheck passed;
 
@@ -52,11 +53,11 @@ public final class HealthChecking implements AutoCloseable {
         void passed(Upstream upstream, Endpoint endpoint, EventLoop loop);
     }
 
-    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.stats.ProxyMetrics metrics) {
+    public HealthChecking(HttpHealthProbe probe, ProxyMetrics metrics) {
         this(probe, metrics, (upstream, endpoint, loop) -> { });
     }
 
-    public HealthChecking(HttpHealthProbe probe, org.switchboard.proxy.stats.ProxyMetrics metrics, PassedCheck passed) {
+    public HealthChecking(HttpHealthProbe probe, ProxyMetrics metrics, PassedCheck passed) {
         this.probe = probe;
         this.metrics = metrics;
         this.passed = passed;

@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import org.switchboard.proxy.codec.http1.HeadIndex;
+import org.switchboard.proxy.codec.http1.HeaderName;
 import org.switchboard.routing.ClientAddressResolver;
 
 /**
@@ -31,17 +33,17 @@ public final class ForwardingHeaders {
      * X-Forwarded-Proto and X-Request-ID kept when well-formed. (From an untrusted peer, the usual
      * case, nothing of the head is believed and nothing needs deciding.)
      */
-    public Decision decide(org.switchboard.proxy.codec.http1.HeadIndex head, byte[] peer, String peerText, String scheme) {
+    public Decision decide(HeadIndex head, byte[] peer, String peerText, String scheme) {
         List<String> forwardedFor = new ArrayList<>(1);
         String proto = null;
         String requestId = null;
         for (int i = 0; i < head.fieldCount(); i++) {
             byte id = head.id(i);
-            if (id == org.switchboard.proxy.codec.http1.HeaderName.X_FORWARDED_FOR) {
+            if (id == HeaderName.X_FORWARDED_FOR) {
                 forwardedFor.add(value(head, i));
-            } else if (id == org.switchboard.proxy.codec.http1.HeaderName.X_FORWARDED_PROTO && proto == null) {
+            } else if (id == HeaderName.X_FORWARDED_PROTO && proto == null) {
                 proto = value(head, i);
-            } else if (id == org.switchboard.proxy.codec.http1.HeaderName.X_REQUEST_ID && requestId == null) {
+            } else if (id == HeaderName.X_REQUEST_ID && requestId == null) {
                 requestId = value(head, i);
             }
         }
@@ -55,7 +57,7 @@ public final class ForwardingHeaders {
         return resolver.trusts(peer);
     }
 
-    private static String value(org.switchboard.proxy.codec.http1.HeadIndex head, int field) {
+    private static String value(HeadIndex head, int field) {
         return new String(head.bytes(), head.valueStart(field), head.valueEnd(field) - head.valueStart(field),
                 StandardCharsets.ISO_8859_1);
     }

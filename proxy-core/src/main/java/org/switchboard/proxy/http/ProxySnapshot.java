@@ -12,7 +12,9 @@ import org.switchboard.proxy.router.PassiveHealth;
 import org.switchboard.proxy.router.RetryBudget;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.routing.ClientAddressResolver;
+import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.FollowedSynapse;
+import org.switchboard.routing.Route;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
@@ -65,7 +67,7 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
     private static List<Object> rateLimitLayout(RoutingSnapshot routing, SwitchboardSpec spec) {
         List<Object> layout = new ArrayList<>();
         layout.add(spec.limits().rateLimitAddresses());
-        for (org.switchboard.routing.Route route : routing.routeTable().routes()) {
+        for (Route route : routing.routeTable().routes()) {
             if (route.actions().rateLimit() != null) {
                 layout.add(route.name());
                 layout.add(route.actions().rateLimit());
@@ -82,7 +84,7 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
     private static int inFlight(RoutingSnapshot routing) {
         int total = 0;
         for (Upstream upstream : routing.upstreams().values()) {
-            for (org.switchboard.routing.Endpoint endpoint : upstream.endpoints()) {
+            for (Endpoint endpoint : upstream.endpoints()) {
                 total += endpoint.load().inFlight();
             }
         }

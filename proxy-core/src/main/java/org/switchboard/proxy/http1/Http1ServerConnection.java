@@ -16,8 +16,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
+import org.switchboard.config.ClientHalfClose;
 import org.switchboard.config.LimitsSpec;
+import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.proxy.codec.http1.BodyFraming;
+import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadError;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
@@ -169,7 +172,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     }
 
     private void append(ByteBuf in) {
-        pending = org.switchboard.proxy.codec.http1.Cumulation.append(ctx.alloc(), pending, in);
+        pending = Cumulation.append(ctx.alloc(), pending, in);
     }
 
     /** Consumes what {@link #pending} holds as far as the state allows; never re-entered. */
@@ -600,7 +603,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                 return;
             }
             if (current != null && requestComplete
-                    && snapshots.get().spec().clientHalfClose() == org.switchboard.config.ClientHalfClose.WAIT) {
+                    && snapshots.get().spec().clientHalfClose() == ClientHalfClose.WAIT) {
                 keepAlive = false;
                 clientInputShut = true;
             } else {
@@ -672,7 +675,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (!ctx.channel().isActive()) {
             return Long.MAX_VALUE;
         }
-        org.switchboard.config.TimeoutsSpec timeouts = timeouts();
+        TimeoutsSpec timeouts = timeouts();
         long header = timeouts.requestHeader().toNanos();
         switch (state) {
             case HEAD -> {
@@ -771,7 +774,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         return ctx.executor().ticker().nanoTime();
     }
 
-    private org.switchboard.config.TimeoutsSpec timeouts() {
+    private TimeoutsSpec timeouts() {
         return snapshots.get().timeouts();
     }
 

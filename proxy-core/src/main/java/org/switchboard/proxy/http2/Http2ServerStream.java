@@ -26,6 +26,7 @@ import org.switchboard.proxy.router.IndexedRequestView;
 import org.switchboard.proxy.router.LocalAnswer;
 import org.switchboard.proxy.router.MatrixErrors;
 import org.switchboard.proxy.router.StreamExchange;
+import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.stats.RequestRecord;
 
 /**
@@ -516,7 +517,7 @@ final class Http2ServerStream implements DownstreamStream {
         record.finish(now(), connection.listener, metrics(), connection.accessLog, ctx.executor());
     }
 
-    private org.switchboard.proxy.stats.ProxyMetrics metrics() {
+    private ProxyMetrics metrics() {
         return connection.metrics;
     }
 

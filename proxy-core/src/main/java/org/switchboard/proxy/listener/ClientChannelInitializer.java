@@ -29,6 +29,7 @@ import org.switchboard.proxy.tls.ListenerTls;
 import org.switchboard.proxy.tls.SniChoice;
 import org.switchboard.proxy.tls.TlsHandshakes;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.IpText;
 
 /**
  * The downstream pipeline of a client listener: admission (connection limits), the PROXY
@@ -105,7 +106,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         byte[] peer = DownstreamConnection.peerOf(ch);
         boolean trustedPeer = snapshot.spec().clientAddress().trusts(peer);
         // Behind PROXY protocol the client is known only from its header: counted there.
-        if (!limiter.admit(ch, org.switchboard.routing.IpText.format(peer), trustedPeer || listener.proxyProtocol(), limits)) {
+        if (!limiter.admit(ch, IpText.format(peer), trustedPeer || listener.proxyProtocol(), limits)) {
             metrics.proxyError("connection_limit");
             return;
         }
@@ -116,7 +117,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             // The PROXY header is a claim about the client: only a trusted proxy may make it.
             if (!trustedPeer) {
                 LOG.log(System.Logger.Level.WARNING, "listener " + listener.name() + " refused a connection from "
-                        + org.switchboard.routing.IpText.format(peer) + ": PROXY protocol is accepted from trusted proxies only");
+                        + IpText.format(peer) + ": PROXY protocol is accepted from trusted proxies only");
                 ch.close();
                 return;
             }
@@ -124,7 +125,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocolHandler((channel, client) -> {
                         boolean admitted = snapshots.get().spec().clientAddress().trusts(client)
-                                || limiter.admitBehindProxy(channel, org.switchboard.routing.IpText.format(client),
+                                || limiter.admitBehindProxy(channel, IpText.format(client),
                                         snapshots.get().spec().limits());
                         if (!admitted) {
                             metrics.proxyError("connection_limit");

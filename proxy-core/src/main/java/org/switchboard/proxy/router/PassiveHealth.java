@@ -1,5 +1,7 @@
 package org.switchboard.proxy.router;
 
+import org.switchboard.proxy.health.HealthChecking;
+import org.switchboard.proxy.logging.RateLimitedLog;
 import org.switchboard.routing.Endpoint;
 
 /**
@@ -13,9 +15,9 @@ public interface PassiveHealth {
      * an invalid response, a reset or a refused connect is the operator's business, while a 5xx
      * answer is Synapse's own and already in the access log.
      */
-    static PassiveHealth of(org.switchboard.proxy.health.HealthChecking checking) {
-        org.switchboard.proxy.logging.RateLimitedLog log =
-                org.switchboard.proxy.logging.RateLimitedLog.every10Seconds(System.getLogger(PassiveHealth.class.getName()));
+    static PassiveHealth of(HealthChecking checking) {
+        RateLimitedLog log =
+                RateLimitedLog.every10Seconds(System.getLogger(PassiveHealth.class.getName()));
         return new PassiveHealth() {
             @Override
             public void succeeded(Endpoint endpoint) {

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
 import org.switchboard.proxy.codec.http1.ChunkedFramer;
+import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
 import org.switchboard.proxy.net.HalfClose;
@@ -270,7 +271,7 @@ public final class StreamExchange implements UpstreamListener {
             return;
         }
         lastUpstreamActivityNanos = downstream.executor().ticker().nanoTime();
-        responsePending = org.switchboard.proxy.codec.http1.Cumulation.append(downstream.alloc(), responsePending, bytes);
+        responsePending = Cumulation.append(downstream.alloc(), responsePending, bytes);
         while (!done && responsePending != null && responsePending.isReadable()) {
             if (response == Response.HEAD) {
                 if (!responseHead()) {

@@ -28,6 +28,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import org.switchboard.config.DrainSpec;
+import org.switchboard.config.Durations;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
@@ -57,6 +59,7 @@ import org.switchboard.proxy.tls.TicketKeys;
 import org.switchboard.proxy.tls.TlsContexts;
 import org.switchboard.proxy.tls.TlsStartException;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.FollowedSynapse;
 import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
 
@@ -158,7 +161,7 @@ public final class Switchboard implements AutoCloseable {
         Gauge.builder("switchboard_version", () -> 1)
                 // Not "..._info": the Prometheus registry keeps that suffix for its own info type and drops it.
                 .description("Always 1; the tags say which Switchboard runs and which Synapse release its table follows")
-                .tags("version", Version.SWITCHBOARD, "synapse", org.switchboard.routing.SynapsePreset.builtIn().synapseVersion())
+                .tags("version", Version.SWITCHBOARD, "synapse", SynapsePreset.builtIn().synapseVersion())
                 .register(metrics.registry());
         int connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, spec.timeouts().connect().toMillis());
         Map<EventLoop, UpstreamConnectionPool> poolsByLoop = new IdentityHashMap<>();
@@ -409,11 +412,11 @@ public final class Switchboard implements AutoCloseable {
 
             @Override
             public Answer drain() {
-                org.switchboard.config.DrainSpec spec = snapshot.get().spec().drain();
+                DrainSpec spec = snapshot.get().spec().drain();
                 Switchboard.this.drain("POST /drain");
                 return new Answer(202, "{\"status\":\"draining\",\"delay\":\""
-                        + org.switchboard.config.Durations.format(spec.delay()) + "\",\"timeout\":\""
-                        + org.switchboard.config.Durations.format(spec.timeout()) + "\"}");
+                        + Durations.format(spec.delay()) + "\",\"timeout\":\""
+                        + Durations.format(spec.timeout()) + "\"}");
             }
         };
     }
@@ -441,7 +444,7 @@ public final class Switchboard implements AutoCloseable {
 
     /** {@code "synapse":{...}} for GET /status: the Synapse release the table follows, how it is known, what it holds back. */
     private static String synapseStatusJsonField(ProxySnapshot inForce) {
-        org.switchboard.routing.FollowedSynapse followed = inForce.routing().followed();
+        FollowedSynapse followed = inForce.routing().followed();
         return "\"synapse\":{\"follows\":" + (followed.known() ? Json.quote(followed.version().toString()) : "null")
                 + ",\"source\":" + Json.quote(followed.source()) + ",\"heldBack\":" + inForce.routing().heldBackCount() + "}";
     }

@@ -26,6 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.switchboard.proxy.logging.RateLimitedLog;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.Upstream;
@@ -60,7 +61,7 @@ public final class ProxyMetrics {
     private final List<Meter> endpointGauges = new ArrayList<>();
     private static final int RECENT_ERRORS = 20;
     private final ArrayDeque<String> recentErrors = new ArrayDeque<>();
-    private final ConcurrentHashMap<org.switchboard.routing.Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
@@ -157,7 +158,7 @@ public final class ProxyMetrics {
     }
 
     /** The upstream's own time to first byte (request written to response head). */
-    public void firstByte(org.switchboard.routing.Endpoint endpoint, long nanos) {
+    public void firstByte(Endpoint endpoint, long nanos) {
         Timer timer = firstByte.get(endpoint); // no capturing lambda per response once the timer exists
         if (timer == null) {
             timer = firstByte.computeIfAbsent(endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
@@ -235,8 +236,8 @@ public final class ProxyMetrics {
             "uri_too_long", "limits.requestTarget",
             "request_timeout", "timeouts.requestHeader",
             "body_timeout", "timeouts.requestBody");
-    private final org.switchboard.proxy.logging.RateLimitedLog limitLog =
-            org.switchboard.proxy.logging.RateLimitedLog.every10Seconds(System.getLogger(ProxyMetrics.class.getName()));
+    private final RateLimitedLog limitLog =
+            RateLimitedLog.every10Seconds(System.getLogger(ProxyMetrics.class.getName()));
 
     /** An answer the proxy produced itself (no route, no endpoint, timeout, ...); a limit hit is logged too, rate-limited. */
     public void proxyError(String kind) {

@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.concurrent.ThreadLocalRandom;
 
-
 /**
  * Everything one request leaves behind, filled by each stage as it learns it (Envoy's
  * StreamInfo) and recorded once: its metrics and its access-log line come from the same fields.

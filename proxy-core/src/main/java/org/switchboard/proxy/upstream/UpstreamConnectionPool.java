@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.UpstreamPoolSpec;
+import org.switchboard.proxy.stats.UpstreamConnectionCounts;
 
 /**
  * The keep-alive connections of one event loop, per endpoint address. They carry bytes: the
@@ -46,9 +47,9 @@ public final class UpstreamConnectionPool {
     /** The addresses the config in force names, or null before the first reload (all are). */
     private Set<HostPort> inUse;
 
-    private final org.switchboard.proxy.stats.UpstreamConnectionCounts counts;
+    private final UpstreamConnectionCounts counts;
     public UpstreamConnectionPool(EventLoop eventLoop, Bootstrap template, UpstreamPoolSpec spec, int connectTimeoutMillis,
-                                  org.switchboard.proxy.stats.UpstreamConnectionCounts counts) {
+                                  UpstreamConnectionCounts counts) {
         this.counts = counts;
         this.eventLoop = eventLoop;
         this.connectTimeoutMillis = connectTimeoutMillis;
@@ -197,7 +198,7 @@ public final class UpstreamConnectionPool {
         /** Open connections to the address across loops; each connection counts itself (see UpstreamConnection). */
         final AtomicInteger openCount;
 
-        EndpointConnections(HostPort address, org.switchboard.proxy.stats.UpstreamConnectionCounts counts) {
+        EndpointConnections(HostPort address, UpstreamConnectionCounts counts) {
             this.address = address;
             this.socketAddress = socketAddressOf(address);
             this.idleCount = counts.idleCounter(address);

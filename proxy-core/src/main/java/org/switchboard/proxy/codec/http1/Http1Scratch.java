@@ -3,7 +3,6 @@ package org.switchboard.proxy.codec.http1;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 
-
 /**
  * What one event loop reuses for every HTTP/1 head it parses: the byte array a head is copied
  * into (a {@code byte[]} loop runs faster than reads from a direct buffer) and the index. Used
