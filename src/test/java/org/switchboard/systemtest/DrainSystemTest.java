@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -102,6 +103,27 @@ class DrainSystemTest {
     }
 
     @Test
+    void everyRequestServedBeforeTheExitHasItsAccessLogLine() throws Exception {
+        Path accessLog = dir.resolve("access.log");
+        start("drain: {delay: 0s, timeout: 5s}", "accessLog: {path: \"" + accessLog + "\"}");
+        try (RawClient client = new RawClient(address())) {
+            for (int i = 0; i < 20; i++) {
+                assertEquals(200, client.send(get("/line-" + i)).readResponse().status());
+            }
+        }
+
+        proxy.destroy(); // SIGTERM, well within the 100 ms a loop keeps its lines before handing them off
+
+        assertTrue(proxy.waitFor(15, TimeUnit.SECONDS), "nothing in flight: the drain is over at once");
+        assertEquals(0, proxy.exitValue(), log());
+        List<String> lines = Files.readAllLines(accessLog);
+        for (int i = 0; i < 20; i++) {
+            String path = "\"path\":\"/line-" + i + "\"";
+            assertTrue(lines.stream().anyMatch(line -> line.contains(path)), path + " missing in\n" + String.join("\n", lines));
+        }
+    }
+
+    @Test
     void postDrainOnTheAdminListenerDrainsAndExitsLikeSigterm() throws Exception {
         start("drain: {delay: 0s, timeout: 5s}");
         HttpResponse<String> drain = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -130,6 +152,10 @@ class DrainSystemTest {
     // ---- the process and its surroundings ----
 
     private void start(String drain) throws Exception {
+        start(drain, "accessLog: {enabled: false}");
+    }
+
+    private void start(String drain, String accessLog) throws Exception {
         assertTrue(Files.isRegularFile(JAR), "the runnable jar is built first (mvn package): " + JAR.toAbsolutePath());
         upstream = new TinyUpstream((request, out, in) -> {
             if (request.target().equals("/slow")) {
@@ -150,11 +176,11 @@ class DrainSystemTest {
         Path config = Files.writeString(dir.resolve("switchboard.yaml"), """
                 listeners: [{name: client, address: "127.0.0.1:%d"}]
                 admin: {address: "127.0.0.1:%d"}
-                accessLog: {enabled: false}
+                %s
                 upstreams: {main: {endpoints: ["%s"]}}
                 routes: [{path: {prefix: "/"}, upstream: main}]
                 %s
-                """.formatted(port, adminPort, upstream.endpoint(), drain));
+                """.formatted(port, adminPort, accessLog, upstream.endpoint(), drain));
         proxy = new ProcessBuilder(java(), "-jar", JAR.toString(), "--config", config.toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("proxy.log").toFile()).start();
         awaitTrue(() -> adminStatus("/ready") == 200, "the proxy is ready");

@@ -50,10 +50,14 @@ public final class AccessLog implements AutoCloseable {
     private final AccessLogSpec spec;
     private final BlockingQueue<Chunk> full = new ArrayBlockingQueue<>(CHUNKS);
     private final ConcurrentLinkedQueue<Chunk> free = new ConcurrentLinkedQueue<>();
+    /** Every loop's log, so that {@link #close()} can write what each loop still holds. */
+    private final ConcurrentLinkedQueue<LoopLog> allLoops = new ConcurrentLinkedQueue<>();
     private final FastThreadLocal<LoopLog> loops = new FastThreadLocal<>() {
         @Override
         protected LoopLog initialValue() {
-            return new LoopLog();
+            LoopLog log = new LoopLog();
+            allLoops.add(log);
+            return log;
         }
     };
     private final AtomicLong dropped = new AtomicLong();
@@ -198,20 +202,41 @@ public final class AccessLog implements AutoCloseable {
         }
     }
 
-    /** Writes what the loops handed off; a loop's last lines (under 100 ms old) may be lost at shutdown. */
+    /**
+     * Writes every line logged so far, the loops' chunks not yet handed off among them (a drain's
+     * last requests end just before this). Called once the event loops have ended: their chunks
+     * are then read here safely, and no line comes after.
+     */
     @Override
     public void close() {
-        closed = true;
-        if (writer != null) {
-            try {
-                writer.join(2_000);
-                if (spec.path() != null) {
-                    out.close();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } catch (IOException e) {
-                LOG.log(System.Logger.Level.WARNING, "access log close failed: " + e.getMessage());
+        if (writer == null) {
+            return;
+        }
+        try {
+            handOffWhatTheLoopsHold();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            closed = true;
+        }
+        try {
+            writer.join(2_000);
+            if (spec.path() != null) {
+                out.close();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "access log close failed: " + e.getMessage());
+        }
+    }
+
+    private void handOffWhatTheLoopsHold() throws InterruptedException {
+        for (LoopLog log : allLoops) {
+            Chunk last = log.current;
+            log.current = null;
+            if (last != null && last.length > 0 && !full.offer(last, 1, TimeUnit.SECONDS)) {
+                dropped.addAndGet(last.lines);
             }
         }
     }
