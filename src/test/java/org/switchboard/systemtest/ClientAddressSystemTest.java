@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -122,7 +124,7 @@ class ClientAddressSystemTest {
     @Test
     void proxyProtocolV2WithAnIpv6ClientNamesTheClient() throws Exception {
         byte[] header = proxyV2Tcp6(new byte[] {0x20, 0x01, 0x0d, (byte) 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x42});
-        HttpWire.Head seen = send(TRUSTED_PEER, "behind-lb", new String(header, java.nio.charset.StandardCharsets.ISO_8859_1),
+        HttpWire.Head seen = send(TRUSTED_PEER, "behind-lb", new String(header, StandardCharsets.ISO_8859_1),
                 "/pp2", "");
         assertEquals("2001:db8::42", seen.header("X-Forwarded-For"));
     }
@@ -173,7 +175,7 @@ class ClientAddressSystemTest {
     static InetAddress loopback(String address) {
         try {
             return InetAddress.getByName(address);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.proxy.Main;
+import org.switchboard.systemtest.support.ProxyUnderTest;
 
 /** {@code --check} behaves like {@code nginx -t}: exit status and every error, located. */
 class CommandLineSystemTest {
@@ -89,7 +93,7 @@ class CommandLineSystemTest {
         }
     }
 
-    private static String readmeBlockAfter(String marker) throws java.io.IOException {
+    private static String readmeBlockAfter(String marker) throws IOException {
         String readme = Files.readString(Path.of("..", "..", "README.md"));
         int at = readme.indexOf(marker);
         assertTrue(at >= 0, marker);
@@ -190,7 +194,7 @@ class CommandLineSystemTest {
     /** D14: a bind failure names the listener and the address, not only the system's words. */
     @Test
     void aBindFailureNamesTheListenerAndAddress() throws Exception {
-        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             Path config = Files.writeString(dir.resolve("taken.yaml"), """
                     listeners:
                       - name: client
@@ -237,7 +241,7 @@ class CommandLineSystemTest {
                 upstreams:
                   main:    {endpoints: ["127.0.0.1:%d"]}
                   generic: {endpoints: ["127.0.0.1:8081"]}
-                """.formatted(org.switchboard.systemtest.support.ProxyUnderTest.freePort()));
+                """.formatted(ProxyUnderTest.freePort()));
 
         assertEquals(0, run("--print-routes", "--config", config.toString()), stderr());
         assertTrue(stdout().contains("# following Synapse unknown (main 127.0.0.1:"), stdout());

@@ -8,6 +8,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,7 +50,7 @@ class ConnectTimeoutSystemTest {
             try {
                 socket.connect(address, 300);
                 queued.add(socket);
-            } catch (java.net.SocketTimeoutException full) {
+            } catch (SocketTimeoutException full) {
                 socket.close();
                 break;
             }

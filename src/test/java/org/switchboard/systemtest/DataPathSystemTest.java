@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -49,7 +50,7 @@ class DataPathSystemTest {
     }
 
     /** Answers by the request's path: the second segment names the misbehaviour. */
-    private static boolean misbehave(TinyUpstream.Received request, OutputStream out, java.io.InputStream in)
+    private static boolean misbehave(TinyUpstream.Received request, OutputStream out, InputStream in)
             throws IOException {
         String target = request.target();
         if (target.startsWith("/close-delimited")) {

@@ -10,17 +10,21 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
@@ -38,7 +42,7 @@ class FailureSystemTest {
     static TinyUpstream truncating;
     static TinyUpstream garbage;
     static TinyUpstream badFraming;
-    static final java.util.Map<String, String> BAD_RESPONSES = java.util.Map.of(
+    static final Map<String, String> BAD_RESPONSES = Map.of(
             "/framing/cl-and-te", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n",
             "/framing/two-lengths", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
             "/framing/bare-lf", "HTTP/1.1 200 OK\nContent-Length: 5\n\nhello",
@@ -110,8 +114,8 @@ class FailureSystemTest {
         badFraming.close();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"/framing/cl-and-te", "/framing/two-lengths",
+    @ParameterizedTest
+    @ValueSource(strings = {"/framing/cl-and-te", "/framing/two-lengths",
             "/framing/bare-lf", "/framing/bad-chunk"})
     void upstreamResponsesWithInvalidFramingBecome502(String target) throws Exception {
         try (RawClient client = new RawClient(proxy.address())) {
@@ -124,7 +128,7 @@ class FailureSystemTest {
             }
             if (head.startLine().startsWith("HTTP/1.1 200")) {
                 // Only acceptable if the body then breaks off: never a complete, wrong message.
-                assertThrows(java.io.IOException.class,
+                assertThrows(IOException.class,
                         () -> HttpWire.readBody(client.input(), head, OutputStream.nullOutputStream(), false));
             } else {
                 assertEquals("HTTP/1.1 502 Bad Gateway", head.startLine());
@@ -186,7 +190,7 @@ class FailureSystemTest {
             HttpWire.Head head = client.readHead();
             assertEquals("1000", head.header("Content-Length"));
             // The body stops short and the connection ends: a truncation the client can see.
-            assertThrows(java.io.EOFException.class,
+            assertThrows(EOFException.class,
                     () -> HttpWire.readBody(client.input(), head, OutputStream.nullOutputStream(), false));
         }
     }

@@ -12,12 +12,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -82,7 +83,7 @@ class ForwardingSystemTest {
         HttpResponse<String> response = CLIENT.send(request, BodyHandlers.ofString());
         assertEquals(200, response.statusCode());
         assertEquals("from wiremock", response.body());
-        List<LoggedRequest> logged = wiremock.findAll(com.github.tomakehurst.wiremock.client.WireMock
+        List<LoggedRequest> logged = wiremock.findAll(WireMock
                 .anyRequestedFor(urlEqualTo("/_matrix/client/v3/rooms/x/" + method.toLowerCase())));
         LoggedRequest last = logged.get(logged.size() - 1);
         assertEquals(method, last.getMethod().getName());

@@ -3,10 +3,13 @@ package org.switchboard.systemtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.io.ByteArrayOutputStream;
 import java.io.InputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -43,7 +46,7 @@ class HalfCloseSystemTest {
             InputStream in = socket.getInputStream();
             HttpWire.Head head = HttpWire.readHead(in);
             assertEquals("200", head.startLineParts()[1]);
-            java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream body = new ByteArrayOutputStream();
             HttpWire.readBody(in, head, body, true);
             assertEquals("main", body.toString(StandardCharsets.UTF_8));
             assertEquals(-1, in.read(), "nothing more can come from this client: the proxy closes");
@@ -58,7 +61,7 @@ class HalfCloseSystemTest {
         try (Socket socket = halfClosedRequest()) {
             assertNull(HttpWire.readHead(socket.getInputStream()), "closed without an answer");
         }
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> hold.held() == 0 || hold.released() == hold.held());
     }
 

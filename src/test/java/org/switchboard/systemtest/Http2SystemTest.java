@@ -16,8 +16,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -27,11 +29,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
-import org.switchboard.systemtest.support.RawH2Client;
 import org.switchboard.systemtest.support.RawH2Client.Frame;
+import org.switchboard.systemtest.support.RawH2Client;
 import org.switchboard.systemtest.support.TinyUpstream;
-import org.switchboard.systemtest.support.TlsMaterial;
 import org.switchboard.systemtest.support.TlsMaterial.SecretVolume;
+import org.switchboard.systemtest.support.TlsMaterial;
 
 /**
  * HTTP/2 towards clients with real clients: the JDK HttpClient over TLS (ALPN h2), many streams
@@ -161,13 +163,13 @@ class Http2SystemTest {
     void uploadsStreamUpstreamWithAndWithoutADeclaredLength() throws Exception {
         HttpClient client = TlsMaterial.httpClient(HOST);
         byte[] media = new byte[5 * 1024 * 1024];
-        new java.util.Random(7).nextBytes(media);
+        new Random(7).nextBytes(media);
         HttpResponse<String> sized = client.send(HttpRequest.newBuilder(uri("https", "/_matrix/media/v3/upload"))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(media)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, sized.statusCode());
         TinyUpstream.Received first = upstream.received().get(upstream.received().size() - 1);
         assertEquals(media.length, first.bodyBytes());
-        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        CRC32 crc = new CRC32();
         crc.update(media);
         assertEquals(crc.getValue(), first.bodyCrc(), "every byte as sent");
         assertEquals(Long.toString(media.length), first.head().header("Content-Length"));

@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.switchboard.config.Cidr;
 import org.switchboard.config.ConfigLoader;
 import org.switchboard.routing.RequestView;
 import org.switchboard.routing.Route;
@@ -221,9 +222,9 @@ class KubernetesSwitchboardEdgeTest {
                     if (route.upstream().name().equals("element-web")) {
                         continue; // Element Web's host sends every path to its static files, never to Synapse
                     }
-                    org.switchboard.config.Cidr[] allow = route.actions().allow();
+                    Cidr[] allow = route.actions().allow();
                     assertTrue(allow != null && allow.length > 0, tier + ": " + host + path + " is open to everyone");
-                    for (org.switchboard.config.Cidr range : allow) {
+                    for (Cidr range : allow) {
                         assertFalse(range.contains(outsider), tier + ": " + host + path + " admits a public address");
                     }
                 }

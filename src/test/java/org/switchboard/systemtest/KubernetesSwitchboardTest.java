@@ -14,16 +14,21 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.config.Durations;
 import org.switchboard.proxy.Main;
 import org.switchboard.systemtest.support.TlsMaterial;
 import org.switchboard.systemtest.support.k8s.KubeObject;
@@ -71,7 +76,7 @@ class KubernetesSwitchboardTest {
 
     /** The config with each certificate directory it names replaced by a directory holding the test pair. */
     private static String withTestCertificates(RenderedTier tier, String text, Path certificates) throws IOException {
-        Set<String> directories = new java.util.TreeSet<>();
+        Set<String> directories = new TreeSet<>();
         for (Map<?, ?> certificate : certificates(config(tier))) {
             for (String file : List.of("cert", "key")) {
                 directories.add(Path.of(certificate.get(file).toString()).getParent().toString());
@@ -108,7 +113,7 @@ class KubernetesSwitchboardTest {
             int client = port(((Map<?, ?>) ((List<?>) config.get("listeners")).get(0)).get("address").toString());
             KubeObject deployment = tier.get("Deployment", "matrix", "switchboard");
             JsonNode container = deployment.containers().get(0);
-            Map<String, Integer> ports = new java.util.HashMap<>();
+            Map<String, Integer> ports = new HashMap<>();
             container.path("ports").forEach(p -> ports.put(p.path("name").asText(), p.path("containerPort").asInt()));
             assertEquals(admin, ports.get("admin"), tier + ": the container's admin port is the config's admin port");
             assertEquals(client, ports.get("client"), tier + ": the container's client port is the config's listener");
@@ -142,8 +147,8 @@ class KubernetesSwitchboardTest {
                                                       JsonNode container) {
         Map<?, ?> drain = (Map<?, ?>) config.get("drain");
         assertNotNull(drain, tier + ": the config sets its drain");
-        java.time.Duration delay = org.switchboard.config.Durations.parse(drain.get("delay").toString(), true);
-        java.time.Duration timeout = org.switchboard.config.Durations.parse(drain.get("timeout").toString());
+        Duration delay = Durations.parse(drain.get("delay").toString(), true);
+        Duration timeout = Durations.parse(drain.get("timeout").toString());
         assertTrue(delay.toSeconds() >= 5, tier + ": the drain keeps serving while the endpoint leaves the Service");
         assertTrue(timeout.toSeconds() > 30, tier + ": the drain lets a 30 s /sync poll finish");
         long preStop = container.path("lifecycle").path("preStop").path("sleep").path("seconds").asLong(0);
@@ -155,7 +160,7 @@ class KubernetesSwitchboardTest {
     void everyUpstreamResolvesToRenderedServicesAndTheRightSynapseListeners(Stack stack) {
         for (RenderedTier tier : stack.tiers()) {
             Map<String, SynapseProcess> synapse = SynapseProcess.of(tier);
-            Map<String, String> upstreamToStatefulSet = new java.util.TreeMap<>();
+            Map<String, String> upstreamToStatefulSet = new TreeMap<>();
             Map<?, ?> upstreams = (Map<?, ?>) config(tier).get("upstreams");
             for (Map.Entry<?, ?> upstream : upstreams.entrySet()) {
                 String name = upstream.getKey().toString();

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -181,7 +182,7 @@ class KubernetesSynapseTest {
                 tierName + ": " + statefulSet + " is part of the topology (a change is a full restart), so it must never be autoscaled");
     }
 
-    private static java.util.Optional<KubeObject> hpaOf(RenderedTier tier, KubeObject workload) {
+    private static Optional<KubeObject> hpaOf(RenderedTier tier, KubeObject workload) {
         return tier.ofKind("HorizontalPodAutoscaler").stream()
                 .filter(h -> h.namespace().equals(workload.namespace())
                         && h.spec().path("scaleTargetRef").path("kind").asText().equals(workload.kind())

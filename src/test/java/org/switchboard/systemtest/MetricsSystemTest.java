@@ -7,16 +7,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.JsonCheck;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
@@ -91,9 +97,9 @@ class MetricsSystemTest {
         send("GET /_matrix/client/v3/rooms/%21r%3Ax/messages?access_token=syt_c2VjcmV0_LOGSECRET_abc&dir=b HTTP/1.1\r\n"
                 + "Host: a\r\nAuthorization: Bearer syt_c2VjcmV0_LOGSECRET_abc\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n");
         Path log = dir.resolve("access.log");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
-                .until(() -> java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains("/messages"));
-        String line = java.nio.file.Files.readAllLines(log).stream().filter(l -> l.contains("/messages")).findFirst().orElseThrow();
+        Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> Files.exists(log) && Files.readString(log).contains("/messages"));
+        String line = Files.readAllLines(log).stream().filter(l -> l.contains("/messages")).findFirst().orElseThrow();
         assertTrue(line.startsWith("{\"time\":\"") && line.endsWith("}"), line);
         for (String field : new String[] {"\"request_id\":\"", "\"client\":\"127.0.0.1\"", "\"method\":\"GET\"",
                 "\"path\":\"/_matrix/client/v3/rooms/%21r%3Ax/messages\"", "\"route\":\"routes[0]\"", "\"upstream\":\"main\"",
@@ -101,7 +107,7 @@ class MetricsSystemTest {
                 "\"duration_ms\":", "\"upstream_ms\":"}) {
             assertTrue(line.contains(field), field + " missing in " + line);
         }
-        String all = java.nio.file.Files.readString(log);
+        String all = Files.readString(log);
         assertFalse(all.contains("LOGSECRET") || all.contains("access_token") || all.contains("Bearer"), all);
     }
 
@@ -109,8 +115,8 @@ class MetricsSystemTest {
     void refusedRequestsAreLoggedWithWhatWasKnown() throws Exception {
         Path log = dir.resolve("access.log");
         send("GET /_matrix/bad HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
-                java.nio.file.Files.readString(log).lines().anyMatch(l -> l.contains("\"status\":400")
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                Files.readString(log).lines().anyMatch(l -> l.contains("\"status\":400")
                         && l.contains("\"termination\":\"local\"")));
     }
 
@@ -119,17 +125,17 @@ class MetricsSystemTest {
         Path log = dir.resolve("access.log");
         Path rotated = dir.resolve("access.log.1");
         send("GET /_matrix/before-rotation HTTP/1.1\r\nHost: a\r\n\r\n");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() ->
-                java.nio.file.Files.readString(log).contains("/_matrix/before-rotation"));
-        java.nio.file.Files.move(log, rotated);
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
+                Files.readString(log).contains("/_matrix/before-rotation"));
+        Files.move(log, rotated);
         Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(ProcessHandle.current().pid())).start();
         assertEquals(0, kill.waitFor());
         // The writer reopens before its next chunk: lines written after the signal reach the new file.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> {
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
             send("GET /_matrix/after-rotation HTTP/1.1\r\nHost: a\r\n\r\n");
-            return java.nio.file.Files.exists(log) && java.nio.file.Files.readString(log).contains("/_matrix/after-rotation");
+            return Files.exists(log) && Files.readString(log).contains("/_matrix/after-rotation");
         });
-        assertTrue(java.nio.file.Files.readString(rotated).contains("/_matrix/before-rotation"));
+        assertTrue(Files.readString(rotated).contains("/_matrix/before-rotation"));
     }
 
     @Test
@@ -149,12 +155,12 @@ class MetricsSystemTest {
 
     @Test
     void statusParsesAsJsonNamesEveryEndpointAndTheHealthGaugeFlips() throws Exception {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() -> scrape().entrySet().stream()
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> scrape().entrySet().stream()
                 .anyMatch(e -> e.getKey().startsWith("switchboard_endpoint_healthy{") && e.getKey().contains("upstream=\"dead\"")
                         && e.getValue() == 0.0));
         assertEquals(1.0, scrape().get("switchboard_endpoint_healthy{endpoint=\"" + upstream.endpoint() + "\",upstream=\"main\"}"));
         String status = proxy.adminGet("/status");
-        org.switchboard.systemtest.support.JsonCheck.parse(status);
+        JsonCheck.parse(status);
         assertTrue(status.contains("\"endpoint\":\"" + upstream.endpoint() + "\"") && status.contains("\"upstream\":\"dead\""), status);
         String page = proxy.adminGet("/");
         assertTrue(page.startsWith("<!doctype html>") && page.contains("http-equiv=\"refresh\"") && !page.contains("http://")
@@ -165,9 +171,9 @@ class MetricsSystemTest {
     void connectionGaugesFollowConnectionsAsTheyOpenAndClose() throws Exception {
         String listenerGauge = "switchboard_downstream_connections{listener=\"client\"}";
         String protocolGauge = "switchboard_client_connections{protocol=\"h1\"}";
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> scrape().get(listenerGauge) == 0.0 && scrape().get(protocolGauge) == 0.0);
-        java.util.List<RawClient> clients = new java.util.ArrayList<>();
+        List<RawClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 3; i++) {
                 RawClient client = new RawClient(proxy.address());
@@ -183,7 +189,7 @@ class MetricsSystemTest {
             }
         }
         // Each close gives its count back: the listener's limit and the drain see the same.
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5))
+        Awaitility.await().atMost(Duration.ofSeconds(5))
                 .until(() -> scrape().get(listenerGauge) == 0.0 && scrape().get(protocolGauge) == 0.0);
     }
 

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.JsonCheck;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
@@ -175,7 +176,7 @@ class ReloadSystemTest {
         proxy = ProxyUnderTest.startReloadable(file);
 
         String body = proxy.adminGet("/config");
-        org.switchboard.systemtest.support.JsonCheck.parse(body);
+        JsonCheck.parse(body);
         Map<?, ?> answer = yaml(body);
         assertEquals(1, answer.get("generation"));
         Map<?, ?> config = (Map<?, ?>) answer.get("config");

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +21,7 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -206,7 +210,7 @@ class SynapseRigSystemTest {
         try {
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(250)).until(() -> SENT.stream()
                     .allMatch(request -> !loggedBy(request).isEmpty()));
-        } catch (org.awaitility.core.ConditionTimeoutException missing) {
+        } catch (ConditionTimeoutException missing) {
             // Reported below, request by request.
         }
         for (Sent request : SENT) {
@@ -223,8 +227,8 @@ class SynapseRigSystemTest {
     private static List<String> loggedBy(Sent request) {
         try {
             return rig.processesThatLogged(request.userAgent());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -297,7 +301,7 @@ class SynapseRigSystemTest {
     }
 
     private static String enc(String text) {
-        return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
+        return URLEncoder.encode(text, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String cut(String text) {

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.switchboard.systemtest.support.MatrixTokens.syt;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.github.tomakehurst.wiremock.client.WireMock;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ class SynapseRoutingSystemTest {
         main.start();
         main.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("main")));
         for (String token : new String[] {"mat_alice_phone", "mat_alice_laptop"}) {
-            main.stubFor(com.github.tomakehurst.wiremock.client.WireMock.get(urlEqualTo("/_matrix/client/v3/account/whoami"))
+            main.stubFor(WireMock.get(urlEqualTo("/_matrix/client/v3/account/whoami"))
                     .withHeader("Authorization", equalTo("Bearer " + token))
                     .willReturn(aResponse().withStatus(200).withBody("{\"user_id\":\"@alice:example.org\",\"device_id\":\"X\"}")));
         }

@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -188,15 +189,15 @@ class SynapseVersionSystemTest {
                   generic: { endpoints: ["127.0.0.1:%d"] }
                 healthCheck: { interval: 200ms, timeout: 150ms }
                 """.formatted(main.port(), generic.port());
-        Path file = java.nio.file.Files.writeString(dir.resolve("reloaded.yaml"), base);
+        Path file = Files.writeString(dir.resolve("reloaded.yaml"), base);
         proxy = ProxyUnderTest.startReloadable(file);
         await().atMost(Duration.ofSeconds(10)).until(() -> servedBy(CAPABILITIES).equals("main"));
 
-        java.nio.file.Files.writeString(file, base + "synapse: {version: \"1.157.1\"}\n");
+        Files.writeString(file, base + "synapse: {version: \"1.157.1\"}\n");
         assertEquals(200, proxy.postReload());
         assertEquals("generic", servedBy(CAPABILITIES), "pinned: what main reports no longer counts");
 
-        java.nio.file.Files.writeString(file, base + "synapse: {version: auto}\n");
+        Files.writeString(file, base + "synapse: {version: auto}\n");
         assertEquals(200, proxy.postReload());
         assertEquals("main", servedBy(CAPABILITIES), "auto again: main's 1.67.0, still known");
     }

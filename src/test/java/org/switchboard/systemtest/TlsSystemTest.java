@@ -6,14 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -25,6 +28,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -33,8 +37,8 @@ import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.TinyUpstream;
-import org.switchboard.systemtest.support.TlsMaterial;
 import org.switchboard.systemtest.support.TlsMaterial.SecretVolume;
+import org.switchboard.systemtest.support.TlsMaterial;
 
 /**
  * TLS listeners with real clients: SNI picks each certificate (keys in PKCS#1, SEC1 and PKCS#8),
@@ -236,7 +240,7 @@ class TlsSystemTest {
         AtomicReference<X509Certificate> lastSeen = new AtomicReference<>();
         ExecutorService clients = Executors.newFixedThreadPool(3);
         try {
-            List<Future<?>> loops = new java.util.ArrayList<>();
+            List<Future<?>> loops = new ArrayList<>();
             for (int c = 0; c < 3; c++) {
                 loops.add(clients.submit(() -> {
                     while (running.get()) {
@@ -315,7 +319,7 @@ class TlsSystemTest {
 
     @Test
     void curlReachesEachNameWithItsOwnCertificate() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("curl"), "curl is not installed: skipped");
+        Assumptions.assumeTrue(onPath("curl"), "curl is not installed: skipped");
         int port = proxy.address("https").getPort();
         for (String name : List.of(TlsMaterial.MATRIX, TlsMaterial.ELEMENT)) {
             Path ca = dir.resolve(name + "-ca.crt");
@@ -324,7 +328,7 @@ class TlsSystemTest {
             Process curl = new ProcessBuilder("curl", "-sS", "--http2", "--cacert", ca.toString(),
                     "--resolve", host + ":" + port + ":127.0.0.1", "-w", " %{http_version}",
                     "https://" + host + ":" + port + "/_matrix/client/versions").redirectErrorStream(true).start();
-            String output = new String(curl.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(0, curl.waitFor(), output);
             // curl verified the certificate against this CA alone, for this name; ALPN chose HTTP/2.
             assertEquals("synapse 2", output);
@@ -333,7 +337,7 @@ class TlsSystemTest {
 
     @Test
     void sessionsResumeOnTls13AndTls12() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(onPath("openssl"), "the openssl CLI is not installed: skipped");
+        Assumptions.assumeTrue(onPath("openssl"), "the openssl CLI is not installed: skipped");
         for (String version : List.of("-tls1_3", "-tls1_2")) {
             Path session = dir.resolve("session" + version);
             String first = sClient(version, "-sess_out", session.toString());
@@ -351,15 +355,15 @@ class TlsSystemTest {
                 .redirectErrorStream(true).start();
         // Connection: close, so the proxy ends the connection after the answer (tickets come before it).
         process.getOutputStream().write(("GET /x HTTP/1.1\r\nHost: " + MATRIX_HOST + "\r\nConnection: close\r\n\r\n")
-                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                .getBytes(StandardCharsets.US_ASCII));
         process.getOutputStream().flush();
-        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         process.waitFor();
         return output;
     }
 
     private static boolean onPath(String command) {
-        for (String entry : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+        for (String entry : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
             if (Files.isExecutable(Path.of(entry, command))) {
                 return true;
             }

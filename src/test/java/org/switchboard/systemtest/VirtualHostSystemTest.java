@@ -9,6 +9,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,7 +87,7 @@ class VirtualHostSystemTest {
                     response.body());
         }
         Path log = dir.resolve("access.log");
-        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(log)
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(log)
                 && Files.readString(log).lines().anyMatch(l -> l.contains("\"status\":404") && l.contains("\"route\":\"none\"")));
     }
 

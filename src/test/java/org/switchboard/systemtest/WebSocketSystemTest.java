@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
@@ -15,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -23,9 +28,11 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.TinyUpstream;
@@ -80,7 +87,7 @@ class WebSocketSystemTest {
         client.socket.sendText("hello", true).get(10, TimeUnit.SECONDS);
         assertEquals("hello", client.next());
         byte[] big = new byte[5 << 20];
-        new java.util.Random(7).nextBytes(big);
+        new Random(7).nextBytes(big);
         client.socket.sendBinary(ByteBuffer.wrap(big), true).get(30, TimeUnit.SECONDS);
         assertArrayEquals(big, (byte[]) client.next());
         client.socket.sendText("again", true).get(10, TimeUnit.SECONDS);
@@ -134,14 +141,14 @@ class WebSocketSystemTest {
     @Test
     void aClientsHalfCloseIsPassedOnAndTheUpstreamsAnswerStillArrives() throws Exception {
         startProxy("");
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", proxy.port())) {
+        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
             socket.setSoTimeout(10_000);
-            java.io.OutputStream out = socket.getOutputStream();
-            java.io.InputStream in = new java.io.BufferedInputStream(socket.getInputStream());
-            out.write(org.switchboard.systemtest.support.HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            out.write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
                     + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                     + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
-            assertEquals("101", org.switchboard.systemtest.support.HttpWire.readHead(in).startLineParts()[1]);
+            assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
             // A masked text frame "hi" (RFC 6455 5.2), then the client shuts its sending side.
             byte[] mask = {1, 2, 3, 4};
             out.write(new byte[] {(byte) 0x81, (byte) 0x82, mask[0], mask[1], mask[2], mask[3],
@@ -156,7 +163,7 @@ class WebSocketSystemTest {
     @Test
     void anUpgradeWhereTheRouteDoesNotAllowItIs400WithAMatrixBody() throws Exception {
         startProxy("");
-        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+        ExecutionException refused = Assertions.assertThrows(ExecutionException.class,
                 () -> HttpClient.newHttpClient().newWebSocketBuilder()
                         .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + "/_matrix/client/v3/sync"), new Client())
                         .get(10, TimeUnit.SECONDS));

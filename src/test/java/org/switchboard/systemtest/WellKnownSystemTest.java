@@ -4,8 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,13 +82,13 @@ class WellKnownSystemTest {
                     + "X-Content-Type-Options: nosniff\r\n\r\n", head);
         }
         assertEquals(before, upstream.received().size(), "never forwarded");
-        String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
-                proxy.adminUri("/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                proxy.adminUri("/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(metrics.contains("switchboard_requests_total{listener=\"client\",method=\"GET\",route=\"wellKnown/client\","
                 + "status_class=\"2xx\",upstream=\"local\"} 2.0"), metrics);
         Path log = dir.resolve("access.log");
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(5)).until(() -> java.nio.file.Files.exists(log)
-                && java.nio.file.Files.readString(log).lines().anyMatch(l -> l.contains("\"path\":\"/.well-known/matrix/server\"")
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> Files.exists(log)
+                && Files.readString(log).lines().anyMatch(l -> l.contains("\"path\":\"/.well-known/matrix/server\"")
                 && l.contains("\"route\":\"wellKnown/server\"") && l.contains("\"upstream\":\"local\"")
                 && l.contains("\"status\":200") && l.contains("\"termination\":\"local\"")));
     }

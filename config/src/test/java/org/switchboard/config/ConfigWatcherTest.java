@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -82,8 +83,8 @@ class ConfigWatcherTest {
 
             Path log = tmp.resolve("access.log");
             for (int i = 0; i < 20; i++) {
-                Files.writeString(log, "{\"status\":200}\n", java.nio.file.StandardOpenOption.CREATE,
-                        java.nio.file.StandardOpenOption.APPEND);
+                Files.writeString(log, "{\"status\":200}\n", StandardOpenOption.CREATE,
+                        StandardOpenOption.APPEND);
             }
             assertNull(nothing());
             assertEquals(0, watcher.checks(), "an access log flushed beside the config is not a reason to read it");

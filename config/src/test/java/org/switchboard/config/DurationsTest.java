@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -44,12 +45,12 @@ class DurationsTest {
         assertEquals(text, Durations.format(Durations.parse(text)));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void formatsSecondsThatMakeWholeMinutesAsMinutes() {
         assertEquals("5m", Durations.format(Duration.ofSeconds(300)));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void refusesNull() {
         assertThrows(IllegalArgumentException.class, () -> Durations.parse(null));
     }

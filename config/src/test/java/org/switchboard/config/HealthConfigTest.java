@@ -3,6 +3,7 @@ package org.switchboard.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -94,7 +95,7 @@ class HealthConfigTest {
     void withCopiesKeepTheHealthSections() {
         HealthCheckSpec check = new HealthCheckSpec("/ready", Duration.ofSeconds(5), Duration.ofSeconds(1), 1, 1);
         OutlierDetectionSpec outliers = new OutlierDetectionSpec(2, Duration.ofSeconds(1), Duration.ofSeconds(2), 100);
-        UpstreamSpec spec = UpstreamSpec.of("main", java.util.List.of(EndpointSpec.of(HostPort.of("a", 1))))
+        UpstreamSpec spec = UpstreamSpec.of("main", List.of(EndpointSpec.of(HostPort.of("a", 1))))
                 .withHealthCheck(check).withOutlierDetection(outliers).withLoadBalancer(LoadBalancerKind.ROUND_ROBIN);
 
         assertEquals(check, spec.healthCheck());

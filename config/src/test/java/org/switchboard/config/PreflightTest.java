@@ -2,6 +2,7 @@ package org.switchboard.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,7 +23,7 @@ class PreflightTest {
     void filesThatCanBeOpenedPass() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
         assertEquals(List.of(), Preflight.problems(spec(dir.resolve("access.log"), token)));
-        assertEquals("s3cret", new String(Preflight.readToken(token.toString()), java.nio.charset.StandardCharsets.UTF_8),
+        assertEquals("s3cret", new String(Preflight.readToken(token.toString()), StandardCharsets.UTF_8),
                 "a Secret written with echo ends in a newline that is no part of the token");
     }
 

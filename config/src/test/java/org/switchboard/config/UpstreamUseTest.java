@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -60,14 +61,14 @@ class UpstreamUseTest {
         ConfigLoader.parse(yaml, "t.yaml");
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aSynapseAppNameThatIsNoNameAtAllGetsTheHintToo() {
         assertEquals(List.of("upstreams.synapse.app.generic_worker: \"synapse.app.generic_worker\" (expected a name of letters,"
                         + " digits, _ and -; \"generic_worker\" is a Synapse worker app; the built-in table's role for it is \"generic\")"),
                 errorsOf(withUpstream("synapse.app.generic_worker")));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void aTypoOfAnUpstreamARouteNamesIsSuggested() {
         String yaml = withUpstream("sliding_sync") .replace("sliding_sync", "slidng_sync")
                 + "routes: [{path: {prefix: /x}, upstream: sliding_sync}, {preset: synapse}]\n";

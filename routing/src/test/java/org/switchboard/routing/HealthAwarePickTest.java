@@ -7,9 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.LoadBalancerKind;
 import org.switchboard.config.PathMatchSpec;
 
 /** Unavailable endpoints are skipped; roles fall back; own routes panic rather than refuse. */
@@ -68,7 +70,7 @@ class HealthAwarePickTest {
         Endpoint first = ring.pickByHash(key);
         Endpoint second = ring.pickByHash(key, Eligibility.healthyExcept(List.of(first)));
         Endpoint third = ring.pickByHash(key, Eligibility.healthyExcept(List.of(first, second)));
-        assertEquals(3, java.util.Set.of(first, second, third).size());
+        assertEquals(3, Set.of(first, second, third).size());
         assertNull(ring.pickByHash(key, Eligibility.healthyExcept(List.of(first, second, third))));
     }
 
@@ -96,7 +98,7 @@ class HealthAwarePickTest {
     void anOwnRouteWhoseEndpointsAreAllDownUsesThemAnyway() {
         List<Endpoint> endpoints = RingHashLoadBalancerTest.endpoints(2);
         endpoints.forEach(e -> e.load().setAvailable(false));
-        Upstream upstream = new Upstream("synchrotron", endpoints, org.switchboard.config.LoadBalancerKind.RING_HASH,
+        Upstream upstream = new Upstream("synchrotron", endpoints, LoadBalancerKind.RING_HASH,
                 RingHashLoadBalancer.of(endpoints), RingHashLoadBalancer.of(endpoints));
         Route own = Route.of("routes[0]", PathMatcher.of(PathMatchSpec.prefix("/")), upstream, 1024);
         HashKeysTest.FakeRequest request = new HashKeysTest.FakeRequest("GET", "/x", null, Map.of(), "192.0.2.1");

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +36,7 @@ class RingHashLoadBalancerTest {
     void sameKeyAlwaysGivesTheSameEndpointAndIndependentRingsAgree() {
         RingHashLoadBalancer first = RingHashLoadBalancer.of(endpoints(8));
         List<Endpoint> reversed = new ArrayList<>(endpoints(8));
-        java.util.Collections.reverse(reversed);
+        Collections.reverse(reversed);
         RingHashLoadBalancer second = RingHashLoadBalancer.of(reversed);
         for (long key : keys(KEYS, 7)) {
             assertEquals(first.pickByHash(key).id(), first.pickByHash(key).id());

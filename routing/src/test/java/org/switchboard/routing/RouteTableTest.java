@@ -3,15 +3,19 @@ package org.switchboard.routing;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.switchboard.config.EndpointSpec;
 import org.switchboard.config.HostPort;
+import org.switchboard.config.LoadBalancerKind;
 import org.switchboard.config.PathMatchSpec;
+import org.switchboard.config.RouteEntrySpec;
 import org.switchboard.config.RouteSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.UpstreamSpec;
@@ -88,14 +92,14 @@ class RouteTableTest {
         assertEquals(wholeLiteral, literals.wholeLiteral());
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void noRouteGivesNull() {
         RoutingSnapshot snapshot = RoutingSnapshot.compile(spec(List.of(
                 RouteSpec.of(PathMatchSpec.prefix("/_matrix/"), "main"))));
         assertNull(snapshot.route(new TestRequest("GET", "/other", null)));
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void roundRobinVisitsEveryEndpointInTurn() {
         LoadBalancer generic = SNAPSHOT.upstreams().get("generic").loadBalancer();
         TestRequest request = new TestRequest("GET", "/", null);
@@ -104,13 +108,13 @@ class RouteTableTest {
         assertEquals(List.of("10.0.0.1:8081", "10.0.0.2:8081", "10.0.0.1:8081", "10.0.0.2:8081"), picked);
     }
 
-    static SwitchboardSpec spec(List<? extends org.switchboard.config.RouteEntrySpec> routes) {
+    static SwitchboardSpec spec(List<? extends RouteEntrySpec> routes) {
         Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
         upstreams.put("main", upstream("main", "10.0.0.9:8008"));
         upstreams.put("synchrotron", upstream("synchrotron", "10.0.0.3:8083"));
         upstreams.put("media", upstream("media", "10.0.0.4:8084"));
         upstreams.put("generic", upstream("generic", "10.0.0.1:8081", "10.0.0.2:8081")
-                .withLoadBalancer(org.switchboard.config.LoadBalancerKind.ROUND_ROBIN));
+                .withLoadBalancer(LoadBalancerKind.ROUND_ROBIN));
         SwitchboardSpec base = SwitchboardSpec.singleSynapseDefault();
         return new SwitchboardSpec(base.listeners(), base.admin(), upstreams, List.copyOf(routes), Map.of(),
                 base.timeouts(), base.upstreamPool(), base.userLookup(), base.clientAddress(), base.limits(), base.accessLog(), base.runtime(),
@@ -118,7 +122,7 @@ class RouteTableTest {
     }
 
     private static UpstreamSpec upstream(String name, String... endpoints) {
-        return UpstreamSpec.of(name, java.util.Arrays.stream(endpoints)
+        return UpstreamSpec.of(name, Arrays.stream(endpoints)
                 .map(e -> EndpointSpec.of(HostPort.parse(e, false))).toList());
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 import java.util.List;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -315,7 +316,7 @@ class SynapsePresetTableTest {
         }
         first.load().setAvailable(false);
         Endpoint next = snapshot.route(steps.get(0)).pick(steps.get(0));
-        org.junit.jupiter.api.Assertions.assertNotEquals(first, next);
+        Assertions.assertNotEquals(first, next);
         for (Request step : steps) {
             assertEquals(next, snapshot.route(step).pick(step), step.path() + " with " + first + " down");
         }

@@ -23,11 +23,14 @@ import io.netty.handler.codec.dns.DnsResponseCode;
 import io.netty.handler.codec.dns.DnsSection;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -75,7 +78,7 @@ public final class FakeDnsServer implements AutoCloseable {
 
     /** Replaces the A records of {@code name}. */
     public void setA(String name, String... addresses) {
-        a.put(key(name), java.util.Arrays.stream(addresses).map(FakeDnsServer::literal).toList());
+        a.put(key(name), Arrays.stream(addresses).map(FakeDnsServer::literal).toList());
     }
 
     public void failing(boolean fail) {
@@ -94,7 +97,7 @@ public final class FakeDnsServer implements AutoCloseable {
     private static InetAddress literal(String text) {
         try {
             return InetAddress.getByName(text); // an IP literal: never looked up
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException(text, e);
         }
     }
@@ -151,6 +154,6 @@ public final class FakeDnsServer implements AutoCloseable {
     @Override
     public void close() {
         channel.close().awaitUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).awaitUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
     }
 }

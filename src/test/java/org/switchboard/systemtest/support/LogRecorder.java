@@ -1,5 +1,6 @@
 package org.switchboard.systemtest.support;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
@@ -13,7 +14,7 @@ public final class LogRecorder extends Handler implements AutoCloseable {
 
     /** Starts recording what the loggers of these names log. */
     public LogRecorder(String... loggerNames) {
-        this.loggers = java.util.Arrays.stream(loggerNames).map(Logger::getLogger).toList();
+        this.loggers = Arrays.stream(loggerNames).map(Logger::getLogger).toList();
         loggers.forEach(logger -> logger.addHandler(this));
     }
 

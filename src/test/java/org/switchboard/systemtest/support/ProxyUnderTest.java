@@ -1,10 +1,20 @@
 package org.switchboard.systemtest.support;
 
+import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.awaitility.Awaitility;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.proxy.server.Reloader;
 import org.switchboard.proxy.server.Switchboard;
 import org.switchboard.proxy.server.Transport;
 
@@ -23,32 +33,32 @@ public final class ProxyUnderTest implements AutoCloseable {
     /** Starts from {@code file} (which may be a symlink, as in a ConfigMap) with reloading on. */
     public static ProxyUnderTest startReloadable(Path file) throws Exception {
         ProxyUnderTest proxy = new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
-        proxy.reloading = org.switchboard.proxy.server.Reloader.enable(proxy.switchboard, file, java.time.Duration.ofSeconds(1), false);
+        proxy.reloading = Reloader.enable(proxy.switchboard, file, Duration.ofSeconds(1), false);
         return proxy;
     }
 
     /** GET on the admin listener; the body. */
     public String adminGet(String path) throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(adminUri(path)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(adminUri(path)).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
     }
 
     /** POST /reload on the admin listener; the status. */
     public int postReload() throws Exception {
-        return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(adminUri("/reload"))
-                .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
-                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(adminUri("/reload"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
     /** A loopback port nothing listens on (a dead endpoint). */
-    public static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    public static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
 
     /** Starts the graceful drain, as SIGTERM does in the real process; the future completes when it is done. */
-    public java.util.concurrent.CompletableFuture<Void> drain() {
+    public CompletableFuture<Void> drain() {
         return switchboard.drain("test");
     }
 
@@ -58,7 +68,7 @@ public final class ProxyUnderTest implements AutoCloseable {
      * default) the proxy is ready once main has told its release, or failed to.
      */
     public void awaitReady() {
-        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+        Awaitility.await().atMost(Duration.ofSeconds(10))
                 .until(() -> adminGet("/ready").contains("\"ready\""));
     }
 

@@ -5,8 +5,10 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 
 /** A client that writes exact bytes and reads responses as they come off the wire. */
@@ -20,7 +22,7 @@ public final class RawClient implements AutoCloseable {
     }
 
     /** Connects from {@code localAddress} (e.g. 127.0.0.2, to be a "trusted proxy"), or any. */
-    public RawClient(InetSocketAddress address, java.net.InetAddress localAddress) throws IOException {
+    public RawClient(InetSocketAddress address, InetAddress localAddress) throws IOException {
         this.socket = localAddress == null ? new Socket(address.getAddress(), address.getPort())
                 : new Socket(address.getAddress(), address.getPort(), localAddress, 0);
         this.socket.setSoTimeout(10_000);
@@ -82,7 +84,7 @@ public final class RawClient implements AutoCloseable {
     public boolean closedByPeer() throws IOException {
         try {
             return in.read() < 0;
-        } catch (java.net.SocketException reset) {
+        } catch (SocketException reset) {
             return true;
         }
     }

@@ -1,12 +1,18 @@
 package org.switchboard.systemtest.support;
 
+import io.netty.buffer.Unpooled;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder;
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,8 +50,8 @@ public final class RawH2Client implements AutoCloseable {
     private final DataInputStream in;
 
     /** The server's header blocks, decoded in order (HPACK keeps state across them). */
-    private final io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder decoder =
-            new io.netty.handler.codec.http2.DefaultHttp2HeadersDecoder(false);
+    private final DefaultHttp2HeadersDecoder decoder =
+            new DefaultHttp2HeadersDecoder(false);
 
     /** Connects, and sends the preface with an empty SETTINGS. */
     public RawH2Client(InetSocketAddress address) throws IOException {
@@ -67,7 +73,7 @@ public final class RawH2Client implements AutoCloseable {
 
     /** SETTINGS with one {@code id = value} pair per two arguments. */
     public static byte[] settings(int... idsAndValues) {
-        java.nio.ByteBuffer payload = java.nio.ByteBuffer.allocate(idsAndValues.length / 2 * 6);
+        ByteBuffer payload = ByteBuffer.allocate(idsAndValues.length / 2 * 6);
         for (int i = 0; i < idsAndValues.length; i += 2) {
             payload.putShort((short) idsAndValues[i]).putInt(idsAndValues[i + 1]);
         }
@@ -75,7 +81,7 @@ public final class RawH2Client implements AutoCloseable {
     }
 
     public static byte[] windowUpdate(int stream, int increment) {
-        return frame(WINDOW_UPDATE, 0, stream, java.nio.ByteBuffer.allocate(4).putInt(increment).array());
+        return frame(WINDOW_UPDATE, 0, stream, ByteBuffer.allocate(4).putInt(increment).array());
     }
 
     public static byte[] data(int stream, byte[] payload, boolean endStream) {
@@ -83,8 +89,8 @@ public final class RawH2Client implements AutoCloseable {
     }
 
     /** The fields of a HEADERS frame from the server (which must be read in order: HPACK has state). */
-    public io.netty.handler.codec.http2.Http2Headers decode(Frame headers) throws Exception {
-        return decoder.decodeHeaders(headers.stream(), io.netty.buffer.Unpooled.wrappedBuffer(headers.payload()));
+    public Http2Headers decode(Frame headers) throws Exception {
+        return decoder.decodeHeaders(headers.stream(), Unpooled.wrappedBuffer(headers.payload()));
     }
 
     /** A header block of literal fields, {@code name, value, name, value...}, pseudo-fields first. */
@@ -176,7 +182,7 @@ public final class RawH2Client implements AutoCloseable {
             byte[] payload = new byte[length];
             in.readFully(payload);
             return new Frame(type, flags, stream, payload);
-        } catch (java.io.EOFException | SocketTimeoutException | java.net.SocketException closed) {
+        } catch (EOFException | SocketTimeoutException | SocketException closed) {
             return null;
         }
     }

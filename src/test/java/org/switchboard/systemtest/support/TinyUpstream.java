@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32;
 
 /**
  * A tiny real HTTP/1.1 upstream for what WireMock cannot show: raw request-targets and header
@@ -210,7 +211,7 @@ public final class TinyUpstream implements AutoCloseable {
 
     private static final class KeepingSink extends OutputStream {
         final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        final java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        final CRC32 crc = new CRC32();
 
         @Override
         public void write(int b) {

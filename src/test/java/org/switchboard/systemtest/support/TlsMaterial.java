@@ -8,8 +8,10 @@ import java.net.http.HttpClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
@@ -17,6 +19,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
@@ -105,27 +108,27 @@ public final class TlsMaterial {
             trusted.add(certificate(name));
         }
         X509ExtendedTrustManager manager = new X509ExtendedTrustManager() {
-            private void check(X509Certificate[] chain) throws java.security.cert.CertificateException {
+            private void check(X509Certificate[] chain) throws CertificateException {
                 if (chain.length == 0 || !trusted.contains(chain[0])) {
-                    throw new java.security.cert.CertificateException("not a test certificate");
+                    throw new CertificateException("not a test certificate");
                 }
             }
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                    throws java.security.cert.CertificateException {
+                    throws CertificateException {
                 check(chain);
             }
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                    throws java.security.cert.CertificateException {
+                    throws CertificateException {
                 check(chain);
             }
 
             @Override
             public void checkServerTrusted(X509Certificate[] chain, String authType)
-                    throws java.security.cert.CertificateException {
+                    throws CertificateException {
                 check(chain);
             }
 
@@ -150,7 +153,7 @@ public final class TlsMaterial {
             }
         };
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new javax.net.ssl.TrustManager[] {manager}, null);
+        context.init(null, new TrustManager[] {manager}, null);
         return context;
     }
 
@@ -181,6 +184,6 @@ public final class TlsMaterial {
         // Named, or the JDK's client offers no ALPN at all (it checks the parameters for TLS 1.2+ before offering h2).
         parameters.setProtocols(new String[] {"TLSv1.3", "TLSv1.2"});
         return HttpClient.newBuilder().sslContext(trustingTestCertificates()).sslParameters(parameters)
-                .version(HttpClient.Version.HTTP_2).connectTimeout(java.time.Duration.ofSeconds(10)).build();
+                .version(HttpClient.Version.HTTP_2).connectTimeout(Duration.ofSeconds(10)).build();
     }
 }

@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -11,17 +12,21 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * A WebSocket server on loopback (Netty's own handshake and framing, so it is a real peer, not
@@ -33,7 +38,7 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
-    private final List<io.netty.handler.codec.http.HttpHeaders> handshakes = new CopyOnWriteArrayList<>();
+    private final List<HttpHeaders> handshakes = new CopyOnWriteArrayList<>();
 
     public WebSocketEchoUpstream(String path) throws InterruptedException {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
@@ -45,7 +50,7 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(MAX_MESSAGE),
                                 new HandshakeRecorder(), new WebSocketServerProtocolHandler(config),
-                                new io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator(MAX_MESSAGE), new Echo());
+                                new WebSocketFrameAggregator(MAX_MESSAGE), new Echo());
                     }
                 })
                 .bind("127.0.0.1", 0).sync().channel();
@@ -56,20 +61,20 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
     }
 
     /** The headers of every handshake request that reached this server. */
-    public List<io.netty.handler.codec.http.HttpHeaders> handshakes() {
+    public List<HttpHeaders> handshakes() {
         return handshakes;
     }
 
     @Override
     public void close() {
         server.close().syncUninterruptibly();
-        group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
 
-    private final class HandshakeRecorder extends io.netty.channel.ChannelInboundHandlerAdapter {
+    private final class HandshakeRecorder extends ChannelInboundHandlerAdapter {
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof io.netty.handler.codec.http.FullHttpRequest request) {
+            if (msg instanceof FullHttpRequest request) {
                 handshakes.add(request.headers().copy());
             }
             ctx.fireChannelRead(msg);

@@ -5,10 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.switchboard.config.Cidr;
 import org.switchboard.config.RateLimitSpec;
 
 /** GCRA buckets per address and route over a fake clock; the address cache stays bounded. */
@@ -34,9 +38,9 @@ class RateLimiterTest {
 
     @Test
     void anIpv6ClientIsLimitedByItsSlash64AndIpv4ByItsAddress() {
-        byte[] one = org.switchboard.config.Cidr.IpLiterals.parse("2001:db8:1:2::1");
-        byte[] sameSlash64 = org.switchboard.config.Cidr.IpLiterals.parse("2001:db8:1:2:ffff::7");
-        byte[] otherSlash64 = org.switchboard.config.Cidr.IpLiterals.parse("2001:db8:1:3::1");
+        byte[] one = Cidr.IpLiterals.parse("2001:db8:1:2::1");
+        byte[] sameSlash64 = Cidr.IpLiterals.parse("2001:db8:1:2:ffff::7");
+        byte[] otherSlash64 = Cidr.IpLiterals.parse("2001:db8:1:3::1");
         assertEquals("2001:db8:1:2::/64", RateLimiter.keyOf(one, "2001:db8:1:2::1"));
         assertEquals(RateLimiter.keyOf(one, "a"), RateLimiter.keyOf(sameSlash64, "b"));
         assertNotEquals(RateLimiter.keyOf(one, "a"), RateLimiter.keyOf(otherSlash64, "c"));
@@ -107,8 +111,8 @@ class RateLimiterTest {
         RateLimited limited = new RateLimited(TimeUnit.MILLISECONDS.toNanos(1500) + 1);
         assertEquals(1501, limited.retryAfterMillis());
         assertEquals(2, limited.retryAfterSeconds());
-        io.netty.buffer.ByteBuf out = limited.encoded(io.netty.buffer.UnpooledByteBufAllocator.DEFAULT, false, false, false);
-        String text = out.toString(java.nio.charset.StandardCharsets.US_ASCII);
+        ByteBuf out = limited.encoded(UnpooledByteBufAllocator.DEFAULT, false, false, false);
+        String text = out.toString(StandardCharsets.US_ASCII);
         out.release();
         String body = "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"Too many requests\",\"retry_after_ms\":1501}";
         assertEquals("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: " + body.length()

@@ -18,21 +18,23 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.switchboard.config.ClientAddressSpec;
 import org.switchboard.proxy.codec.http1.ChunkedFramer;
 import org.switchboard.proxy.codec.http1.HeadError;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
-import org.switchboard.routing.ClientAddressResolver;
-import org.switchboard.proxy.listener.ClientChannelInitializer;
 import org.switchboard.proxy.http.ForwardingHeaders;
+import org.switchboard.proxy.listener.ClientChannelInitializer;
 import org.switchboard.proxy.router.MatrixErrors;
+import org.switchboard.routing.ClientAddressResolver;
 
 /**
  * The one-pass request parser and head rewrite against the pipeline they replace, as the oracle:
@@ -103,7 +105,7 @@ class Http1RequestDifferentialTest {
             return "every Expect is judged (RFC 9110 10.1.1); the old pipeline read only the first";
         }
         if (candidate.verdict.equals("400") && !oracle.verdict.equals("400")
-                && java.util.regex.Pattern.compile("(?i)content-length:[ \\t]*\\d{19}").matcher(text).find()) {
+                && Pattern.compile("(?i)content-length:[ \\t]*\\d{19}").matcher(text).find()) {
             return "a Content-Length of 19 digits or more is refused: no body is that large, and no overflow can follow";
         }
         if (oracle.verdict.equals("accept") && candidate.verdict.equals("accept")
@@ -237,7 +239,7 @@ class Http1RequestDifferentialTest {
             return new Outcome(status, null, null, List.of());
         }
 
-        static Outcome accepted(String method, String target, java.util.Iterator<Map.Entry<String, String>> headers) {
+        static Outcome accepted(String method, String target, Iterator<Map.Entry<String, String>> headers) {
             List<String> lines = new ArrayList<>();
             while (headers.hasNext()) {
                 Map.Entry<String, String> header = headers.next();

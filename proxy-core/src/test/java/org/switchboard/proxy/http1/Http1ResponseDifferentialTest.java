@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
@@ -67,11 +68,11 @@ class Http1ResponseDifferentialTest {
     }
 
     /** Differences that are fixes, each with its reason; null when the difference is a bug. */
-    private static final java.util.regex.Pattern STRICT_STATUS_LINE =
-            java.util.regex.Pattern.compile("HTTP/1\\.\\d [1-9]\\d\\d( [\\t\\x20-\\x7e\\x80-\\xff]*)?\r\n.*", java.util.regex.Pattern.DOTALL);
+    private static final Pattern STRICT_STATUS_LINE =
+            Pattern.compile("HTTP/1\\.\\d [1-9]\\d\\d( [\\t\\x20-\\x7e\\x80-\\xff]*)?\r\n.*", Pattern.DOTALL);
 
-    private static final java.util.regex.Pattern BAD_LENGTH =
-            java.util.regex.Pattern.compile("(?i)\r\ncontent-length:[ \t]*(?![0-9]+[ \t]*\r\n)");
+    private static final Pattern BAD_LENGTH =
+            Pattern.compile("(?i)\r\ncontent-length:[ \t]*(?![0-9]+[ \t]*\r\n)");
 
     /** Framing the strict parser refuses whatever the status and version. */
     private static boolean conflictingFraming(String head) {
@@ -95,8 +96,8 @@ class Http1ResponseDifferentialTest {
         return false;
     }
 
-    private static final java.util.regex.Pattern FIELD_LINE =
-            java.util.regex.Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*", java.util.regex.Pattern.DOTALL);
+    private static final Pattern FIELD_LINE =
+            Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+:.*", Pattern.DOTALL);
 
     /** A field line whose name is not a token followed by a colon (whitespace inside, no colon). */
     private static boolean malformedFieldName(String head) {

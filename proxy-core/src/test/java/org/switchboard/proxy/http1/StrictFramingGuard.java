@@ -5,6 +5,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ByteProcessor;
 import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Follows the request framing byte by byte, in front of the codec, to refuse what Netty's decoder
@@ -328,7 +329,7 @@ final class StrictFramingGuard extends ChannelInboundHandlerAdapter {
 
         @Override
         public String toString() {
-            return buf.toString(start, length, java.nio.charset.StandardCharsets.ISO_8859_1);
+            return buf.toString(start, length, StandardCharsets.ISO_8859_1);
         }
     }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.lang.reflect.RecordComponent;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.switchboard.config.DrainSpec;
 import org.switchboard.config.LimitsSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.TimeoutsSpec;
@@ -16,7 +17,7 @@ class EffectiveSettingsTest {
     void everyLimitAndTimeoutIsOnTheLine() {
         String line = EffectiveSettings.of(SwitchboardSpec.singleSynapseDefault());
 
-        Stream.of(LimitsSpec.class, TimeoutsSpec.class, UpstreamPoolSpec.class, org.switchboard.config.DrainSpec.class)
+        Stream.of(LimitsSpec.class, TimeoutsSpec.class, UpstreamPoolSpec.class, DrainSpec.class)
                 .flatMap(type -> Stream.of(type.getRecordComponents()))
                 .map(RecordComponent::getName)
                 .forEach(name -> assertTrue(line.contains(" " + name + "=") || line.contains(": " + name + "="),

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.handler.ssl.OpenSslSessionContext;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +75,7 @@ class LoadedCertificateTest {
                 TlsContexts.best(keys));
         keys.rotate();
         assertEquals(1, keys.rotations());
-        assertTrue(loaded.context().sessionContext() instanceof io.netty.handler.ssl.OpenSslSessionContext);
+        assertTrue(loaded.context().sessionContext() instanceof OpenSslSessionContext);
     }
 
     private TlsSpec.CertificateSpec pair(String cert, String key) throws IOException {

@@ -22,12 +22,16 @@ import io.netty.util.ReferenceCountUtil;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,7 +84,7 @@ class TicketKeysTest {
             assertEquals(2, resumed(stats), "a ticket two keys old is not accepted");
             server.close().sync();
         } finally {
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).sync();
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
         }
     }
 
@@ -123,10 +127,10 @@ class TicketKeysTest {
 
     private static SSLContext trustingEverything() throws Exception {
         X509ExtendedTrustManager trustAll = new X509ExtendedTrustManager() {
-            @Override public void checkClientTrusted(X509Certificate[] c, String a, java.net.Socket s) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a, java.net.Socket s) { }
-            @Override public void checkClientTrusted(X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) { }
-            @Override public void checkServerTrusted(X509Certificate[] c, String a, javax.net.ssl.SSLEngine e) { }
+            @Override public void checkClientTrusted(X509Certificate[] c, String a, Socket s) { }
+            @Override public void checkServerTrusted(X509Certificate[] c, String a, Socket s) { }
+            @Override public void checkClientTrusted(X509Certificate[] c, String a, SSLEngine e) { }
+            @Override public void checkServerTrusted(X509Certificate[] c, String a, SSLEngine e) { }
             @Override public void checkClientTrusted(X509Certificate[] c, String a) { }
             @Override public void checkServerTrusted(X509Certificate[] c, String a) { }
             @Override public X509Certificate[] getAcceptedIssuers() {
@@ -134,7 +138,7 @@ class TicketKeysTest {
             }
         };
         SSLContext context = SSLContext.getInstance("TLS");
-        context.init(null, new javax.net.ssl.TrustManager[] {trustAll}, null);
+        context.init(null, new TrustManager[] {trustAll}, null);
         return context;
     }
 }

@@ -1,6 +1,7 @@
 package org.switchboard.systemtest.support.k8s;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -62,7 +63,7 @@ public final class NetworkPolicies {
         if (types.isMissingNode()) {
             return policy.spec().has("egress") ? List.of("Ingress", "Egress") : List.of("Ingress");
         }
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         types.forEach(t -> out.add(t.asText()));
         return out;
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /** The documents {@code kubectl kustomize} rendered for one overlay ({@code 1k}, {@code 10k}, {@code 20k}). */
@@ -46,7 +47,7 @@ public record RenderedTier(String name, List<KubeObject> objects) {
         List<String> names = ofKind("ConfigMap").stream()
                 .filter(c -> c.namespace().equals(namespace))
                 .map(KubeObject::name)
-                .filter(n -> n.equals(generatorName) || n.matches(java.util.regex.Pattern.quote(generatorName) + "-[a-z0-9]{10}"))
+                .filter(n -> n.equals(generatorName) || n.matches(Pattern.quote(generatorName) + "-[a-z0-9]{10}"))
                 .collect(Collectors.toList());
         if (names.size() != 1) {
             fail(name + ": expected one ConfigMap named " + generatorName + " (with or without hash) in " + namespace + ", found " + names);

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -24,7 +25,7 @@ public record SynapseProcess(KubeObject statefulSet, List<String> configFiles, O
 
     /** Every StatefulSet labelled {@code app.kubernetes.io/name: synapse}, by name. */
     public static Map<String, SynapseProcess> of(RenderedTier tier) {
-        Map<String, SynapseProcess> processes = new java.util.TreeMap<>();
+        Map<String, SynapseProcess> processes = new TreeMap<>();
         for (KubeObject sts : tier.ofKind("StatefulSet")) {
             if ("synapse".equals(sts.podLabels().get("app.kubernetes.io/name"))) {
                 processes.put(sts.name(), read(tier, sts));

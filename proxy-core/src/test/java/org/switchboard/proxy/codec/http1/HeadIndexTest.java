@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -194,7 +195,7 @@ class HeadIndexTest {
         assertTrue(index.parseResponse(bytes, 0, bytes.length) > 0);
         ByteBuf read = Unpooled.copiedBuffer(bytes);
         ByteBuf out = HeadWriter.rewriteResponse(index, read, 2, false, false, close, Unpooled.buffer(256),
-                io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+                UnpooledByteBufAllocator.DEFAULT);
         assertEquals(bytes(expected).length, out.readableBytes());
         assertEquals(new String(bytes(expected), StandardCharsets.ISO_8859_1), out.toString(StandardCharsets.ISO_8859_1));
         assertEquals("NEXT", read.toString(StandardCharsets.ISO_8859_1), "what follows the response stays unread");
@@ -214,8 +215,8 @@ class HeadIndexTest {
         out.release();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
         "Connection: Upgrade\\r\\nUpgrade: websocket|true",
         "connection: keep-alive, upgrade\\r\\nupgrade: h2c, WebSocket|true",
         "Connection: upgrade\\r\\nUpgrade: h2c|false",
