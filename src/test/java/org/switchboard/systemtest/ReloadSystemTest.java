@@ -140,27 +140,51 @@ class ReloadSystemTest {
                 + ",\"errors\":[\"" + file + ": line 2, column 1: "), status);
     }
 
-    /** The status page and /config show the last reload, with its time: a good one replaces a refusal. */
+    /** A timeout too long for the timers (they count in nanoseconds) is a located refusal, not a broken proxy. */
+    @Test
+    void aTimeoutBeyondAYearIsRefusedAndRequestsStillPass() throws Exception {
+        TinyUpstream a = upstream("a");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(a));
+        proxy = ProxyUnderTest.startReloadable(file);
+        long generation = proxy.generation();
+
+        Files.writeString(file, config(a) + "timeouts: {upstreamResponse: 9999999999s}\n");
+        HttpResponse<String> refused = postReload();
+        assertEquals(400, refused.statusCode());
+        assertTrue(refused.body().contains("timeouts.upstreamResponse: \\\"9999999999s\\\" (expected a duration of at most 8760h)"),
+                refused.body());
+        assertEquals(generation, proxy.generation());
+        assertEquals("a", get());
+    }
+
+    /**
+     * The status page and /config show the last reload, with its time: a good one replaces a
+     * refusal. Each file is swapped in whole (as a ConfigMap is) and the watcher's own reload of it
+     * awaited first, so that POST /reload is the last trigger each time.
+     */
     @Test
     void aGoodReloadAfterARefusedOneNoLongerShowsTheRefusal() throws Exception {
         TinyUpstream a = upstream("a");
         Path file = dir.resolve("switchboard.yaml");
         Files.writeString(file, config(a));
         proxy = ProxyUnderTest.startReloadable(file);
-        Files.writeString(file, "listeners: [oops\n");
+        swapIn(file, "listeners: [oops\n");
+        await().atMost(Duration.ofSeconds(5)).until(() -> reloads().equals(Map.of("ok", 0, "refused", 1)));
         assertEquals(400, postReload().statusCode());
         String refusedPage = proxy.adminGet("/");
         assertTrue(refusedPage.matches("(?s).*last reload refused at 20\\d\\d-[-0-9T:.]+Z \\(POST /reload\\): .*"), refusedPage);
 
-        Files.writeString(file, config(a));
+        swapIn(file, config(a));
+        await().atMost(Duration.ofSeconds(5)).until(() -> reloads().equals(Map.of("ok", 1, "refused", 2)));
         assertEquals(200, postReload().statusCode());
 
         String page = proxy.adminGet("/");
         assertTrue(!page.contains("refused"), page);
-        assertTrue(page.matches("(?s).*Config generation <b>2</b> &middot; last reload applied at 20\\d\\d-[-0-9T:.]+Z"
+        assertTrue(page.matches("(?s).*Config generation <b>3</b> &middot; last reload applied at 20\\d\\d-[-0-9T:.]+Z"
                 + " \\(POST /reload\\).*"), page);
         Map<?, ?> config = yaml(proxy.adminGet("/config"));
-        assertEquals(Map.of("ok", 1, "refused", 1), config.get("reloads"));
+        assertEquals(Map.of("ok", 2, "refused", 2), config.get("reloads"));
         Map<?, ?> last = (Map<?, ?>) config.get("lastReload");
         assertEquals("ok", last.get("result"));
         assertEquals(List.of(), last.get("errors"));
@@ -206,6 +230,16 @@ class ReloadSystemTest {
         Files.writeString(file, Files.readString(file) + "clientHalfClose: wait\n");
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.generation() == 2);
         assertEquals(Map.of("ok", 1, "refused", 0), yaml(proxy.adminGet("/config")).get("reloads"));
+    }
+
+    private Map<?, ?> reloads() throws Exception {
+        return (Map<?, ?>) yaml(proxy.adminGet("/config")).get("reloads");
+    }
+
+    /** Writes beside the file and renames over it: the watcher never reads a half-written file. */
+    private static void swapIn(Path file, String content) throws IOException {
+        Path next = Files.writeString(file.resolveSibling(".next-config"), content);
+        Files.move(next, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     private static Map<?, ?> yaml(String json) {

@@ -9,6 +9,12 @@ import java.time.temporal.ChronoUnit;
  */
 public final class Durations {
     public static final String EXPECTED = "expected a duration such as 500ms, 5s, 3m";
+    /**
+     * The longest duration any key takes. Timers count in nanoseconds, whose long overflows after
+     * 292 years; a year is far beyond any timeout or interval a proxy needs.
+     */
+    public static final Duration MAX = Duration.ofDays(365);
+    public static final String TOO_LONG = "expected a duration of at most " + format(MAX);
 
     private Durations() {
     }
@@ -27,20 +33,28 @@ public final class Durations {
         while (digits < text.length() && text.charAt(digits) >= '0' && text.charAt(digits) <= '9') {
             digits++;
         }
-        // 18 digits always fit in a long; longer amounts are nonsense for a timeout anyway.
-        if (digits == 0 || digits > 18) {
+        if (digits == 0) {
             throw new IllegalArgumentException(EXPECTED);
+        }
+        // 18 digits always fit in a long; more is beyond MAX in any unit.
+        if (digits > 18) {
+            throw new IllegalArgumentException(unit(text.substring(digits)) == null ? EXPECTED : TOO_LONG);
         }
         long amount = Long.parseLong(text, 0, digits, 10);
         ChronoUnit unit = unit(text.substring(digits));
         if ((amount == 0 && !zeroAllowed) || unit == null) {
             throw new IllegalArgumentException(EXPECTED);
         }
+        Duration duration;
         try {
-            return Duration.of(amount, unit);
+            duration = Duration.of(amount, unit);
         } catch (ArithmeticException e) {
-            throw new IllegalArgumentException(EXPECTED);
+            throw new IllegalArgumentException(TOO_LONG);
         }
+        if (duration.compareTo(MAX) > 0) {
+            throw new IllegalArgumentException(TOO_LONG);
+        }
+        return duration;
     }
 
     /**

@@ -33,10 +33,25 @@ class DurationsTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "", "5", "0s", "0ms", "-5s", "+5s", "1.5s", "5 s", " 5s", "5s ", "5S", "5sec", "5d", "5us", "ms", "s5",
-        "PT5S", "5m30s", "1_000ms", "999999999999999999h", "9999999999999999999999s"})
+        "PT5S", "5m30s", "1_000ms", "9999999999999999999999x"})
     void refusesAnythingElse(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
         assertEquals("expected a duration such as 500ms, 5s, 3m", e.getMessage());
+    }
+
+    /** Longer would overflow the timers' nanoseconds (about 292 years) or be nonsense: "no timeout" is not a year. */
+    @ParameterizedTest
+    @ValueSource(strings = {"8761h", "525601m", "31536001s", "31536000001ms", "9999999999s", "99999999999999h",
+        "999999999999999999h", "9999999999999999999999s"})
+    void refusesMoreThanAYearAndSaysSo(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+        assertEquals("expected a duration of at most 8760h", e.getMessage());
+    }
+
+    @Test
+    void takesAYearExactly() {
+        assertEquals(Duration.ofDays(365), Durations.parse("8760h"));
+        assertEquals(Duration.ofDays(365), Durations.parse("31536000000ms"));
     }
 
     @ParameterizedTest

@@ -137,6 +137,11 @@ public final class Reloader implements AutoCloseable {
             return refused(trigger, e.errors());
         } catch (IllegalArgumentException e) {
             return refused(trigger, List.of(e.getMessage()));
+        } catch (RuntimeException e) {
+            // A defect, not the config's fault: still said where every trigger reports (the file
+            // watcher and SIGHUP ignore the answer), never lost in the future.
+            LOG.log(System.Logger.Level.ERROR, "reload (" + trigger + ") failed on an internal error", e);
+            return refused(trigger, List.of("internal error: " + e));
         }
     }
 
