@@ -1,0 +1,90 @@
+package org.switchboard.proxy.admin;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.switchboard.proxy.logging.RateLimitedLog;
+
+/** The admin listener's connections cannot be held open, and a too large request is answered in JSON. */
+class AdminConnectionGuardTest {
+    private final AtomicInteger open = new AtomicInteger();
+    private final RateLimitedLog log = RateLimitedLog.every10Seconds(System.getLogger(AdminConnectionGuardTest.class.getName()));
+
+    private EmbeddedChannel connection() {
+        return new EmbeddedChannel(new AdminConnectionGuard(open, log));
+    }
+
+    @Test
+    void aConnectionThatNeverBringsARequestIsClosed() {
+        EmbeddedChannel channel = connection();
+        channel.advanceTimeBy(9_900, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen());
+        channel.advanceTimeBy(200, TimeUnit.MILLISECONDS);
+        channel.runScheduledPendingTasks();
+        assertFalse(channel.isOpen());
+        assertEquals(0, open.get());
+    }
+
+    @Test
+    void aRequestBeingAnsweredHasNoDeadlineAndAnIdleKeepAliveHasOneAgain() {
+        EmbeddedChannel channel = connection();
+        channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/reload"));
+        channel.advanceTimeBy(60, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen(), "a reload may take its time");
+
+        channel.writeOutbound(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        channel.advanceTimeBy(9, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertTrue(channel.isOpen());
+        channel.advanceTimeBy(2, TimeUnit.SECONDS);
+        channel.runScheduledPendingTasks();
+        assertFalse(channel.isOpen(), "idle after its answer");
+    }
+
+    @Test
+    void connectionsBeyondTheLimitAreClosedAtOnce() {
+        List<EmbeddedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < AdminConnectionGuard.MAX_CONNECTIONS; i++) {
+            channels.add(connection());
+        }
+        assertTrue(channels.stream().allMatch(EmbeddedChannel::isOpen));
+        EmbeddedChannel oneTooMany = connection();
+        assertFalse(oneTooMany.isOpen());
+
+        channels.get(0).close();
+        assertTrue(connection().isOpen(), "a closed connection frees its place");
+        assertEquals(AdminConnectionGuard.MAX_CONNECTIONS, open.get());
+    }
+
+    @Test
+    void aTooLargeRequestGetsAMatrixError() {
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new AdminRequestAggregator());
+        channel.writeInbound(Unpooled.copiedBuffer("POST /reload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n",
+                StandardCharsets.US_ASCII));
+        ByteBuf out = channel.readOutbound();
+        String response = out.toString(StandardCharsets.US_ASCII);
+        out.release();
+        assertTrue(response.startsWith("HTTP/1.1 413 "), response);
+        assertTrue(response.contains("application/json"), response);
+        assertTrue(response.endsWith("{\"errcode\":\"M_TOO_LARGE\",\"error\":\"An admin request has at most 65536 bytes of body\"}"),
+                response);
+    }
+}
