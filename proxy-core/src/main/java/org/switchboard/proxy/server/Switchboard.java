@@ -586,6 +586,19 @@ public final class Switchboard implements AutoCloseable {
         return next;
     }
 
+    /**
+     * Two rounds of every loop after the DNS channels were closed: io_uring hands a closed UDP
+     * channel its cancelled read in a later round, and only then does Netty release that read's
+     * buffer; a loop that ended first would leak it.
+     */
+    private void letTheLoopsTakeTheirCompletions() {
+        for (int round = 0; round < 2; round++) {
+            for (EventExecutor loop : eventLoops) {
+                loop.submit(() -> { }).awaitUninterruptibly(1, TimeUnit.SECONDS);
+            }
+        }
+    }
+
     @Override
     public void close() {
         ready = false;
@@ -611,9 +624,10 @@ public final class Switchboard implements AutoCloseable {
         for (UpstreamConnectionPool pool : pools.values()) {
             pool.eventLoop().execute(pool::close);
         }
+        resolvers.close();
+        letTheLoopsTakeTheirCompletions();
         eventLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
         accessLog.close();
-        resolvers.close();
         if (userLookup != null) {
             userLookup.close();
         }
