@@ -3,8 +3,10 @@ package org.switchboard.systemtest;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -29,6 +31,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.RawH2Client.Frame;
 import org.switchboard.systemtest.support.RawH2Client;
 import org.switchboard.systemtest.support.TinyUpstream;
@@ -54,7 +57,16 @@ class Http2SystemTest {
 
     @BeforeEach
     void start() throws Exception {
-        upstream = new TinyUpstream(TinyUpstream.echoTarget());
+        TinyUpstream.Behavior echo = TinyUpstream.echoTarget();
+        upstream = new TinyUpstream((request, out, in) -> {
+            if (!request.target().equals("/no-content")) {
+                return echo.respond(request, out, in);
+            }
+            // A length a 204 must not carry (RFC 9110 8.6); the body it announces never comes.
+            out.write(HttpWire.ascii("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX-Kept: yes\r\n\r\n"));
+            out.flush();
+            return true;
+        });
         slow = new TinyUpstream((request, out, in) -> {
             try {
                 Thread.sleep(1_000);
@@ -247,6 +259,27 @@ class Http2SystemTest {
                         + "/_matrix/client/versions")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, http11.statusCode());
         assertEquals(HttpClient.Version.HTTP_1_1, http11.version());
+    }
+
+    @Test
+    void anUpstreams204WithALengthReachesHttp2AndHttp1ClientsWithoutIt() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/no-content"), true));
+            Frame headers = client.readUntil(RawH2Client.HEADERS);
+            assertNotNull(headers);
+            Http2Headers fields = client.decode(headers);
+            assertEquals("204", fields.status().toString());
+            assertEquals("yes", String.valueOf(fields.get("x-kept")));
+            assertNull(fields.get("content-length"), fields.toString());
+            assertTrue(headers.endStream(), "no body follows");
+        }
+        try (RawClient client = new RawClient(proxy.address("h2c"))) {
+            RawClient.Response noContent = client.send("GET /no-content HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertEquals(204, noContent.status());
+            assertNull(noContent.header("Content-Length"), noContent.head().toString());
+            assertEquals("yes", noContent.header("X-Kept"));
+            assertEquals("served GET /next", client.send("GET /next HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().body());
+        }
     }
 
     @Test

@@ -127,21 +127,32 @@ public final class HeadWriter {
     }
 
     /**
+     * Whether a response with this status must carry neither Content-Length nor Transfer-Encoding
+     * (RFC 9110 8.6, RFC 9112 6.1): 1xx and 204. An upstream that sends them anyway has them
+     * dropped; HTTP/2 clients treat a length on a 204 as a malformed response.
+     */
+    public static boolean forbidsFramingFields(int status) {
+        return status < 200 || status == 204;
+    }
+
+    /**
      * Copies the kept field lines, runs of neighbours in one write. Dropped always: hop-by-hop
      * lines and those Connection names; on a request, forwarding claims ({@code trustedPeer}
      * keeps Forwarded and X-Forwarded-Host/-Port/-Prefix); on a response, Transfer-Encoding
-     * when {@code dropTransferEncoding}.
+     * when {@code dropTransferEncoding}, and both framing fields where its status forbids them.
      */
     private static void copyFields(HeadIndex head, boolean request, boolean trustedPeer, boolean dropTransferEncoding,
                                    ByteBuf out) {
         byte[] b = head.bytes();
         int runStart = -1;
         int runEnd = -1;
+        boolean noFraming = !request && forbidsFramingFields(head.status());
         for (int i = 0; i < head.fieldCount(); i++) {
             byte id = head.id(i);
             boolean drop = HeaderName.isHopByHop(id) || head.namedByConnection(i)
                     || (request ? HeaderName.isForwardingClaim(id) && (!trustedPeer || !HeaderName.isKeptFromTrusted(id))
-                            : dropTransferEncoding && id == HeaderName.TRANSFER_ENCODING);
+                            : (dropTransferEncoding || noFraming) && id == HeaderName.TRANSFER_ENCODING
+                                    || noFraming && id == HeaderName.CONTENT_LENGTH);
             if (drop) {
                 continue;
             }
@@ -158,8 +169,6 @@ public final class HeadWriter {
             out.writeBytes(b, runStart, runEnd - runStart);
         }
     }
-
-
 
     /**
      * The response for the client: its status line in the client's version, the upstream's field
