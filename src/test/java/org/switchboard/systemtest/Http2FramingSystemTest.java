@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http2.Http2Headers;
@@ -59,6 +60,8 @@ class Http2FramingSystemTest {
                   address: "127.0.0.1:0"
                 limits:
                   requestHeaders: 2KiB
+                timeouts:
+                  requestHeader: 1s
                 upstreams:
                   main: { endpoints: ["%s"] }
                   large: { endpoints: ["%s"] }
@@ -143,6 +146,24 @@ class Http2FramingSystemTest {
             assertEquals(3, next.stream());
             assertEquals("200", client.decode(next).status().toString());
         }
+    }
+
+    /** A slow header block holds the connection's header decoding: requestHeader ends it, open streams or not. */
+    @Test
+    void aHeaderBlockNotWholeWithinRequestHeaderEndsTheConnection() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/held/first"), true));
+            await().atMost(Duration.ofSeconds(5)).until(() -> held.held() == 1);
+            byte[] block = RawH2Client.get("/never-whole");
+            // HEADERS without END_HEADERS (flags: END_STREAM only), and the CONTINUATION never comes.
+            client.send(RawH2Client.frame(RawH2Client.HEADERS, 0x1, 3, block));
+
+            Frame goAway = client.readUntil(RawH2Client.GOAWAY); // within the client's 10 s read timeout
+            assertNotNull(goAway);
+            assertEquals(0, goAway.errorCode(), "NO_ERROR: the client broke no rule, it was too slow");
+            assertNull(client.read(), "then the connection closes");
+        }
+        assertTrue(proxy.adminGet("/metrics").contains("switchboard_proxy_errors_total{kind=\"request_timeout\"} 1.0"));
     }
 
     @Test

@@ -30,6 +30,7 @@ import org.switchboard.proxy.http.DownstreamConnection;
 import org.switchboard.proxy.http.Peer;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.http.RequestGate;
+import org.switchboard.proxy.router.MatrixErrors;
 import org.switchboard.proxy.stats.AccessLog;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
@@ -100,6 +101,9 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private boolean clientGoingAway;
     private int lastStreamId;
     private long idleSinceNanos;
+    private final HeaderBlockWatch headerBlock = new HeaderBlockWatch();
+    /** When the header block now in progress began; -1 while none is. */
+    private long headerBlockSinceNanos = -1;
 
     /** The window every new stream starts with (the client's SETTINGS_INITIAL_WINDOW_SIZE). */
     private int clientInitialWindow = Http2Frames.DEFAULT_WINDOW;
@@ -172,6 +176,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
+        followHeaderBlock(bytes);
         buffered = buffered == null ? bytes : Cumulation.append(ctx.alloc(), buffered, bytes);
         try {
             if (!prefaceRead && !readPreface()) {
@@ -186,6 +191,17 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 // Only while no DATA slice of it is out (upstream, or held for it): compacting moves bytes under them.
                 buffered.discardSomeReadBytes();
             }
+        }
+    }
+
+    /** A header block that began must be whole within {@code timeouts.requestHeader}, as an HTTP/1 head. */
+    private void followHeaderBlock(ByteBuf bytes) {
+        headerBlock.scan(bytes);
+        if (!headerBlock.inProgress()) {
+            headerBlockSinceNanos = -1;
+        } else if (headerBlockSinceNanos < 0) {
+            headerBlockSinceNanos = now();
+            clock.by(headerBlockSinceNanos + snapshots.get().timeouts().requestHeader().toNanos());
         }
     }
 
@@ -677,20 +693,33 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     // ---- the connection's end ----
 
-    /** Closes the connection once no stream has been open for {@code timeouts.downstreamIdle}. */
+    /**
+     * Closes the connection once no stream has been open for {@code timeouts.downstreamIdle}, or
+     * at once when a header block took longer than {@code timeouts.requestHeader} (it holds the
+     * connection's header decoding, so the connection cannot go on without it).
+     */
     private long tick(long now) {
         if (!ctx.channel().isActive()) {
             return Long.MAX_VALUE;
         }
+        long headerDue = Long.MAX_VALUE;
+        if (headerBlockSinceNanos >= 0) {
+            headerDue = headerBlockSinceNanos + snapshots.get().timeouts().requestHeader().toNanos();
+            if (now >= headerDue) {
+                metrics.proxyError(MatrixErrors.REQUEST_TIMEOUT.metricTag());
+                connectionError(Http2Error.NO_ERROR, "a header block was not whole within timeouts.requestHeader");
+                return Long.MAX_VALUE;
+            }
+        }
         if (!streams.isEmpty()) {
-            return Long.MAX_VALUE; // looked at again when the last stream closes
+            return headerDue; // the idle clock is looked at again when the last stream closes
         }
         long due = idleSinceNanos + snapshots.get().timeouts().downstreamIdle().toNanos();
         if (now >= due) {
             goAway();
             return Long.MAX_VALUE;
         }
-        return due;
+        return Math.min(due, headerDue);
     }
 
     /** GOAWAY naming the last stream taken: those finish, the client opens new ones elsewhere; closed when none is left. */
@@ -733,6 +762,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             buffered.release();
             buffered = null;
         }
+        reader.close(); // a header block cut off by the close holds a buffer of its fragments
         clock.stop();
         metrics.http2ConnectionClosed();
         ctx.fireChannelInactive();
