@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.switchboard.proxy.logging.RateLimitedLog;
 
 /** The admin listener's connections cannot be held open, and a too large request is answered in JSON. */
@@ -74,17 +76,30 @@ class AdminConnectionGuardTest {
         assertEquals(AdminConnectionGuard.MAX_CONNECTIONS, open.get());
     }
 
-    @Test
-    void aTooLargeRequestGetsAMatrixError() {
-        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new AdminRequestAggregator());
-        channel.writeInbound(Unpooled.copiedBuffer("POST /reload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n\r\n",
-                StandardCharsets.US_ASCII));
-        ByteBuf out = channel.readOutbound();
-        String response = out.toString(StandardCharsets.US_ASCII);
-        out.release();
+    @ParameterizedTest
+    @ValueSource(strings = {"", "Expect: 100-continue\r\n"})
+    void aTooLargeRequestGetsAMatrixError(String expect) {
+        String response = adminAnswer("POST /reload HTTP/1.1\r\nHost: a\r\nContent-Length: 100000000\r\n" + expect + "\r\n");
         assertTrue(response.startsWith("HTTP/1.1 413 "), response);
         assertTrue(response.contains("application/json"), response);
         assertTrue(response.endsWith("{\"errcode\":\"M_TOO_LARGE\",\"error\":\"An admin request has at most 65536 bytes of body\"}"),
                 response);
+    }
+
+    @Test
+    void anUnsupportedExpectationGetsAMatrixError() {
+        String response = adminAnswer("POST /reload HTTP/1.1\r\nHost: a\r\nContent-Length: 10\r\nExpect: tea\r\n\r\n");
+        assertTrue(response.startsWith("HTTP/1.1 417 "), response);
+        assertTrue(response.endsWith("{\"errcode\":\"M_UNKNOWN\",\"error\":\"Only Expect: 100-continue is supported\"}"), response);
+    }
+
+    private static String adminAnswer(String head) {
+        EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new AdminRequestAggregator());
+        channel.writeInbound(Unpooled.copiedBuffer(head, StandardCharsets.US_ASCII));
+        ByteBuf out = channel.readOutbound();
+        String response = out.toString(StandardCharsets.US_ASCII);
+        out.release();
+        channel.releaseOutbound();
+        return response;
     }
 }
