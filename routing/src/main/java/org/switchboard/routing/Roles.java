@@ -12,8 +12,9 @@ import org.switchboard.config.SwitchboardSpec;
  * Which upstream serves each role of the Synapse table. A role is served by the upstream of its
  * name unless {@code roles:} points it elsewhere; a role with no upstream falls back: initial
  * syncs to the synchrotrons, federation reads to the generic workers (any generic worker serves
- * them), then everything to main (a stream writer's requests must reach the writer or main,
- * never a generic worker; SSO logins one process, so main).
+ * them), then everything to main (a stream writer's requests must reach the writer or, when
+ * there is none, main, never a generic worker; SSO logins one process, so main). Only roles
+ * main can serve fall back to it when their endpoints are all down: a stream writer's do not.
  */
 final class Roles {
     private final Map<String, String> configured;
@@ -67,6 +68,10 @@ final class Roles {
             case "federation_reader" -> configured.containsKey(role) ? List.of(role, "main")
                     : List.of("federation_reader", "generic", "main");
             case "main" -> List.of("main");
+            // Once a writer exists only it serves its stream (main answers 500, and a retried
+            // to-device message would reach two processes): its endpoints down is a 503 or 502.
+            case "typing", "to_device", "account_data", "receipts", "presence", "push_rules" ->
+                    hasOwnUpstream(role) ? List.of(role) : List.of("main");
             default -> List.of(role, "main");
         };
     }

@@ -94,6 +94,46 @@ class HealthAwarePickTest {
         assertNull(route.pick(initialSync), "with main down too: 503");
     }
 
+    /** Only the writer serves its stream: main would answer 500, and a retried to-device message would be sent twice. */
+    @Test
+    void aStreamWriterWhoseEndpointsAreAllDownOrTriedIsA503NeverMain() throws Exception {
+        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
+                listeners: [{name: c, address: "127.0.0.1:0"}]
+                upstreams:
+                  main: {endpoints: ["10.0.0.1:8008"]}
+                  generic: {endpoints: ["10.0.3.1:8081"]}
+                  to_device: {endpoints: ["10.0.4.1:8085", "10.0.4.2:8085"]}
+                """, "t"));
+        HashKeysTest.FakeRequest toDevice = new HashKeysTest.FakeRequest("PUT",
+                "/_matrix/client/v3/sendToDevice/m.room_key/txn1", null, Map.of(), "192.0.2.1");
+        Route route = snapshot.route(toDevice);
+        Endpoint first = route.pick(toDevice);
+        assertEquals("to_device", first.upstream());
+        Endpoint retry = route.pick(toDevice, List.of(first));
+        assertEquals("to_device", retry.upstream(), "a retry may go to the writer's other endpoint");
+        assertNull(route.pick(toDevice, List.of(first, retry)), "and nowhere else: the client gets the 502");
+        down(snapshot, "to_device");
+        assertNull(route.pick(toDevice), "the writer down: 503, not main");
+
+        HashKeysTest.FakeRequest other = new HashKeysTest.FakeRequest("GET", "/_matrix/client/v3/profile/@a:x", null,
+                Map.of(), "192.0.2.1");
+        down(snapshot, "generic");
+        assertEquals("main", snapshot.route(other).pick(other).upstream(), "what main serves still falls back to it");
+    }
+
+    @Test
+    void withoutAWriterMainServesItsStream() throws Exception {
+        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
+                listeners: [{name: c, address: "127.0.0.1:0"}]
+                upstreams:
+                  main: {endpoints: ["10.0.0.1:8008"]}
+                  generic: {endpoints: ["10.0.3.1:8081"]}
+                """, "t"));
+        HashKeysTest.FakeRequest typing = new HashKeysTest.FakeRequest("PUT",
+                "/_matrix/client/v3/rooms/!r:x/typing/@a:x", null, Map.of(), "192.0.2.1");
+        assertEquals("main", snapshot.route(typing).pick(typing).upstream());
+    }
+
     @Test
     void anOwnRouteWhoseEndpointsAreAllDownUsesThemAnyway() {
         List<Endpoint> endpoints = RingHashLoadBalancerTest.endpoints(2);
