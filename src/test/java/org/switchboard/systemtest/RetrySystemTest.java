@@ -90,6 +90,28 @@ class RetrySystemTest {
         }
     }
 
+    /** Only the writer serves its stream: a retry never goes to main, where the message would arrive a second time. */
+    @Test
+    void aStreamWritersFailedRequestIsA502AndNeverReachesMain(@TempDir Path ownDir) throws Exception {
+        try (TinyUpstream main = new TinyUpstream(TinyUpstream.echoTarget());
+             ProxyUnderTest writerProxy = ProxyUnderTest.start(ownDir, """
+                     upstreams:
+                       main: {endpoints: ["%s"]}
+                       to_device:
+                         outlierDetection: { consecutiveFailures: 1000 }
+                         healthCheck: { interval: 10m }
+                         endpoints: ["%s"]
+                     """.formatted(main.endpoint(), crashing.endpoint()));
+             RawClient client = new RawClient(writerProxy.address())) {
+            String target = "/_matrix/client/v3/sendToDevice/m.room_key/txn1";
+            RawClient.Response response = client.send("PUT " + target + " HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}")
+                    .readResponse();
+            assertEquals(502, response.status(), response.body());
+            assertTrue(crashing.received().stream().anyMatch(r -> r.target().equals(target)), "the writer had it");
+            assertTrue(main.received().stream().noneMatch(r -> r.target().equals(target)), "main never had it");
+        }
+    }
+
     private static RawClient.Response exchange(String raw) throws Exception {
         try (RawClient client = new RawClient(proxy.address())) {
             return client.send(raw).readResponse();
