@@ -282,6 +282,24 @@ class Http2SystemTest {
         }
     }
 
+    /** Extended CONNECT is not offered, so a :protocol makes a request malformed (RFC 8441 3, RFC 9113 8.3). */
+    @Test
+    void aProtocolPseudoHeaderIsRefusedAndNeverForwarded() throws Exception {
+        int before = upstream.received().size();
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/rtc", ":protocol", "websocket"), true));
+            Frame answer = client.read();
+            while (answer != null && answer.type() != RawH2Client.HEADERS && answer.type() != RawH2Client.RST_STREAM) {
+                answer = client.read();
+            }
+            assertNotNull(answer, "the stream is answered");
+            if (answer.type() == RawH2Client.HEADERS) {
+                assertEquals("400", client.decode(answer).status().toString());
+            }
+        }
+        assertEquals(before, upstream.received().size(), "it never reached the upstream");
+    }
+
     @Test
     void connectionSpecificFieldsAreRefusedAndNeverForwarded() throws Exception {
         int before = upstream.received().size();

@@ -77,7 +77,10 @@ final class Http2RequestHead {
             CharSequence name = field.getKey();
             CharSequence value = field.getValue();
             if (name.length() > 0 && name.charAt(0) == ':') {
-                continue; // pseudo-headers: checked by the decoder, used above
+                if (!requestPseudoHeader(name)) {
+                    return MALFORMED; // :protocol is never offered (no SETTINGS_ENABLE_CONNECT_PROTOCOL), :status is a response's
+                }
+                continue; // the decoder checked their order and number; used above
             }
             if (!name(name) || !value(value)) {
                 return MALFORMED;
@@ -126,7 +129,13 @@ final class Http2RequestHead {
         return at;
     }
 
-    private static boolean connectionSpecific(CharSequence name) {
+    /** The four pseudo-headers of an HTTP/2 request (RFC 9113 8.3.1); any other makes it malformed. */
+    private static boolean requestPseudoHeader(CharSequence name) {
+        return AsciiString.contentEquals(name, ":method") || AsciiString.contentEquals(name, ":scheme")
+                || AsciiString.contentEquals(name, ":path") || AsciiString.contentEquals(name, ":authority");
+    }
+
+        private static boolean connectionSpecific(CharSequence name) {
         return AsciiString.contentEquals(name, "connection") || AsciiString.contentEquals(name, "keep-alive")
                 || AsciiString.contentEquals(name, "proxy-connection") || AsciiString.contentEquals(name, "transfer-encoding")
                 || AsciiString.contentEquals(name, "upgrade");
