@@ -1,11 +1,15 @@
 package org.switchboard.systemtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.CompletableFuture;
@@ -96,6 +100,43 @@ class DataPathSystemTest {
             assertEquals("close", response.header("Connection"));
             assertEquals("the body ends with the connection", response.body());
             assertTrue(client.closedByPeer());
+        }
+    }
+
+    /** A body framed by the close and cut by a reset is never passed off as whole: the client is reset, and it is counted. */
+    @Test
+    void aCloseDelimitedBodyCutByAResetIsNotACompleteResponse(@TempDir Path ownDir) throws Exception {
+        try (ServerSocket resetting = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread upstreamThread = new Thread(() -> {
+                try (Socket socket = resetting.accept()) {
+                    HttpWire.readHead(socket.getInputStream());
+                    socket.getOutputStream().write(HttpWire.ascii("HTTP/1.1 200 OK\r\n\r\n" + "x".repeat(300)));
+                    socket.getOutputStream().flush();
+                    Thread.sleep(200);
+                    socket.setSoLinger(true, 0); // the close is a reset
+                } catch (IOException | InterruptedException ignored) {
+                    // the test's assertions say what happened
+                }
+            }, "resetting-upstream");
+            upstreamThread.start();
+            try (ProxyUnderTest own = ProxyUnderTest.start(ownDir, """
+                    upstreams: {cut: {endpoints: ["127.0.0.1:%d"], healthCheck: {interval: 10m}}}
+                    routes: [{path: {prefix: "/"}, upstream: cut}]
+                    """.formatted(resetting.getLocalPort()));
+                 RawClient client = new RawClient(own.address())) {
+                client.send("GET /cut HTTP/1.1\r\nHost: a\r\n\r\n");
+                HttpWire.Head head = client.readHead();
+                assertEquals("close", head.header("Connection"));
+                assertThrows(IOException.class, () -> {
+                    InputStream in = client.input();
+                    while (in.read() >= 0) {
+                        // the body, up to the reset
+                    }
+                }, "a clean end of the body would claim it whole");
+                String metrics = own.adminGet("/metrics");
+                assertTrue(metrics.contains("switchboard_proxy_errors_total{kind=\"upstream_reset\"} 1.0"), metrics);
+            }
+            upstreamThread.join(5_000);
         }
     }
 

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
@@ -89,6 +90,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     /** The client shut its sending side while its request ran (kept with clientHalfClose: wait). */
     private boolean clientInputShut;
     private boolean requestComplete;
+    /** The response being sent has no framing for the client: its body ends with the connection. */
+    private boolean bodyEndsWithConnection;
     /** Where the body of the request being read ends. */
     private final BodyFraming body = new BodyFraming();
     private boolean bodyWanted;
@@ -488,7 +491,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     @Override
     public void sendResponseHead(HeadIndex head, boolean endsWithConnection, ByteBuf upstreamBytes, int wholeBodyLength) {
-        if (!requestComplete || endsWithConnection || (http10 && head.chunked())) {
+        bodyEndsWithConnection = endsWithConnection || (http10 && head.chunked());
+        if (!requestComplete || bodyEndsWithConnection) {
             // The body's end, or where the next request starts, is known only by closing.
             keepAlive = false;
         }
@@ -583,6 +587,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         record.termination = RequestRecord.Termination.TRUNCATED;
         endRecord(failed);
         state = State.CLOSED;
+        if (bodyEndsWithConnection) {
+            // The client reads this body's end from the close: a plain close would pass a cut
+            // body off as whole, a reset tells it the truth.
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        }
         ctx.close();
     }
 

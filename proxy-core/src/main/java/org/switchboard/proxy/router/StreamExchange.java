@@ -448,12 +448,13 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     @Override
-    public void onUpstreamClosed() {
+    public void onUpstreamClosed(boolean endOfStream) {
         if (done) {
             return;
         }
-        if (response == Response.UNTIL_CLOSE || response == Response.TUNNEL) {
-            // A body without framing ends with its connection: that is its complete end; so does a tunnel.
+        if (response == Response.TUNNEL || response == Response.UNTIL_CLOSE && endOfStream) {
+            // A body without framing ends with its connection's clean close: that is its complete
+            // end; so does a tunnel. A reset there cuts the body short, as anywhere else.
             response = Response.DONE;
             finish();
             return;

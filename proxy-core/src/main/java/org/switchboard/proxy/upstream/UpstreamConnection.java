@@ -16,6 +16,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private Channel channel;
     private UpstreamListener owner;
     private long idleSinceNanos;
+    /** The connection ends on an error (a reset), not on the upstream's clean close. */
+    private boolean failed;
 
     UpstreamConnection(UpstreamConnectionPool.EndpointConnections home) {
         this.home = home;
@@ -92,7 +94,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         UpstreamListener listener = owner;
         owner = null;
         if (listener != null) {
-            listener.onUpstreamClosed();
+            // Netty closes on end of input itself: inactive without an error is the upstream's FIN.
+            listener.onUpstreamClosed(!failed);
         } else {
             home.forget(this);
         }
@@ -101,6 +104,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         // A reset or a write failure: closing makes channelInactive tell the owner.
+        failed = true;
         ctx.close();
     }
 }

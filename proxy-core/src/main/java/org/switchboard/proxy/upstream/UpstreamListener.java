@@ -14,8 +14,13 @@ public interface UpstreamListener {
     /** A batch of reads ended: a good moment to flush towards the client. */
     void onReadComplete();
 
-    /** The connection closed (reset, FIN, or closed by us) before the exchange let go of it. */
-    void onUpstreamClosed();
+    /**
+     * The connection closed before the exchange let go of it.
+     *
+     * @param endOfStream the upstream ended it cleanly (FIN): the end of a body framed by the
+     *                    close; false for a reset, a read or write error, or a close of ours
+     */
+    void onUpstreamClosed(boolean endOfStream);
 
     /** The connection can take more of the request body. */
     void onUpstreamWritable();
