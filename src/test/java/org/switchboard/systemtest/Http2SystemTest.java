@@ -300,6 +300,21 @@ class Http2SystemTest {
         assertEquals(before, upstream.received().size(), "it never reached the upstream");
     }
 
+    /** HTTP/2 has no half-close: a client's FIN abandons its streams at once, before their upstreams answer. */
+    @Test
+    void aClientThatClosesItsConnectionAbandonsItsStreamsAtOnce() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/slow/left"), true));
+            await().atMost(Duration.ofSeconds(5)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals("/slow/left")));
+            client.shutdownOutput(); // the upstream answers a second after it got the request
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog)
+                && Files.readString(accessLog).contains("\"path\":\"/slow/left\""));
+        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("\"path\":\"/slow/left\"")).findFirst()
+                .orElseThrow();
+        assertTrue(line.contains("\"status\":499") && line.contains("\"termination\":\"client_aborted\""), line);
+    }
+
     @Test
     void connectionSpecificFieldsAreRefusedAndNeverForwarded() throws Exception {
         int before = upstream.received().size();

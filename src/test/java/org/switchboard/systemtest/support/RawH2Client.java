@@ -147,7 +147,12 @@ public final class RawH2Client implements AutoCloseable {
                 (byte) (errorCode >>> 8), (byte) errorCode});
     }
 
-    public void send(byte[]... frames) throws IOException {
+    /** Closes the sending side (a FIN), as a client that leaves does. */
+    public void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+        public void send(byte[]... frames) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] frame : frames) {
             all.writeBytes(frame);

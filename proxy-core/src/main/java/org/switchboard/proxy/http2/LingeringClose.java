@@ -1,6 +1,5 @@
 package org.switchboard.proxy.http2;
 
-import org.switchboard.proxy.net.HalfClose;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -9,6 +8,7 @@ import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.util.concurrent.TimeUnit;
+import org.switchboard.proxy.net.HalfClose;
 
 /**
  * Closes an HTTP/2 connection the way its last frame (a GOAWAY saying why) reaches the client:
@@ -26,7 +26,10 @@ final class LingeringClose extends ChannelDuplexHandler {
 
     @Override
     public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        if (lingering || !(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive() || duplex.isOutputShutdown()) {
+        // Nothing to linger for once the client closed its side (its FIN is often why this closes):
+        // the connection, and its streams' upstream requests, end now.
+        if (lingering || !(ctx.channel() instanceof DuplexChannel duplex) || !duplex.isActive() || duplex.isOutputShutdown()
+                || duplex.isInputShutdown()) {
             ctx.close(promise);
             return;
         }
