@@ -89,7 +89,8 @@ class DrainSystemTest {
 
     @Test
     void whatIsStillOpenAtTheTimeoutIsClosedAndTheProcessStillExitsZero() throws Exception {
-        start("drain: {delay: 0s, timeout: 1s}");
+        Path accessLog = dir.resolve("access.log");
+        start("drain: {delay: 0s, timeout: 1s}", "accessLog: {path: \"" + accessLog + "\"}");
         RawClient held = new RawClient(address());
         held.send(get("/slow"));
         awaitTrue(() -> upstream.received().stream().anyMatch(r -> r.target().equals("/slow")), "the slow request upstream");
@@ -100,6 +101,10 @@ class DrainSystemTest {
         assertEquals(0, proxy.exitValue(), log());
         assertNull(held.readResponse(), "closed without an answer at the timeout");
         assertTrue(log().contains("drain timeout: closed 1 client connections still open"), log());
+        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("\"path\":\"/slow\"")).findFirst()
+                .orElseThrow();
+        assertTrue(line.contains("\"status\":503") && line.contains("\"termination\":\"drain_timeout\""),
+                "the proxy ended it, not the client: " + line);
     }
 
     @Test

@@ -1,14 +1,16 @@
 package org.switchboard.proxy.http;
 
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.util.AttributeKey;
+import io.netty.util.concurrent.GenericFutureListener;
 import java.net.InetSocketAddress;
 import org.switchboard.config.Cidr;
 
 /**
  * What every client connection carries, whatever its protocol, set by the listener and read by
  * the codec above it: the peer the proxy sees (the PROXY protocol's source when there is one),
- * and the user event a drain sends.
+ * the user event a drain sends, and whether the drain's timeout closed it.
  */
 public final class DownstreamConnection {
     /** The connection's peer as the proxy should see it: the PROXY source when there is one. */
@@ -25,7 +27,21 @@ public final class DownstreamConnection {
         }
     };
 
+    /** Set on a connection a drain closes at its timeout: what it still served did not end by the client's doing. */
+    private static final AttributeKey<Boolean> CLOSED_BY_DRAIN = AttributeKey.valueOf("switchboard.closedByDrain");
+
     private DownstreamConnection() {
+    }
+
+    /** Closes a connection still open at the drain's timeout, marked so its requests are logged as the proxy's end. */
+    public static void closeForDrain(Channel channel, GenericFutureListener<ChannelFuture> then) {
+        channel.attr(CLOSED_BY_DRAIN).set(Boolean.TRUE);
+        channel.close().addListener(then);
+    }
+
+    /** Whether a drain's timeout closed this connection. */
+    public static boolean closedByDrain(Channel channel) {
+        return Boolean.TRUE.equals(channel.attr(CLOSED_BY_DRAIN).get());
     }
 
     /** Records the peer a PROXY protocol header named (4 or 16 bytes). */

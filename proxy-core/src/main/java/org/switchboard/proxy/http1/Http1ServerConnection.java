@@ -648,10 +648,14 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (current != null) {
             StreamExchange gone = current;
             current = null;
+            boolean drained = DownstreamConnection.closedByDrain(ctx.channel());
             if (record.status == 0) {
-                record.status = 499; // nginx's "client closed request"
+                // nginx's "client closed request"; a drain's close is the proxy's, a 503 never sent
+                record.status = drained ? 503 : 499;
             }
-            if (state == State.TUNNEL) {
+            if (drained) {
+                record.termination = RequestRecord.Termination.DRAIN_TIMEOUT;
+            } else if (state == State.TUNNEL) {
                 // Either side may end a tunnel; an idle one was timed out.
                 if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
                     record.termination = RequestRecord.Termination.COMPLETE;

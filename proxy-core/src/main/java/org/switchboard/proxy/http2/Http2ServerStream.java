@@ -15,6 +15,7 @@ import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.http.ConnectionClock;
+import org.switchboard.proxy.http.DownstreamConnection;
 import org.switchboard.proxy.http.ForwardingHeaders;
 import org.switchboard.proxy.http.Peer;
 import org.switchboard.proxy.http.ProxySnapshot;
@@ -467,10 +468,11 @@ final class Http2ServerStream implements DownstreamStream {
         if (current != null) {
             StreamExchange gone = current;
             current = null;
+            boolean drained = DownstreamConnection.closedByDrain(ctx.channel());
             if (record.status == 0) {
-                record.status = 499;
+                record.status = drained ? 503 : 499; // a drain's close is the proxy's, a 503 never sent
             }
-            record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+            record.termination = drained ? RequestRecord.Termination.DRAIN_TIMEOUT : RequestRecord.Termination.CLIENT_ABORTED;
             endRecord(gone);
             gone.abort();
         }

@@ -144,7 +144,7 @@ public final class Drain {
             forcedCloses.increment(left.size());
             AtomicInteger closing = new AtomicInteger(left.size());
             for (Channel client : left) {
-                client.close().addListener(closed -> {
+                DownstreamConnection.closeForDrain(client, closed -> {
                     if (closing.decrementAndGet() == 0) {
                         finish(left.size());
                     }

@@ -15,7 +15,9 @@ public final class RequestRecord {
     public enum Termination {
         COMPLETE, LOCAL, CLIENT_ABORTED, UPSTREAM_RESET, UPSTREAM_TIMEOUT, CONNECT_FAILED, INVALID_RESPONSE, TRUNCATED,
         /** A WebSocket tunnel with no byte either way for {@code timeouts.websocketIdle}. */
-        IDLE_TIMEOUT;
+        IDLE_TIMEOUT,
+        /** Still running when a drain's timeout closed its connection: ended by the proxy, not the client. */
+        DRAIN_TIMEOUT;
 
         /** As the access log writes it. */
         final String text = name().toLowerCase(Locale.ROOT);
