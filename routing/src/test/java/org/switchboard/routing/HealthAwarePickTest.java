@@ -76,13 +76,11 @@ class HealthAwarePickTest {
 
     @Test
     void aRoleWhoseEndpointsAreAllDownFallsBackThenAnswers503() throws Exception {
-        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
-                listeners: [{name: c, address: "127.0.0.1:0"}]
-                upstreams:
-                  main: {endpoints: ["10.0.0.1:8008"]}
-                  synchrotron: {endpoints: ["10.0.1.1:8083"]}
-                  initial_synchrotron: {endpoints: ["10.0.2.1:8083"]}
-                """, "t"));
+        RoutingSnapshot snapshot = withUpstreams("""
+                main: {endpoints: ["10.0.0.1:8008"]}
+                synchrotron: {endpoints: ["10.0.1.1:8083"]}
+                initial_synchrotron: {endpoints: ["10.0.2.1:8083"]}
+                """);
         HashKeysTest.FakeRequest initialSync = new HashKeysTest.FakeRequest("GET", "/_matrix/client/v3/sync", null, Map.of(), "192.0.2.1");
         Route route = snapshot.route(initialSync);
         assertEquals("initial_synchrotron", route.pick(initialSync).upstream());
@@ -97,13 +95,11 @@ class HealthAwarePickTest {
     /** Only the writer serves its stream: main would answer 500, and a retried to-device message would be sent twice. */
     @Test
     void aStreamWriterWhoseEndpointsAreAllDownOrTriedIsA503NeverMain() throws Exception {
-        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
-                listeners: [{name: c, address: "127.0.0.1:0"}]
-                upstreams:
-                  main: {endpoints: ["10.0.0.1:8008"]}
-                  generic: {endpoints: ["10.0.3.1:8081"]}
-                  to_device: {endpoints: ["10.0.4.1:8085", "10.0.4.2:8085"]}
-                """, "t"));
+        RoutingSnapshot snapshot = withUpstreams("""
+                main: {endpoints: ["10.0.0.1:8008"]}
+                generic: {endpoints: ["10.0.3.1:8081"]}
+                to_device: {endpoints: ["10.0.4.1:8085", "10.0.4.2:8085"]}
+                """);
         HashKeysTest.FakeRequest toDevice = new HashKeysTest.FakeRequest("PUT",
                 "/_matrix/client/v3/sendToDevice/m.room_key/txn1", null, Map.of(), "192.0.2.1");
         Route route = snapshot.route(toDevice);
@@ -123,12 +119,10 @@ class HealthAwarePickTest {
 
     @Test
     void withoutAWriterMainServesItsStream() throws Exception {
-        RoutingSnapshot snapshot = RoutingSnapshot.compile(ConfigLoader.parse("""
-                listeners: [{name: c, address: "127.0.0.1:0"}]
-                upstreams:
-                  main: {endpoints: ["10.0.0.1:8008"]}
-                  generic: {endpoints: ["10.0.3.1:8081"]}
-                """, "t"));
+        RoutingSnapshot snapshot = withUpstreams("""
+                main: {endpoints: ["10.0.0.1:8008"]}
+                generic: {endpoints: ["10.0.3.1:8081"]}
+                """);
         HashKeysTest.FakeRequest typing = new HashKeysTest.FakeRequest("PUT",
                 "/_matrix/client/v3/rooms/!r:x/typing/@a:x", null, Map.of(), "192.0.2.1");
         assertEquals("main", snapshot.route(typing).pick(typing).upstream());
@@ -143,6 +137,13 @@ class HealthAwarePickTest {
         Route own = Route.of("routes[0]", PathMatcher.of(PathMatchSpec.prefix("/")), upstream, 1024);
         HashKeysTest.FakeRequest request = new HashKeysTest.FakeRequest("GET", "/x", null, Map.of(), "192.0.2.1");
         assertTrue(endpoints.contains(own.pick(request)), "panic: the whole upstream rather than nobody");
+    }
+
+    /** The built-in table over these upstreams (the lines under {@code upstreams:}). */
+    private static RoutingSnapshot withUpstreams(String upstreams) throws Exception {
+        String indented = upstreams.lines().map(line -> "  " + line + "\n").reduce("", String::concat);
+        return RoutingSnapshot.compile(ConfigLoader.parse("listeners: [{name: c, address: \"127.0.0.1:0\"}]\nupstreams:\n"
+                + indented, "t"));
     }
 
     private static void down(RoutingSnapshot snapshot, String upstream) {

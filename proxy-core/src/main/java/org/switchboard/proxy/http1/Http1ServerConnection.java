@@ -649,19 +649,13 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             StreamExchange gone = current;
             current = null;
             boolean drained = DownstreamConnection.closedByDrain(ctx.channel());
-            if (record.status == 0) {
-                // nginx's "client closed request"; a drain's close is the proxy's, a 503 never sent
-                record.status = drained ? 503 : 499;
-            }
-            if (drained) {
-                record.termination = RequestRecord.Termination.DRAIN_TIMEOUT;
-            } else if (state == State.TUNNEL) {
-                // Either side may end a tunnel; an idle one was timed out.
+            if (state == State.TUNNEL && !drained) {
+                // Either side may end a tunnel (its 101 went out); an idle one was timed out.
                 if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
                     record.termination = RequestRecord.Termination.COMPLETE;
                 }
             } else {
-                record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+                record.cutOff(drained);
             }
             endRecord(gone);
             gone.abort();

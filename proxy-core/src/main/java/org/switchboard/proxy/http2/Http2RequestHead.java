@@ -78,7 +78,8 @@ final class Http2RequestHead {
             CharSequence value = field.getValue();
             if (name.length() > 0 && name.charAt(0) == ':') {
                 if (!requestPseudoHeader(name)) {
-                    return MALFORMED; // :protocol is never offered (no SETTINGS_ENABLE_CONNECT_PROTOCOL), :status is a response's
+                    // :protocol is never offered (no SETTINGS_ENABLE_CONNECT_PROTOCOL); :status is a response's.
+                    return MALFORMED;
                 }
                 continue; // the decoder checked their order and number; used above
             }

@@ -10,7 +10,8 @@ import org.switchboard.proxy.codec.http1.HeaderName;
 /**
  * An HTTP/1 response head (an upstream's, or one of the proxy's own answers) as an HTTP/2 header
  * block: the status, then every field but the connection-specific ones HTTP/2 forbids (RFC 9113
- * 8.2.2) and a length that a 1xx or 204 must not have, names in lower case. The head was checked by the strict parser already.
+ * 8.2.2) and a length that a 1xx or 204 must not have, names in lower case. The head was
+ * checked by the strict parser already.
  */
 final class Http2ResponseHeaders {
     private Http2ResponseHeaders() {
@@ -21,10 +22,11 @@ final class Http2ResponseHeaders {
         // Not validated again: the parser let through only token names and field-value bytes.
         Http2Headers headers = new DefaultHttp2Headers(false, head.fieldCount() + 1);
         headers.status(AsciiString.of(Integer.toString(head.status())));
-        boolean noLength = HeadWriter.forbidsFramingFields(head.status());
+        boolean noFraming = HeadWriter.forbidsFramingFields(head.status());
         for (int field = 0; field < head.fieldCount(); field++) {
             byte id = head.id(field);
-            if (HeaderName.isHopByHop(id) || id == HeaderName.TRANSFER_ENCODING || noLength && id == HeaderName.CONTENT_LENGTH) {
+            if (HeaderName.isHopByHop(id) || id == HeaderName.TRANSFER_ENCODING
+                    || noFraming && id == HeaderName.CONTENT_LENGTH) {
                 continue;
             }
             int nameStart = head.nameStart(field);

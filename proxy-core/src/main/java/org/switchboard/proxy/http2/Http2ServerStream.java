@@ -468,11 +468,7 @@ final class Http2ServerStream implements DownstreamStream {
         if (current != null) {
             StreamExchange gone = current;
             current = null;
-            boolean drained = DownstreamConnection.closedByDrain(ctx.channel());
-            if (record.status == 0) {
-                record.status = drained ? 503 : 499; // a drain's close is the proxy's, a 503 never sent
-            }
-            record.termination = drained ? RequestRecord.Termination.DRAIN_TIMEOUT : RequestRecord.Termination.CLIENT_ABORTED;
+            record.cutOff(DownstreamConnection.closedByDrain(ctx.channel()));
             endRecord(gone);
             gone.abort();
         }

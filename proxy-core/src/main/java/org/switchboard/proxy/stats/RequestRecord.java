@@ -70,6 +70,18 @@ public final class RequestRecord {
         open = true;
     }
 
+    /**
+     * The request's connection closed under it: by the client (499, nginx's "client closed
+     * request", unless a status went out already) or at a drain's timeout (the proxy's end: a 503
+     * never sent).
+     */
+    public void cutOff(boolean byDrain) {
+        if (status == 0) {
+            status = byDrain ? 503 : 499;
+        }
+        termination = byDrain ? Termination.DRAIN_TIMEOUT : Termination.CLIENT_ABORTED;
+    }
+
     /** 128 random bits, written to the upstream as 32 hex digits. */
     public void newRequestId() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
