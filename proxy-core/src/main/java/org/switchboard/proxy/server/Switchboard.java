@@ -52,6 +52,7 @@ import org.switchboard.proxy.logging.Json;
 import org.switchboard.proxy.router.PassiveHealth;
 import org.switchboard.proxy.router.WhoamiUserLookup;
 import org.switchboard.proxy.stats.AccessLog;
+import org.switchboard.proxy.stats.CoarseClock;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.tls.CertificateWatcher;
 import org.switchboard.proxy.tls.ListenerTls;
@@ -93,7 +94,8 @@ public final class Switchboard implements AutoCloseable {
     });
     /** The config in force as written; the snapshot's spec has the discovered endpoints filled in. */
     private SwitchboardSpec writtenSpec;
-    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final CoarseClock metricsClock = new CoarseClock();
+    private final ProxyMetrics metrics = new ProxyMetrics(metricsClock);
     private final AccessLog accessLog;
     private final Drain drain = new Drain(metrics.registry(), metrics::http2Connections);
     private final Map<String, Channel> listeners = new LinkedHashMap<>();
@@ -142,6 +144,8 @@ public final class Switchboard implements AutoCloseable {
         this.healthChecking = new HealthChecking(probe, metrics, synapseVersion);
         this.passiveHealth = PassiveHealth.of(healthChecking);
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
+        long tick = CoarseClock.TICK.toNanos();
+        eventLoops.next().scheduleAtFixedRate(metricsClock::tick, tick, tick, TimeUnit.NANOSECONDS);
         this.discovery = new DnsDiscovery(eventLoops.next(), transport.datagramChannelType(), spec.discovery(), metrics,
                 () -> membershipChanges.execute(this::applyDiscovered));
         this.writtenSpec = spec;
