@@ -240,7 +240,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (end == HeadIndex.INCOMPLETE) {
             return false;
         }
-        startRecord();
+        // The time of the read that completed the head (or of the end of the request before it,
+        // for one that was pipelined): no clock read of its own.
+        startRecord(lastActivityNanos);
         if (end == HeadIndex.REFUSED) {
             refuse(index);
             return false;
@@ -305,13 +307,13 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
         if (hasBody) {
-            clock.by(now() + snapshot.timeouts().requestBody().toNanos());
+            clock.by(lastActivityNanos + snapshot.timeouts().requestBody().toNanos());
         }
         current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
                 snapshot.failover(),
                 snapshot.timeouts().upstreamResponse().toNanos(), headRequest, hasBody,
                 index.contentLength(), index.chunked(), webSocket);
-        current.start();
+        current.start(lastActivityNanos);
     }
 
     private static final byte[] HEAD = "HEAD".getBytes(StandardCharsets.US_ASCII);
@@ -384,7 +386,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             closeAfterFlush();
             return;
         }
-        nextRequest();
+        nextRequest(now());
     }
 
     /** A 308 the proxy answers itself (redirectToHttps); the connection goes on as after any local reply. */
@@ -403,7 +405,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             closeAfterFlush();
             return;
         }
-        nextRequest();
+        nextRequest(now());
     }
 
     /** Half-closes towards the client, then reads and drops for a bounded time before closing (RFC 9112 9.6). */
@@ -420,11 +422,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         clock.by(lingerUntilNanos);
     }
 
-    private void nextRequest() {
+    private void nextRequest(long nowNanos) {
         current = null;
         state = State.HEAD;
         requestComplete = false;
-        lastActivityNanos = now();
+        lastActivityNanos = nowNanos;
         headStartedNanos = pending != null && pending.isReadable() ? lastActivityNanos : -1;
         clock.by(lastActivityNanos + timeouts().requestHeader().toNanos());
         reading(true);
@@ -543,14 +545,14 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     }
 
     @Override
-    public void exchangeFinished(int status) {
+    public void exchangeFinished(int status, long nowNanos) {
         StreamExchange finished = current;
         record.termination = RequestRecord.Termination.COMPLETE;
-        endRecord(finished);
+        endRecord(finished, nowNanos);
         current = null;
         if (keepAlive && requestComplete) {
             ctx.flush();
-            nextRequest();
+            nextRequest(nowNanos);
         } else if (state == State.TUNNEL) {
             // The upstream ended the tunnel: half-close and linger, so a close frame the client is
             // still sending meets no reset that would destroy the one on its way to it.
@@ -575,7 +577,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (close) {
             closeAfterFlush();
         } else {
-            nextRequest();
+            nextRequest(now());
         }
     }
 
@@ -689,7 +691,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                 if (headStartedNanos >= 0) {
                     long due = headStartedNanos + header;
                     if (now >= due) {
-                        startRecord();
+                        startRecord(now);
                         localReply(MatrixErrors.REQUEST_TIMEOUT, true);
                         return Long.MAX_VALUE;
                     }
@@ -758,8 +760,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     }
 
     @Override
-    public void awaitingUpstream(long timeoutNanos) {
-        clock.by(now() + timeoutNanos);
+    public void awaitingUpstream(long deadlineNanos) {
+        clock.by(deadlineNanos);
     }
 
     /** Turns reading on or off; a no-op when it already is (the common case costs no atomic write). */
@@ -787,15 +789,19 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     // ---- the one record of a request ----
 
-    private void startRecord() {
-        record.start(now(), peerText());
+    private void startRecord(long nowNanos) {
+        record.start(nowNanos, peerText());
     }
 
     private void endRecord(StreamExchange exchange) {
+        endRecord(exchange, now());
+    }
+
+    private void endRecord(StreamExchange exchange, long nowNanos) {
         if (exchange != null) {
             exchange.describe(record, metrics);
         }
-        record.finish(now(), listener, metrics, accessLog, ctx.executor());
+        record.finish(nowNanos, listener, metrics, accessLog, ctx.executor());
     }
 
     private Peer peer() {

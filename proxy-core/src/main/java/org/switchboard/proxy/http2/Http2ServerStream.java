@@ -173,7 +173,7 @@ final class Http2ServerStream implements DownstreamStream {
         current = new StreamExchange(this, connection.pool, connection.scratch, upstreamHead, decision.route(), view,
                 decision.endpoint(), snapshot.failover(), snapshot.timeouts().upstreamResponse().toNanos(), headRequest,
                 hasBody, declaredLength, chunkedUpstream, false);
-        current.start();
+        current.start(now());
     }
 
     // ---- the request body ----
@@ -356,8 +356,8 @@ final class Http2ServerStream implements DownstreamStream {
     }
 
     @Override
-    public void awaitingUpstream(long timeoutNanos) {
-        clock.by(now() + timeoutNanos);
+    public void awaitingUpstream(long deadlineNanos) {
+        clock.by(deadlineNanos);
     }
 
     @Override
@@ -372,7 +372,7 @@ final class Http2ServerStream implements DownstreamStream {
     }
 
     @Override
-    public void exchangeFinished(int status) {
+    public void exchangeFinished(int status, long nowNanos) {
         StreamExchange finished = current;
         current = null;
         if (!responseEnded) {
@@ -380,7 +380,7 @@ final class Http2ServerStream implements DownstreamStream {
             responseEnded = true;
         }
         record.termination = RequestRecord.Termination.COMPLETE;
-        endRecord(finished);
+        endRecord(finished, nowNanos);
         finish();
     }
 
@@ -509,10 +509,14 @@ final class Http2ServerStream implements DownstreamStream {
 
 
     private void endRecord(StreamExchange exchange) {
+        endRecord(exchange, now());
+    }
+
+    private void endRecord(StreamExchange exchange, long nowNanos) {
         if (exchange != null) {
             exchange.describe(record, metrics());
         }
-        record.finish(now(), connection.listener, metrics(), connection.accessLog, ctx.executor());
+        record.finish(nowNanos, connection.listener, metrics(), connection.accessLog, ctx.executor());
     }
 
     private ProxyMetrics metrics() {

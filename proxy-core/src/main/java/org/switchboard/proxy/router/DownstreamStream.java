@@ -55,9 +55,10 @@ public interface DownstreamStream {
 
     /**
      * The exchange waits for the upstream (its request is sent): look at
-     * {@code StreamExchange#upstreamDeadline()} no later than {@code timeoutNanos} from now.
+     * {@code StreamExchange#upstreamDeadline()} no later than {@code deadlineNanos} (a time of
+     * {@link #executor()}'s ticker).
      */
-    void awaitingUpstream(long timeoutNanos);
+    void awaitingUpstream(long deadlineNanos);
 
     /**
      * The upstream switched protocols ({@code 101}) for the WebSocket handshake the request made:
@@ -70,8 +71,11 @@ public interface DownstreamStream {
     /** A batch of upstream reads ended: flush what was written. */
     void flush();
 
-    /** The response ended and was complete; the upstream connection was given back already. */
-    void exchangeFinished(int status);
+    /**
+     * The response ended and was complete; the upstream connection was given back already.
+     * {@code nowNanos} is the time of the event that ended it, read once for everything it ends.
+     */
+    void exchangeFinished(int status, long nowNanos);
 
     /**
      * The exchange failed before any response byte went out: answer with the error instead.

@@ -26,7 +26,7 @@ import org.switchboard.routing.Route;
  * the rewritten head and the body slices it is handed, parses the response head once, forwards
  * it (and any 1xx before it) and then the body as slices while following its framing. Speaks to
  * the client only through {@link DownstreamStream}, so it does not know the client's protocol.
- * Ends in exactly one of {@link #finish()}, {@link #fail(MatrixErrors)} or {@link #abort()}.
+ * Ends in exactly one of {@link #finish(long)}, {@link #fail(MatrixErrors)} or {@link #abort()}.
  *
  * <p>Runs entirely on the event loop the client connection and the upstream connection share.
  */
@@ -119,17 +119,22 @@ public final class StreamExchange implements UpstreamListener {
         return dechunked;
     }
 
-    public void start() {
+    /**
+     * Sends the request to its endpoint.
+     *
+     * @param nowNanos the time of the event that started it, read once by the caller
+     */
+    public void start(long nowNanos) {
         endpoint.load().requestStarted();
         UpstreamConnection pooled = pool.pollIdle(endpoint.address(), this);
         if (pooled != null) {
-            onConnected(pooled);
+            onConnected(pooled, nowNanos);
             return;
         }
         Endpoint target = endpoint;
         pool.connect(endpoint.address(), this).addListener((ChannelFuture future) -> {
             if (future.isSuccess()) {
-                onConnected(UpstreamConnectionPool.connectionOf(future.channel()));
+                onConnected(UpstreamConnectionPool.connectionOf(future.channel()), now());
             } else if (!done && target == endpoint) {
                 failover.health().failed(endpoint, "connect: " + future.cause().getMessage());
                 // Nothing was sent: any request may go to another endpoint.
@@ -159,11 +164,11 @@ public final class StreamExchange implements UpstreamListener {
         holdsRetry = true;
         endpoint.load().requestEnded();
         endpoint = next;
-        start();
+        start(now());
         return true;
     }
 
-    private void onConnected(UpstreamConnection connection) {
+    private void onConnected(UpstreamConnection connection, long nowNanos) {
         if (done) {
             // The client left while we connected; the fresh connection is clean, keep it.
             pool.release(connection, true);
@@ -171,7 +176,7 @@ public final class StreamExchange implements UpstreamListener {
         }
         upstream = connection;
         Channel channel = connection.channel();
-        requestSentNanos = downstream.executor().ticker().nanoTime();
+        requestSentNanos = nowNanos;
         if (upstreamHead == null) {
             // A resend: the head went out once already, from this copy.
             channel.write(Unpooled.wrappedBuffer(sentHead), channel.voidPromise());
@@ -188,13 +193,13 @@ public final class StreamExchange implements UpstreamListener {
                 replay.writeBytesTo(channel);
             }
             channel.flush();
-            armResponseTimeout();
+            armResponseTimeout(nowNanos);
             return;
         }
         if (!hasBody) {
             requestComplete = true;
             channel.flush();
-            armResponseTimeout();
+            armResponseTimeout(nowNanos);
             return;
         }
         // Body bytes already read go out with the head, in one write (the client connection
@@ -244,7 +249,7 @@ public final class StreamExchange implements UpstreamListener {
         }
         requestComplete = true;
         upstream.channel().flush();
-        armResponseTimeout();
+        armResponseTimeout(now());
     }
 
     @Override
@@ -270,7 +275,8 @@ public final class StreamExchange implements UpstreamListener {
             bytes.release();
             return;
         }
-        lastUpstreamActivityNanos = downstream.executor().ticker().nanoTime();
+        // One clock read for everything this read ends: the record, the next request's timer.
+        lastUpstreamActivityNanos = now();
         responsePending = Cumulation.append(downstream.alloc(), responsePending, bytes);
         while (!done && responsePending != null && responsePending.isReadable()) {
             if (response == Response.HEAD) {
@@ -290,7 +296,7 @@ public final class StreamExchange implements UpstreamListener {
             responsePending = null;
         }
         if (!done && response == Response.DONE) {
-            finish();
+            finish(lastUpstreamActivityNanos);
         }
     }
 
@@ -456,7 +462,7 @@ public final class StreamExchange implements UpstreamListener {
             // A body without framing ends with its connection's clean close: that is its complete
             // end; so does a tunnel. A reset there cuts the body short, as anywhere else.
             response = Response.DONE;
-            finish();
+            finish(now());
             return;
         }
         failover.health().failed(endpoint, "connection closed before the response ended");
@@ -475,10 +481,10 @@ public final class StreamExchange implements UpstreamListener {
 
     // ---- the end ----
 
-    private void finish() {
+    private void finish(long nowNanos) {
         end();
         pool.release(upstream, requestComplete && upstreamKeepAlive);
-        downstream.exchangeFinished(responseStatus);
+        downstream.exchangeFinished(responseStatus, nowNanos);
     }
 
     /** The upstream side failed: answer with the error, or cut the client off mid-response. */
@@ -574,10 +580,15 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /** The request is sent: from now the upstream's silence is timed (measured from its last byte). */
-    private void armResponseTimeout() {
-        lastUpstreamActivityNanos = downstream.executor().ticker().nanoTime();
+    private void armResponseTimeout(long nowNanos) {
+        lastUpstreamActivityNanos = nowNanos;
         awaitingUpstream = true;
-        downstream.awaitingUpstream(responseTimeoutNanos);
+        downstream.awaitingUpstream(nowNanos + responseTimeoutNanos);
+    }
+
+    /** The client connection's event loop clock (a test's EmbeddedChannel can advance it). */
+    private long now() {
+        return downstream.executor().ticker().nanoTime();
     }
 
     /** When the upstream's silence becomes a timeout; {@code Long.MAX_VALUE} while nothing is awaited. */
