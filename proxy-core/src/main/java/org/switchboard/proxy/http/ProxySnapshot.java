@@ -69,7 +69,11 @@ public record ProxySnapshot(long generation, SwitchboardSpec spec, RoutingSnapsh
         layout.add(spec.limits().rateLimitAddresses());
         for (Route route : routing.routeTable().routes()) {
             if (route.actions().rateLimit() != null) {
-                layout.add(route.name());
+                // What the route matches, not its name: an own route is named by its position
+                // (routes[3]), and a route inserted above it must not hand out fresh buckets.
+                layout.add(route.host());
+                layout.add(route.methods());
+                layout.add(route.path().toString());
                 layout.add(route.actions().rateLimit());
             }
         }
