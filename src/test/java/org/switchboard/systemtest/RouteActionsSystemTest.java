@@ -146,6 +146,33 @@ class RouteActionsSystemTest {
         awaitLogLine("\"client\":\"198.51.100.20\"", "\"status\":429", "\"route\":\"routes[1]\"", "\"termination\":\"local\"");
     }
 
+    /**
+     * A browser client on another origin (Element Web) can read the proxy's own answers only with
+     * the CORS headers Synapse's answers carry; and its preflights must not spend its tokens.
+     */
+    @Test
+    void theProxysOwnAnswersCarryCorsHeadersAndPreflightsAreNotCounted() throws Exception {
+        String client = "198.51.100.40";
+        for (int i = 0; i < 5; i++) {
+            RawClient.Response preflight = send("OPTIONS /_matrix/client/v3/login HTTP/1.1\r\nHost: matrix.example.com\r\n"
+                    + "Origin: https://app.element.io\r\nAccess-Control-Request-Method: POST\r\n"
+                    + "X-Forwarded-For: " + client + "\r\n\r\n");
+            assertEquals(200, preflight.status(), "preflight " + i + " reaches the upstream, uncounted");
+        }
+        for (int i = 0; i < 3; i++) {
+            assertEquals(200, post("/_matrix/client/v3/login", client).status(), "burst request " + i + " after the preflights");
+        }
+        List<RawClient.Response> ownAnswers = List.of(post("/_matrix/client/v3/login", client),
+                get("/_synapse/admin/v1/users/@a:x", "203.0.113.9"));
+        assertEquals(429, ownAnswers.get(0).status());
+        assertEquals(403, ownAnswers.get(1).status());
+        for (RawClient.Response answer : ownAnswers) {
+            assertEquals("*", answer.header("Access-Control-Allow-Origin"), answer.status() + " " + answer.body());
+            assertEquals("GET, POST, PUT, DELETE, OPTIONS", answer.header("Access-Control-Allow-Methods"));
+            assertEquals("X-Requested-With, Content-Type, Authorization", answer.header("Access-Control-Allow-Headers"));
+        }
+    }
+
     @Test
     void theBucketsOfAHundredThousandAddressesStayBounded() throws Exception {
         int addresses = 100_000;

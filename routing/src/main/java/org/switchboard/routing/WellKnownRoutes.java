@@ -18,18 +18,10 @@ import org.switchboard.config.WellKnownSpec;
  * once here so they are never doubled.
  */
 final class WellKnownRoutes {
-    static final Map<String, String> CORS = cors();
+    static final Map<String, String> CORS = CorsHeaders.HEADERS;
     private static final Map<String, String> CACHED = cached();
 
     private WellKnownRoutes() {
-    }
-
-    private static Map<String, String> cors() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Access-Control-Allow-Origin", "*");
-        headers.put("Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-        headers.put("Access-Control-Allow-Headers", "X-Requested-With, Content-Type, Authorization");
-        return headers;
     }
 
     private static Map<String, String> cached() {

@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import org.switchboard.proxy.router.LocalAnswer;
+import org.switchboard.routing.CorsHeaders;
 
 /**
  * 429 {@code M_LIMIT_EXCEEDED} for a client over a route's rate limit, saying when to come back
@@ -38,7 +39,7 @@ public final class RateLimited implements LocalAnswer {
         int bodyLength = bodyLength();
         String head = (http10 ? "HTTP/1.0" : "HTTP/1.1") + " 429 Too Many Requests\r\nContent-Type: application/json\r\n"
                 + "Content-Length: " + bodyLength + "\r\nRetry-After: " + retryAfterSeconds()
-                + "\r\nCache-Control: no-store\r\n"
+                + "\r\nCache-Control: no-store\r\n" + CorsHeaders.HTTP1_LINES
                 + (close ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "") + "\r\n";
         ByteBuf out = alloc.buffer(head.length() + bodyLength);
         out.writeCharSequence(head, StandardCharsets.US_ASCII);

@@ -73,7 +73,9 @@ public final class RequestJourney {
             return new Decision(route, null, MatrixErrors.FORBIDDEN);
         }
         RateLimitSpec limit = actions.rateLimit();
-        if (limit != null && !limit.exempts(client)) {
+        // A CORS preflight (OPTIONS) is not counted: Synapse runs no endpoint for it, and
+        // counting it would spend a browser client's token before its real request.
+        if (limit != null && !limit.exempts(client) && !"OPTIONS".equals(view.method())) {
             long wait = snapshot.rateLimiter().acquire(RateLimiter.keyOf(client, view.clientAddress()),
                     actions.rateLimitSlot(), limit);
             if (wait > 0) {

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.switchboard.config.LimitsSpec;
+import org.switchboard.routing.CorsHeaders;
 
 /**
  * Open client connections of one listener, in all and per client address, checked when a
@@ -81,6 +82,6 @@ final class ConnectionLimiter {
     private static byte[] rawResponse(String status, String errcode, String error) {
         String body = "{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}";
         return ("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-                + "\r\nConnection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+                + "\r\n" + CorsHeaders.HTTP1_LINES + "Connection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import org.switchboard.proxy.codec.http1.HeadError;
 import org.switchboard.proxy.stats.RequestRecord;
+import org.switchboard.routing.CorsHeaders;
 
 /**
  * The errors the proxy answers by itself, in the shape Matrix clients read:
@@ -54,7 +55,7 @@ public enum MatrixErrors implements LocalAnswer {
             boolean close = (variant & 2) != 0;
             boolean headRequest = (variant & 1) != 0;
             String head = (http10 ? "HTTP/1.0 " : "HTTP/1.1 ") + status + "\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length + "\r\nCache-Control: no-store\r\n"
+                    + "Content-Length: " + body.length + "\r\nCache-Control: no-store\r\n" + CorsHeaders.HTTP1_LINES
                     + (close ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "") + "\r\n";
             // The answer to HEAD says the length and leaves the body out, or the next response would start inside it.
             byte[] bytes = Arrays.copyOf(head.getBytes(StandardCharsets.US_ASCII),

@@ -116,7 +116,9 @@ class RateLimiterTest {
         out.release();
         String body = "{\"errcode\":\"M_LIMIT_EXCEEDED\",\"error\":\"Too many requests\",\"retry_after_ms\":1501}";
         assertEquals("HTTP/1.1 429 Too Many Requests\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-                + "\r\nRetry-After: 2\r\nCache-Control: no-store\r\n\r\n" + body, text);
+                + "\r\nRetry-After: 2\r\nCache-Control: no-store\r\nAccess-Control-Allow-Origin: *\r\n"
+                + "Access-Control-Allow-Methods: GET, POST, PUT, DELETE, OPTIONS\r\n"
+                + "Access-Control-Allow-Headers: X-Requested-With, Content-Type, Authorization\r\n\r\n" + body, text);
         assertEquals(body.length(), limited.bodyLength());
         assertEquals(1, new RateLimited(1).retryAfterMillis(), "never 0: come back at once would be a lie");
     }
