@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http2.Http2Headers;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -113,6 +114,28 @@ class Http2FramingSystemTest {
                 received += data.payload().length;
             } while (!data.endStream());
             assertEquals(LARGE.length(), received);
+        }
+    }
+
+    /**
+     * Until its first bytes tell HTTP/1 from HTTP/2, a connection is held to the same timeouts
+     * (a begun preface: timeouts.requestHeader), and a client that stops sending is let go at
+     * once: both used to stay open for good (CLOSE-WAIT, counted as open).
+     */
+    @Test
+    void aConnectionNotYetToldApartIsTimedOutAndLetGoWhenItsClientStopsSending() throws Exception {
+        try (Socket stalled = new Socket()) {
+            stalled.connect(proxy.address("h2c"));
+            stalled.getOutputStream().write("PRI * HTTP/2.0\r\n".getBytes(StandardCharsets.US_ASCII));
+            stalled.setSoTimeout(15_000);
+            assertEquals(-1, stalled.getInputStream().read(), "closed at timeouts.requestHeader");
+        }
+        try (Socket leaving = new Socket()) {
+            leaving.connect(proxy.address("h2c"));
+            leaving.getOutputStream().write('P');
+            leaving.shutdownOutput();
+            leaving.setSoTimeout(15_000);
+            assertEquals(-1, leaving.getInputStream().read(), "closed when the client half-closed");
         }
     }
 

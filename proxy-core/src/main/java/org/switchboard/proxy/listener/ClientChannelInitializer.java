@@ -139,7 +139,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 ch.pipeline().addLast("prior-knowledge", new PriorKnowledge(
                         ctx -> Http2Connection.install(ctx.pipeline(), snapshots, pool, scratch.get(), "http", listener.name(),
                                 metrics, accessLog, redirect),
-                        ctx -> ctx.pipeline().addLast("http1", plainHttp1(pool))));
+                        ctx -> ctx.pipeline().addLast("http1", plainHttp1(pool)),
+                        () -> snapshots.get().timeouts()));
             } else {
                 ch.pipeline().addLast("http1", plainHttp1(pool));
             }
