@@ -129,6 +129,25 @@ class ClientAddressSystemTest {
         assertEquals("2001:db8::42", seen.header("X-Forwarded-For"));
     }
 
+    /**
+     * A PROXY header that names no client (v1 UNKNOWN, v2 LOCAL): the balancer stays the peer,
+     * but it relayed the client's bytes unread, so a forwarding header in them is the client's
+     * own claim and must not reach Synapse as the client's address.
+     */
+    @Test
+    void aProxyHeaderNamingNoClientVouchesForNoForwardingHeader() throws Exception {
+        HttpWire.Head unknown = send(TRUSTED_PEER, "behind-lb", "PROXY UNKNOWN\r\n", "/pp-unknown", SPOOFING_HEADERS);
+        assertEquals("127.0.0.2", unknown.header("X-Forwarded-For"));
+        assertNotEquals("forged-id", unknown.header("X-Request-ID"));
+
+        byte[] local = new byte[16];
+        System.arraycopy(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A}, 0, local, 0, 12);
+        local[12] = 0x20; // version 2, LOCAL
+        HttpWire.Head health = send(TRUSTED_PEER, "behind-lb", new String(local, StandardCharsets.ISO_8859_1),
+                "/pp-local", SPOOFING_HEADERS);
+        assertEquals("127.0.0.2", health.header("X-Forwarded-For"));
+    }
+
     @Test
     void proxyProtocolFromAnUntrustedPeerIsRefused() throws Exception {
         int before = upstream.received().size();

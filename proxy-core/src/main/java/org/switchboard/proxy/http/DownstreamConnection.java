@@ -44,6 +44,23 @@ public final class DownstreamConnection {
         return Boolean.TRUE.equals(channel.attr(CLOSED_BY_DRAIN).get());
     }
 
+    /**
+     * Set on a connection whose PROXY header named no client (v1 {@code UNKNOWN}, v2 {@code LOCAL},
+     * {@code AF_UNSPEC} or {@code AF_UNIX}): the peer stays the balancer, but a layer-4 balancer
+     * relays the client's bytes without reading them, so it vouches for no forwarding header in them.
+     */
+    private static final AttributeKey<Boolean> UNVOUCHED = AttributeKey.valueOf("switchboard.unvouched");
+
+    /** The connection's PROXY header named no client: its forwarding headers are the client's own claims. */
+    public static void setUnvouched(Channel channel) {
+        channel.attr(UNVOUCHED).set(Boolean.TRUE);
+    }
+
+    /** Whether the peer vouches for the forwarding headers it sends (when it is a trusted proxy). */
+    public static boolean vouchesForHeaders(Channel channel) {
+        return !Boolean.TRUE.equals(channel.attr(UNVOUCHED).get());
+    }
+
     /** Records the peer a PROXY protocol header named (4 or 16 bytes). */
     public static void setProxiedPeer(Channel channel, byte[] source) {
         channel.attr(PEER).set(source);

@@ -15,6 +15,7 @@ public record Peer(byte[] address, String text, byte[] ascii, boolean trusted) {
     public static Peer of(Channel channel, ProxySnapshot snapshot) {
         byte[] address = DownstreamConnection.peerOf(channel);
         String text = IpText.format(address);
-        return new Peer(address, text, text.getBytes(StandardCharsets.US_ASCII), snapshot.forwarding().trusts(address));
+        boolean trusted = snapshot.forwarding().trusts(address) && DownstreamConnection.vouchesForHeaders(channel);
+        return new Peer(address, text, text.getBytes(StandardCharsets.US_ASCII), trusted);
     }
 }

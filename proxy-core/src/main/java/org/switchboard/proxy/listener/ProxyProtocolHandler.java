@@ -41,15 +41,17 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            // LOCAL (a load balancer's own health check) keeps the real peer.
-            if (header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null) {
-                byte[] source = Cidr.IpLiterals.parse(header.sourceAddress());
-                if (source != null) {
-                    DownstreamConnection.setProxiedPeer(ctx.channel(), source);
-                    if (!admission.admit(ctx.channel(), source)) {
-                        refused = true;
-                        return;
-                    }
+            byte[] source = header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null
+                    ? Cidr.IpLiterals.parse(header.sourceAddress()) : null;
+            if (source == null) {
+                // LOCAL (a balancer's own health check), UNKNOWN, AF_UNSPEC, AF_UNIX: no client
+                // named. The peer stays the balancer, which vouches for none of the bytes it relays.
+                DownstreamConnection.setUnvouched(ctx.channel());
+            } else {
+                DownstreamConnection.setProxiedPeer(ctx.channel(), source);
+                if (!admission.admit(ctx.channel(), source)) {
+                    refused = true;
+                    return;
                 }
             }
         } finally {
