@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -171,6 +172,58 @@ class WebSocketSystemTest {
         assertEquals(400, handshake.getResponse().statusCode());
         assertTrue(String.valueOf(handshake.getResponse().body()).contains("M_UNKNOWN"), String.valueOf(handshake.getResponse().body()));
         assertTrue(synapse.received().isEmpty(), "never forwarded");
+    }
+
+    /** A fixed answer (respond:, a well-known document) is no tunnel: the handshake is refused like anywhere else. */
+    @Test
+    void anUpgradeToARouteThatAnswersItselfIs400() throws Exception {
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams:
+                  main: {endpoints: ["%s"]}
+                routes:
+                  - {path: {prefix: "/robots.txt"}, respond: {body: "no"}}
+                  - {path: {prefix: "/"}, upstream: main}
+                """.formatted(synapse.endpoint()));
+        try (RawClient raw = new RawClient(proxy.address())) {
+            RawClient.Response response = raw.send("GET /robots.txt HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                    + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                    .readResponse();
+            assertEquals(400, response.status(), response.body());
+            assertTrue(response.body().contains("M_UNKNOWN"), response.body());
+        }
+    }
+
+    /** A 101 that does not switch to WebSocket (another protocol, no Upgrade at all, HTTP/1.0) is a broken upstream: 502. */
+    @Test
+    void aSwitchToAnythingButWebSocketIsABrokenUpstream() throws Exception {
+        List<String> answers = List.of("HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+                "HTTP/1.1 101 Switching Protocols\r\n\r\n",
+                "HTTP/1.0 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+        for (String answer : answers) {
+            try (TinyUpstream broken = new TinyUpstream((request, out, in) -> {
+                out.write(HttpWire.ascii(answer));
+                out.flush();
+                return false;
+            })) {
+                proxy = ProxyUnderTest.start(dir, """
+                        upstreams:
+                          rtc: {endpoints: ["%s"]}
+                          main: {endpoints: ["%s"]}
+                        routes:
+                          - {path: {prefix: "/rtc"}, upstream: rtc, websocket: true}
+                          - {path: {prefix: "/"}, upstream: main}
+                        """.formatted(broken.endpoint(), synapse.endpoint()));
+                try (RawClient raw = new RawClient(proxy.address())) {
+                    RawClient.Response response = raw.send("GET /rtc HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\n"
+                            + "Upgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n")
+                            .readResponse();
+                    assertEquals(502, response.status(), answer);
+                } finally {
+                    proxy.close();
+                    proxy = null;
+                }
+            }
+        }
     }
 
     @Test

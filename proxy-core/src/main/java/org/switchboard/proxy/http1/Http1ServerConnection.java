@@ -28,6 +28,7 @@ import org.switchboard.proxy.codec.http1.HeadWriter;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
 import org.switchboard.proxy.http.ConnectionClock;
 import org.switchboard.proxy.http.DownstreamConnection;
+import org.switchboard.proxy.http.FixedAnswer;
 import org.switchboard.proxy.http.ForwardingHeaders;
 import org.switchboard.proxy.http.Peer;
 import org.switchboard.proxy.http.ProxySnapshot;
@@ -292,13 +293,19 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         }
         RequestJourney.Decision decision = RequestJourney.route(snapshot, view,
                 forwarding == null ? peer.address() : forwarding.clientAddress(), index.contentLength(), record);
+        boolean webSocket = index.webSocketUpgrade();
+        if (webSocket && decision.route() != null && !decision.route().webSocket()
+                && (decision.forwarded() || decision.answer() instanceof FixedAnswer)) {
+            // A fixed answer (respond:, the well-known documents) is no tunnel either.
+            localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
+            return;
+        }
         if (!decision.forwarded()) {
             // Over the limit: the body is not worth reading, the connection goes after the answer.
             localReply(decision.answer(), hasBody || decision.answer() == MatrixErrors.BODY_TOO_LARGE);
             return;
         }
-        boolean webSocket = index.webSocketUpgrade();
-        if (webSocket && !(decision.route().webSocket() && index.isMethod(GET) && !http10 && !hasBody)) {
+        if (webSocket && !(index.isMethod(GET) && !http10 && !hasBody)) {
             localReply(MatrixErrors.WEBSOCKET_REFUSED, true);
             return;
         }

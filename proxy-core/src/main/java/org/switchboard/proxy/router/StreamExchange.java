@@ -313,6 +313,12 @@ public final class StreamExchange implements UpstreamListener {
         }
         int status = index.status();
         if (status == 101 && webSocket) {
+            // The switch must be to the protocol asked for, in HTTP/1.1 (RFC 9110 15.2.2): any
+            // other 101 is a broken upstream, not a WebSocket handshake to pass off as one.
+            if (index.minorVersion() < 1 || !index.webSocketUpgrade()) {
+                invalidResponse("101 Switching Protocols without Upgrade: websocket and Connection: upgrade");
+                return false;
+            }
             openTunnel(index);
             return true;
         }
