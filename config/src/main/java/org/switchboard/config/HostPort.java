@@ -41,6 +41,9 @@ public record HostPort(String host, int port) {
             }
             host = text.substring(1, close);
             portText = text.substring(close + 2);
+            if (host.indexOf(':') < 0) {
+                throw new IllegalArgumentException(EXPECTED); // brackets hold IPv6 literals only
+            }
         } else {
             int colon = text.lastIndexOf(':');
             if (colon <= 0 || text.indexOf(':') != colon) {
@@ -49,7 +52,7 @@ public record HostPort(String host, int port) {
             host = text.substring(0, colon);
             portText = text.substring(colon + 1);
         }
-        if (host.isEmpty() || !host.chars().allMatch(HostPort::isHostChar)) {
+        if (host.isEmpty() || !host.chars().allMatch(HostPort::isHostChar) || !isHost(host)) {
             throw new IllegalArgumentException(EXPECTED);
         }
         int port;
@@ -63,6 +66,34 @@ public record HostPort(String host, int port) {
             throw new IllegalArgumentException(allowPortZero ? "expected host:port, port 0-65535" : EXPECTED);
         }
         return new HostPort(host, port);
+    }
+
+    /**
+     * An IPv6 literal (a zone after {@code %} allowed), an IPv4 literal (a host of digits and dots
+     * is read as one: {@code 999.1.1.1} is a typo, not a name), or a DNS name whose labels are 1-63
+     * letters, digits, hyphens or underscores, not beginning or ending with a hyphen.
+     */
+    private static boolean isHost(String host) {
+        if (host.indexOf(':') >= 0) {
+            int zone = host.indexOf('%');
+            return Cidr.IpLiterals.parse(zone < 0 ? host : host.substring(0, zone)) != null;
+        }
+        if (host.indexOf('%') >= 0) {
+            return false;
+        }
+        if (host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'))) {
+            return Cidr.IpLiterals.parse(host) != null;
+        }
+        String name = host.endsWith(".") ? host.substring(0, host.length() - 1) : host;
+        if (name.isEmpty() || name.length() > 253) {
+            return false;
+        }
+        for (String label : name.split("\\.", -1)) {
+            if (label.isEmpty() || label.length() > 63 || label.startsWith("-") || label.endsWith("-")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isHostChar(int c) {

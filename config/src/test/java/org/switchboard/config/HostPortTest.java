@@ -23,7 +23,10 @@ class HostPortTest {
                 Arguments.of("localhost:65535", false, "localhost", 65535),
                 Arguments.of("localhost:1", false, "localhost", 1),
                 Arguments.of("localhost:0", true, "localhost", 0),
-                Arguments.of("[::]:0", true, "::", 0));
+                Arguments.of("[::]:0", true, "::", 0),
+                Arguments.of("synapse.matrix.svc.cluster.local.:8008", false, "synapse.matrix.svc.cluster.local.", 8008),
+                Arguments.of("_sip._tcp.example:5060", false, "_sip._tcp.example", 5060),
+                Arguments.of("3com.example:80", false, "3com.example", 80));
     }
 
     @ParameterizedTest
@@ -54,7 +57,11 @@ class HostPortTest {
     @ParameterizedTest
     @ValueSource(strings = {
         "", "localhost", "8008", ":8008", "localhost:", "localhost:80a", "localhost: 80", "::1:8008",
-        "[::1]8008", "[::1]:", "[::1", "http://localhost:8008", "local host:80", "host/path:80"})
+        "[::1]8008", "[::1]:", "[::1", "http://localhost:8008", "local host:80", "host/path:80",
+        // Typos the name resolver would only find with traffic: no such IPv4 address, empty or
+        // broken labels, a bracketed non-address.
+        "999.1.1.1:80", "1.2.3.4.5:80", "10.0.2:80", "a..b:1", "-bad-.x:1", "host-.example:1", ".lead:1",
+        "[not-v6]:80", "[1.2.3.4]:80", "host%eth0:80"})
     void refusesMalformedText(String text) {
         for (boolean allowPortZero : new boolean[] {false, true}) {
             IllegalArgumentException e =
