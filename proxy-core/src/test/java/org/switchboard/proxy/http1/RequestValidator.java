@@ -84,6 +84,29 @@ final class RequestValidator {
                 return false;
             }
         }
-        return true;
+        // host [":" port]: brackets around the whole host only; the port is digits, at most 65535.
+        String host;
+        String port;
+        if (value.startsWith("[")) {
+            int close = value.indexOf(']');
+            if (close < 0) {
+                return false;
+            }
+            host = value.substring(0, close + 1);
+            String rest = value.substring(close + 1);
+            if (!rest.isEmpty() && !rest.startsWith(":")) {
+                return false;
+            }
+            port = rest.isEmpty() ? null : rest.substring(1);
+        } else {
+            int colon = value.indexOf(':');
+            host = colon < 0 ? value : value.substring(0, colon);
+            port = colon < 0 ? null : value.substring(colon + 1);
+            if (host.isEmpty() || host.contains("[") || host.contains("]")) {
+                return false;
+            }
+        }
+        return port == null || port.isEmpty() || port.length() <= 5 && port.chars().allMatch(Character::isDigit)
+                && Integer.parseInt(port) <= 65535;
     }
 }

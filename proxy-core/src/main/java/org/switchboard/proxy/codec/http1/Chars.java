@@ -57,6 +57,44 @@ final class Chars {
                 return false;
             }
         }
-        return true;
+        // host [":" port] (RFC 3986 3.2.2-3.2.3): brackets only around the whole host (an IP
+        // literal), and a colon outside them starts the port, digits only (RFC 9112 3.2: a Host
+        // with an invalid value is a 400).
+        int hostEnd = from;
+        if (b[from] == '[') {
+            while (hostEnd < to && b[hostEnd] != ']') {
+                hostEnd++;
+            }
+            if (hostEnd == to) {
+                return false;
+            }
+            hostEnd++;
+        } else {
+            while (hostEnd < to && b[hostEnd] != ':') {
+                if (b[hostEnd] == '[' || b[hostEnd] == ']') {
+                    return false;
+                }
+                hostEnd++;
+            }
+            if (hostEnd == from) {
+                return false;
+            }
+        }
+        return hostEnd == to || b[hostEnd] == ':' && isPort(b, hostEnd + 1, to);
+    }
+
+    /** Empty (RFC 3986 allows "host:"), or at most 65535 in decimal digits. */
+    private static boolean isPort(byte[] b, int from, int to) {
+        if (to - from > 5) {
+            return false;
+        }
+        int port = 0;
+        for (int i = from; i < to; i++) {
+            if (b[i] < '0' || b[i] > '9') {
+                return false;
+            }
+            port = port * 10 + b[i] - '0';
+        }
+        return port <= 65535;
     }
 }
