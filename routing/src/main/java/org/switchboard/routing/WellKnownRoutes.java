@@ -18,14 +18,13 @@ import org.switchboard.config.WellKnownSpec;
  * once here so they are never doubled.
  */
 final class WellKnownRoutes {
-    static final Map<String, String> CORS = CorsHeaders.HEADERS;
     private static final Map<String, String> CACHED = cached();
 
     private WellKnownRoutes() {
     }
 
     private static Map<String, String> cached() {
-        Map<String, String> headers = new LinkedHashMap<>(CORS);
+        Map<String, String> headers = new LinkedHashMap<>(CorsHeaders.HEADERS);
         // As the Element Server Suite sends them: an hour, and no guessing of the type.
         headers.put("Cache-Control", "public, max-age=3600");
         headers.put("X-Content-Type-Options", "nosniff");
@@ -51,8 +50,8 @@ final class WellKnownRoutes {
                 "^" + WellKnownSpec.PATH_PREFIX.replace(".", "\\.") + document + "$"));
         String name = "wellKnown/" + document;
         RespondSpec document200 = RespondSpec.json(200, json, CACHED);
-        RespondSpec preflight = new RespondSpec(204, RespondSpec.JSON, CORS, new byte[0]);
-        Map<String, String> allow = new LinkedHashMap<>(CORS);
+        RespondSpec preflight = new RespondSpec(204, RespondSpec.JSON, CorsHeaders.HEADERS, new byte[0]);
+        Map<String, String> allow = new LinkedHashMap<>(CorsHeaders.HEADERS);
         allow.put("Allow", "GET, HEAD, OPTIONS");
         RespondSpec notAllowed = new RespondSpec(405, RespondSpec.JSON, allow,
                 "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unrecognized request\"}".getBytes(StandardCharsets.US_ASCII));

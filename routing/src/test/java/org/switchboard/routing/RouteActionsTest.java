@@ -127,7 +127,7 @@ class RouteActionsTest {
         RespondSpec preflight = snapshot.route(new TestRequest("OPTIONS", "/.well-known/matrix/server", null))
                 .actions().respond();
         assertEquals(0, preflight.bodyLength());
-        assertEquals(WellKnownRoutes.CORS, preflight.headers());
+        assertEquals(CorsHeaders.HEADERS, preflight.headers());
         RespondSpec delete = snapshot.route(new TestRequest("DELETE", "/.well-known/matrix/server", null)).actions().respond();
         assertEquals("GET, HEAD, OPTIONS", delete.headers().get("Allow"));
         assertEquals("wellKnown/server", snapshot.route(new TestRequest("GET", "/.well-known/matrix/server", null)).name());
