@@ -232,6 +232,63 @@ class TlsSystemTest {
         });
     }
 
+    /** The first bytes of a TLS 1.2 ClientHello record: a handshake that never completes its first message. */
+    private static final byte[] CLIENT_HELLO_START = {0x16, 0x03, 0x01, 0x00, (byte) 0xc8, 0x01, 0x00, 0x00, (byte) 0xc4, 0x03, 0x03};
+
+    @Test
+    void aStalledClientHelloTimesOutAndHandshakesCutShortAreCountedByKind() throws Exception {
+        try (RawClient stalled = new RawClient(proxy.address("https"));
+                RawClient silent = new RawClient(proxy.address("https"))) {
+            stalled.socket().setSoTimeout(20_000);
+            stalled.send(CLIENT_HELLO_START);
+            try (RawClient cutShort = new RawClient(proxy.address("https"));
+                    RawClient probe = new RawClient(proxy.address("https"))) {
+                cutShort.send(CLIENT_HELLO_START);
+            }
+            // A client that leaves mid-ClientHello is closed and counted at once, not at the timeout;
+            // a probe that connects and leaves is no failed handshake.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("closed 1 timeout 0", failures()));
+            // The handshake timeout (10 s) closes the stalled one and the silent one.
+            assertTrue(stalled.closedByPeer(), "a stalled ClientHello is closed");
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("closed 1 timeout 2", failures()));
+            assertTrue(silent.closedByPeer(), "a connection that sends nothing is closed");
+        }
+    }
+
+    private String failures() throws Exception {
+        String metrics = proxy.adminGet("/metrics");
+        StringBuilder counts = new StringBuilder();
+        for (String kind : List.of("closed", "timeout")) {
+            String line = "switchboard_tls_handshake_failures_total{kind=\"" + kind + "\",listener=\"https\"} ";
+            int at = metrics.indexOf(line);
+            assertTrue(at >= 0, metrics);
+            int end = metrics.indexOf('\n', at);
+            counts.append(counts.isEmpty() ? "" : " ").append(kind).append(' ')
+                    .append((int) Double.parseDouble(metrics.substring(at + line.length(), end)));
+        }
+        return counts.toString();
+    }
+
+    @Test
+    void aClientThatDoesNotTrustTheCertificateIsCountedAsACertificateFailure() throws Exception {
+        Assumptions.assumeTrue(onPath("curl"), "curl is not installed: skipped");
+        int port = proxy.address("https").getPort();
+        for (String version : List.of("--tlsv1.3", "--tls-max")) {
+            List<String> command = new ArrayList<>(List.of("curl", "-sS", version));
+            if (version.equals("--tls-max")) {
+                command.add("1.2");
+            }
+            // No --cacert: the test CA is in no trust store, so curl refuses the certificate.
+            command.addAll(List.of("--resolve", MATRIX_HOST + ":" + port + ":127.0.0.1",
+                    "https://" + MATRIX_HOST + ":" + port + "/_matrix/client/versions"));
+            Process curl = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertEquals(60, curl.waitFor(), output); // CURLE_PEER_FAILED_VERIFICATION
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertTrue(proxy.adminGet("/metrics").contains(
+                "switchboard_tls_handshake_failures_total{kind=\"certificate\",listener=\"https\"} 2.0")));
+    }
+
     @Test
     void aCertificateSwappedUnderLoadFailsNoRequest() throws Exception {
         AtomicBoolean running = new AtomicBoolean(true);

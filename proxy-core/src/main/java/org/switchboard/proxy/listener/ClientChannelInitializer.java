@@ -147,9 +147,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             return;
         }
         SniChoice choice = new SniChoice();
-        ch.pipeline()
-                .addLast("sni", tls.sniHandler(choice))
-                .addLast("alpn", tls.negotiationHandler((ctx, protocol) -> installProtocol(ctx, protocol, pool, choice)));
+        tls.addHandlers(ch.pipeline(), choice, (ctx, protocol) -> installProtocol(ctx, protocol, pool, choice));
     }
 
     private Http1ServerConnection plainHttp1(UpstreamConnectionPool pool) {

@@ -4,13 +4,15 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SniCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.AsyncMapping;
 import java.io.IOException;
@@ -23,7 +25,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLException;
 
 /**
- * The front of a TLS listener's pipeline, per connection: an {@link SniHandler} that picks the
+ * The front of a TLS listener's pipeline, per connection: a {@link ClientRecords} watch that tells
+ * how a failed handshake failed, an {@link SniHandler} that picks the
  * certificate from the listener's current {@link CertificateSet} (and becomes the
  * {@code SslHandler}), then a handler that waits for the handshake and installs the pipeline of
  * the protocol ALPN chose. A failed handshake closes the connection quietly: counted by kind, and
@@ -74,8 +77,19 @@ public final class TlsHandshakes {
         }
     }
 
-    /** The SNI handler of a new connection; {@code choice} learns what it picked. */
-    public ChannelHandler sniHandler(SniChoice choice) {
+    /**
+     * Adds a new connection's TLS handlers: a watch on the client's records while the handshake
+     * lasts, the SNI handler ({@code choice} learns what it picked), and the handler that installs
+     * the negotiated protocol's pipeline.
+     */
+    public void addHandlers(ChannelPipeline pipeline, SniChoice choice, ProtocolPipelines pipelines) {
+        Negotiation negotiation = new Negotiation(pipelines);
+        pipeline.addLast("tls-watch", negotiation.watch)
+                .addLast("sni", sniHandler(choice))
+                .addLast("alpn", negotiation);
+    }
+
+    private ChannelHandler sniHandler(SniChoice choice) {
         AsyncMapping<String, SslContext> mapping = (hostname, promise) -> {
             CertificateSet set = tls.current();
             int index = set.select(hostname);
@@ -85,13 +99,8 @@ public final class TlsHandshakes {
         return new SniHandler(mapping, MAX_CLIENT_HELLO_BYTES, HANDSHAKE_TIMEOUT_MILLIS);
     }
 
-    /** The handler after it, which turns reading on and installs the negotiated protocol's pipeline. */
-    public ChannelHandler negotiationHandler(ProtocolPipelines pipelines) {
-        return new Negotiation(pipelines);
-    }
-
-    private void failed(ChannelHandlerContext ctx, Throwable cause) {
-        FailureKind kind = kindOf(cause);
+    private void failed(ChannelHandlerContext ctx, Throwable cause, int alert) {
+        FailureKind kind = alert == ClientRecords.NO_ALERT ? kindOf(cause) : kindOf(alert, cause);
         failures.get(kind).increment();
         long now = System.nanoTime();
         long next = nextLogNanos.get();
@@ -103,6 +112,24 @@ public final class TlsHandshakes {
             unlogged.incrementAndGet();
         }
         ctx.close();
+    }
+
+    /**
+     * The kind of a failure after the client sent a plaintext alert (RFC 8446 6, RFC 5246 7.2): an
+     * OpenSSL client that refuses our certificate in TLS 1.3 sends it before it has keys, which
+     * BoringSSL then reports as a malformed record (BAD_PACKET_LENGTH), not as the alert.
+     */
+    static FailureKind kindOf(int alert, Throwable cause) {
+        return switch (alert) {
+            // close_notify, user_canceled
+            case 0, 90 -> FailureKind.CLOSED;
+            // bad_certificate to certificate_unknown, unknown_ca, access_denied, certificate_required
+            case 42, 43, 44, 45, 46, 48, 49, 116 -> FailureKind.CERTIFICATE;
+            // handshake_failure, protocol_version, insufficient_security, inappropriate_fallback,
+            // no_application_protocol
+            case 40, 70, 71, 86, 120 -> FailureKind.PROTOCOL;
+            default -> kindOf(cause);
+        };
     }
 
     static FailureKind kindOf(Throwable cause) {
@@ -134,6 +161,7 @@ public final class TlsHandshakes {
 
     private final class Negotiation extends ApplicationProtocolNegotiationHandler {
         private final ProtocolPipelines pipelines;
+        private final ClientRecords watch = new ClientRecords();
         private boolean failed;
 
         Negotiation(ProtocolPipelines pipelines) {
@@ -149,7 +177,28 @@ public final class TlsHandshakes {
         }
 
         @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+            // The SNI handler's own timeout (no complete ClientHello in time) is reported only this way.
+            if (evt instanceof SniCompletionEvent sni && !sni.isSuccess()) {
+                fail(ctx, sni.cause());
+            } else if (evt instanceof ChannelInputShutdownEvent) {
+                // Client connections allow half-closure; no handshake can finish without the client.
+                if (watch.sawBytes()) {
+                    fail(ctx, new ClosedChannelException());
+                } else {
+                    failed = true; // a port probe: closed, not counted
+                    ctx.close();
+                }
+                return;
+            }
+            super.userEventTriggered(ctx, evt);
+        }
+
+        @Override
         protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+            if (ctx.pipeline().context(watch) != null) {
+                ctx.pipeline().remove(watch);
+            }
             if (!pipelines.install(ctx, protocol)) {
                 ctx.close();
             }
@@ -167,8 +216,9 @@ public final class TlsHandshakes {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            // Closed after the ClientHello, before the handshake finished (before it, nothing was spent).
-            if (!failed && ctx.pipeline().get(SslHandler.class) != null) {
+            // Closed once the client had sent something, before the handshake finished (a connection
+            // that sent nothing is a port probe, not a handshake).
+            if (!failed && watch.sawBytes()) {
                 fail(ctx, new ClosedChannelException());
             }
             super.channelInactive(ctx);
@@ -177,7 +227,7 @@ public final class TlsHandshakes {
         private void fail(ChannelHandlerContext ctx, Throwable cause) {
             if (!failed) {
                 failed = true;
-                failed(ctx, cause);
+                failed(ctx, cause, watch.alert());
             }
         }
     }

@@ -42,4 +42,25 @@ class TlsHandshakesTest {
     void eachFailureHasItsKind(Throwable cause, FailureKind kind) {
         assertEquals(kind, TlsHandshakes.kindOf(cause));
     }
+
+    /** What BoringSSL reports when an OpenSSL client sends its TLS 1.3 alert in plaintext. */
+    private static final Throwable MALFORMED_RECORD = new DecoderException(new SSLHandshakeException(
+            "error:10000070:SSL routines:OPENSSL_internal:BAD_PACKET_LENGTH"));
+
+    static Stream<Arguments> alerts() {
+        return Stream.of(
+                Arguments.of(48, FailureKind.CERTIFICATE), // unknown_ca
+                Arguments.of(42, FailureKind.CERTIFICATE), // bad_certificate
+                Arguments.of(45, FailureKind.CERTIFICATE), // certificate_expired
+                Arguments.of(70, FailureKind.PROTOCOL), // protocol_version
+                Arguments.of(120, FailureKind.PROTOCOL), // no_application_protocol
+                Arguments.of(0, FailureKind.CLOSED), // close_notify
+                Arguments.of(50, FailureKind.OTHER)); // decode_error: the exception decides
+    }
+
+    @ParameterizedTest(name = "alert {0} -> {1}")
+    @MethodSource("alerts")
+    void aPlaintextAlertFromTheClientDecidesTheKind(int alert, FailureKind kind) {
+        assertEquals(kind, TlsHandshakes.kindOf(alert, MALFORMED_RECORD));
+    }
 }
