@@ -8,7 +8,7 @@ import org.switchboard.proxy.router.MatrixErrors;
 
 /**
  * Checks a decoded request head for what the codec lets through but Synapse must never see
- * (RFC 9112): a request-target with bytes outside visible ASCII, a missing, repeated or malformed
+ * (RFC 9112): a request-target with bytes outside visible ASCII or with a fragment, a missing, repeated or malformed
  * Host, an absolute-form target naming another host, a major version other than 1. An
  * absolute-form target for this host is turned into origin-form, as a server must accept it.
  */
@@ -22,7 +22,7 @@ final class RequestValidator {
             return MatrixErrors.VERSION_NOT_SUPPORTED;
         }
         String target = request.uri();
-        if (!isVisibleAscii(target)) {
+        if (!isVisibleAscii(target) || target.indexOf('#') >= 0) {
             return MatrixErrors.BAD_REQUEST;
         }
         List<String> hosts = request.headers().getAll(HttpHeaderNames.HOST);
@@ -49,16 +49,26 @@ final class RequestValidator {
         }
         int authorityStart = schemeEnd + 3;
         int authorityEnd = authorityStart;
-        while (authorityEnd < target.length() && "/?#".indexOf(target.charAt(authorityEnd)) < 0) {
+        while (authorityEnd < target.length() && "/?".indexOf(target.charAt(authorityEnd)) < 0) {
             authorityEnd++;
         }
         String authority = target.substring(authorityStart, authorityEnd);
-        if (host == null || !authority.equalsIgnoreCase(host)) {
+        String defaultPort = scheme.equalsIgnoreCase("https") ? ":443" : ":80";
+        if (host == null || !isAuthority(authority)
+                || !withoutDefaultPort(authority, defaultPort).equalsIgnoreCase(withoutDefaultPort(host, defaultPort))) {
             return MatrixErrors.BAD_REQUEST;
         }
         String rest = target.substring(authorityEnd);
         request.setUri(rest.startsWith("/") ? rest : "/" + rest);
         return null;
+    }
+
+    /** {@code h:} and {@code h:80} are {@code h} for http (RFC 3986 6.2.3). */
+    private static String withoutDefaultPort(String authority, String defaultPort) {
+        if (authority.endsWith(":") && !authority.endsWith("::")) {
+            return authority.substring(0, authority.length() - 1);
+        }
+        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length()) : authority;
     }
 
     private static boolean isVisibleAscii(String text) {

@@ -83,6 +83,35 @@ final class Chars {
         return hostEnd == to || b[hostEnd] == ':' && isPort(b, hostEnd + 1, to);
     }
 
+    /**
+     * The end of an authority (one {@link #isAuthority} accepts) without its port when that port
+     * is empty or the scheme's default: {@code h}, {@code h:} and {@code h:80} name the same origin
+     * for http (RFC 3986 6.2.3). {@code to} when the port is another.
+     */
+    static int withoutDefaultPort(byte[] b, int from, int to, int defaultPort) {
+        int colon = to - 1;
+        while (colon >= from && b[colon] >= '0' && b[colon] <= '9') {
+            colon--;
+        }
+        if (colon < from || b[colon] != ':' || b[from] != '[' && indexOf(b, from, colon, (byte) ':') >= 0) {
+            return to; // no port: digits only, or the tail of a bare IPv6 literal (not an authority)
+        }
+        int port = 0;
+        for (int i = colon + 1; i < to; i++) {
+            port = port * 10 + b[i] - '0';
+        }
+        return colon + 1 == to || port == defaultPort ? colon : to;
+    }
+
+    private static int indexOf(byte[] b, int from, int to, byte wanted) {
+        for (int i = from; i < to; i++) {
+            if (b[i] == wanted) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /** Empty (RFC 3986 allows "host:"), or at most 65535 in decimal digits. */
     private static boolean isPort(byte[] b, int from, int to) {
         if (to - from > 5) {

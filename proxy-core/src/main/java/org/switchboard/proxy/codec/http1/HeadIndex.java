@@ -248,6 +248,10 @@ public final class HeadIndex {
         }
         methodEnd = i;
         targetStart = ++i;
+        while (i < end && Chars.isVisible(b[i]) && b[i] != '#') {
+            i++;
+        }
+        int fragment = i;
         while (i < end && Chars.isVisible(b[i])) {
             i++;
         }
@@ -259,7 +263,8 @@ public final class HeadIndex {
         if (major != 1) {
             return refused(HeadError.VERSION_NOT_SUPPORTED, "HTTP/" + major + "." + minor);
         }
-        return true;
+        // A fragment is the client's own (RFC 9110 4.2.5); no request-target form has one (RFC 9112 3.2).
+        return fragment == targetEnd || refused(HeadError.MALFORMED, "a fragment (#) in the request-target");
     }
 
     /**
@@ -557,11 +562,18 @@ public final class HeadIndex {
             return refused(HeadError.MALFORMED, "request-target not in origin or absolute form for this host");
         }
         int authorityEnd = authority;
-        while (authorityEnd < targetEnd && b[authorityEnd] != '/' && b[authorityEnd] != '?' && b[authorityEnd] != '#') {
+        while (authorityEnd < targetEnd && b[authorityEnd] != '/' && b[authorityEnd] != '?') {
             authorityEnd++;
         }
-        if (!HeaderName.equalsIgnoreCase(b, authority, authorityEnd - authority, b, valueStart(host),
-                valueEnd(host) - valueStart(host))) {
+        if (!Chars.isAuthority(b, authority, authorityEnd)) {
+            return refused(HeadError.MALFORMED, "absolute-form target whose authority is not host[:port]");
+        }
+        // The same origin whether or not either names the scheme's default port (RFC 9112 3.2.2).
+        int defaultPort = authority - targetStart == "https://".length() ? 443 : 80;
+        int targetHostEnd = Chars.withoutDefaultPort(b, authority, authorityEnd, defaultPort);
+        int hostEnd = Chars.withoutDefaultPort(b, valueStart(host), valueEnd(host), defaultPort);
+        if (!HeaderName.equalsIgnoreCase(b, authority, targetHostEnd - authority, b, valueStart(host),
+                hostEnd - valueStart(host))) {
             return refused(HeadError.MALFORMED, "absolute-form target for another host");
         }
         originFormStart = authorityEnd;
