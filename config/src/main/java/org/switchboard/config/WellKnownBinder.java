@@ -137,8 +137,9 @@ final class WellKnownBinder {
         }
         try {
             URI uri = new URI(text);
+            // The authority as the server document's m.server: a host, and a port of 1-65535 if any.
             if (!"https".equals(uri.getScheme()) || uri.getHost() == null || uri.getQuery() != null
-                    || uri.getFragment() != null || uri.getUserInfo() != null) {
+                    || uri.getFragment() != null || uri.getUserInfo() != null || !isServer(uri.getRawAuthority())) {
                 node.fail(HTTPS_URL_EXPECTED);
             }
         } catch (URISyntaxException e) {

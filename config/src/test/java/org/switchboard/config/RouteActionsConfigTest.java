@@ -107,6 +107,12 @@ class RouteActionsConfigTest {
                         "wellKnown.client.m.homeserver.base_url: missing (expected an https URL such as https://matrix.example.com)",
                         "wellKnown.client.m.identity_server.base_url: \"vector.im\" (expected an https URL such as"
                                 + " https://matrix.example.com)"),
+                invalid(VALID + "wellKnown: {client: {\"m.homeserver\": {base_url: \"https://matrix.example.com:99999\"},"
+                                + " \"m.identity_server\": {base_url: \"https://id.example.com:0/\"}}}\n",
+                        "wellKnown.client.m.homeserver.base_url: \"https://matrix.example.com:99999\" (expected an https URL"
+                                + " such as https://matrix.example.com)",
+                        "wellKnown.client.m.identity_server.base_url: \"https://id.example.com:0/\" (expected an https URL"
+                                + " such as https://matrix.example.com)"),
                 invalid(VALID + "wellKnown: {server: {\"m.server\": \"matrix.example.com:99999\"}}\n",
                         "wellKnown.server.m.server: \"matrix.example.com:99999\" (expected host or host:port such as"
                                 + " matrix.example.com:443)"),
