@@ -57,7 +57,7 @@ final class SpecBinder {
         if (upstreamEntries != null) {
             Set<String> named = new HashSet<>(routeBinder.upstreamsNamed());
             named.addAll(rolesNamed);
-            UpstreamUse.check(upstreamEntries, named);
+            UpstreamUse.check(upstreamEntries, named, roles);
         }
         TimeoutsSpec timeouts = timeouts(root.field("timeouts"));
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));

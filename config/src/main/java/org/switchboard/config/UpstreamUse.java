@@ -7,9 +7,10 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Catches an upstream that would serve nothing: not a role of the built-in table and named by no
- * route and no {@code roles:} entry. Left alone, its role's traffic silently goes to main, which
- * is what a typo ({@code synchrotorn}) or Synapse's own app names ({@code generic_worker},
+ * Catches an upstream that would serve nothing: not a role of the built-in table (or one that
+ * {@code roles:} gives to another upstream) and named by no route and no {@code roles:} entry.
+ * Left alone, its role's traffic silently goes to main (or to the other upstream), which is what
+ * a typo ({@code synchrotorn}) or Synapse's own app names ({@code generic_worker},
  * {@code media_repository}) would do.
  */
 final class UpstreamUse {
@@ -37,16 +38,24 @@ final class UpstreamUse {
      * Reports each upstream written in {@code entries} that no one uses.
      *
      * @param named upstream names written by routes and {@code roles:}, valid or not
+     * @param roles the valid entries of {@code roles:}, role to upstream
      */
-    static void check(Map<String, Node> entries, Set<String> named) {
+    static void check(Map<String, Node> entries, Set<String> named, Map<String, String> roles) {
         List<String> known = new ArrayList<>(PresetSpec.SYNAPSE_ROLES);
         named.stream().filter(name -> !entries.containsKey(name)).forEach(known::add);
         for (Map.Entry<String, Node> entry : entries.entrySet()) {
             String name = entry.getKey();
-            if (PresetSpec.SYNAPSE_ROLES.contains(name) || named.contains(name) || !SpecBinder.isName(name)) {
+            if (named.contains(name) || !SpecBinder.isName(name)) {
                 continue;
             }
-            entry.getValue().fail(FOUND, advice(name, known));
+            String servedBy = roles.getOrDefault(name, name);
+            if (!servedBy.equals(name)) {
+                // roles: {media: media-pool} beside an upstream named media: that one gets nothing.
+                entry.getValue().fail("its role is served by \"" + servedBy + "\" (roles:) and no route uses it",
+                        "remove it, or name it in a route or in roles:");
+            } else if (!PresetSpec.SYNAPSE_ROLES.contains(name)) {
+                entry.getValue().fail(FOUND, advice(name, known));
+            }
         }
     }
 

@@ -62,6 +62,16 @@ class UpstreamUseTest {
     }
 
     @Test
+    void anUpstreamNamedForARoleThatRolesGivesToAnotherServesNothing() throws Exception {
+        String yaml = withUpstream("media") + "  pool: {endpoints: [\"10.0.2.11:8008\"]}\nroles: {media: pool}\n";
+        assertEquals(List.of("upstreams.media: its role is served by \"pool\" (roles:) and no route uses it"
+                + " (remove it, or name it in a route or in roles:)"), errorsOf(yaml));
+        // Named by a route, or given another role, it serves again.
+        ConfigLoader.parse(yaml + "routes: [{path: {prefix: /x}, upstream: media}, {preset: synapse}]\n", "t.yaml");
+        ConfigLoader.parse(yaml.replace("roles: {media: pool}", "roles: {media: pool, generic: media}"), "t.yaml");
+    }
+
+    @Test
     void aSynapseAppNameThatIsNoNameAtAllGetsTheHintToo() {
         assertEquals(List.of("upstreams.synapse.app.generic_worker: \"synapse.app.generic_worker\" (expected a name of letters,"
                         + " digits, _ and -; \"generic_worker\" is a Synapse worker app; the built-in table's role for it is \"generic\")"),
