@@ -31,7 +31,7 @@ import org.switchboard.systemtest.support.TinyUpstream;
 /**
  * A rollout's drain, driven the way Kubernetes drives it: SIGTERM to the real jar's process.
  * What runs finishes, what is idle goes, nothing new comes in once the listeners close, and the
- * process exits 0.
+ * process exits 0. Also the real process's log across a reload that changes its format.
  */
 class DrainSystemTest {
     private static final Path JAR = Path.of("..", "..", "proxy-core", "target", "switchboard.jar");
@@ -154,6 +154,17 @@ class DrainSystemTest {
         assertTrue(output.contains("drain.timout"), output);
     }
 
+    /** The real process's log follows a reload's format at once: the reload's own announcement included. */
+    @Test
+    void aReloadThatSwitchesTheLogToJsonAnnouncesItselfInJson() throws Exception {
+        start("drain: {delay: 0s, timeout: 5s}");
+        Path config = dir.resolve("switchboard.yaml");
+        Files.writeString(config, Files.readString(config) + "logging: {format: json}\n");
+        awaitTrue(() -> logContains("generation 2 in force"), "the reload is applied");
+        String announcement = log().lines().filter(line -> line.contains("generation 2 in force")).findFirst().orElseThrow();
+        assertTrue(announcement.startsWith("{\"time\":"), announcement);
+    }
+
     // ---- the process and its surroundings ----
 
     private void start(String drain) throws Exception {
@@ -232,6 +243,14 @@ class DrainSystemTest {
 
     private String log() throws IOException {
         return Files.readString(dir.resolve("proxy.log"));
+    }
+
+    private boolean logContains(String text) {
+        try {
+            return log().contains(text);
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private void awaitTrue(BooleanSupplier condition, String what) throws Exception {

@@ -141,7 +141,7 @@ public final class Main {
         }
         AutoCloseable watcher = configFile == null ? null
                 : Reloader.enable(switchboard, configFile, RELOAD_POLL_INTERVAL, true,
-                        applied -> LogSetup.install(applied.logging()));
+                        next -> LogSetup.install(next.logging()));
         awaitShutdown(switchboard, watcher);
         return -1;
     }

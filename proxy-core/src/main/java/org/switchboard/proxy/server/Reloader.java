@@ -64,17 +64,21 @@ public final class Reloader implements AutoCloseable {
         }
     }
 
-    /** Told about each config put in force, after the proxy took it (the command line re-installs the log format). */
-    private final Consumer<SwitchboardSpec> onApplied;
+    /**
+     * Told about each config just before the proxy applies it, and about the one in force again if
+     * applying it fails: the command line installs the log format, so that what applying logs
+     * (the new generation's summary) is written in the new format.
+     */
+    private final Consumer<SwitchboardSpec> beforeApply;
 
     public Reloader(Path configFile, Switchboard switchboard) {
         this(configFile, switchboard, spec -> { });
     }
 
-    Reloader(Path configFile, Switchboard switchboard, Consumer<SwitchboardSpec> onApplied) {
+    Reloader(Path configFile, Switchboard switchboard, Consumer<SwitchboardSpec> beforeApply) {
         this.configFile = configFile;
         this.switchboard = switchboard;
-        this.onApplied = onApplied;
+        this.beforeApply = beforeApply;
         this.okCounter = Counter.builder("switchboard_config_reloads").description("Config reloads by result")
                 .tag("result", "ok").register(switchboard.metrics().registry());
         this.refusedCounter = Counter.builder("switchboard_config_reloads").description("Config reloads by result")
@@ -92,8 +96,8 @@ public final class Reloader implements AutoCloseable {
     }
 
     public static AutoCloseable enable(Switchboard switchboard, Path configFile, Duration pollInterval, boolean sighup,
-                                Consumer<SwitchboardSpec> onApplied) throws IOException {
-        Reloader reloader = new Reloader(configFile, switchboard, onApplied);
+                                Consumer<SwitchboardSpec> beforeApply) throws IOException {
+        Reloader reloader = new Reloader(configFile, switchboard, beforeApply);
         switchboard.setReloader(reloader);
         ConfigWatcher watcher = new ConfigWatcher(configFile, pollInterval,
                 content -> reloader.reload("file change", content));
@@ -125,13 +129,20 @@ public final class Reloader implements AutoCloseable {
         try {
             SwitchboardSpec spec = content == null ? ConfigLoader.load(configFile)
                     : ConfigLoader.parse(content, configFile.toString());
-            ProxySnapshot next = switchboard.apply(spec);
+            SwitchboardSpec inForce = switchboard.snapshot().spec();
+            beforeApply.accept(spec);
+            ProxySnapshot next;
+            try {
+                next = switchboard.apply(spec);
+            } catch (RuntimeException e) {
+                beforeApply.accept(inForce);
+                throw e;
+            }
             succeeded.incrementAndGet();
             okCounter.increment();
             last = new Outcome(Instant.now(), trigger, next.generation(), List.of());
             LOG.log(System.Logger.Level.INFO, "reload (" + trigger + ") of " + configFile + " applied: generation "
                     + next.generation() + " in force");
-            onApplied.accept(spec);
             return new AdminApi.Answer(200, "{\"result\":\"ok\",\"generation\":" + next.generation() + "}");
         } catch (ConfigException e) {
             return refused(trigger, e.errors());
