@@ -9,6 +9,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.proxy.Main;
@@ -60,6 +61,21 @@ class TlsCommandLineSystemTest {
         assertEquals(1, run("--config", config.toString()));
         assertTrue(stderr().contains("listeners[0].tls.certificates[0].key: " + dir.resolve("bad/tls.key")
                 + ": does not match the certificate in " + dir.resolve("bad/tls.crt")), stderr());
+    }
+
+    /** A newcomer fixes a config in one round: the document's errors, its files and its certificates, listed together. */
+    @Test
+    void checkListsTheDocumentsErrorsItsFilesAndItsCertificatesInOneRound() throws Exception {
+        Path config = config("missing");
+        Path log = dir.resolve("nonexistent/access.log");
+        Files.writeString(config, Files.readString(config) + "timeouts: {connect: soon}\naccessLog: {path: \"" + log + "\"}\n");
+
+        assertEquals(1, run("--check", "--config", config.toString()));
+        assertEquals(List.of("invalid config " + config + ":",
+                "  listeners[0].tls.certificates[0].cert: " + dir.resolve("missing/tls.crt") + ": no such file",
+                "  timeouts.connect: \"soon\" (expected a duration such as 500ms, 5s, 3m)",
+                "  accessLog.path: \"" + log + "\" (cannot be written: directory " + log.getParent() + " does not exist)"),
+                stderr().lines().toList());
     }
 
     private Path config(String... pairs) throws Exception {

@@ -27,6 +27,11 @@ public final class ConfigLoader {
     }
 
     public static SwitchboardSpec load(Path file) throws ConfigException {
+        return load(file, FileChecks.NONE);
+    }
+
+    /** As {@link #load(Path)}, with {@code checks}' errors listed beside the document's own. */
+    public static SwitchboardSpec load(Path file, FileChecks checks) throws ConfigException {
         String text;
         try {
             if (Files.size(file) > MAX_CODE_POINTS) {
@@ -39,11 +44,15 @@ public final class ConfigLoader {
         } catch (IOException e) {
             throw new ConfigException(List.of(file + ": cannot read (" + e + ")"));
         }
-        return parse(text, file.toString());
+        return parse(text, file.toString(), checks);
     }
 
     /** @param sourceName names the config in errors, usually its path */
     public static SwitchboardSpec parse(String yaml, String sourceName) throws ConfigException {
+        return parse(yaml, sourceName, FileChecks.NONE);
+    }
+
+    public static SwitchboardSpec parse(String yaml, String sourceName, FileChecks checks) throws ConfigException {
         Object document;
         try {
             document = newYaml().load(yaml);
@@ -60,7 +69,7 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(sourceName + ": config is empty (expected a map with at least "
                     + "listeners and upstreams)"));
         }
-        return SpecBinder.bind(document, sourceName);
+        return SpecBinder.bind(document, sourceName, checks);
     }
 
     /** A new instance per load: {@link Yaml} is not thread-safe and loads are rare. */

@@ -14,6 +14,11 @@ final class Errors {
         messages.add(location + ": " + found + " (" + expected + ")");
     }
 
+    /** Errors already located, as {@link FileChecks} gives them. */
+    void addLocated(List<String> located) {
+        messages.addAll(located);
+    }
+
     int count() {
         return messages.size();
     }

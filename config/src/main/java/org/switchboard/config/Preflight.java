@@ -6,37 +6,31 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Opens, without keeping, what the running proxy would open from a valid config, as
- * {@code nginx -t} does: the access-log file and the admin token file. Validation proper stays
- * pure (no file system), so a config can be checked on another machine than the one it runs on;
- * {@code --check}, startup and reload add this.
+ * Opens, without keeping, what the running proxy would open from a config, as {@code nginx -t}
+ * does: the access-log file and the admin token file ({@link FileChecks#FILES}). Validation proper
+ * stays pure (no file system), so a config can be checked on another machine than the one it
+ * runs on; {@code --check} and startup add this.
  */
 public final class Preflight {
     private Preflight() {
     }
 
-    /** Every problem found, located and with its cause; empty when all can be opened. */
-    public static List<String> problems(SwitchboardSpec spec) {
-        List<String> problems = new ArrayList<>();
-        AccessLogSpec accessLog = spec.accessLog();
-        if (accessLog.enabled() && accessLog.path() != null) {
-            String problem = unwritable(Path.of(accessLog.path()));
-            if (problem != null) {
-                problems.add("accessLog.path: " + Node.describe(accessLog.path()) + " (cannot be written: " + problem + ")");
-            }
+    static List<String> accessLogProblems(String location, String path) {
+        String problem = unwritable(Path.of(path));
+        return problem == null ? List.of()
+                : List.of(location + ": " + Node.describe(path) + " (cannot be written: " + problem + ")");
+    }
+
+    static List<String> tokenFileProblems(String location, String path) {
+        try {
+            readToken(path);
+            return List.of();
+        } catch (IOException e) {
+            return List.of(location + ": " + Node.describe(path) + " (" + e.getMessage() + ")");
         }
-        if (spec.admin().tokenFile() != null) {
-            try {
-                readToken(spec.admin().tokenFile());
-            } catch (IOException e) {
-                problems.add("admin.tokenFile: " + Node.describe(spec.admin().tokenFile()) + " (" + e.getMessage() + ")");
-            }
-        }
-        return problems;
     }
 
     /**

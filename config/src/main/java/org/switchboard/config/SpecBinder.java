@@ -21,16 +21,18 @@ final class SpecBinder {
              "clientHalfClose", "drain", "wellKnown", "defaultHost", "synapse"};
 
     private final Errors errors = new Errors();
+    private final FileChecks checks;
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
     private final Map<HostPort, String> boundAddresses = new LinkedHashMap<>();
     /** Upstream names written as values of {@code roles:}, valid or not: they count as used. */
     private final Set<String> rolesNamed = new HashSet<>();
 
-    private SpecBinder() {
+    private SpecBinder(FileChecks checks) {
+        this.checks = checks;
     }
 
-    static SwitchboardSpec bind(Object document, String sourceName) throws ConfigException {
-        SpecBinder binder = new SpecBinder();
+    static SwitchboardSpec bind(Object document, String sourceName, FileChecks checks) throws ConfigException {
+        SpecBinder binder = new SpecBinder(checks);
         SwitchboardSpec spec = binder.bind(Node.root(document, sourceName, binder.errors));
         binder.errors.throwIfAny();
         return spec;
@@ -147,7 +149,11 @@ final class SpecBinder {
             Node http2Node = item.field("http2");
             Boolean http2 = http2Node.isAbsent() ? Boolean.valueOf(!tlsNode.isAbsent()) : http2Node.bool();
             if (errors.noneSince(mark)) {
-                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect, http2));
+                ListenerSpec listener = new ListenerSpec(name, address, proxyProtocol, tls, redirect, http2);
+                listeners.add(listener);
+                if (tls != null) {
+                    errors.addLocated(checks.tlsListener(items.indexOf(item), listener));
+                }
             }
         }
         if (tlsListeners == 0) {
@@ -178,6 +184,9 @@ final class SpecBinder {
         }
         if (address == null || allow == null || (!tokenNode.isAbsent() && tokenFile == null)) {
             return null;
+        }
+        if (tokenFile != null) {
+            errors.addLocated(checks.tokenFile(tokenNode.location(), tokenFile));
         }
         return new AdminSpec(address, allow, tokenFile);
     }
@@ -400,7 +409,7 @@ final class SpecBinder {
         return delay == null || timeout == null ? null : new DrainSpec(delay, timeout);
     }
 
-    private static AccessLogSpec accessLog(Node node) {
+    private AccessLogSpec accessLog(Node node) {
         if (node.isAbsent()) {
             return AccessLogSpec.DEFAULTS;
         }
@@ -415,6 +424,9 @@ final class SpecBinder {
         Double sample = sampleNode.isAbsent() ? Double.valueOf(1.0) : sampleNode.number(0.0, 1.0);
         if (enabled == null || (!pathNode.isAbsent() && path == null) || sample == null) {
             return null;
+        }
+        if (enabled && path != null) {
+            errors.addLocated(checks.accessLog(pathNode.location(), path));
         }
         return new AccessLogSpec(enabled, path, sample);
     }

@@ -1,6 +1,8 @@
 package org.switchboard.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,7 +24,7 @@ class PreflightTest {
     @Test
     void filesThatCanBeOpenedPass() throws Exception {
         Path token = Files.writeString(dir.resolve("token"), "s3cret\n");
-        assertEquals(List.of(), Preflight.problems(spec(dir.resolve("access.log"), token)));
+        assertEquals(List.of(), problems(dir.resolve("access.log"), token));
         assertEquals("s3cret", new String(Preflight.readToken(token.toString()), StandardCharsets.UTF_8),
                 "a Secret written with echo ends in a newline that is no part of the token");
     }
@@ -32,7 +34,7 @@ class PreflightTest {
         Path log = dir.resolve("nonexistent").resolve("access.log");
 
         assertEquals(List.of("accessLog.path: \"" + log + "\" (cannot be written: directory " + log.getParent()
-                + " does not exist)"), Preflight.problems(spec(log, null)));
+                + " does not exist)"), problems(log, null));
     }
 
     @Test
@@ -40,9 +42,9 @@ class PreflightTest {
         Path file = Files.writeString(dir.resolve("plain"), "x");
 
         assertEquals(List.of("accessLog.path: \"" + file.resolve("access.log") + "\" (cannot be written: " + file
-                + " is not a directory)"), Preflight.problems(spec(file.resolve("access.log"), null)));
+                + " is not a directory)"), problems(file.resolve("access.log"), null));
         assertEquals(List.of("accessLog.path: \"" + dir + "\" (cannot be written: " + dir + " is a directory)"),
-                Preflight.problems(spec(dir, null)));
+                problems(dir, null));
     }
 
     @Test
@@ -51,18 +53,35 @@ class PreflightTest {
         Path missing = dir.resolve("missing");
 
         assertEquals(List.of("admin.tokenFile: \"" + missing + "\" (cannot be read: no such file)"),
-                Preflight.problems(spec(null, missing)));
+                problems(null, missing));
         assertEquals(List.of("admin.tokenFile: \"" + empty + "\" (is empty (expected a token))"),
-                Preflight.problems(spec(null, empty)));
+                problems(null, empty));
     }
 
-    private static SwitchboardSpec spec(Path accessLog, Path tokenFile) {
+    @Test
+    void fileProblemsAreListedWithTheDocumentsOwnErrorsInOneRound() throws Exception {
+        Path log = dir.resolve("nonexistent").resolve("access.log");
+        String yaml = VALID + "accessLog: {path: \"" + log + "\"}\ntimeouts: {connect: soon}\n";
+
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(yaml, "t.yaml", FileChecks.FILES));
+        assertEquals(2, e.errors().size(), e.errors().toString());
+        assertTrue(e.errors().get(0).startsWith("timeouts.connect: \"soon\""), e.errors().toString());
+        assertTrue(e.errors().get(1).startsWith("accessLog.path: "), e.errors().toString());
+        // Without checks the document alone is judged: nothing on the machine is touched.
+        assertEquals(1, assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(yaml, "t.yaml")).errors().size());
+    }
+
+    /** The errors of a valid document with those files, checked as --check and a start check them. */
+    private static List<String> problems(Path accessLog, Path tokenFile) {
         try {
-            return ConfigLoader.parse(VALID
+            ConfigLoader.parse(VALID
                 + (accessLog == null ? "" : "accessLog: {path: \"" + accessLog + "\"}\n")
-                + (tokenFile == null ? "" : "admin: {tokenFile: \"" + tokenFile + "\"}\n"), "t.yaml");
+                + (tokenFile == null ? "" : "admin: {tokenFile: \"" + tokenFile + "\"}\n"), "t.yaml", FileChecks.FILES);
+            return List.of();
         } catch (ConfigException e) {
-            throw new AssertionError(e.errors().toString(), e);
+            return e.errors();
         }
     }
 }

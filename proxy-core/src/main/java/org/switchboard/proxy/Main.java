@@ -3,14 +3,14 @@ package org.switchboard.proxy;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.FileChecks;
+import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.LoggingSpec;
-import org.switchboard.config.Preflight;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.demo.Demo;
 import org.switchboard.proxy.demo.DemoWorkers;
@@ -96,7 +96,8 @@ public final class Main {
             spec = SwitchboardSpec.singleSynapseDefault();
         } else {
             try {
-                spec = ConfigLoader.load(configFile);
+                // One round lists everything: the document's errors and what its files are like.
+                spec = ConfigLoader.load(configFile, printRoutes ? FileChecks.NONE : check ? CHECK_ALL : FileChecks.FILES);
             } catch (ConfigException e) {
                 err.println("invalid config " + configFile + ":");
                 e.errors().forEach(error -> err.println("  " + error));
@@ -111,21 +112,7 @@ public final class Main {
                     TokenUsers.NONE, null, followed), SynapsePreset.builtIn()));
             return 0;
         }
-        // What the proxy would open, opened now: a bad path is one clear line, not a failure mid-start.
-        List<String> problems = Preflight.problems(spec);
-        if (!problems.isEmpty()) {
-            err.println((check ? "invalid config " : "could not start with ")
-                    + (configFile == null ? "(built-in default)" : configFile) + ":");
-            problems.forEach(problem -> err.println("  " + problem));
-            return 1;
-        }
         if (check) {
-            List<String> errors = checkCertificates(spec);
-            if (!errors.isEmpty()) {
-                err.println("invalid config " + configFile + ":");
-                errors.forEach(error -> err.println("  " + error));
-                return 1;
-            }
             out.println(configFile == null
                     ? "config (built-in default; no file given, so none was checked) is valid"
                     : "config " + configFile + " is valid");
@@ -146,22 +133,28 @@ public final class Main {
         return -1;
     }
 
-    /** Every certificate pair of every TLS listener loaded and checked as a start would; the errors, located. */
-    private static List<String> checkCertificates(SwitchboardSpec spec) {
-        List<String> errors = new ArrayList<>();
-        TlsContexts contexts =
-                TlsContexts.best(new TicketKeys());
-        for (int i = 0; i < spec.listeners().size(); i++) {
-            if (spec.listeners().get(i).isTls()) {
-                try {
-                    ListenerTls.check(i, spec.listeners().get(i), contexts);
-                } catch (TlsStartException e) {
-                    errors.addAll(e.errors());
-                }
+    /** --check: the files, and every certificate pair of every TLS listener loaded and checked as a start would. */
+    private static final FileChecks CHECK_ALL = new FileChecks() {
+        @Override
+        public List<String> accessLog(String location, String path) {
+            return FileChecks.FILES.accessLog(location, path);
+        }
+
+        @Override
+        public List<String> tokenFile(String location, String path) {
+            return FileChecks.FILES.tokenFile(location, path);
+        }
+
+        @Override
+        public List<String> tlsListener(int index, ListenerSpec listener) {
+            try {
+                ListenerTls.check(index, listener, TlsContexts.best(new TicketKeys()));
+                return List.of();
+            } catch (TlsStartException e) {
+                return e.errors();
             }
         }
-        return errors;
-    }
+    };
 
     private static int runDemo(PrintStream out) throws Exception {
         LogSetup.install(LoggingSpec.DEFAULTS);
