@@ -64,16 +64,17 @@ final class HealthBinder {
         Duration baseTime = baseNode.durationOr(d.baseEjectionTime());
         Duration maxTime = maxNode.durationOr(d.maxEjectionTime());
         Integer percent = node.field("maxEjectionPercent").integerOr(0, 100, d.maxEjectionPercent());
-        if (failures == null || baseTime == null || maxTime == null || percent == null) {
-            return null;
-        }
+        // Compared whenever both times are valid, so one round of edits sees this beside the other errors.
         boolean comparable = base != null || (!baseNode.isAbsent() && !maxNode.isAbsent());
-        if (comparable && maxTime.compareTo(baseTime) < 0) {
+        if (comparable && baseTime != null && maxTime != null && maxTime.compareTo(baseTime) < 0) {
             if (maxNode.isAbsent()) {
                 baseNode.fail("expected a duration not longer than maxEjectionTime, " + Durations.format(maxTime));
             } else {
                 maxNode.fail("expected a duration not shorter than baseEjectionTime, " + Durations.format(baseTime));
             }
+            return null;
+        }
+        if (failures == null || baseTime == null || maxTime == null || percent == null) {
             return null;
         }
         return new OutlierDetectionSpec(failures, baseTime, maxTime, percent);

@@ -227,6 +227,10 @@ class ConfigValidationTest {
                 invalid(VALID + "outlierDetection: {maxEjectionTime: 10s}\n",
                         "outlierDetection.maxEjectionTime: \"10s\" (expected a duration not shorter than"
                                 + " baseEjectionTime, 30s)"),
+                invalid(VALID + "outlierDetection: {maxEjectionTime: 10s, consecutiveFailures: 0}\n",
+                        "outlierDetection.consecutiveFailures: 0 (expected an integer 1-1000)",
+                        "outlierDetection.maxEjectionTime: \"10s\" (expected a duration not shorter than"
+                                + " baseEjectionTime, 30s)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoints: [\"a:1\"], outlierDetection: {baseEjectionTime: 10m}}}\n",
                         "upstreams.main.outlierDetection.baseEjectionTime: \"10m\" (expected a duration not longer"
                                 + " than maxEjectionTime, 5m)"),
