@@ -4,6 +4,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -248,11 +249,15 @@ public final class Switchboard implements AutoCloseable {
 
     /** Binds one socket; a failure names the listener, the address and the cause, not only the cause. */
     private static Channel bind(ServerBootstrap bootstrap, String what, HostPort address) throws InterruptedException, IOException {
+        ChannelFuture bound = bootstrap.bind(bindAddress(address));
         try {
-            return bootstrap.bind(bindAddress(address)).sync().channel();
+            return bound.sync().channel();
         } catch (InterruptedException e) {
             throw e;
         } catch (Exception e) { // sync() rethrows the bind's own failure, checked or not
+            // Closed by Netty, asynchronously: waited for, so that its deregistration is queued on
+            // the loop before close() lets the loops run out (else: "EventLoop rejected it" warnings).
+            bound.channel().close().awaitUninterruptibly(1, TimeUnit.SECONDS);
             throw new IOException(what + ": cannot listen on " + address + " (" + cause(e) + ")", e);
         }
     }
