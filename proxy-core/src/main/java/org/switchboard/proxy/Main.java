@@ -9,7 +9,6 @@ import org.switchboard.config.AdminSpec;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
 import org.switchboard.config.FileChecks;
-import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.LoggingSpec;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.demo.Demo;
@@ -21,10 +20,7 @@ import org.switchboard.proxy.server.Reloader;
 import org.switchboard.proxy.server.Switchboard;
 import org.switchboard.proxy.server.Transport;
 import org.switchboard.proxy.server.Version;
-import org.switchboard.proxy.tls.ListenerTls;
-import org.switchboard.proxy.tls.TicketKeys;
-import org.switchboard.proxy.tls.TlsContexts;
-import org.switchboard.proxy.tls.TlsStartException;
+import org.switchboard.proxy.tls.TlsFileChecks;
 import org.switchboard.routing.FollowedSynapse;
 import org.switchboard.routing.RouteTablePrinter;
 import org.switchboard.routing.RoutingSnapshot;
@@ -97,7 +93,7 @@ public final class Main {
         } else {
             try {
                 // One round lists everything: the document's errors and what its files are like.
-                spec = ConfigLoader.load(configFile, printRoutes ? FileChecks.NONE : check ? CHECK_ALL : FileChecks.FILES);
+                spec = ConfigLoader.load(configFile, printRoutes ? FileChecks.NONE : check ? new TlsFileChecks() : FileChecks.FILES);
             } catch (ConfigException e) {
                 err.println("invalid config " + configFile + ":");
                 e.errors().forEach(error -> err.println("  " + error));
@@ -132,29 +128,6 @@ public final class Main {
         awaitShutdown(switchboard, watcher);
         return -1;
     }
-
-    /** --check: the files, and every certificate pair of every TLS listener loaded and checked as a start would. */
-    private static final FileChecks CHECK_ALL = new FileChecks() {
-        @Override
-        public List<String> accessLog(String location, String path) {
-            return FileChecks.FILES.accessLog(location, path);
-        }
-
-        @Override
-        public List<String> tokenFile(String location, String path) {
-            return FileChecks.FILES.tokenFile(location, path);
-        }
-
-        @Override
-        public List<String> tlsListener(int index, ListenerSpec listener) {
-            try {
-                ListenerTls.check(index, listener, TlsContexts.best(new TicketKeys()));
-                return List.of();
-            } catch (TlsStartException e) {
-                return e.errors();
-            }
-        }
-    };
 
     private static int runDemo(PrintStream out) throws Exception {
         LogSetup.install(LoggingSpec.DEFAULTS);

@@ -14,7 +14,8 @@ import org.switchboard.config.SwitchboardSpec;
  * syncs to the synchrotrons, federation reads to the generic workers (any generic worker serves
  * them), then everything to main (a stream writer's requests must reach the writer or, when
  * there is none, main, never a generic worker; SSO logins one process, so main). Only roles
- * main can serve fall back to it when their endpoints are all down: a stream writer's do not.
+ * main can serve fall back to it when their endpoints are all down: a stream writer's and
+ * media's (once they have upstreams of their own) do not.
  */
 final class Roles {
     private final Map<String, String> configured;
@@ -72,6 +73,10 @@ final class Roles {
             // to-device message would reach two processes): its endpoints down is a 503 or 502.
             case "typing", "to_device", "account_data", "receipts", "presence", "push_rules" ->
                     hasOwnUpstream(role) ? List.of(role) : List.of("main");
+            // Beside a media worker main runs with enable_media_repo: false (Synapse's workers
+            // docs), so it answers media requests 404, which a client takes for missing media:
+            // its endpoints down is a 503, which a client retries.
+            case "media" -> hasOwnUpstream(role) ? List.of(role) : List.of("main");
             default -> List.of(role, "main");
         };
     }

@@ -117,6 +117,26 @@ class HealthAwarePickTest {
         assertEquals("main", snapshot.route(other).pick(other).upstream(), "what main serves still falls back to it");
     }
 
+    /** Main beside a media worker has its media repository off: it would answer 404, a missing file to a client. */
+    @Test
+    void aMediaWorkerWhoseEndpointsAreAllDownIsA503NeverMain() throws Exception {
+        RoutingSnapshot snapshot = withUpstreams("""
+                main: {endpoints: ["10.0.0.1:8008"]}
+                media: {endpoints: ["10.0.5.1:8085"]}
+                """);
+        HashKeysTest.FakeRequest thumbnail = new HashKeysTest.FakeRequest("GET",
+                "/_matrix/media/v3/thumbnail/example.org/abc", null, Map.of(), "192.0.2.1");
+        Route route = snapshot.route(thumbnail);
+        assertEquals("media", route.pick(thumbnail).upstream());
+        down(snapshot, "media");
+        assertNull(route.pick(thumbnail), "the media worker down: 503, not main");
+
+        RoutingSnapshot withoutWorker = withUpstreams("""
+                main: {endpoints: ["10.0.0.1:8008"]}
+                """);
+        assertEquals("main", withoutWorker.route(thumbnail).pick(thumbnail).upstream(), "without one, main serves media");
+    }
+
     @Test
     void withoutAWriterMainServesItsStream() throws Exception {
         RoutingSnapshot snapshot = withUpstreams("""

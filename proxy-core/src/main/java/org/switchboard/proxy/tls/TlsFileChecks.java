@@ -1,0 +1,31 @@
+package org.switchboard.proxy.tls;
+
+import java.util.List;
+import org.switchboard.config.FileChecks;
+import org.switchboard.config.ListenerSpec;
+
+/**
+ * What {@code --check} opens: the files {@link FileChecks#FILES} opens, and every certificate pair
+ * of every TLS listener loaded and checked as a start would load it.
+ */
+public final class TlsFileChecks implements FileChecks {
+    @Override
+    public List<String> accessLog(String location, String path) {
+        return FILES.accessLog(location, path);
+    }
+
+    @Override
+    public List<String> tokenFile(String location, String path) {
+        return FILES.tokenFile(location, path);
+    }
+
+    @Override
+    public List<String> tlsListener(int index, ListenerSpec listener) {
+        try {
+            ListenerTls.check(index, listener, TlsContexts.best(new TicketKeys()));
+            return List.of();
+        } catch (TlsStartException e) {
+            return e.errors();
+        }
+    }
+}
