@@ -11,6 +11,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
@@ -238,21 +240,54 @@ class TlsSystemTest {
     @Test
     void aStalledClientHelloTimesOutAndHandshakesCutShortAreCountedByKind() throws Exception {
         try (RawClient stalled = new RawClient(proxy.address("https"));
-                RawClient silent = new RawClient(proxy.address("https"))) {
+                RawClient silent = new RawClient(proxy.address("https"));
+                RawClient answeredThenSilent = new RawClient(proxy.address("https"))) {
             stalled.socket().setSoTimeout(20_000);
             stalled.send(CLIENT_HELLO_START);
+            // A whole ClientHello, the server's flight read, then nothing: the TLS handler's own timeout.
+            answeredThenSilent.send(clientHello(ELEMENT_HOST));
+            assertTrue(answeredThenSilent.input().read() >= 0, "the server answers the ClientHello");
             try (RawClient cutShort = new RawClient(proxy.address("https"));
-                    RawClient probe = new RawClient(proxy.address("https"))) {
+                    RawClient probe = new RawClient(proxy.address("https"));
+                    RawClient resetProbe = new RawClient(proxy.address("https"))) {
                 cutShort.send(CLIENT_HELLO_START);
+                resetProbe.socket().setSoLinger(true, 0); // closed with a reset, as many TCP health checks do
             }
             // A client that leaves mid-ClientHello is closed and counted at once, not at the timeout;
-            // a probe that connects and leaves is no failed handshake.
+            // probes that connect and leave (with a FIN or a reset) are no failed handshakes.
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("closed 1 timeout 0", failures()));
-            // The handshake timeout (10 s) closes the stalled one and the silent one.
+            // The handshake timeout (10 s) closes the stalled one, the silent one and the one answered.
             assertTrue(stalled.closedByPeer(), "a stalled ClientHello is closed");
-            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("closed 1 timeout 2", failures()));
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals("closed 1 timeout 3", failures()));
             assertTrue(silent.closedByPeer(), "a connection that sends nothing is closed");
         }
+    }
+
+    /** The bytes of a TLS ClientHello for {@code sni}, as the JDK's client writes it. */
+    private static byte[] clientHello(String sni) throws Exception {
+        SSLEngine engine = TlsMaterial.trustingTestCertificates().createSSLEngine(sni, 443);
+        engine.setUseClientMode(true);
+        ByteBuffer out = ByteBuffer.allocate(engine.getSession().getPacketBufferSize());
+        engine.wrap(ByteBuffer.allocate(0), out);
+        out.flip();
+        byte[] hello = new byte[out.remaining()];
+        out.get(hello);
+        return hello;
+    }
+
+    /** RFC 6066 forbids a trailing dot in SNI; a client that sends one gets the certificate the name without it gets. */
+    @Test
+    void anSniWithATrailingDotPicksTheCertificateOfTheNameWithout() throws Exception {
+        Assumptions.assumeTrue(onPath("openssl"), "the openssl CLI is not installed: skipped");
+        Process process = new ProcessBuilder("openssl", "s_client", "-connect", "127.0.0.1:" + proxy.address("https").getPort(),
+                "-servername", ELEMENT_HOST + ".", "-ign_eof").redirectErrorStream(true).start();
+        process.getOutputStream().write(("GET /x HTTP/1.1\r\nHost: " + ELEMENT_HOST + ".\r\nConnection: close\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        process.getOutputStream().flush();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.waitFor();
+        assertTrue(output.contains("CN=" + ELEMENT_HOST) || output.contains("CN = " + ELEMENT_HOST), output);
+        assertTrue(output.contains("HTTP/1.1 200"), "no 421 for the name's own certificate: " + output);
     }
 
     private String failures() throws Exception {

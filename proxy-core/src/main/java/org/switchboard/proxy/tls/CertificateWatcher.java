@@ -8,6 +8,7 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
@@ -44,6 +45,8 @@ public final class CertificateWatcher implements AutoCloseable {
     private final long rotationNanos;
     /** File names that matter, by directory. */
     private final Map<Path, Set<String>> watched = new HashMap<>();
+    /** The watch of each directory; one deleted (and perhaps made again) is watched anew at the next poll. */
+    private final Map<Path, WatchKey> keys = new HashMap<>();
     private final WatchService watchService;
     private final Thread thread;
     private volatile boolean closed;
@@ -63,7 +66,7 @@ public final class CertificateWatcher implements AutoCloseable {
         }
         this.watchService = FileSystems.getDefault().newWatchService();
         for (Path directory : watched.keySet()) {
-            directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW);
+            keys.put(directory, directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW));
         }
         this.thread = new Thread(this::run, THREAD_NAME);
         this.thread.setDaemon(true);
@@ -104,6 +107,7 @@ public final class CertificateWatcher implements AutoCloseable {
                 }
                 now = System.nanoTime();
                 if (relevant || now - nextPoll >= 0) {
+                    watchDirectoriesMadeAgain();
                     reloadNow();
                     nextPoll = System.nanoTime() + pollNanos;
                 }
@@ -119,6 +123,32 @@ public final class CertificateWatcher implements AutoCloseable {
         }
     }
 
+    /** Whether every directory of a watched file has a watch (one deleted has none until it exists again). */
+    boolean watchesEveryDirectory() {
+        synchronized (keys) {
+            return keys.values().stream().allMatch(WatchKey::isValid);
+        }
+    }
+
+    /** A directory deleted lost its watch; once it exists again, it is watched again. */
+    private void watchDirectoriesMadeAgain() {
+        synchronized (keys) {
+            watchAgain();
+        }
+    }
+
+    private void watchAgain() {
+        for (Map.Entry<Path, WatchKey> entry : keys.entrySet()) {
+            if (!entry.getValue().isValid() && Files.isDirectory(entry.getKey())) {
+                try {
+                    entry.setValue(entry.getKey().register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW));
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.DEBUG, "watching " + entry.getKey() + " again: " + e);
+                }
+            }
+        }
+    }
+
     /** Whether the key's events name a watched file or {@code ..data} (or were lost: OVERFLOW). */
     private boolean relevant(WatchKey key) {
         Set<String> names = watched.getOrDefault((Path) key.watchable(), Set.of());
@@ -128,8 +158,8 @@ public final class CertificateWatcher implements AutoCloseable {
                 relevant = true;
             }
         }
-        key.reset();
-        return relevant;
+        // A key that cannot be reset lost its directory: the files are gone, which a reload reports.
+        return !key.reset() || relevant;
     }
 
     @Override

@@ -12,7 +12,7 @@ import io.netty.handler.ssl.ApplicationProtocolNegotiationHandler;
 import io.netty.handler.ssl.NotSslRecordException;
 import io.netty.handler.ssl.SniHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SniCompletionEvent;
+import io.netty.handler.ssl.SslCompletionEvent;
 import io.netty.handler.ssl.SslHandshakeTimeoutException;
 import io.netty.util.AsyncMapping;
 import java.io.IOException;
@@ -92,6 +92,10 @@ public final class TlsHandshakes {
     private ChannelHandler sniHandler(SniChoice choice) {
         AsyncMapping<String, SslContext> mapping = (hostname, promise) -> {
             CertificateSet set = tls.current();
+            // A fully qualified name's trailing dot (RFC 6066 forbids it, some clients send it) as Host's is treated.
+            if (hostname != null && hostname.endsWith(".")) {
+                hostname = hostname.substring(0, hostname.length() - 1);
+            }
             int index = set.select(hostname);
             choice.chose(set, index, hostname != null);
             return promise.setSuccess(set.get(index).context());
@@ -178,17 +182,13 @@ public final class TlsHandshakes {
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-            // The SNI handler's own timeout (no complete ClientHello in time) is reported only this way.
-            if (evt instanceof SniCompletionEvent sni && !sni.isSuccess()) {
-                fail(ctx, sni.cause());
+            // The handshake timeouts (the SNI handler's before a whole ClientHello, the TLS handler's
+            // after it) are reported only this way; other failures come to exceptionCaught too.
+            if (evt instanceof SslCompletionEvent completion && !completion.isSuccess()) {
+                fail(ctx, completion.cause());
             } else if (evt instanceof ChannelInputShutdownEvent) {
                 // Client connections allow half-closure; no handshake can finish without the client.
-                if (watch.sawBytes()) {
-                    fail(ctx, new ClosedChannelException());
-                } else {
-                    failed = true; // a port probe: closed, not counted
-                    ctx.close();
-                }
+                fail(ctx, new ClosedChannelException());
                 return;
             }
             super.userEventTriggered(ctx, evt);
@@ -216,18 +216,21 @@ public final class TlsHandshakes {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-            // Closed once the client had sent something, before the handshake finished (a connection
-            // that sent nothing is a port probe, not a handshake).
-            if (!failed && watch.sawBytes()) {
-                fail(ctx, new ClosedChannelException());
-            }
+            // Closed before the handshake finished (counted once the client had sent something).
+            fail(ctx, new ClosedChannelException());
             super.channelInactive(ctx);
         }
 
+        /** Counted by kind once the client sent something, or when it timed out; a port probe is only closed. */
         private void fail(ChannelHandlerContext ctx, Throwable cause) {
-            if (!failed) {
-                failed = true;
+            if (failed) {
+                return;
+            }
+            failed = true;
+            if (watch.sawBytes() || kindOf(cause) == FailureKind.TIMEOUT) {
                 failed(ctx, cause, watch.alert());
+            } else {
+                ctx.close();
             }
         }
     }
