@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.proxy.Main;
@@ -123,6 +124,21 @@ class CommandLineSystemTest {
     void missingConfigFileIsAnErrorNotACrash() throws Exception {
         assertEquals(1, run("--check", "--config", dir.resolve("absent.yaml").toString()));
         assertTrue(stderr().contains("absent.yaml"), stderr());
+    }
+
+    /** --check must never start servers nor pass a broken config because another flag came with it. */
+    @Test
+    void modesThatDoNotGoTogetherAreAUsageError() throws Exception {
+        Path broken = Files.writeString(dir.resolve("broken.yaml"), "listeners: [oops\n");
+        for (String[] args : List.of(new String[] {"--check", "--demo"}, new String[] {"--check", "--version", "--config", broken.toString()},
+                new String[] {"--print-routes", "--check"}, new String[] {"--demo", "--config", broken.toString()},
+                new String[] {"--check", "--config", broken.toString(), "--config", broken.toString()})) {
+            out.reset();
+            err.reset();
+            assertEquals(2, run(args), String.join(" ", args) + ": " + stderr());
+            assertTrue(stderr().contains("Usage:"), stderr());
+            assertEquals("", stdout(), String.join(" ", args));
+        }
     }
 
     @Test

@@ -2,7 +2,9 @@ package org.switchboard.config;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -41,8 +43,13 @@ public final class ConfigLoader {
             text = Files.readString(file);
         } catch (CharacterCodingException e) {
             throw new ConfigException(List.of(file + ": not UTF-8 (expected a UTF-8 text file)"));
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(List.of(file + ": no such file (expected a YAML config file)"));
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(List.of(file + ": permission denied (expected a readable YAML config file)"));
         } catch (IOException e) {
-            throw new ConfigException(List.of(file + ": cannot read (" + e + ")"));
+            String why = Files.isDirectory(file) ? "a directory" : "cannot be read: " + e.getMessage();
+            throw new ConfigException(List.of(file + ": " + why + " (expected a YAML config file)"));
         }
         return parse(text, file.toString(), checks);
     }

@@ -34,8 +34,8 @@ public interface FileChecks {
         return List.of();
     }
 
-    /** The certificate pairs of the listener at {@code listeners[index]}. */
-    default List<String> tlsListener(int index, ListenerSpec listener) {
+    /** The certificate pairs of the listener at {@code listeners[index]}, served with HTTP/2 or not. */
+    default List<String> tlsListener(int index, TlsSpec tls, boolean http2) {
         return List.of();
     }
 }

@@ -33,17 +33,18 @@ final class HealthBinder {
         Duration timeout = timeoutNode.durationOr(d.timeout());
         Integer healthy = node.field("healthyThreshold").integerOr(1, 100, d.healthyThreshold());
         Integer unhealthy = node.field("unhealthyThreshold").integerOr(1, 100, d.unhealthyThreshold());
-        if (path == null || interval == null || timeout == null || healthy == null || unhealthy == null) {
-            return null;
-        }
+        // Compared whenever both times are valid, so one round of edits sees this beside the other errors.
         boolean comparable = base != null || (!intervalNode.isAbsent() && !timeoutNode.isAbsent());
-        if (comparable && timeout.compareTo(interval) >= 0) {
+        if (comparable && interval != null && timeout != null && timeout.compareTo(interval) >= 0) {
             // Blame the key written here: the other one may come from the top-level default.
             if (timeoutNode.isAbsent()) {
                 intervalNode.fail("expected a duration longer than timeout, " + Durations.format(timeout));
             } else {
                 timeoutNode.fail("expected a duration shorter than interval, " + Durations.format(interval));
             }
+            return null;
+        }
+        if (path == null || interval == null || timeout == null || healthy == null || unhealthy == null) {
             return null;
         }
         return new HealthCheckSpec(path, interval, timeout, healthy, unhealthy);

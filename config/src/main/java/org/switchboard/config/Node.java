@@ -1,6 +1,8 @@
 package org.switchboard.config;
 
 import java.math.BigInteger;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -114,6 +116,24 @@ final class Node {
     String string(String expected) {
         if (value instanceof String) {
             return (String) value;
+        }
+        fail(expected);
+        return null;
+    }
+
+    /** A file path: text that is not blank and that the file system can name (no NUL, say). */
+    String path(String expected) {
+        String text = string(expected);
+        if (text == null) {
+            return null;
+        }
+        try {
+            if (!text.isBlank()) {
+                Path.of(text);
+                return text;
+            }
+        } catch (InvalidPathException e) {
+            // reported below
         }
         fail(expected);
         return null;

@@ -59,6 +59,17 @@ public final class Preflight {
     /** Why {@code file} could not be appended to, or null if it could. */
     private static String unwritable(Path file) {
         Path absolute = file.toAbsolutePath();
+        // A symbolic link to a file not there yet: the file is made where the link points.
+        for (int links = 0; Files.isSymbolicLink(absolute) && !Files.exists(absolute); links++) {
+            if (links == 8) {
+                return "too many symbolic links from " + file;
+            }
+            try {
+                absolute = absolute.resolveSibling(Files.readSymbolicLink(absolute)).toAbsolutePath();
+            } catch (IOException e) {
+                return "cannot read the symbolic link " + absolute + ": " + e.getMessage();
+            }
+        }
         Path directory = absolute.getParent();
         if (Files.isDirectory(absolute)) {
             return absolute + " is a directory";

@@ -24,6 +24,8 @@ final class SpecBinder {
     private final FileChecks checks;
     /** Addresses bound so far with where they were written, to catch two sockets on one port. */
     private final Map<HostPort, String> boundAddresses = new LinkedHashMap<>();
+    /** The {@code proxyProtocol: true} of each listener: those need a trusted proxy to accept anyone. */
+    private final List<Node> proxyProtocolListeners = new ArrayList<>();
     /** Upstream names written as values of {@code roles:}, valid or not: they count as used. */
     private final Set<String> rolesNamed = new HashSet<>();
 
@@ -55,7 +57,10 @@ final class SpecBinder {
         Set<String> upstreamNames = upstreamEntries == null ? null : upstreamEntries.keySet();
         Map<String, String> roles = roles(root.field("roles"), upstreamNames);
         RouteBinder routeBinder = new RouteBinder(errors, upstreamNames, roles);
+        int beforeRoutes = errors.count();
         List<RouteEntrySpec> routes = routeBinder.routes(root.field("routes"));
+        // Routes with errors are not all there: what they name cannot be judged until they are fixed.
+        List<RouteEntrySpec> wholeRoutes = errors.noneSince(beforeRoutes) ? routes : null;
         if (upstreamEntries != null) {
             Set<String> named = new HashSet<>(routeBinder.upstreamsNamed());
             named.addAll(rolesNamed);
@@ -65,6 +70,11 @@ final class SpecBinder {
         UpstreamPoolSpec upstreamPool = upstreamPool(root.field("upstreamPool"));
         UserLookupSpec userLookup = userLookup(root.field("userLookup"));
         ClientAddressSpec clientAddress = clientAddress(root.field("clientAddress"));
+        if (clientAddress != null && clientAddress.trustedProxies().isEmpty()) {
+            // Only a trusted proxy may send the PROXY header: such a listener would refuse every connection.
+            proxyProtocolListeners.forEach(node -> node.fail("true without clientAddress.trustedProxies",
+                    "expected the balancers' addresses in clientAddress.trustedProxies, which alone may send the header"));
+        }
         LimitsSpec limits = limits(root.field("limits"));
         AccessLogSpec accessLog = accessLog(root.field("accessLog"));
         RuntimeSpec runtime = runtime(root.field("runtime"));
@@ -73,7 +83,7 @@ final class SpecBinder {
         ClientHalfClose clientHalfClose = OptionBinder.clientHalfClose(root.field("clientHalfClose"));
         DrainSpec drain = drain(root.field("drain"));
         WellKnownSpec wellKnown = WellKnownBinder.wellKnown(root.field("wellKnown"), errors);
-        String defaultHost = defaultHost(root.field("defaultHost"), routes);
+        String defaultHost = defaultHost(root.field("defaultHost"), wholeRoutes);
         SynapseSpec synapse = OptionBinder.synapse(root.field("synapse"));
         if (errors.count() > 0) {
             return null;
@@ -133,6 +143,9 @@ final class SpecBinder {
             HostPort address = address(item.field("address"));
             Node proxyProtocolNode = item.field("proxyProtocol");
             Boolean proxyProtocol = proxyProtocolNode.isAbsent() ? Boolean.FALSE : proxyProtocolNode.bool();
+            if (Boolean.TRUE.equals(proxyProtocol)) {
+                proxyProtocolListeners.add(proxyProtocolNode);
+            }
             Node tlsNode = item.field("tls");
             TlsSpec tls = tlsNode.isAbsent() ? null : TlsBinder.tls(tlsNode);
             Node redirectNode = item.field("redirectToHttps");
@@ -148,12 +161,12 @@ final class SpecBinder {
             }
             Node http2Node = item.field("http2");
             Boolean http2 = http2Node.isAbsent() ? Boolean.valueOf(!tlsNode.isAbsent()) : http2Node.bool();
+            if (tls != null) {
+                // Checked whatever else is wrong with the listener: one round of edits fixes everything.
+                errors.addLocated(checks.tlsListener(items.indexOf(item), tls, !Boolean.FALSE.equals(http2)));
+            }
             if (errors.noneSince(mark)) {
-                ListenerSpec listener = new ListenerSpec(name, address, proxyProtocol, tls, redirect, http2);
-                listeners.add(listener);
-                if (tls != null) {
-                    errors.addLocated(checks.tlsListener(items.indexOf(item), listener));
-                }
+                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect, http2));
             }
         }
         if (tlsListeners == 0) {
@@ -177,16 +190,13 @@ final class SpecBinder {
         // When set, only what it lists: an empty list leaves actions to the token alone.
         List<Cidr> allow = allowNode.isAbsent() ? AdminSpec.LOOPBACK : allowNode.cidrs();
         Node tokenNode = node.field("tokenFile");
-        String tokenFile = tokenNode.isAbsent() ? null : tokenNode.string("expected the path of a file holding a token");
-        if (tokenFile != null && tokenFile.isBlank()) {
-            tokenNode.fail("expected the path of a file holding a token");
-            return null;
+        String tokenFile = tokenNode.isAbsent() ? null : tokenNode.path("expected the path of a file holding a token");
+        if (tokenFile != null) {
+            // Checked whatever else is wrong here: one round of edits fixes everything.
+            errors.addLocated(checks.tokenFile(tokenNode.location(), tokenFile));
         }
         if (address == null || allow == null || (!tokenNode.isAbsent() && tokenFile == null)) {
             return null;
-        }
-        if (tokenFile != null) {
-            errors.addLocated(checks.tokenFile(tokenNode.location(), tokenFile));
         }
         return new AdminSpec(address, allow, tokenFile);
     }
@@ -419,14 +429,15 @@ final class SpecBinder {
         Node enabledNode = node.field("enabled");
         Boolean enabled = enabledNode.isAbsent() ? Boolean.TRUE : enabledNode.bool();
         Node pathNode = node.field("path");
-        String path = pathNode.isAbsent() ? null : pathNode.string("expected a file path");
+        String path = pathNode.isAbsent() ? null : pathNode.path("expected a file path");
         Node sampleNode = node.field("sample");
         Double sample = sampleNode.isAbsent() ? Double.valueOf(1.0) : sampleNode.number(0.0, 1.0);
+        if (path != null && !Boolean.FALSE.equals(enabled)) {
+            // Checked whatever else is wrong here: one round of edits fixes everything.
+            errors.addLocated(checks.accessLog(pathNode.location(), path));
+        }
         if (enabled == null || (!pathNode.isAbsent() && path == null) || sample == null) {
             return null;
-        }
-        if (enabled && path != null) {
-            errors.addLocated(checks.accessLog(pathNode.location(), path));
         }
         return new AccessLogSpec(enabled, path, sample);
     }

@@ -1,6 +1,5 @@
 package org.switchboard.config;
 
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,19 +72,7 @@ final class TlsBinder {
             node.fail("missing", PATH_EXPECTED);
             return null;
         }
-        String text = node.string(PATH_EXPECTED);
-        if (text == null) {
-            return null;
-        }
-        if (text.isBlank()) {
-            node.fail(PATH_EXPECTED);
-            return null;
-        }
-        try {
-            return Path.of(text);
-        } catch (InvalidPathException e) {
-            node.fail(PATH_EXPECTED);
-            return null;
-        }
+        String text = node.path(PATH_EXPECTED);
+        return text == null ? null : Path.of(text);
     }
 }

@@ -214,7 +214,7 @@ class ConfigLoaderTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.load(file));
 
-        assertEquals(List.of(file + ": cannot read (java.nio.file.NoSuchFileException: " + file + ")"), e.errors());
+        assertEquals(List.of(file + ": no such file (expected a YAML config file)"), e.errors());
     }
 
     @Test

@@ -227,6 +227,18 @@ class ConfigValidationTest {
                 invalid(VALID + "outlierDetection: {maxEjectionTime: 10s}\n",
                         "outlierDetection.maxEjectionTime: \"10s\" (expected a duration not shorter than"
                                 + " baseEjectionTime, 30s)"),
+                invalid(VALID + "healthCheck: {interval: 1s, timeout: 5s, unhealthyThreshold: 101}\n",
+                        "healthCheck.unhealthyThreshold: 101 (expected an integer 1-100)",
+                        "healthCheck.timeout: \"5s\" (expected a duration shorter than interval, 1s)"),
+                // a PROXY header is accepted from trusted proxies only: without any, the listener serves no one
+                invalid("listeners: [{name: lb, address: \"0.0.0.0:8080\", proxyProtocol: true}]\n" + UPSTREAMS,
+                        "listeners[0].proxyProtocol: true without clientAddress.trustedProxies (expected the balancers'"
+                                + " addresses in clientAddress.trustedProxies, which alone may send the header)"),
+                // the access log's and the token file's paths are judged whatever else is wrong beside them
+                invalid(VALID + "accessLog: {path: \"/tmp/a\\0b\", sample: 2}\nadmin: {tokenFile: \"\\0\"}\n",
+                        "admin.tokenFile: \"\\u0000\" (expected the path of a file holding a token)",
+                        "accessLog.path: \"/tmp/a\\u0000b\" (expected a file path)",
+                        "accessLog.sample: 2 (expected a number 0.0-1.0)"),
                 invalid(VALID + "outlierDetection: {maxEjectionTime: 10s, consecutiveFailures: 0}\n",
                         "outlierDetection.consecutiveFailures: 0 (expected an integer 1-1000)",
                         "outlierDetection.maxEjectionTime: \"10s\" (expected a duration not shorter than"

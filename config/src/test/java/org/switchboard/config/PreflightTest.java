@@ -48,6 +48,16 @@ class PreflightTest {
     }
 
     @Test
+    void aSymbolicLinkIsJudgedWhereItPoints() throws Exception {
+        Path missing = dir.resolve("gone").resolve("access.log");
+        Path dangling = Files.createSymbolicLink(dir.resolve("dangling.log"), missing);
+        assertEquals(List.of("accessLog.path: \"" + dangling + "\" (cannot be written: directory " + missing.getParent()
+                + " does not exist)"), problems(dangling, null));
+        Path pointsHome = Files.createSymbolicLink(dir.resolve("home.log"), dir.resolve("access.log"));
+        assertEquals(List.of(), problems(pointsHome, null), "a link to a file in an existing directory is fine");
+    }
+
+    @Test
     void aMissingOrEmptyTokenFileIsNamed() throws Exception {
         Path empty = Files.writeString(dir.resolve("empty"), "\n");
         Path missing = dir.resolve("missing");

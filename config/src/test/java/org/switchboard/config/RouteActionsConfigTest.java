@@ -152,6 +152,10 @@ class RouteActionsConfigTest {
                 invalid(VALID + "routes: [{host: matrix.example.com, path: {prefix: /}, upstream: main}]\n"
                                 + "defaultHost: element.example.com\n",
                         "defaultHost: \"element.example.com\" (expected a host that a route names)"),
+                // a broken route may be the one naming it: no second, false error
+                invalid(VALID + "routes: [{host: element.example.com, path: {prefix: /}, upstream: main, methods: [get]}]\n"
+                                + "defaultHost: element.example.com\n",
+                        "routes[0].methods[0]: \"get\" (expected an upper-case HTTP method such as GET)"),
                 invalid(VALID + "routes: [{host: \"*.example.com\", path: {prefix: /}, upstream: main}]\n"
                                 + "defaultHost: \"*.example.com\"\n",
                         "defaultHost: \"*.example.com\" (expected a host name, not a wildcard)"),

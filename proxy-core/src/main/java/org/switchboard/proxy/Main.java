@@ -1,6 +1,7 @@
 package org.switchboard.proxy;
 
 import java.io.PrintStream;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,34 +56,54 @@ public final class Main {
     /** Returns an exit status, or -1 when the proxy is running and the process must stay up. */
     public static int run(String[] args, PrintStream out, PrintStream err) throws Exception {
         Path configFile = null;
-        boolean check = false;
-        boolean demo = false;
-        boolean printRoutes = false;
+        String mode = null; // at most one of --check, --print-routes, --demo, --version, --help
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--config" -> {
-                    if (i + 1 >= args.length) {
+                    if (i + 1 >= args.length || args[i + 1].isEmpty()) {
                         err.println("--config needs a file\n" + USAGE);
                         return 2;
                     }
-                    configFile = Path.of(args[++i]);
+                    if (configFile != null) {
+                        err.println("--config given twice: which file is meant?\n" + USAGE);
+                        return 2;
+                    }
+                    try {
+                        configFile = Path.of(args[++i]);
+                    } catch (InvalidPathException e) {
+                        err.println("--config " + args[i] + ": not a file path\n" + USAGE);
+                        return 2;
+                    }
                 }
-                case "--check" -> check = true;
-                case "--demo" -> demo = true;
-                case "--print-routes" -> printRoutes = true;
-                case "--version" -> {
-                    out.println(Version.line());
-                    return 0;
-                }
-                case "--help", "-h" -> {
-                    out.println(USAGE);
-                    return 0;
+                case "--check", "--print-routes", "--demo", "--version", "--help", "-h" -> {
+                    String asked = args[i].equals("-h") ? "--help" : args[i];
+                    if (mode != null && !mode.equals(asked)) {
+                        // --check --demo must not start servers, nor --check --version pass a broken config.
+                        err.println(mode + " and " + asked + " do not go together\n" + USAGE);
+                        return 2;
+                    }
+                    mode = asked;
                 }
                 default -> {
                     err.println("unknown argument: " + args[i] + "\n" + USAGE);
                     return 2;
                 }
             }
+        }
+        if ("--help".equals(mode)) {
+            out.println(USAGE);
+            return 0;
+        }
+        if ("--version".equals(mode)) {
+            out.println(Version.line());
+            return 0;
+        }
+        boolean check = "--check".equals(mode);
+        boolean demo = "--demo".equals(mode);
+        boolean printRoutes = "--print-routes".equals(mode);
+        if (demo && configFile != null) {
+            err.println("--demo runs its own config; --config does not go with it\n" + USAGE);
+            return 2;
         }
         if (demo) {
             return runDemo(out);

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.switchboard.config.ConfigException;
 import org.switchboard.config.ConfigLoader;
+import org.switchboard.config.FileChecks;
 import org.switchboard.config.ConfigWatcher;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.proxy.admin.AdminApi;
@@ -127,8 +128,9 @@ public final class Reloader implements AutoCloseable {
 
     private AdminApi.Answer reloadNow(String trigger, String content) {
         try {
-            SwitchboardSpec spec = content == null ? ConfigLoader.load(configFile)
-                    : ConfigLoader.parse(content, configFile.toString());
+            // The files a start opens are checked as at start, in the same list as the document's errors.
+            SwitchboardSpec spec = content == null ? ConfigLoader.load(configFile, FileChecks.FILES)
+                    : ConfigLoader.parse(content, configFile.toString(), FileChecks.FILES);
             SwitchboardSpec inForce = switchboard.snapshot().spec();
             beforeApply.accept(spec);
             ProxySnapshot next;

@@ -59,31 +59,31 @@ public final class ListenerTls {
      */
     public static ListenerTls load(int index, ListenerSpec listener, TlsContexts contexts, MeterRegistry registry)
             throws TlsStartException {
-        List<LoadedCertificate> loaded = loadAll(index, listener, contexts);
+        List<LoadedCertificate> loaded = loadAll(index, listener.tls(), listener.http2(), contexts);
         loaded.forEach(certificate -> warnIfExpired(listener.name(), certificate));
         return new ListenerTls(listener.name(), location(index), listener.tls(), listener.http2(), contexts, new CertificateSet(loaded),
                 registry);
     }
 
     /** What {@code --check} does: loads and checks every pair of listener {@code index}, keeping nothing. */
-    public static void check(int index, ListenerSpec listener, TlsContexts contexts) throws TlsStartException {
-        loadAll(index, listener, contexts);
+    public static void check(int index, TlsSpec tls, boolean http2, TlsContexts contexts) throws TlsStartException {
+        loadAll(index, tls, http2, contexts);
     }
 
     private static String location(int index) {
         return "listeners[" + index + "].tls.certificates";
     }
 
-    private static List<LoadedCertificate> loadAll(int index, ListenerSpec listener, TlsContexts contexts)
+    private static List<LoadedCertificate> loadAll(int index, TlsSpec tls, boolean http2, TlsContexts contexts)
             throws TlsStartException {
         String location = location(index);
         List<String> errors = new ArrayList<>();
         List<LoadedCertificate> loaded = new ArrayList<>();
-        List<TlsSpec.CertificateSpec> certificates = listener.tls().certificates();
+        List<TlsSpec.CertificateSpec> certificates = tls.certificates();
         for (int i = 0; i < certificates.size(); i++) {
             try {
                 loaded.add(LoadedCertificate.load(location + "[" + i + "]", certificates.get(i),
-                        listener.tls().minVersion(), listener.http2(), contexts));
+                        tls.minVersion(), http2, contexts));
             } catch (TlsConfigException e) {
                 errors.add(e.getMessage());
             }

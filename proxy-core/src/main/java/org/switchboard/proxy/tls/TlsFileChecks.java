@@ -2,7 +2,7 @@ package org.switchboard.proxy.tls;
 
 import java.util.List;
 import org.switchboard.config.FileChecks;
-import org.switchboard.config.ListenerSpec;
+import org.switchboard.config.TlsSpec;
 
 /**
  * What {@code --check} opens: the files {@link FileChecks#FILES} opens, and every certificate pair
@@ -20,9 +20,9 @@ public final class TlsFileChecks implements FileChecks {
     }
 
     @Override
-    public List<String> tlsListener(int index, ListenerSpec listener) {
+    public List<String> tlsListener(int index, TlsSpec tls, boolean http2) {
         try {
-            ListenerTls.check(index, listener, TlsContexts.best(new TicketKeys()));
+            ListenerTls.check(index, tls, http2, TlsContexts.best(new TicketKeys()));
             return List.of();
         } catch (TlsStartException e) {
             return e.errors();
