@@ -33,10 +33,10 @@ public final class Main {
     private static final Duration RELOAD_POLL_INTERVAL = Duration.ofSeconds(10);
 
     static final String USAGE = String.join("\n",
-            "Usage: java -jar switchboard.jar [--config FILE] [--check] [--print-routes] [--demo] [--version]",
+            "Usage: java -jar switchboard.jar [--config FILE] [--check | --print-routes | --demo | --version]",
             "  --config FILE  run with this YAML config (without it: 0.0.0.0:8080 -> 127.0.0.1:8008)",
-            "  --check        validate the config and open the files it names (access log, admin token), then",
-            "                 exit 0 (valid) or 1 (invalid), like nginx -t",
+            "  --check        validate the config and open the files it names (access log, admin token, TLS",
+            "                 certificates), list every error at once, then exit 0 (valid) or 1 (invalid), like nginx -t",
             "  --print-routes print the effective route table (after presets, role fallback and the Synapse release",
             "                 followed; with synapse.version auto, main is asked which release it runs) and exit",
             "  --demo         start fake Synapse workers on loopback and a proxy in front of them",

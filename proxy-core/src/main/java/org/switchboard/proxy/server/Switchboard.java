@@ -13,6 +13,7 @@ import io.netty.resolver.dns.DnsNameResolverBuilder;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.UnresolvedAddressException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -264,6 +265,9 @@ public final class Switchboard implements AutoCloseable {
 
     /** "Address already in use" rather than Netty's "bind(..) failed with error(-98): Address already in use". */
     private static String cause(Exception e) {
+        if (e instanceof UnresolvedAddressException) {
+            return "the host name does not resolve; an IP address is surest";
+        }
         String message = e.getMessage() == null ? e.toString() : e.getMessage();
         int colon = message.lastIndexOf("): ");
         return message.startsWith("bind(") && colon > 0 ? message.substring(colon + 3) : message;

@@ -85,7 +85,7 @@ public final class ListenerTls {
                 loaded.add(LoadedCertificate.load(location + "[" + i + "]", certificates.get(i),
                         tls.minVersion(), http2, contexts));
             } catch (TlsConfigException e) {
-                errors.add(e.getMessage());
+                errors.addAll(e.errors());
             }
         }
         if (!errors.isEmpty()) {

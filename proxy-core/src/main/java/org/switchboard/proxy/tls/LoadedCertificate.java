@@ -3,6 +3,7 @@ package org.switchboard.proxy.tls;
 import io.netty.handler.ssl.SslContext;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -40,8 +41,13 @@ public record LoadedCertificate(String name, List<String> dnsNames, Instant notA
      */
     public static LoadedCertificate load(String location, TlsSpec.CertificateSpec spec, String minVersion, boolean http2,
                                          TlsContexts contexts) throws TlsConfigException {
-        byte[] certBytes = readFile(location + ".cert", spec.cert());
-        byte[] keyBytes = readFile(location + ".key", spec.key());
+        // Both files read before either is judged: a pair whose two files are missing says so at once.
+        List<String> unreadable = new ArrayList<>();
+        byte[] certBytes = readFile(location + ".cert", spec.cert(), unreadable);
+        byte[] keyBytes = readFile(location + ".key", spec.key(), unreadable);
+        if (!unreadable.isEmpty()) {
+            throw new TlsConfigException(unreadable);
+        }
         List<X509Certificate> chain;
         PrivateKey key;
         try {
@@ -104,14 +110,19 @@ public record LoadedCertificate(String name, List<String> dnsNames, Instant notA
         return false;
     }
 
-    private static byte[] readFile(String location, Path path) throws TlsConfigException {
+    /** The file's bytes, or null with the reason added to {@code unreadable}. */
+    private static byte[] readFile(String location, Path path, List<String> unreadable) {
         try {
             return Files.readAllBytes(path);
         } catch (NoSuchFileException e) {
-            throw new TlsConfigException(location + ": " + path + ": no such file");
+            unreadable.add(location + ": " + path + ": no such file");
+        } catch (AccessDeniedException e) {
+            unreadable.add(location + ": " + path + ": permission denied");
         } catch (IOException e) {
-            throw new TlsConfigException(location + ": " + path + ": cannot be read (" + e + ")");
+            unreadable.add(location + ": " + path + ": " + (Files.isDirectory(path) ? "a directory, not a file"
+                    : "cannot be read (" + e.getMessage() + ")"));
         }
+        return null;
     }
 
     /** Signs a random challenge with the key and checks it with the certificate's public key. */

@@ -55,8 +55,13 @@ class LoadedCertificateTest {
     @Test
     void missingAndSwappedFilesAreSaidWithTheirLocation() throws Exception {
         TlsSpec.CertificateSpec missing = TlsSpec.CertificateSpec.of(dir.resolve("nope.crt"), dir.resolve("nope.key"));
-        assertEquals(AT + ".cert: " + missing.cert() + ": no such file", assertThrows(TlsConfigException.class,
-                () -> LoadedCertificate.load(AT, missing, TlsSpec.TLS_1_2, true, TlsContexts.best(new TicketKeys()))).getMessage());
+        assertEquals(List.of(AT + ".cert: " + missing.cert() + ": no such file", AT + ".key: " + missing.key() + ": no such file"),
+                assertThrows(TlsConfigException.class, () -> LoadedCertificate.load(AT, missing, TlsSpec.TLS_1_2, true,
+                        TlsContexts.best(new TicketKeys()))).errors(), "both files of the pair, at once");
+        TlsSpec.CertificateSpec directory = TlsSpec.CertificateSpec.of(dir, dir.resolve("nope.key"));
+        assertEquals(AT + ".cert: " + dir + ": a directory, not a file", assertThrows(TlsConfigException.class,
+                () -> LoadedCertificate.load(AT, directory, TlsSpec.TLS_1_2, true, TlsContexts.best(new TicketKeys())))
+                .errors().get(0));
         TlsSpec.CertificateSpec swapped = pair("rsa-pkcs1.key", "rsa.crt");
         assertEquals(AT + ".cert: " + swapped.cert() + ": not a PEM certificate (expected BEGIN CERTIFICATE)",
                 assertThrows(TlsConfigException.class,
