@@ -9,6 +9,8 @@ import java.time.temporal.ChronoUnit;
  */
 public final class Durations {
     public static final String EXPECTED = "expected a duration such as 500ms, 5s, 3m";
+    /** For a {@code 0s} where nothing can be turned off. */
+    public static final String NOT_ZERO = "expected a duration longer than 0, such as 500ms, 5s, 3m";
     /**
      * The longest duration any key takes. Timers count in nanoseconds, whose long overflows after
      * 292 years; a year is far beyond any timeout or interval a proxy needs.
@@ -42,8 +44,11 @@ public final class Durations {
         }
         long amount = Long.parseLong(text, 0, digits, 10);
         ChronoUnit unit = unit(text.substring(digits));
-        if ((amount == 0 && !zeroAllowed) || unit == null) {
+        if (unit == null) {
             throw new IllegalArgumentException(EXPECTED);
+        }
+        if (amount == 0 && !zeroAllowed) {
+            throw new IllegalArgumentException(NOT_ZERO);
         }
         Duration duration;
         try {

@@ -61,7 +61,7 @@ final class RouteBinder {
         boolean usesPreset = routes.stream().anyMatch(PresetSpec.class::isInstance);
         String main = roles.getOrDefault(DEFAULT_UPSTREAM, DEFAULT_UPSTREAM);
         if (usesPreset && canCheckUpstreams() && !upstreamNames.contains(main)) {
-            node.fail(node.isAbsent() ? "no routes" : "the synapse preset",
+            node.fail(node.isAbsent() ? "omitted, so the built-in Synapse table" : "the synapse preset",
                     "expected an upstream named " + main + " for the Synapse main process: unmatched requests "
                             + "and roles without an upstream of their own go there");
             return null;

@@ -2,6 +2,7 @@ package org.switchboard.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -231,14 +232,37 @@ final class SpecBinder {
         return true;
     }
 
-    /** The same port on the same host, or on a wildcard host, cannot be bound twice. */
+    /**
+     * The same port on the same host, or on a wildcard host, cannot be bound twice; the same host
+     * however it is written ({@code 127.0.0.1}, {@code localhost}, {@code ::ffff:127.0.0.1}).
+     */
     private static boolean overlaps(HostPort a, HostPort b) {
-        return a.port() == b.port()
-                && (a.host().equals(b.host()) || isWildcard(a.host()) || isWildcard(b.host()));
+        if (a.port() != b.port()) {
+            return false;
+        }
+        byte[] x = literal(a.host());
+        byte[] y = literal(b.host());
+        if (isWildcard(x) || isWildcard(y)) {
+            return true;
+        }
+        return x != null && y != null ? Arrays.equals(x, y) : a.host().equalsIgnoreCase(b.host());
     }
 
-    private static boolean isWildcard(String host) {
-        return host.equals("0.0.0.0") || host.equals("::");
+    /** The address a host names without a lookup: its literal, 127.0.0.1 for localhost; null for other names. */
+    private static byte[] literal(String host) {
+        return host.equalsIgnoreCase("localhost") ? new byte[] {127, 0, 0, 1} : Cidr.IpLiterals.parse(host);
+    }
+
+    private static boolean isWildcard(byte[] address) {
+        if (address == null) {
+            return false;
+        }
+        for (byte b : address) {
+            if (b != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Map<String, UpstreamSpec> upstreams(Node node, Map<String, Node> entries, HealthCheckSpec healthCheckBase,

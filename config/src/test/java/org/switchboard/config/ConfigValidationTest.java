@@ -56,6 +56,12 @@ class ConfigValidationTest {
                 invalid(UPSTREAMS + "listeners: [{name: a, address: \"0.0.0.0:8080\"}, {name: b, address: \"10.0.0.1:8080\"}]\n",
                         "listeners[1].address: \"10.0.0.1:8080\" (expected an address not already used by"
                                 + " listeners[0].address)"),
+                invalid(UPSTREAMS + "listeners: [{name: a, address: \"127.0.0.1:8080\"}, {name: b, address: \"localhost:8080\"},"
+                                + " {name: c, address: \"[::ffff:127.0.0.1]:8080\"}, {name: d, address: \"[::]:8080\"}]\n",
+                        "listeners[1].address: \"localhost:8080\" (expected an address not already used by listeners[0].address)",
+                        "listeners[2].address: \"[::ffff:127.0.0.1]:8080\" (expected an address not already used by"
+                                + " listeners[0].address)",
+                        "listeners[3].address: \"[::]:8080\" (expected an address not already used by listeners[0].address)"),
                 // admin
                 invalid(UPSTREAMS + "listeners: [{name: client, address: \"127.0.0.1:9901\"}]\n",
                         "admin.address: default \"127.0.0.1:9901\" (expected an address not already used by"
@@ -92,7 +98,7 @@ class ConfigValidationTest {
                                 + " upstreams.main.endpoints[0])"),
                 // routes
                 invalid(LISTENERS + "upstreams: {generic: {endpoints: [\"a:1\"]}}\n",
-                        "routes: no routes (expected an upstream named main for the Synapse main process: unmatched requests and roles without an upstream of their own go there)"),
+                        "routes: omitted, so the built-in Synapse table (expected an upstream named main for the Synapse main process: unmatched requests and roles without an upstream of their own go there)"),
                 invalid(VALID + "routes: []\n",
                         "routes: an empty list (expected at least one route; omit routes for the built-in Synapse table)"),
                 invalid(VALID + "routes: {path: {prefix: /}, upstream: main}\n", "routes: a map (expected a list of routes)"),
@@ -140,7 +146,7 @@ class ConfigValidationTest {
                         "upstreamPool.maxIdlePerEndpoint: 10001 (expected an integer 0-10000)"),
                 invalid(VALID + "upstreamPool: {maxIdlePerEndpoint: \"64\", idleTimeout: 0s}\n",
                         "upstreamPool.maxIdlePerEndpoint: \"64\" (expected an integer 0-10000)",
-                        "upstreamPool.idleTimeout: \"0s\" (expected a duration such as 500ms, 5s, 3m)"),
+                        "upstreamPool.idleTimeout: \"0s\" (expected a duration longer than 0, such as 500ms, 5s, 3m)"),
                 invalid(VALID + "runtime: {eventLoopThreads: -1}\n",
                         "runtime.eventLoopThreads: -1 (expected an integer 0-1024)"),
                 invalid(VALID + "runtime: {eventLoopThreads: 2.5}\n",

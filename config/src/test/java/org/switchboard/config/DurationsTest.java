@@ -32,11 +32,18 @@ class DurationsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {
-        "", "5", "0s", "0ms", "-5s", "+5s", "1.5s", "5 s", " 5s", "5s ", "5S", "5sec", "5d", "5us", "ms", "s5",
+        "", "5", "-5s", "+5s", "1.5s", "5 s", " 5s", "5s ", "5S", "5sec", "5d", "5us", "ms", "s5",
         "PT5S", "5m30s", "1_000ms", "9999999999999999999999x"})
     void refusesAnythingElse(String text) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
         assertEquals("expected a duration such as 500ms, 5s, 3m", e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0s", "0ms", "00m"})
+    void refusesZeroWhereNothingCanBeTurnedOffAndSaysSo(String text) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Durations.parse(text));
+        assertEquals("expected a duration longer than 0, such as 500ms, 5s, 3m", e.getMessage());
     }
 
     /** Longer would overflow the timers' nanoseconds (about 292 years) or be nonsense: "no timeout" is not a year. */
