@@ -73,6 +73,7 @@ class TlsCommandLineSystemTest {
         assertEquals(1, run("--check", "--config", config.toString()));
         assertEquals(List.of("invalid config " + config + ":",
                 "  listeners[0].tls.certificates[0].cert: " + dir.resolve("missing/tls.crt") + ": no such file",
+                "  listeners[0].tls.certificates[0].key: " + dir.resolve("missing/tls.key") + ": no such file",
                 "  timeouts.connect: \"soon\" (expected a duration such as 500ms, 5s, 3m)",
                 "  accessLog.path: \"" + log + "\" (cannot be written: directory " + log.getParent() + " does not exist)"),
                 stderr().lines().toList());

@@ -337,7 +337,8 @@ final class SpecBinder {
             }
             String firstWithId = seenIds.putIfAbsent(endpoint.id(), item.location());
             if (firstWithId != null) {
-                item.fail("expected an id not already used by " + firstWithId);
+                Node idNode = item.isMap() ? item.field("id") : item;
+                (idNode.isAbsent() ? item : idNode).fail("expected an id not already used by " + firstWithId);
                 continue;
             }
             endpoints.add(endpoint);

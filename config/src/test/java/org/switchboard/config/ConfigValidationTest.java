@@ -171,7 +171,7 @@ class ConfigValidationTest {
                 invalid(LISTENERS + "upstreams: {main: {endpoints: [{address: \"a:1\", weight: 0}]}}\n",
                         "upstreams.main.endpoints[0].weight: 0 (expected an integer 1-1000)"),
                 invalid(LISTENERS + "upstreams: {main: {endpoints: [{address: \"a:1\", id: x}, {address: \"b:1\", id: x}]}}\n",
-                        "upstreams.main.endpoints[1]: a map (expected an id not already used by upstreams.main.endpoints[0])"),
+                        "upstreams.main.endpoints[1].id: \"x\" (expected an id not already used by upstreams.main.endpoints[0])"),
                 invalid(LISTENERS + "upstreams: {main: {loadBalancer: random, endpoints: [\"a:1\"]}}\n",
                         "upstreams.main.loadBalancer: \"random\" (expected one of: round_robin, least_request, ring_hash)"),
                 invalid(LISTENERS + "upstreams: {main: {hashBalanceFactor: 0.5, endpoints: [\"a:1\"]}}\n",
