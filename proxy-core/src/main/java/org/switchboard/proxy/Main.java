@@ -114,7 +114,8 @@ public final class Main {
         } else {
             try {
                 // One round lists everything: the document's errors and what its files are like.
-                spec = ConfigLoader.load(configFile, printRoutes ? FileChecks.NONE : check ? new TlsFileChecks() : FileChecks.FILES);
+                FileChecks checks = printRoutes ? FileChecks.NONE : check ? new TlsFileChecks() : FileChecks.FILES;
+                spec = ConfigLoader.load(configFile, checks);
             } catch (ConfigException e) {
                 err.println("invalid config " + configFile + ":");
                 e.errors().forEach(error -> err.println("  " + error));

@@ -66,7 +66,7 @@ public final class CertificateWatcher implements AutoCloseable {
         }
         this.watchService = FileSystems.getDefault().newWatchService();
         for (Path directory : watched.keySet()) {
-            keys.put(directory, directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW));
+            keys.put(directory, register(directory));
         }
         this.thread = new Thread(this::run, THREAD_NAME);
         this.thread.setDaemon(true);
@@ -123,6 +123,10 @@ public final class CertificateWatcher implements AutoCloseable {
         }
     }
 
+    private WatchKey register(Path directory) throws IOException {
+        return directory.register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW);
+    }
+
     /** Whether every directory of a watched file has a watch (one deleted has none until it exists again). */
     boolean watchesEveryDirectory() {
         synchronized (keys) {
@@ -141,7 +145,7 @@ public final class CertificateWatcher implements AutoCloseable {
         for (Map.Entry<Path, WatchKey> entry : keys.entrySet()) {
             if (!entry.getValue().isValid() && Files.isDirectory(entry.getKey())) {
                 try {
-                    entry.setValue(entry.getKey().register(watchService, ENTRY_CREATE, ENTRY_MODIFY, ENTRY_DELETE, OVERFLOW));
+                    entry.setValue(register(entry.getKey()));
                 } catch (IOException e) {
                     LOG.log(System.Logger.Level.DEBUG, "watching " + entry.getKey() + " again: " + e);
                 }
