@@ -46,7 +46,11 @@ public record HostPort(String host, int port) {
             }
         } else {
             int colon = text.lastIndexOf(':');
-            if (colon <= 0 || text.indexOf(':') != colon) {
+            if (colon > 0 && text.indexOf(':') != colon) {
+                // ::1:8008 cannot say where the address ends: the port needs the brackets.
+                throw new IllegalArgumentException(EXPECTED + "; an IPv6 address in brackets, as [::1]:8008");
+            }
+            if (colon <= 0) {
                 throw new IllegalArgumentException(EXPECTED);
             }
             host = text.substring(0, colon);

@@ -70,6 +70,12 @@ class HostPortTest {
         }
     }
 
+    @Test
+    void anIpv6AddressWithoutBracketsIsToldToUseThem() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HostPort.parse("::1:8008", false));
+        assertEquals("expected host:port, port 1-65535; an IPv6 address in brackets, as [::1]:8008", e.getMessage());
+    }
+
     /** Pools and counters are keyed by it: equal by host as written and port, and hashed alike. */
     @Test
     void equalByHostAsWrittenAndPort() {
