@@ -14,17 +14,7 @@ public interface FileChecks {
     };
 
     /** The access-log file and the admin token file, opened without keeping them ({@link Preflight}). */
-    FileChecks FILES = new FileChecks() {
-        @Override
-        public List<String> accessLog(String location, String path) {
-            return Preflight.accessLogProblems(location, path);
-        }
-
-        @Override
-        public List<String> tokenFile(String location, String path) {
-            return Preflight.tokenFileProblems(location, path);
-        }
-    };
+    FileChecks FILES = new OnDisk();
 
     default List<String> accessLog(String location, String path) {
         return List.of();
@@ -37,5 +27,18 @@ public interface FileChecks {
     /** The certificate pairs of the listener at {@code listeners[index]}, served with HTTP/2 or not. */
     default List<String> tlsListener(int index, TlsSpec tls, boolean http2) {
         return List.of();
+    }
+
+    /** {@link #FILES}; extended by what adds the certificate pairs ({@code --check}). */
+    class OnDisk implements FileChecks {
+        @Override
+        public List<String> accessLog(String location, String path) {
+            return Preflight.accessLogProblems(location, path);
+        }
+
+        @Override
+        public List<String> tokenFile(String location, String path) {
+            return Preflight.tokenFileProblems(location, path);
+        }
     }
 }

@@ -8,17 +8,7 @@ import org.switchboard.config.TlsSpec;
  * What {@code --check} opens: the files {@link FileChecks#FILES} opens, and every certificate pair
  * of every TLS listener loaded and checked as a start would load it.
  */
-public final class TlsFileChecks implements FileChecks {
-    @Override
-    public List<String> accessLog(String location, String path) {
-        return FILES.accessLog(location, path);
-    }
-
-    @Override
-    public List<String> tokenFile(String location, String path) {
-        return FILES.tokenFile(location, path);
-    }
-
+public final class TlsFileChecks extends FileChecks.OnDisk {
     @Override
     public List<String> tlsListener(int index, TlsSpec tls, boolean http2) {
         try {
