@@ -229,6 +229,32 @@ class CommandLineSystemTest {
         }
     }
 
+    /** One start names every address in use, not only the first. */
+    @Test
+    void everyBindFailureIsNamedInOneStart() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ServerSocket alsoTaken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Path config = Files.writeString(dir.resolve("taken2.yaml"), """
+                    listeners:
+                      - name: client
+                        address: "127.0.0.1:%d"
+                      - name: spare
+                        address: "127.0.0.1:0"
+                    admin:
+                      address: "127.0.0.1:%d"
+                    accessLog: {enabled: false}
+                    upstreams:
+                      main:
+                        endpoints: ["127.0.0.1:8008"]
+                    """.formatted(taken.getLocalPort(), alsoTaken.getLocalPort()));
+
+            assertEquals(1, run("--config", config.toString()));
+            assertEquals("could not start: listener client: cannot listen on 127.0.0.1:" + taken.getLocalPort()
+                    + " (Address already in use)\n  admin listener: cannot listen on 127.0.0.1:" + alsoTaken.getLocalPort()
+                    + " (Address already in use)\n", stderr());
+        }
+    }
+
     /** --print-routes says which Synapse release the table follows, and marks what it holds back on main. */
     @Test
     void printRoutesShowsWhatAPinnedReleaseHoldsBack() throws Exception {

@@ -219,6 +219,8 @@ public final class Switchboard implements AutoCloseable {
             // Pinned (or nothing to ask): said now. With auto, once main answered (applyFollowed).
             announceSynapseVersion(snapshot.get(), true);
         }
+        // Every socket is tried before giving up, so that one start names every address in use.
+        List<String> unbound = new ArrayList<>();
         for (ListenerSpec listener : spec.listeners()) {
             ServerBootstrap bootstrap = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain,
@@ -227,7 +229,13 @@ public final class Switchboard implements AutoCloseable {
                     // A client's FIN reaches ProxyHandler at once, in the read that saw it, so the
                     // upstream is released then, not after the transport's deferred close.
                     .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
-            Channel channel = bind(bootstrap, "listener " + listener.name(), listener.address());
+            Channel channel;
+            try {
+                channel = bind(bootstrap, "listener " + listener.name(), listener.address());
+            } catch (IOException e) {
+                unbound.add(e.getMessage());
+                continue;
+            }
             listeners.put(listener.name(), channel);
             if (listener.isTls() && httpsPort == 0) {
                 httpsPort = ((InetSocketAddress) channel.localAddress()).getPort();
@@ -241,8 +249,15 @@ public final class Switchboard implements AutoCloseable {
                 throw new IllegalStateException("cannot watch the certificate files: " + e.getMessage(), e);
             }
         }
-        admin = bind(serverBootstrap(transport).childHandler(new AdminChannelInitializer(adminApi())), "admin listener",
-                spec.admin().address());
+        try {
+            admin = bind(serverBootstrap(transport).childHandler(new AdminChannelInitializer(adminApi())), "admin listener",
+                    spec.admin().address());
+        } catch (IOException e) {
+            unbound.add(e.getMessage());
+        }
+        if (!unbound.isEmpty()) {
+            throw new IOException(String.join("\n  ", unbound));
+        }
         ready = true;
         LOG.log(System.Logger.Level.INFO, "Switchboard " + Version.SWITCHBOARD + " started (built-in table: Synapse "
                 + Version.synapse() + "): " + describe(spec));
