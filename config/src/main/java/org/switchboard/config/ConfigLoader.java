@@ -1,11 +1,13 @@
 package org.switchboard.config;
 
 import java.io.IOException;
+import java.io.StringReader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -61,7 +63,11 @@ public final class ConfigLoader {
 
     public static SwitchboardSpec parse(String yaml, String sourceName, FileChecks checks) throws ConfigException {
         Object document;
+        List<String> duplicates;
         try {
+            // Duplicates are allowed while loading and listed beside the other errors instead:
+            // SnakeYAML would stop at the first one, one round of edits for each.
+            duplicates = DuplicateKeys.find(newYaml().compose(new StringReader(yaml)), sourceName);
             document = newYaml().load(yaml);
         } catch (MarkedYAMLException e) {
             throw new ConfigException(List.of(syntaxError(sourceName, e)));
@@ -76,13 +82,26 @@ public final class ConfigLoader {
             throw new ConfigException(List.of(sourceName + ": config is empty (expected a map with at least "
                     + "listeners and upstreams)"));
         }
-        return SpecBinder.bind(document, sourceName, checks);
+        try {
+            SwitchboardSpec spec = SpecBinder.bind(document, sourceName, checks);
+            if (!duplicates.isEmpty()) {
+                throw new ConfigException(duplicates);
+            }
+            return spec;
+        } catch (ConfigException e) {
+            if (duplicates.isEmpty() || e.errors().equals(duplicates)) {
+                throw e;
+            }
+            List<String> all = new ArrayList<>(duplicates);
+            all.addAll(e.errors());
+            throw new ConfigException(all);
+        }
     }
 
     /** A new instance per load: {@link Yaml} is not thread-safe and loads are rare. */
     private static Yaml newYaml() {
         LoaderOptions options = new LoaderOptions();
-        options.setAllowDuplicateKeys(false);
+        options.setAllowDuplicateKeys(true); // and refused with every other error (DuplicateKeys)
         options.setMaxAliasesForCollections(MAX_ALIASES);
         options.setCodePointLimit(MAX_CODE_POINTS);
         options.setAllowRecursiveKeys(false);

@@ -269,8 +269,36 @@ class ConfigLoaderTest {
 
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "dup.yaml"));
 
-        assertEquals(List.of("dup.yaml: line 3, column 1: while constructing a mapping, found duplicate key listeners"
-                + " (expected valid YAML)"), e.errors());
+        assertEquals(List.of("dup.yaml: line 3, column 1: listeners written again (expected each key once in a map;"
+                + " the first is at line 1)", "listeners: an empty list (expected at least one listener)"), e.errors());
+    }
+
+    /** Every duplicate, at any depth, with the document's other errors: one round of edits. */
+    @Test
+    void everyDuplicateKeyIsListedWithTheOtherErrors() {
+        String yaml = """
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams:
+                  main: {endpoints: ["127.0.0.1:8008"]}
+                  generic: {endpoints: ["127.0.0.1:8081"]}
+                  generic: {endpoints: ["127.0.0.1:8082"]}
+                timeouts: {connect: 5s, connect: 6s}
+                limits: {requestBody: 3XB}
+                defaults: &d {interval: 5s}
+                healthCheck: {<<: *d, interval: 10s}
+                """;
+
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml, "dup.yaml"));
+
+        assertEquals(List.of(
+                "dup.yaml: line 5, column 3: upstreams.generic written again (expected each key once in a map; the first is"
+                        + " at line 4)",
+                "dup.yaml: line 6, column 25: timeouts.connect written again (expected each key once in a map; the first is"
+                        + " at line 6)"), e.errors().subList(0, 2));
+        assertTrue(e.errors().stream().anyMatch(error -> error.startsWith("limits.requestBody: \"3XB\"")), e.errors().toString());
+        assertTrue(e.errors().stream().noneMatch(error -> error.contains("healthCheck.interval written again")),
+                "a merge key's override is no duplicate: "
+                + e.errors());
     }
 
     @Test
