@@ -165,6 +165,17 @@ class DrainSystemTest {
         assertTrue(announcement.startsWith("{\"time\":"), announcement);
     }
 
+    /** A fleet's logrotate sends SIGUSR1 to every pod: without an access-log file it must not end the process. */
+    @Test
+    void sigusr1WithoutAnAccessLogFileLeavesTheProcessServing() throws Exception {
+        start("drain: {delay: 0s, timeout: 5s}");
+        Process kill = new ProcessBuilder("kill", "-USR1", Long.toString(proxy.pid())).start();
+        assertEquals(0, kill.waitFor());
+        Thread.sleep(500); // lets a default signal action end the process, were it still installed; not a timing assertion
+        assertTrue(proxy.isAlive(), "SIGUSR1 ended the process: " + log());
+        assertEquals(200, adminStatus("/ready"));
+    }
+
     // ---- the process and its surroundings ----
 
     private void start(String drain) throws Exception {

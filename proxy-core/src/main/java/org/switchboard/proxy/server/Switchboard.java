@@ -1,5 +1,6 @@
 package org.switchboard.proxy.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
@@ -157,6 +158,9 @@ public final class Switchboard implements AutoCloseable {
         this.snapshot.set(ProxySnapshot.compile(1, effective, userLookup != null ? userLookup : TokenUsers.NONE,
                 passiveHealth, metrics, null, synapseVersion.followed(effective)));
         metrics.endpoints(snapshot.get().routing());
+        FunctionCounter.builder("switchboard_access_log_dropped_lines", accessLog, AccessLog::dropped)
+                .description("Access-log lines dropped because the writer fell behind (a slow disk or pipe)")
+                .register(metrics.registry());
         Gauge.builder("switchboard_config_generation", snapshot, s -> s.get().generation())
                 .description("The config generation in force").register(metrics.registry());
         Gauge.builder("switchboard_rate_limit_addresses", snapshot, s -> {

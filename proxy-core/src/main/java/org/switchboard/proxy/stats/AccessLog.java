@@ -68,6 +68,14 @@ public final class AccessLog implements AutoCloseable {
 
     public AccessLog(AccessLogSpec spec) throws IOException {
         this.spec = spec;
+        boolean toFile = spec.enabled() && spec.path() != null;
+        // Handled in every mode: a fleet's logrotate sends SIGUSR1 to every pod, and the JVM's
+        // default for it is to exit. Only a log written to a file has something to reopen.
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("USR1"), signal -> reopen = toFile);
+        } catch (IllegalArgumentException unavailable) {
+            LOG.log(System.Logger.Level.WARNING, "no SIGUSR1 on this platform: the access log cannot be reopened");
+        }
         if (!spec.enabled()) {
             this.writer = null;
             return;
@@ -76,13 +84,6 @@ public final class AccessLog implements AutoCloseable {
             free.add(new Chunk());
         }
         this.out = open();
-        if (spec.path() != null) {
-            try {
-                sun.misc.Signal.handle(new sun.misc.Signal("USR1"), signal -> reopen = true);
-            } catch (IllegalArgumentException unavailable) {
-                LOG.log(System.Logger.Level.WARNING, "no SIGUSR1 on this platform: the access log cannot be reopened");
-            }
-        }
         this.writer = new Thread(this::drain, "switchboard-access-log");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -98,8 +99,8 @@ public final class AccessLog implements AutoCloseable {
         return writer != null;
     }
 
-    /** Lines dropped because the writer fell behind. */
-    long dropped() {
+    /** Lines dropped because the writer fell behind (or a write failed). */
+    public long dropped() {
         return dropped.get();
     }
 
@@ -160,11 +161,22 @@ public final class AccessLog implements AutoCloseable {
     }
 
     private void drain() {
+        long reportedDrops = 0;
+        long nextReport = System.nanoTime();
         while (!closed || !full.isEmpty()) {
             try {
                 Chunk chunk = full.poll(200, TimeUnit.MILLISECONDS);
                 if (reopen) {
                     reopen();
+                }
+                long drops = dropped.get();
+                if (drops > reportedDrops && System.nanoTime() - nextReport >= 0) {
+                    // Once per 10 s at most: the log is where an operator looks first when lines are missing.
+                    LOG.log(System.Logger.Level.WARNING, "access log: " + (drops - reportedDrops) + " lines dropped ("
+                            + drops + " in all): the writer fell behind (a slow disk or pipe); see "
+                            + "switchboard_access_log_dropped_lines_total");
+                    reportedDrops = drops;
+                    nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
                 }
                 if (chunk != null) {
                     write(chunk);
