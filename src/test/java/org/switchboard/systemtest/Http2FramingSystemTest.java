@@ -15,6 +15,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -261,6 +263,40 @@ class Http2FramingSystemTest {
             assertEquals("200", client.decode(answer).status().toString());
         }
         assertEquals(1, upstream.received().size(), "only the well-formed request went upstream");
+    }
+
+    /**
+     * A header block that ends its stream carries no body: a Content-Length other than 0 there is
+     * malformed (RFC 9113 8.1.1), and so is a repeated Host. Forwarded, the first would hold an
+     * upstream connection waiting for a body until the response timeout.
+     */
+    @Test
+    void aLengthWithoutABodyAndARepeatedHostAreMalformedNotForwarded() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            byte[] lengthWithoutBody = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/",
+                    ":authority", "matrix.example.org", "content-length", "10");
+            byte[] twoHosts = RawH2Client.block(":method", "GET", ":scheme", "http", ":path", "/",
+                    "host", "matrix.example.org", "host", "other.example.org");
+            byte[] emptyLength = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/empty",
+                    ":authority", "matrix.example.org", "content-length", "0");
+            client.send(RawH2Client.headers(1, lengthWithoutBody, true), RawH2Client.headers(3, twoHosts, true),
+                    RawH2Client.headers(5, emptyLength, true));
+            Map<Integer, String> statuses = new TreeMap<>();
+            while (statuses.size() < 3) {
+                Frame answer = client.read();
+                assertNotNull(answer, "the connection stays: " + statuses);
+                assertTrue(answer.type() != RawH2Client.GOAWAY, "no connection error: " + answer);
+                if (answer.type() == RawH2Client.HEADERS) {
+                    statuses.put(answer.stream(), client.decode(answer).status().toString());
+                } else if (answer.type() == RawH2Client.RST_STREAM) {
+                    statuses.put(answer.stream(), "reset");
+                }
+            }
+            assertEquals("200", statuses.get(5), statuses.toString());
+            assertTrue(!"200".equals(statuses.get(1)) && !"200".equals(statuses.get(3)), statuses.toString());
+        }
+        assertEquals(1, upstream.received().size(), "only the well-formed request went upstream");
+        assertEquals("/empty", upstream.received().get(0).target());
     }
 
     @Test

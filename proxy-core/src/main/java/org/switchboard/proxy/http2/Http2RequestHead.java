@@ -72,6 +72,7 @@ final class Http2RequestHead {
             hasHost = true;
         }
         boolean hasLength = false;
+        int hostFields = 0;
         int cookies = 0;
         for (Map.Entry<CharSequence, CharSequence> field : headers) {
             CharSequence name = field.getKey();
@@ -91,6 +92,9 @@ final class Http2RequestHead {
                 continue;
             }
             if (AsciiString.contentEquals(name, HOST)) {
+                if (++hostFields > 1) {
+                    return MALFORMED; // a repeated Host, as HTTP/1 refuses it (RFC 9112 3.2)
+                }
                 if (hasHost) {
                     continue; // :authority wins (RFC 9113 8.3.1)
                 }
@@ -105,7 +109,14 @@ final class Http2RequestHead {
             if (connectionSpecific(name)) {
                 return MALFORMED; // RFC 9113 8.2.2
             }
-            hasLength |= AsciiString.contentEquals(name, CONTENT_LENGTH);
+            if (AsciiString.contentEquals(name, CONTENT_LENGTH)) {
+                // A header block that ends the stream carries no DATA: any length but 0 is
+                // malformed (RFC 9113 8.1.1), and forwarded it would hold the upstream waiting.
+                if (endStream && !isZero(value)) {
+                    return MALFORMED;
+                }
+                hasLength = true;
+            }
             append(name);
             append(": ");
             append(value);
@@ -128,6 +139,18 @@ final class Http2RequestHead {
         }
         append("\r\n");
         return at;
+    }
+
+    private static boolean isZero(CharSequence value) {
+        if (value.length() == 0) {
+            return false;
+        }
+        for (int i = 0; i < value.length(); i++) {
+            if (value.charAt(i) != '0') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The four pseudo-headers of an HTTP/2 request (RFC 9113 8.3.1); any other makes it malformed. */
