@@ -10,7 +10,8 @@ import org.switchboard.proxy.codec.http1.HeaderName;
 /**
  * An HTTP/1 response head (an upstream's, or one of the proxy's own answers) as an HTTP/2 header
  * block: the status, then every field but the connection-specific ones HTTP/2 forbids (RFC 9113
- * 8.2.2) and a length that a 1xx or 204 must not have, names in lower case. The head was
+ * 8.2.2), those the upstream's Connection names (RFC 9110 7.6.1) and a length that a 1xx or 204
+ * must not have, names in lower case. The head was
  * checked by the strict parser already.
  */
 final class Http2ResponseHeaders {
@@ -25,7 +26,7 @@ final class Http2ResponseHeaders {
         boolean noFraming = HeadWriter.forbidsFramingFields(head.status());
         for (int field = 0; field < head.fieldCount(); field++) {
             byte id = head.id(field);
-            if (HeaderName.isHopByHop(id) || id == HeaderName.TRANSFER_ENCODING
+            if (HeaderName.isHopByHop(id) || id == HeaderName.TRANSFER_ENCODING || head.namedByConnection(field)
                     || noFraming && id == HeaderName.CONTENT_LENGTH) {
                 continue;
             }
