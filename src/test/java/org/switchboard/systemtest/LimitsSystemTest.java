@@ -103,11 +103,14 @@ class LimitsSystemTest {
                 held.add(client);
                 assertEquals(200, client.send("GET /held HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
             }
+            double refusedBefore = refusedRequests();
             try (RawClient fourth = new RawClient(proxy.address())) {
                 RawClient.Response refused = fourth.readResponse();
                 assertEquals(429, refused.status());
                 assertTrue(refused.body().contains("M_LIMIT_EXCEEDED"), refused.body());
             }
+            // Counted as a request the proxy refused, as every other refusal is (and logged alike).
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(refusedBefore + 1, refusedRequests()));
             InetAddress trusted = InetAddress.getByName("127.0.0.2");
             for (int i = 0; i < 5; i++) {
                 RawClient client = new RawClient(proxy.address(), trusted);
@@ -125,6 +128,15 @@ class LimitsSystemTest {
                 client.close();
             }
         }
+    }
+
+    /** {@code switchboard_requests_total} for the 4xx answers no route served. */
+    private static double refusedRequests() throws Exception {
+        return proxy.adminGet("/metrics").lines()
+                .filter(line -> line.startsWith("switchboard_requests_total{") && line.contains("route=\"none\"")
+                        && line.contains("status_class=\"4xx\""))
+                .mapToDouble(line -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+                .sum();
     }
 
     private static RawClient.Response exchange(String raw) throws Exception {

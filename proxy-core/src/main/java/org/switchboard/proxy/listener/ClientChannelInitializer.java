@@ -25,6 +25,7 @@ import org.switchboard.proxy.http1.Http1ServerConnection;
 import org.switchboard.proxy.http2.Http2Connection;
 import org.switchboard.proxy.stats.AccessLog;
 import org.switchboard.proxy.stats.ProxyMetrics;
+import org.switchboard.proxy.stats.RequestRecord;
 import org.switchboard.proxy.tls.ListenerTls;
 import org.switchboard.proxy.tls.SniChoice;
 import org.switchboard.proxy.tls.TlsHandshakes;
@@ -45,7 +46,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final Supplier<ProxySnapshot> snapshots;
     private final Map<EventLoop, UpstreamConnectionPool> poolsByEventLoop;
     private final ListenerSpec listener;
-    private final ConnectionLimiter limiter = new ConnectionLimiter();
+    private final ConnectionLimiter limiter = new ConnectionLimiter(this::refused);
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
@@ -148,6 +149,20 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         }
         SniChoice choice = new SniChoice();
         tls.addHandlers(ch.pipeline(), choice, (ctx, protocol) -> installProtocol(ctx, protocol, pool, choice));
+    }
+
+    /**
+     * A connection refused at accept by a connection limit: one access-log line and one count in
+     * {@code requests_total} (route none), as every other request the proxy refuses gets.
+     */
+    private void refused(Channel channel, String client, int status, int responseBytes) {
+        RequestRecord record = new RequestRecord();
+        long now = System.nanoTime();
+        record.start(now, client);
+        record.status = status;
+        record.bytesOut = responseBytes;
+        record.termination = RequestRecord.Termination.LOCAL;
+        record.finish(now, listener.name(), metrics, accessLog, channel.eventLoop());
     }
 
     private Http1ServerConnection plainHttp1(UpstreamConnectionPool pool) {

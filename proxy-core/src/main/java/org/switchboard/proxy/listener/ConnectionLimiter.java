@@ -16,13 +16,23 @@ import org.switchboard.routing.CorsHeaders;
  * listener but exempt from the per-client limit, since one of them carries many clients.
  */
 final class ConnectionLimiter {
+    /** Told of each connection refused here: it is logged and counted as a refused request. */
+    interface Refusals {
+        void refused(Channel channel, String client, int status, int responseBytes);
+    }
+
     private static final byte[] LISTENER_FULL = rawResponse("503 Service Unavailable", "M_UNKNOWN",
             "Too many connections to this listener");
     private static final byte[] CLIENT_OVER_LIMIT = rawResponse("429 Too Many Requests", "M_LIMIT_EXCEEDED",
             "Too many connections from this address");
 
+    private final Refusals refusals;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+
+    ConnectionLimiter(Refusals refusals) {
+        this.refusals = refusals;
+    }
 
     /**
      * Counts the connection, or answers and closes it. Returns whether it may go on; when it
@@ -31,7 +41,7 @@ final class ConnectionLimiter {
     boolean admit(Channel channel, String client, boolean exemptPerClient, LimitsSpec limits) {
         if (open.incrementAndGet() > limits.connectionsPerListener()) {
             open.decrementAndGet();
-            refuse(channel, LISTENER_FULL);
+            refuse(channel, client, 503, LISTENER_FULL);
             return false;
         }
         if (!exemptPerClient && !admitBehindProxy(channel, client, limits)) {
@@ -60,7 +70,7 @@ final class ConnectionLimiter {
         AtomicInteger count = perClient.computeIfAbsent(client, key -> new AtomicInteger());
         if (count.incrementAndGet() > limits.connectionsPerClient()) {
             releaseClient(client);
-            refuse(channel, CLIENT_OVER_LIMIT);
+            refuse(channel, client, 429, CLIENT_OVER_LIMIT);
             return false;
         }
         channel.closeFuture().addListener(closed -> releaseClient(client));
@@ -75,8 +85,9 @@ final class ConnectionLimiter {
         perClient.computeIfPresent(client, (key, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 
-    private static void refuse(Channel channel, byte[] response) {
+    private void refuse(Channel channel, String client, int status, byte[] response) {
         channel.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener(ChannelFutureListener.CLOSE);
+        refusals.refused(channel, client, status, response.length);
     }
 
     private static byte[] rawResponse(String status, String errcode, String error) {
