@@ -137,17 +137,13 @@ public final class CertificateWatcher implements AutoCloseable {
     /** A directory deleted lost its watch; once it exists again, it is watched again. */
     private void watchDirectoriesMadeAgain() {
         synchronized (keys) {
-            watchAgain();
-        }
-    }
-
-    private void watchAgain() {
-        for (Map.Entry<Path, WatchKey> entry : keys.entrySet()) {
-            if (!entry.getValue().isValid() && Files.isDirectory(entry.getKey())) {
-                try {
-                    entry.setValue(register(entry.getKey()));
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.DEBUG, "watching " + entry.getKey() + " again: " + e);
+            for (Map.Entry<Path, WatchKey> entry : keys.entrySet()) {
+                if (!entry.getValue().isValid() && Files.isDirectory(entry.getKey())) {
+                    try {
+                        entry.setValue(register(entry.getKey()));
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.DEBUG, "watching " + entry.getKey() + " again: " + e);
+                    }
                 }
             }
         }

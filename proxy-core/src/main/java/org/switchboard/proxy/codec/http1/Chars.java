@@ -57,30 +57,30 @@ final class Chars {
                 return false;
             }
         }
-        // host [":" port] (RFC 3986 3.2.2-3.2.3): brackets only around the whole host (an IP
-        // literal), and a colon outside them starts the port, digits only (RFC 9112 3.2: a Host
-        // with an invalid value is a 400).
-        int hostEnd = from;
+        int hostEnd = hostEnd(b, from, to);
+        return hostEnd > from && (hostEnd == to || b[hostEnd] == ':' && isPort(b, hostEnd + 1, to));
+    }
+
+    /**
+     * Where the host of {@code host [":" port]} ends (RFC 3986 3.2.2-3.2.3): after the bracket
+     * closing an IP literal, else at the first colon; -1 for brackets anywhere else. A colon there
+     * starts the port, digits only (RFC 9112 3.2: a Host with an invalid value is a 400).
+     */
+    private static int hostEnd(byte[] b, int from, int to) {
+        int at = from;
         if (b[from] == '[') {
-            while (hostEnd < to && b[hostEnd] != ']') {
-                hostEnd++;
+            while (at < to && b[at] != ']') {
+                at++;
             }
-            if (hostEnd == to) {
-                return false;
-            }
-            hostEnd++;
-        } else {
-            while (hostEnd < to && b[hostEnd] != ':') {
-                if (b[hostEnd] == '[' || b[hostEnd] == ']') {
-                    return false;
-                }
-                hostEnd++;
-            }
-            if (hostEnd == from) {
-                return false;
-            }
+            return at == to ? -1 : at + 1;
         }
-        return hostEnd == to || b[hostEnd] == ':' && isPort(b, hostEnd + 1, to);
+        while (at < to && b[at] != ':') {
+            if (b[at] == '[' || b[at] == ']') {
+                return -1;
+            }
+            at++;
+        }
+        return at;
     }
 
     /**
@@ -89,27 +89,15 @@ final class Chars {
      * for http (RFC 3986 6.2.3). {@code to} when the port is another.
      */
     static int withoutDefaultPort(byte[] b, int from, int to, int defaultPort) {
-        int colon = to - 1;
-        while (colon >= from && b[colon] >= '0' && b[colon] <= '9') {
-            colon--;
-        }
-        if (colon < from || b[colon] != ':' || b[from] != '[' && indexOf(b, from, colon, (byte) ':') >= 0) {
-            return to; // no port: digits only, or the tail of a bare IPv6 literal (not an authority)
+        int hostEnd = hostEnd(b, from, to);
+        if (hostEnd == to) {
+            return to;
         }
         int port = 0;
-        for (int i = colon + 1; i < to; i++) {
+        for (int i = hostEnd + 1; i < to; i++) {
             port = port * 10 + b[i] - '0';
         }
-        return colon + 1 == to || port == defaultPort ? colon : to;
-    }
-
-    private static int indexOf(byte[] b, int from, int to, byte wanted) {
-        for (int i = from; i < to; i++) {
-            if (b[i] == wanted) {
-                return i;
-            }
-        }
-        return -1;
+        return hostEnd + 1 == to || port == defaultPort ? hostEnd : to;
     }
 
     /** Empty (RFC 3986 allows "host:"), or at most 65535 in decimal digits. */
