@@ -129,7 +129,8 @@ final class SpecBinder {
         Map<String, String> names = new LinkedHashMap<>();
         List<Node> redirects = new ArrayList<>();
         int tlsListeners = 0;
-        for (Node item : items) {
+        for (int index = 0; index < items.size(); index++) {
+            Node item = items.get(index);
             int mark = errors.count();
             if (!item.expectMap("name", "address", "proxyProtocol", "tls", "redirectToHttps", "http2")) {
                 continue;
@@ -164,7 +165,7 @@ final class SpecBinder {
             Boolean http2 = http2Node.isAbsent() ? Boolean.valueOf(!tlsNode.isAbsent()) : http2Node.bool();
             if (tls != null) {
                 // Checked whatever else is wrong with the listener: one round of edits fixes everything.
-                errors.addLocated(checks.tlsListener(items.indexOf(item), tls, !Boolean.FALSE.equals(http2)));
+                errors.addLocated(checks.tlsListener(index, tls, !Boolean.FALSE.equals(http2)));
             }
             if (errors.noneSince(mark)) {
                 listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect, http2));
