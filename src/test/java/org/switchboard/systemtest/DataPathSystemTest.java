@@ -68,6 +68,12 @@ class DataPathSystemTest {
             out.flush();
             return true;
         }
+        if (target.startsWith("/broken-chunks")) {
+            // The head and a body whose first chunk-size line is no number, in one write.
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nbody\r\n0\r\n\r\n"));
+            out.flush();
+            return true;
+        }
         if (target.startsWith("/switch")) {
             // An upgrade nobody asked for, then silence: the proxy must not wait for the close.
             out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n"));
@@ -160,6 +166,16 @@ class DataPathSystemTest {
             // The upstream holds its connection open for 30 s: only an immediate answer gets here.
             RawClient.Response response = client.send("GET /switch HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
             assertEquals(502, response.status());
+        }
+    }
+
+    /** Nothing of the response has gone out when its body proves broken: the client gets a 502, not an empty 200. */
+    @Test
+    void aChunkedBodyBrokenFromItsFirstByteIsA502() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("GET /broken-chunks HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertEquals(502, response.status());
+            assertTrue(response.body().contains("\"errcode\":\"M_UNKNOWN\""), response.body());
         }
     }
 

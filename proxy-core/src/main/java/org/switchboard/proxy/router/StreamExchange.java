@@ -341,6 +341,14 @@ public final class StreamExchange implements UpstreamListener {
         if (headRequest || status == 204 || status == 304) {
             response = Response.DONE;
         } else if (index.chunked()) {
+            // Body bytes read with the head are judged before the head goes out: while nothing
+            // has, a broken body is still a 502, not a 200 cut off before its first byte.
+            int bodyStart = responsePending.readerIndex() + end;
+            String broken = scratch.chunkCheck().firstError(responsePending, bodyStart, responsePending.writerIndex());
+            if (broken != null) {
+                invalidResponse("invalid chunked response body: " + broken);
+                return false;
+            }
             response = Response.CHUNKED;
             if (responseChunks == null) {
                 responseChunks = new ChunkedFramer();

@@ -149,6 +149,16 @@ public final class ChunkedFramer {
         return true;
     }
 
+    /**
+     * Reads the start of a new chunked body, {@code buf[from, to)}, without passing its data on:
+     * the framing error it holds, or null if those bytes are valid so far. Lets the caller refuse
+     * a response whose body is broken from its first bytes before any of it has gone out.
+     */
+    public String firstError(ByteBuf buf, int from, int to) {
+        reset();
+        return scan(buf, from, to, null) < 0 ? error : null;
+    }
+
     /** Ready for the next chunked body. */
     public void reset() {
         state = State.SIZE_LINE;

@@ -20,6 +20,8 @@ public final class Http1Scratch {
     /** Upstream responses: heads up to 64 KiB, as the old decoder allowed. */
     private final HeadIndex responseIndex = new HeadIndex(64 * 1024, 64 * 1024);
     private final byte[] responseBytes = new byte[64 * 1024 + SLACK];
+    /** Checks a chunked body's first bytes before its head goes out. */
+    private final ChunkedFramer chunkCheck = new ChunkedFramer();
     /** Where a response head is rewritten before it goes out (the index points into responseBytes). */
     private final ByteBuf rewrite = Unpooled.wrappedBuffer(new byte[64 * 1024 + SLACK]);
 
@@ -46,6 +48,10 @@ public final class Http1Scratch {
 
     public byte[] responseBytes() {
         return responseBytes;
+    }
+
+    public ChunkedFramer chunkCheck() {
+        return chunkCheck;
     }
 
     /** An empty heap buffer to write a response head into, valid until the next call. */

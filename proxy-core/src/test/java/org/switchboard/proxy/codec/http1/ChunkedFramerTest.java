@@ -1,10 +1,12 @@
 package org.switchboard.proxy.codec.http1;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -47,5 +49,18 @@ class ChunkedFramerTest {
         }
         assertEquals(data.length(), framer.dataBytes());
         return framer.done() ? "ok " + taken + " " + data : "incomplete";
+    }
+
+    /** The check of a body's first bytes starts afresh each time, whatever the last body left behind. */
+    @Test
+    void firstErrorJudgesTheStartOfEachBodyOnItsOwn() {
+        ChunkedFramer framer = new ChunkedFramer();
+        ByteBuf broken = Unpooled.copiedBuffer("zz\r\n", StandardCharsets.ISO_8859_1);
+        ByteBuf unfinished = Unpooled.copiedBuffer("3\r\nab", StandardCharsets.ISO_8859_1);
+        assertEquals("invalid chunk size or extension", framer.firstError(broken, 0, broken.writerIndex()));
+        assertNull(framer.firstError(unfinished, 0, unfinished.writerIndex()));
+        assertNull(framer.firstError(unfinished, 0, 0), "no body bytes yet");
+        assertEquals("chunk data longer than its size, or not ended by CRLF",
+                framer.firstError(Unpooled.copiedBuffer("1\r\nab", StandardCharsets.ISO_8859_1), 0, 5));
     }
 }
