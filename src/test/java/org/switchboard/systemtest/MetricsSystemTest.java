@@ -114,10 +114,19 @@ class MetricsSystemTest {
     @Test
     void refusedRequestsAreLoggedWithWhatWasKnown() throws Exception {
         Path log = dir.resolve("access.log");
-        send("GET /_matrix/bad HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() ->
-                Files.readString(log).lines().anyMatch(l -> l.contains("\"status\":400")
-                        && l.contains("\"termination\":\"local\"")));
+        // Other methods than the GETs another test counts exactly.
+        send("POST /_matrix/bad?since=s1 HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+        send("DELETE /_matrix/two%20versions HTTP/2.0\r\nHost: a\r\n\r\n");
+        send("\u0001GARBAGE\r\n\r\n");
+        Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> {
+            List<String> lines = Files.readAllLines(log);
+            // The request line was read before the framing was refused: its method and path are logged.
+            return lines.stream().anyMatch(l -> l.contains("\"status\":400") && l.contains("\"termination\":\"local\"")
+                            && l.contains("\"method\":\"POST\",\"path\":\"/_matrix/bad\""))
+                    && lines.stream().anyMatch(l -> l.contains("\"status\":505")
+                            && l.contains("\"method\":\"DELETE\",\"path\":\"/_matrix/two%20versions\""))
+                    && lines.stream().anyMatch(l -> l.contains("\"status\":400") && l.contains("\"method\":\"other\",\"path\":\"\""));
+        });
     }
 
     @Test

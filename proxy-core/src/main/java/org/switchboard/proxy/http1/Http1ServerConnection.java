@@ -23,6 +23,7 @@ import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.proxy.codec.http1.BodyFraming;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadError;
+import org.switchboard.routing.RequestView;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
@@ -260,7 +261,12 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": refused a request from " + peerText()
                     + ": " + index.errorDetail());
         }
-        record.method = "other";
+        // The log says what was read before the refusal: the method, and the path unless the
+        // target is what was too long.
+        record.method = index.methodRead() ? index.methodName() : "other";
+        if (index.requestLineRead() && index.error() != HeadError.TARGET_TOO_LONG) {
+            record.path = RequestView.pathOf(index.rawTarget());
+        }
         http10 = false;
         headRequest = false;
         localReply(error, true);

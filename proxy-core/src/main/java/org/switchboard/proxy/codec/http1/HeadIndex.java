@@ -50,6 +50,8 @@ public final class HeadIndex {
     private int methodEnd;
     private int targetStart;
     private int targetEnd;
+    /** The request line's method, target and version were read (though the head may be refused after). */
+    private boolean requestLineRead;
     /** Where the origin-form target starts: the target itself, or the path of an absolute-form target. */
     private int originFormStart;
     private int major;
@@ -198,6 +200,8 @@ public final class HeadIndex {
         error = null;
         detail = null;
         originFormStart = -1;
+        methodEnd = -1;
+        requestLineRead = false;
     }
 
     /** RFC 9112 2.2: empty lines before a request line are ignored. */
@@ -260,6 +264,7 @@ public final class HeadIndex {
             return refused(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
         }
         firstLineEnd = end;
+        requestLineRead = true;
         if (major != 1) {
             return refused(HeadError.VERSION_NOT_SUPPORTED, "HTTP/" + major + "." + minor);
         }
@@ -629,6 +634,24 @@ public final class HeadIndex {
     /** The CR that ends the request or status line. */
     public int firstLineEnd() {
         return firstLineEnd;
+    }
+
+    /**
+     * For a refused request head: whether its method was read (a token followed by a space), so
+     * that a log can name it. Meaningless for a response.
+     */
+    public boolean methodRead() {
+        return methodEnd > headStart;
+    }
+
+    /** For a refused request head: whether its whole request line was read, target and version. */
+    public boolean requestLineRead() {
+        return requestLineRead;
+    }
+
+    /** The request target as it came, for a log line about a refused head. */
+    public String rawTarget() {
+        return new String(b, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
     }
 
     public int methodStart() {
