@@ -44,6 +44,8 @@ class ProxyProtocolLimitSystemTest {
                   trustedProxies: ["127.0.0.2"]
                 limits:
                   connectionsPerClient: 2
+                timeouts:
+                  requestHeader: 300ms
                 upstreams:
                   main:
                     endpoints: ["%s"]
@@ -63,6 +65,17 @@ class ProxyProtocolLimitSystemTest {
         RawClient connection = new RawClient(proxy.address("behind-lb"), BALANCER);
         connection.send("PROXY TCP4 " + client + " 127.0.0.1 55555 443\r\n");
         return connection;
+    }
+
+    /** A header that starts and stops is timed as a request head is, not held until the idle timeout. */
+    @Test
+    void aProxyHeaderThatStopsArrivingClosesTheConnectionAfterRequestHeader() throws Exception {
+        try (RawClient stalled = new RawClient(proxy.address("behind-lb"), BALANCER)) {
+            stalled.socket().setSoTimeout(5_000); // far below downstreamIdle, far above requestHeader
+            stalled.send("PROXY TCP4 203.0.");
+            assertTrue(stalled.closedByPeer());
+        }
+        assertTrue(proxy.adminGet("/metrics").contains("switchboard_proxy_errors_total{kind=\"request_timeout\"} 1.0"));
     }
 
     @Test

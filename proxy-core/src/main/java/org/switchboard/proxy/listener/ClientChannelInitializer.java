@@ -123,6 +123,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                 return;
             }
             ch.pipeline()
+                    .addLast(ProxyHeaderTimer.NAME, new ProxyHeaderTimer(() -> snapshots.get().timeouts().requestHeader(),
+                            () -> metrics.proxyError("request_timeout")))
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocolHandler((channel, client) -> {
                         boolean admitted = snapshots.get().spec().clientAddress().trusts(client)

@@ -40,6 +40,9 @@ public final class ProxyProtocolHandler extends ChannelInboundHandlerAdapter {
             ctx.fireChannelRead(msg);
             return;
         }
+        if (ctx.pipeline().get(ProxyHeaderTimer.NAME) != null) {
+            ctx.pipeline().remove(ProxyHeaderTimer.NAME);
+        }
         try {
             byte[] source = header.command() == HAProxyCommand.PROXY && header.sourceAddress() != null
                     ? Cidr.IpLiterals.parse(header.sourceAddress()) : null;
