@@ -107,6 +107,26 @@ class DrainSystemTest {
                 "the proxy ended it, not the client: " + line);
     }
 
+    /** SIGINT stops at once: what it cuts off is the proxy's doing, not a client that left (499). */
+    @Test
+    void sigintCutsOffRequestsInFlightAndLogsThemAsStopped() throws Exception {
+        Path accessLog = dir.resolve("access.log");
+        start("drain: {delay: 0s, timeout: 30s}", "accessLog: {path: \"" + accessLog + "\"}");
+        RawClient held = new RawClient(address());
+        held.send(get("/slow"));
+        awaitTrue(() -> upstream.received().stream().anyMatch(r -> r.target().equals("/slow")), "the slow request upstream");
+
+        Process kill = new ProcessBuilder("kill", "-INT", Long.toString(proxy.pid())).start();
+        assertEquals(0, kill.waitFor());
+
+        assertTrue(proxy.waitFor(15, TimeUnit.SECONDS), "SIGINT stops the process");
+        assertNull(held.readResponse(), "closed without an answer");
+        String lines = Files.readString(accessLog);
+        String line = lines.lines().filter(l -> l.contains("\"path\":\"/slow\"")).findFirst().orElse(lines + log());
+        assertTrue(line.contains("\"status\":503") && line.contains("\"termination\":\"stopped\""),
+                "the proxy ended it, not the client: " + line);
+    }
+
     @Test
     void everyRequestServedBeforeTheExitHasItsAccessLogLine() throws Exception {
         Path accessLog = dir.resolve("access.log");

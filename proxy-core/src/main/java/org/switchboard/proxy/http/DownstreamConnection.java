@@ -6,6 +6,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GenericFutureListener;
 import java.net.InetSocketAddress;
 import org.switchboard.config.Cidr;
+import org.switchboard.proxy.stats.RequestRecord;
 
 /**
  * What every client connection carries, whatever its protocol, set by the listener and read by
@@ -27,21 +28,30 @@ public final class DownstreamConnection {
         }
     };
 
-    /** Set on a connection a drain closes at its timeout: what it still served did not end by the client's doing. */
-    private static final AttributeKey<Boolean> CLOSED_BY_DRAIN = AttributeKey.valueOf("switchboard.closedByDrain");
+    /**
+     * Set on a connection the proxy closes, at a drain's timeout or as it stops: what it still
+     * served did not end by the client's doing. The value is the termination its requests get.
+     */
+    private static final AttributeKey<RequestRecord.Termination> CLOSED_BY_PROXY = AttributeKey.valueOf("switchboard.closedByProxy");
 
     private DownstreamConnection() {
     }
 
     /** Closes a connection still open at the drain's timeout, marked so its requests are logged as the proxy's end. */
     public static void closeForDrain(Channel channel, GenericFutureListener<ChannelFuture> then) {
-        channel.attr(CLOSED_BY_DRAIN).set(Boolean.TRUE);
+        channel.attr(CLOSED_BY_PROXY).set(RequestRecord.Termination.DRAIN_TIMEOUT);
         channel.close().addListener(then);
     }
 
-    /** Whether a drain's timeout closed this connection. */
-    public static boolean closedByDrain(Channel channel) {
-        return Boolean.TRUE.equals(channel.attr(CLOSED_BY_DRAIN).get());
+    /** Closes a connection as the proxy stops, marked so its requests are logged as the proxy's end. */
+    public static ChannelFuture closeForStop(Channel channel) {
+        channel.attr(CLOSED_BY_PROXY).setIfAbsent(RequestRecord.Termination.STOPPED);
+        return channel.close();
+    }
+
+    /** How the proxy ended this connection's requests when it closed it; null if it did not (the client left). */
+    public static RequestRecord.Termination closedByProxy(Channel channel) {
+        return channel.attr(CLOSED_BY_PROXY).get();
     }
 
     /**

@@ -663,14 +663,14 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (current != null) {
             StreamExchange gone = current;
             current = null;
-            boolean drained = DownstreamConnection.closedByDrain(ctx.channel());
-            if (state == State.TUNNEL && !drained) {
+            RequestRecord.Termination byProxy = DownstreamConnection.closedByProxy(ctx.channel());
+            if (state == State.TUNNEL && byProxy == null) {
                 // Either side may end a tunnel (its 101 went out); an idle one was timed out.
                 if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
                     record.termination = RequestRecord.Termination.COMPLETE;
                 }
             } else {
-                record.cutOff(drained);
+                record.cutOff(byProxy);
             }
             endRecord(gone);
             gone.abort();

@@ -468,7 +468,7 @@ final class Http2ServerStream implements DownstreamStream {
         if (current != null) {
             StreamExchange gone = current;
             current = null;
-            record.cutOff(DownstreamConnection.closedByDrain(ctx.channel()));
+            record.cutOff(DownstreamConnection.closedByProxy(ctx.channel()));
             endRecord(gone);
             gone.abort();
         }

@@ -6,6 +6,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -156,6 +158,22 @@ public final class Drain {
             return;
         }
         timer.schedule(() -> awaitClients(deadline, timer), POLL_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * The proxy stops without waiting: every client connection still open is closed now, its
+     * requests logged as ended by the proxy. Waits a little for the closes, so their log lines
+     * are written before the access log closes.
+     */
+    public void closeAllForStop() {
+        List<Channel> left = List.copyOf(clients);
+        List<ChannelFuture> closes = new ArrayList<>(left.size());
+        for (Channel client : left) {
+            closes.add(DownstreamConnection.closeForStop(client));
+        }
+        for (ChannelFuture close : closes) {
+            close.awaitUninterruptibly(1, TimeUnit.SECONDS);
+        }
     }
 
     private void finish(int forced) {

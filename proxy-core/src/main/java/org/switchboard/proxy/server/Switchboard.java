@@ -649,6 +649,7 @@ public final class Switchboard implements AutoCloseable {
         for (Channel channel : bound) {
             channel.close().awaitUninterruptibly();
         }
+        drain.closeAllForStop();
         // Lookups stop first, so none can hand a change to the applier after it has stopped.
         discovery.close();
         membershipChanges.shutdownNow();

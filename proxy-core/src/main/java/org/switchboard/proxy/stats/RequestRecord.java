@@ -17,7 +17,9 @@ public final class RequestRecord {
         /** A WebSocket tunnel with no byte either way for {@code timeouts.websocketIdle}. */
         IDLE_TIMEOUT,
         /** Still running when a drain's timeout closed its connection: ended by the proxy, not the client. */
-        DRAIN_TIMEOUT;
+        DRAIN_TIMEOUT,
+        /** Still running when the proxy stopped without a drain (SIGINT, or a stop during one). */
+        STOPPED;
 
         /** As the access log writes it. */
         final String text = name().toLowerCase(Locale.ROOT);
@@ -72,14 +74,14 @@ public final class RequestRecord {
 
     /**
      * The request's connection closed under it: by the client (499, nginx's "client closed
-     * request", unless a status went out already) or at a drain's timeout (the proxy's end: a 503
-     * never sent).
+     * request", unless a status went out already), or by the proxy at a drain's timeout or as it
+     * stopped ({@code byProxy} says which: a 503 never sent).
      */
-    public void cutOff(boolean byDrain) {
+    public void cutOff(Termination byProxy) {
         if (status == 0) {
-            status = byDrain ? 503 : 499;
+            status = byProxy == null ? 499 : 503;
         }
-        termination = byDrain ? Termination.DRAIN_TIMEOUT : Termination.CLIENT_ABORTED;
+        termination = byProxy == null ? Termination.CLIENT_ABORTED : byProxy;
     }
 
     /** 128 random bits, written to the upstream as 32 hex digits. */
