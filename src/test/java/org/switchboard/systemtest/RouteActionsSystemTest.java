@@ -64,6 +64,7 @@ class RouteActionsSystemTest {
                     allow: ["10.0.0.0/8", "fd00::/8"]
                     upstream: main
                   - path: { prefix: "/_matrix/client/v3/login" }
+                    name: login
                     rateLimit: { requests: 1, per: 10m, burst: 3, exempt: ["192.168.0.0/16"] }
                     upstream: main
                   - path: { prefix: "/flood" }
@@ -141,9 +142,9 @@ class RouteActionsSystemTest {
 
         Map<String, Double> samples = scrape();
         assertTrue(samples.get("switchboard_proxy_errors_total{kind=\"rate_limited\"}") >= 1.0, samples.toString());
-        assertTrue(samples.get("switchboard_requests_total{listener=\"client\",method=\"POST\",route=\"routes[1]\","
+        assertTrue(samples.get("switchboard_requests_total{listener=\"client\",method=\"POST\",route=\"login\","
                 + "status_class=\"4xx\",upstream=\"main\"}") >= 1.0);
-        awaitLogLine("\"client\":\"198.51.100.20\"", "\"status\":429", "\"route\":\"routes[1]\"", "\"termination\":\"local\"");
+        awaitLogLine("\"client\":\"198.51.100.20\"", "\"status\":429", "\"route\":\"login\"", "\"termination\":\"local\"");
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.switchboard.config;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -16,6 +17,9 @@ final class RouteBinder {
     static final String DEFAULT_LOCATION = "routes (default)";
     private static final String METHOD_EXPECTED = "expected an upper-case HTTP method such as GET";
     private static final String PREFIX_EXPECTED = "expected a path starting with /";
+    private static final String NAME_EXPECTED =
+            "expected a route name of letters, digits, '.', '_' and '-' (at most 64, not none)";
+    private static final Pattern ROUTE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
     private final Errors errors;
     /** Null or empty when upstreams could not be read: that is reported already, so skip the checks. */
@@ -24,6 +28,8 @@ final class RouteBinder {
     private final Map<String, String> roles;
     /** Every upstream a route names, valid or not, so an upstream is not also reported as unused. */
     private final Set<String> upstreamsNamed = new LinkedHashSet<>();
+    /** Each route name given, with where it was first given. */
+    private final Map<String, String> routeNames = new HashMap<>();
 
     RouteBinder(Errors errors, Set<String> upstreamNames, Map<String, String> roles) {
         this.errors = errors;
@@ -89,10 +95,11 @@ final class RouteBinder {
 
     private RouteSpec route(Node node) {
         int mark = errors.count();
-        if (!node.expectMap("path", "methods", "host", "upstream", "respond", "hashKey", "maxBody", "websocket", "allow",
-                "rateLimit", "stripPrefix")) {
+        if (!node.expectMap("name", "path", "methods", "host", "upstream", "respond", "hashKey", "maxBody", "websocket",
+                "allow", "rateLimit", "stripPrefix")) {
             return null;
         }
+        String name = name(node.field("name"));
         PathMatchSpec path = path(node.field("path"));
         Set<String> methods = methods(node.field("methods"));
         String host = host(node.field("host"));
@@ -115,8 +122,34 @@ final class RouteBinder {
         List<Cidr> allow = RouteActionBinder.allow(node.field("allow"));
         RateLimitSpec rateLimit = RouteActionBinder.rateLimit(node.field("rateLimit"), errors);
         boolean stripPrefix = stripPrefix(node.field("stripPrefix"), path, respond != null);
-        return errors.noneSince(mark) ? new RouteSpec(node.location(), host, methods, path, upstream, hashKey, maxBody,
+        return errors.noneSince(mark) ? new RouteSpec(name != null ? name : node.location(), host, methods, path, upstream,
+                hashKey, maxBody,
                 webSocket, allow, rateLimit, respond, stripPrefix) : null;
+    }
+
+    /**
+     * A route's own name for its metrics and log lines, in place of its position ({@code routes[3]}),
+     * which moves whenever a route is added above it. No {@code /} or {@code [}: the built-in
+     * table's names and the positions cannot be taken; {@code none} is a request no route matched.
+     */
+    private String name(Node node) {
+        if (node.isAbsent()) {
+            return null;
+        }
+        String name = node.string(NAME_EXPECTED);
+        if (name == null) {
+            return null;
+        }
+        if (!ROUTE_NAME.matcher(name).matches() || name.equals("none")) {
+            node.fail(Node.describe(name), NAME_EXPECTED);
+            return null;
+        }
+        String first = routeNames.putIfAbsent(name, node.location());
+        if (first != null) {
+            node.fail(Node.describe(name), "expected a name no other route has; " + first + " has it");
+            return null;
+        }
+        return name;
     }
 
     /** Only a prefix route that forwards has a prefix to take away. */

@@ -6,7 +6,8 @@ import java.util.Set;
 /**
  * One route of the ordered route table.
  *
- * @param location    where it was written ({@code routes[3]}), for messages about it later
+ * @param location    the route's name: its {@code name} if given, else where it was written
+ *                    ({@code routes[3]}); its metric tag and log name, and what later messages call it
  * @param host        the Host to match (case-insensitive, port ignored), or null for any
  * @param methods     upper-case methods to match, empty for any
  * @param path        the path matcher

@@ -77,6 +77,19 @@ class RouteActionsConfigTest {
                                 + " !#$%&'*+-.^_`|~))",
                         "routes[0].respond.headers.X-A: \"a\\nb\" (expected a header value without control characters)",
                         "routes[0].respond.headers.X-B: a list (expected a header value without control characters)"),
+                // name
+                invalid(VALID + "routes: [{name: login, path: {prefix: /a}, upstream: main},"
+                                + " {name: login, path: {prefix: /b}, upstream: main}]\n",
+                        "routes[1].name: \"login\" (expected a name no other route has; routes[0].name has it)"),
+                invalid(route("name: \"synapse/sync\""),
+                        "routes[0].name: \"synapse/sync\" (expected a route name of letters, digits, '.', '_' and '-'"
+                                + " (at most 64, not none))"),
+                invalid(route("name: none"),
+                        "routes[0].name: \"none\" (expected a route name of letters, digits, '.', '_' and '-'"
+                                + " (at most 64, not none))"),
+                invalid(route("name: [a]"),
+                        "routes[0].name: a list (expected a route name of letters, digits, '.', '_' and '-'"
+                                + " (at most 64, not none))"),
                 // stripPrefix
                 invalid(VALID + "routes: [{path: {regex: ^/a}, upstream: main, stripPrefix: true}]\n",
                         "routes[0].stripPrefix: true (expected stripPrefix only on a route with path: {prefix: ...})"),
@@ -191,6 +204,16 @@ class RouteActionsConfigTest {
         assertFalse(rest.stripPrefix());
         assertEquals(5000, spec.limits().rateLimitAddresses());
         assertEquals(100_000, LimitsSpec.DEFAULTS.rateLimitAddresses());
+    }
+
+    /** A named route is known by its name (metrics, log, later messages); one without by its place. */
+    @Test
+    void aRouteNameReplacesItsPlaceAsItsName() throws ConfigException {
+        SwitchboardSpec spec = ConfigLoader.parse(VALID + "routes:\n"
+                + "  - {name: media-download, path: {prefix: /m/}, upstream: main}\n"
+                + "  - {path: {prefix: /}, upstream: main}\n", "t.yaml");
+        assertEquals("media-download", spec.routes().get(0).location());
+        assertEquals("routes[1]", spec.routes().get(1).location());
     }
 
     @Test
