@@ -162,8 +162,8 @@ public final class Drain {
 
     /**
      * The proxy stops without waiting: every client connection still open is closed now, its
-     * requests logged as ended by the proxy. Waits a little for the closes, so their log lines
-     * are written before the access log closes.
+     * requests logged as ended by the proxy. Waits for the closes (2 s at most in all), so their
+     * log lines are written before the access log closes.
      */
     public void closeAllForStop() {
         List<Channel> left = List.copyOf(clients);
@@ -171,8 +171,9 @@ public final class Drain {
         for (Channel client : left) {
             closes.add(DownstreamConnection.closeForStop(client));
         }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         for (ChannelFuture close : closes) {
-            close.awaitUninterruptibly(1, TimeUnit.SECONDS);
+            close.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 
