@@ -97,6 +97,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     /** Where the body of the request being read ends. */
     private final BodyFraming body = new BodyFraming();
     private boolean bodyWanted;
+    /**
+     * The request sent {@code Expect: 100-continue} and no body yet: the client waits for the
+     * upstream's 100, so its silence is not a stalled body (the upstream's is timed instead).
+     */
+    private boolean awaitingContinue;
     /** Inside {@link #process()}: an exchange asking for the body from there is served by the loop already running. */
     private boolean processing;
 
@@ -261,15 +266,34 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": refused a request from " + peerText()
                     + ": " + index.errorDetail());
         }
-        // The log says what was read before the refusal: the method, and the path unless the
-        // target is what was too long.
+        recordWhatWasRead(index);
+        http10 = false;
+        headRequest = false;
+        localReply(error, true);
+    }
+
+    /**
+     * For a head refused or timed out: the log says what was read of it, the method, and the
+     * path unless the target is what was too long.
+     */
+    private void recordWhatWasRead(HeadIndex index) {
         record.method = index.methodRead() ? index.methodName() : "other";
         if (index.requestLineRead() && index.error() != HeadError.TARGET_TOO_LONG) {
             record.path = RequestView.pathOf(index.rawTarget());
         }
-        http10 = false;
-        headRequest = false;
-        localReply(error, true);
+    }
+
+    /** A head that did not come whole in time: 408, logged from its first byte with what of it came. */
+    private void headTimedOut() {
+        startRecord(headStartedNanos);
+        if (pending != null && pending.isReadable()) {
+            LimitsSpec limits = snapshots.get().spec().limits();
+            HeadIndex index = scratch.index(limits.requestTarget(), limits.requestHeaders());
+            // Incomplete again: what it read of the request line stays in the index.
+            index.parseRequest(pending, scratch.bytes(limits.requestTarget(), limits.requestHeaders()));
+            recordWhatWasRead(index);
+        }
+        localReply(MatrixErrors.REQUEST_TIMEOUT, true);
     }
 
     private void startRequest(ProxySnapshot snapshot, HeadIndex index) {
@@ -319,13 +343,18 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                 decision, view.path(), webSocket);
         state = hasBody ? State.BODY : State.RESPONSE;
         bodyWanted = false;
-        if (hasBody) {
+        // An HTTP/1.0 client does not wait for a 100 (RFC 9110 10.1.1): its body is timed as any.
+        awaitingContinue = hasBody && index.expectContinue() && !http10 && !(pending != null && pending.isReadable());
+        if (hasBody && !awaitingContinue) {
             clock.by(lastActivityNanos + snapshot.timeouts().requestBody().toNanos());
         }
         current = new StreamExchange(this, pool, scratch, upstreamHead, decision.route(), view, decision.endpoint(),
                 snapshot.failover(),
                 snapshot.timeouts().upstreamResponse().toNanos(), headRequest, hasBody,
                 index.contentLength(), index.chunked(), webSocket);
+        if (awaitingContinue) {
+            current.expectContinue();
+        }
         current.start(lastActivityNanos);
     }
 
@@ -350,6 +379,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private void deliver(int length) {
         if (length == 0) {
             return;
+        }
+        if (awaitingContinue) {
+            bodyStarted();
         }
         record.bytesIn += length;
         if (current != null) {
@@ -499,6 +531,13 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     @Override
     public void sendInformational(HeadIndex head) {
+        if (http10) {
+            return; // an HTTP/1.0 client knows no 1xx and would take it for the answer (RFC 9110 15.2)
+        }
+        if (awaitingContinue && head.status() == 100) {
+            lastActivityNanos = now();
+            bodyStarted();
+        }
         ByteBuf out = ctx.alloc().directBuffer(HeadWriter.responseCapacity(head));
         HeadWriter.writeResponse(head, http10, false, false, out);
         ctx.write(out, ctx.voidPromise());
@@ -566,9 +605,10 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (keepAlive && requestComplete) {
             ctx.flush();
             nextRequest(nowNanos);
-        } else if (state == State.TUNNEL) {
-            // The upstream ended the tunnel: half-close and linger, so a close frame the client is
-            // still sending meets no reset that would destroy the one on its way to it.
+        } else if (state == State.TUNNEL || !requestComplete) {
+            // The client may still be sending: a close frame after the upstream ended the tunnel,
+            // or the rest of a body the upstream answered early (a 413, a 401). Half-close and
+            // linger, so no reset destroys what is on its way to it (RFC 9112 9.6).
             closeAfterFlush();
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -704,8 +744,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                 if (headStartedNanos >= 0) {
                     long due = headStartedNanos + header;
                     if (now >= due) {
-                        startRecord(now);
-                        localReply(MatrixErrors.REQUEST_TIMEOUT, true);
+                        headTimedOut();
                         return Long.MAX_VALUE;
                     }
                     return due;
@@ -741,7 +780,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             }
             default -> {
                 long next = Long.MAX_VALUE;
-                if (state == State.BODY && bodyWanted) {
+                if (state == State.BODY && bodyWanted && !awaitingContinue) {
                     long due = lastActivityNanos + timeouts.requestBody().toNanos();
                     if (now >= due) {
                         bodyStalled();
@@ -750,6 +789,15 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                     next = due;
                 }
                 if (current != null) {
+                    long paused = current.pausedForClientSince();
+                    if (paused >= 0) {
+                        long due = paused + timeouts.downstreamIdle().toNanos();
+                        if (now >= due) {
+                            clientStalled();
+                            return Long.MAX_VALUE;
+                        }
+                        next = Math.min(next, due);
+                    }
                     long due = current.upstreamDeadline();
                     if (now >= due) {
                         current.upstreamTimedOut();
@@ -760,6 +808,12 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                 return next == Long.MAX_VALUE ? now + header : next;
             }
         }
+    }
+
+    /** The body may come now (a 100 went out) or came: from here on its pauses are timed. */
+    private void bodyStarted() {
+        awaitingContinue = false;
+        clock.by(lastActivityNanos + timeouts().requestBody().toNanos());
     }
 
     /** The body stopped arriving: the upstream must not keep waiting for it (408, counted). */
@@ -775,6 +829,30 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void awaitingUpstream(long deadlineNanos) {
         clock.by(deadlineNanos);
+    }
+
+    @Override
+    public void responsePaused(long sinceNanos) {
+        clock.by(sinceNanos + timeouts().downstreamIdle().toNanos());
+    }
+
+    /**
+     * The client took no response bytes for {@code timeouts.downstreamIdle}: it is cut off, and
+     * the upstream connection closed, without a mark against the upstream, which was waiting for us.
+     */
+    private void clientStalled() {
+        StreamExchange stalled = current;
+        current = null;
+        metrics.proxyError("client_timeout");
+        record.termination = RequestRecord.Termination.CLIENT_TIMEOUT;
+        endRecord(stalled);
+        stalled.abort();
+        state = State.CLOSED;
+        if (bodyEndsWithConnection) {
+            // As for any cut body the client reads to the close: a reset, not a clean end.
+            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+        }
+        ctx.close();
     }
 
     /** Turns reading on or off; a no-op when it already is (the common case costs no atomic write). */

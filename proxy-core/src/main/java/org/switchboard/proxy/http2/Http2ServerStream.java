@@ -361,6 +361,24 @@ final class Http2ServerStream implements DownstreamStream {
     }
 
     @Override
+    public void responsePaused(long sinceNanos) {
+        clock.by(sinceNanos + connection.snapshots.get().timeouts().downstreamIdle().toNanos());
+    }
+
+    /** The client took none of this stream's response for {@code timeouts.downstreamIdle}: the stream is reset. */
+    private void clientStalled() {
+        StreamExchange stalled = current;
+        current = null;
+        metrics().proxyError("client_timeout");
+        record.termination = RequestRecord.Termination.CLIENT_TIMEOUT;
+        endRecord(stalled);
+        stalled.abort();
+        state = State.DONE;
+        dropPending();
+        connection.abortStream(this);
+    }
+
+    @Override
     public void tunnelOpened(HeadIndex head, ByteBuf upstreamBytes) {
         // Never asked for: an HTTP/2 request carries no Upgrade (RFC 8441 is not offered).
         resetAfterResponseStarted(MatrixErrors.INVALID_RESPONSE);
@@ -497,6 +515,15 @@ final class Http2ServerStream implements DownstreamStream {
             next = due;
         }
         if (current != null) {
+            long paused = current.pausedForClientSince();
+            if (paused >= 0) {
+                long due = paused + timeouts.downstreamIdle().toNanos();
+                if (now >= due) {
+                    clientStalled();
+                    return Long.MAX_VALUE;
+                }
+                next = Math.min(next, due);
+            }
             long due = current.upstreamDeadline();
             if (now >= due) {
                 current.upstreamTimedOut();

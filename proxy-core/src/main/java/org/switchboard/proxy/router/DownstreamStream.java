@@ -61,6 +61,13 @@ public interface DownstreamStream {
     void awaitingUpstream(long deadlineNanos);
 
     /**
+     * Reading the response was paused at {@code sinceNanos} because the client takes no more:
+     * the upstream's silence is not timed meanwhile, the client's is (see
+     * {@code StreamExchange#pausedForClientSince()}).
+     */
+    void responsePaused(long sinceNanos);
+
+    /**
      * The upstream switched protocols ({@code 101}) for the WebSocket handshake the request made:
      * the head is consumed from {@code upstreamBytes} and relayed. From then on bytes flow both
      * ways unframed: the client's go to the exchange as request body, the upstream's come as

@@ -83,6 +83,18 @@ public final class StreamExchange implements UpstreamListener {
     private long upstreamNanos = -1;
     private long lastUpstreamActivityNanos;
     private boolean awaitingUpstream;
+    /** When reading the response was paused because the client took no more; -1 while it is not. */
+    private long pausedForClientSince = -1;
+    /** When the upstream stopped taking the request body (its socket full); -1 while it takes it. */
+    private long upstreamWriteBlockedSince = -1;
+    /** The client sent {@code Expect: 100-continue}: until body bytes come, the upstream owes an answer. */
+    private boolean expectsContinue;
+    /** The connection came from the pool (kept alive since an earlier request), not opened for this one. */
+    private boolean reusedConnection;
+    /** The fresh connection tried once after a reused one closed before answering. */
+    private boolean retriedOnFreshConnection;
+    /** Any byte came back on the current upstream connection. */
+    private boolean upstreamSpoke;
     /** Made when a chunked response is first dechunked (for an HTTP/2 client), not per exchange. */
     private ChunkedFramer.DataSink dechunked;
 
@@ -128,9 +140,16 @@ public final class StreamExchange implements UpstreamListener {
         endpoint.load().requestStarted();
         UpstreamConnection pooled = pool.pollIdle(endpoint.address(), this);
         if (pooled != null) {
+            reusedConnection = true;
             onConnected(pooled, nowNanos);
             return;
         }
+        connectNew();
+    }
+
+    /** Opens a connection of its own to the endpoint (none idle, or the idle one went stale). */
+    private void connectNew() {
+        reusedConnection = false;
         Endpoint target = endpoint;
         pool.connect(endpoint.address(), this).addListener((ChannelFuture future) -> {
             if (future.isSuccess()) {
@@ -175,6 +194,7 @@ public final class StreamExchange implements UpstreamListener {
             return;
         }
         upstream = connection;
+        upstreamSpoke = false;
         Channel channel = connection.channel();
         requestSentNanos = nowNanos;
         if (upstreamHead == null) {
@@ -207,7 +227,17 @@ public final class StreamExchange implements UpstreamListener {
         // that sent Expect: 100-continue waits for the upstream's 100 before it sends the body.
         if (!downstream.requestBody() && !done) {
             channel.flush();
+            if (expectsContinue) {
+                // The upstream decides when the body may come (a 100) or answers at once: it
+                // owes an answer, and its silence is timed until the body starts.
+                armResponseTimeout(nowNanos);
+            }
         }
+    }
+
+    /** The client sent {@code Expect: 100-continue} (call before {@link #start}). */
+    public void expectContinue() {
+        expectsContinue = true;
     }
 
     /** Request body from the client, a slice of its read buffer; ownership passes on. */
@@ -226,11 +256,17 @@ public final class StreamExchange implements UpstreamListener {
         if (replay != null) {
             replay.keep(part);
         }
+        if (awaitingUpstream && !requestComplete) {
+            // The body after an Expect began: the client's pace is timed now, not the upstream's silence.
+            awaitingUpstream = false;
+        }
         Channel channel = upstream.channel();
         channel.write(part, channel.voidPromise());
         if (!channel.isWritable()) {
             // Paused before the flush: a flush that drains at once reports writability from inside.
             awaitingUpstreamWritable = true;
+            upstreamWriteBlockedSince = now();
+            downstream.awaitingUpstream(upstreamWriteBlockedSince + responseTimeoutNanos);
             downstream.pauseBody();
             channel.flush();
         }
@@ -256,15 +292,31 @@ public final class StreamExchange implements UpstreamListener {
     public void onUpstreamWritable() {
         if (awaitingUpstreamWritable && !done) {
             awaitingUpstreamWritable = false;
+            upstreamWriteBlockedSince = -1;
             downstream.requestBody();
         }
     }
 
-    /** The client can take more: resume reading the response. */
+    /** The client can take more: resume reading the response; the upstream's silence is timed from now. */
     public void onClientWritable() {
         if (upstream != null && !done) {
             upstream.channel().config().setAutoRead(true);
+            if (pausedForClientSince >= 0) {
+                pausedForClientSince = -1;
+                if (awaitingUpstream) {
+                    lastUpstreamActivityNanos = now();
+                    downstream.awaitingUpstream(lastUpstreamActivityNanos + responseTimeoutNanos);
+                }
+            }
         }
+    }
+
+    /**
+     * Since when reading the response has been paused for a client that takes no more, or -1:
+     * the client connection times that stall ({@code timeouts.downstreamIdle}).
+     */
+    public long pausedForClientSince() {
+        return done ? -1 : pausedForClientSince;
     }
 
     // ---- the response ----
@@ -277,6 +329,7 @@ public final class StreamExchange implements UpstreamListener {
         }
         // One clock read for everything this read ends: the record, the next request's timer.
         lastUpstreamActivityNanos = now();
+        upstreamSpoke = true;
         responsePending = Cumulation.append(downstream.alloc(), responsePending, bytes);
         while (!done && responsePending != null && responsePending.isReadable()) {
             if (response == Response.HEAD) {
@@ -329,6 +382,10 @@ public final class StreamExchange implements UpstreamListener {
                 return false;
             }
             responsePending.skipBytes(end);
+            if (status == 100 && awaitingUpstream && !requestComplete) {
+                // The upstream wants the body: from here the client's pace is timed.
+                awaitingUpstream = false;
+            }
             downstream.sendInformational(index);
             return true;
         }
@@ -452,6 +509,11 @@ public final class StreamExchange implements UpstreamListener {
         downstream.sendResponseBody(data);
         if (!downstream.isWritable() && upstream != null) {
             upstream.channel().config().setAutoRead(false);
+            if (pausedForClientSince < 0) {
+                // The upstream is not silent: it waits for us. The client's stall is what is timed.
+                pausedForClientSince = lastUpstreamActivityNanos;
+                downstream.responsePaused(pausedForClientSince);
+            }
         }
     }
 
@@ -477,6 +539,20 @@ public final class StreamExchange implements UpstreamListener {
             // end; so does a tunnel. A reset there cuts the body short, as anywhere else.
             response = Response.DONE;
             finish(now());
+            return;
+        }
+        if (!upstreamSpoke && requestComplete && mayResend && reusedConnection && !retriedOnFreshConnection) {
+            // A kept-alive connection the upstream closed as the request went out (its idle
+            // timeout, a restart): nothing says the endpoint failed. Once, on a connection of
+            // its own, to the same endpoint: with one endpoint there is nowhere else to go.
+            retriedOnFreshConnection = true;
+            pool.release(upstream, false);
+            upstream = null;
+            cancelResponseTimeout();
+            releaseResponsePending();
+            resend = true;
+            failover.metrics().retry("reused_connection_closed");
+            connectNew();
             return;
         }
         failover.health().failed(endpoint, "connection closed before the response ended");
@@ -607,7 +683,14 @@ public final class StreamExchange implements UpstreamListener {
 
     /** When the upstream's silence becomes a timeout; {@code Long.MAX_VALUE} while nothing is awaited. */
     public long upstreamDeadline() {
-        return done || !awaitingUpstream ? Long.MAX_VALUE : lastUpstreamActivityNanos + responseTimeoutNanos;
+        if (done) {
+            return Long.MAX_VALUE;
+        }
+        // Paused for the client, the upstream waits for us: its silence is not its own.
+        long due = !awaitingUpstream || pausedForClientSince >= 0 ? Long.MAX_VALUE
+                : lastUpstreamActivityNanos + responseTimeoutNanos;
+        // An upstream that takes no more of the body is as stuck as a silent one.
+        return upstreamWriteBlockedSince < 0 ? due : Math.min(due, upstreamWriteBlockedSince + responseTimeoutNanos);
     }
 
     /** The connection's clock found the upstream silent past its deadline. */

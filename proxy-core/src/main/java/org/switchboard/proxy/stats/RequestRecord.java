@@ -19,7 +19,9 @@ public final class RequestRecord {
         /** Still running when a drain's timeout closed its connection: ended by the proxy, not the client. */
         DRAIN_TIMEOUT,
         /** Still running when the proxy stopped without a drain (SIGINT, or a stop during one). */
-        STOPPED;
+        STOPPED,
+        /** The client took no response bytes for {@code timeouts.downstreamIdle}: cut off. */
+        CLIENT_TIMEOUT;
 
         /** As the access log writes it. */
         final String text = name().toLowerCase(Locale.ROOT);
