@@ -108,6 +108,7 @@ class LimitsSystemTest {
                 RawClient.Response refused = fourth.readResponse();
                 assertEquals(429, refused.status());
                 assertTrue(refused.body().contains("M_LIMIT_EXCEEDED"), refused.body());
+                assertEquals("no-store", refused.header("Cache-Control"));
             }
             // Counted as a request the proxy refused, as every other refusal is (and logged alike).
             await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertEquals(refusedBefore + 1, refusedRequests()));

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -106,6 +108,51 @@ class TlsSystemTest {
             proxy.close();
         }
         upstream.close();
+    }
+
+    /**
+     * A connection over a limit on a TLS listener is closed without an answer: no handshake gave
+     * it a way to read one, and HTTP text in a TLS stream is a protocol error to the client.
+     */
+    @Test
+    void aConnectionOverTheLimitOnATlsListenerIsClosedWithoutPlaintext() throws Exception {
+        proxy.close();
+        proxy = null;
+        Path file = Files.writeString(dir.resolve("limited.yaml"), """
+                listeners:
+                  - name: https
+                    address: "127.0.0.1:0"
+                    tls:
+                      certificates:
+                        - { cert: "%s", key: "%s" }
+                admin:
+                  address: "127.0.0.1:0"
+                accessLog: {enabled: false}
+                limits: {connectionsPerClient: 1}
+                upstreams:
+                  main: { endpoints: ["%s"] }
+                """.formatted(matrix.cert(), matrix.key(), upstream.endpoint()));
+        proxy = ProxyUnderTest.startReloadable(file);
+        List<Integer> firstBytes = new ArrayList<>();
+        try (Socket a = new Socket(); Socket b = new Socket()) {
+            for (Socket socket : List.of(a, b)) {
+                socket.connect(proxy.address("https"));
+                socket.setSoTimeout(5_000);
+            }
+            for (Socket socket : List.of(a, b)) {
+                // The start of a TLS record, then garbage: the admitted one answers with an alert.
+                socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o'});
+                int first;
+                try {
+                    first = socket.getInputStream().read();
+                } catch (SocketException reset) {
+                    first = -1;
+                }
+                firstBytes.add(first);
+            }
+        }
+        assertTrue(firstBytes.contains(-1), "one of the two was refused: " + firstBytes);
+        assertTrue(!firstBytes.contains((int) 'H'), "no plaintext HTTP into a TLS connection: " + firstBytes);
     }
 
     @Test

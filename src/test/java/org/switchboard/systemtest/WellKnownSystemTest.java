@@ -111,6 +111,7 @@ class WellKnownSystemTest {
             RawClient.Response post = client.readResponse();
             assertEquals(405, post.status());
             assertEquals("GET, HEAD, OPTIONS", post.header("Allow"));
+            assertEquals("no-store", post.header("Cache-Control"));
             assertEquals("{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unrecognized request\"}", post.body());
             assertEquals("*", post.header("Access-Control-Allow-Origin"));
         }

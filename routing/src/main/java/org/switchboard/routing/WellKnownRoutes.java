@@ -53,6 +53,7 @@ final class WellKnownRoutes {
         RespondSpec preflight = new RespondSpec(204, RespondSpec.JSON, CorsHeaders.HEADERS, new byte[0]);
         Map<String, String> allow = new LinkedHashMap<>(CorsHeaders.HEADERS);
         allow.put("Allow", "GET, HEAD, OPTIONS");
+        allow.put("Cache-Control", "no-store"); // as every error the proxy answers itself
         RespondSpec notAllowed = new RespondSpec(405, RespondSpec.JSON, allow,
                 "{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unrecognized request\"}".getBytes(StandardCharsets.US_ASCII));
         List<String> hosts = spec.hosts().isEmpty() ? Collections.singletonList(null) : spec.hosts();

@@ -46,7 +46,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final Supplier<ProxySnapshot> snapshots;
     private final Map<EventLoop, UpstreamConnectionPool> poolsByEventLoop;
     private final ListenerSpec listener;
-    private final ConnectionLimiter limiter = new ConnectionLimiter(this::refused);
+    private final ConnectionLimiter limiter;
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final Drain drain;
@@ -84,6 +84,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                              ListenerSpec listener, ProxyMetrics metrics, AccessLog accessLog, Drain drain,
                              ListenerTls tls, IntSupplier httpsPort) {
         this.tls = tls == null ? null : new TlsHandshakes(tls, metrics.registry());
+        this.limiter = new ConnectionLimiter(this::refused, tls == null);
         this.redirect = listener.redirectToHttps() && httpsPort != null ? new HttpsRedirectGate(httpsPort) : null;
         this.accessLog = accessLog;
         this.drain = drain;

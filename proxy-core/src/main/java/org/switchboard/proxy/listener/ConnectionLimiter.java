@@ -12,8 +12,11 @@ import org.switchboard.routing.CorsHeaders;
 /**
  * Open client connections of one listener, in all and per client address, checked when a
  * connection is accepted: before it holds a pipeline, buffers or an upstream connection. A
- * refused connection gets a short HTTP answer and is closed. Trusted proxies are counted for the
- * listener but exempt from the per-client limit, since one of them carries many clients.
+ * refused connection on a plain listener gets a short HTTP answer and is closed; on a TLS
+ * listener it is closed without one, since no handshake has given it a way to read an answer
+ * (HTTP written into a TLS connection would be a protocol error to the client, not a 429).
+ * Trusted proxies are counted for the listener but exempt from the per-client limit, since one
+ * of them carries many clients.
  */
 final class ConnectionLimiter {
     /** Told of each connection refused here: it is logged and counted as a refused request. */
@@ -27,11 +30,14 @@ final class ConnectionLimiter {
             "Too many connections from this address");
 
     private final Refusals refusals;
+    /** A plain listener: a refusal is answered in HTTP/1.1. */
+    private final boolean answers;
     private final AtomicInteger open = new AtomicInteger();
     private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
-    ConnectionLimiter(Refusals refusals) {
+    ConnectionLimiter(Refusals refusals, boolean answers) {
         this.refusals = refusals;
+        this.answers = answers;
     }
 
     /**
@@ -86,6 +92,11 @@ final class ConnectionLimiter {
     }
 
     private void refuse(Channel channel, String client, int status, byte[] response) {
+        if (!answers) {
+            channel.close();
+            refusals.refused(channel, client, status, 0);
+            return;
+        }
         channel.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener(ChannelFutureListener.CLOSE);
         refusals.refused(channel, client, status, response.length);
     }
@@ -93,6 +104,7 @@ final class ConnectionLimiter {
     private static byte[] rawResponse(String status, String errcode, String error) {
         String body = "{\"errcode\":\"" + errcode + "\",\"error\":\"" + error + "\"}";
         return ("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
-                + "\r\n" + CorsHeaders.HTTP1_LINES + "Connection: close\r\n\r\n" + body).getBytes(StandardCharsets.US_ASCII);
+                + "\r\nCache-Control: no-store\r\n" + CorsHeaders.HTTP1_LINES + "Connection: close\r\n\r\n" + body)
+                .getBytes(StandardCharsets.US_ASCII);
     }
 }

@@ -55,7 +55,7 @@ final class RequestValidator {
         String authority = target.substring(authorityStart, authorityEnd);
         String defaultPort = scheme.equalsIgnoreCase("https") ? ":443" : ":80";
         if (host == null || !isAuthority(authority)
-                || !withoutDefaultPort(authority, defaultPort).equalsIgnoreCase(withoutDefaultPort(host, defaultPort))) {
+                || !origin(authority, defaultPort).equalsIgnoreCase(origin(host, defaultPort))) {
             return MatrixErrors.BAD_REQUEST;
         }
         String rest = target.substring(authorityEnd);
@@ -63,12 +63,18 @@ final class RequestValidator {
         return null;
     }
 
-    /** {@code h:} and {@code h:80} are {@code h} for http (RFC 3986 6.2.3). */
-    private static String withoutDefaultPort(String authority, String defaultPort) {
-        if (authority.endsWith(":") && !authority.endsWith("::")) {
-            return authority.substring(0, authority.length() - 1);
+    /** {@code h:}, {@code h:80} and {@code h.} are {@code h} for http (RFC 3986 6.2.3; the DNS root). */
+    private static String origin(String authority, String defaultPort) {
+        String host = authority;
+        if (host.endsWith(":") && !host.endsWith("::")) {
+            host = host.substring(0, host.length() - 1);
+        } else if (host.endsWith(defaultPort)) {
+            host = host.substring(0, host.length() - defaultPort.length());
         }
-        return authority.endsWith(defaultPort) ? authority.substring(0, authority.length() - defaultPort.length()) : authority;
+        int colon = host.startsWith("[") ? host.indexOf(']') + 1 : host.indexOf(':');
+        String port = colon > 0 && colon < host.length() ? host.substring(colon) : "";
+        String name = colon > 0 && colon < host.length() ? host.substring(0, colon) : host;
+        return (name.length() > 1 && name.endsWith(".") ? name.substring(0, name.length() - 1) : name) + port;
     }
 
     private static boolean isVisibleAscii(String text) {

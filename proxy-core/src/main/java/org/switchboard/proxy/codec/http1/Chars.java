@@ -84,20 +84,36 @@ final class Chars {
     }
 
     /**
-     * The end of an authority (one {@link #isAuthority} accepts) without its port when that port
-     * is empty or the scheme's default: {@code h}, {@code h:} and {@code h:80} name the same origin
-     * for http (RFC 3986 6.2.3). {@code to} when the port is another.
+     * Whether two authorities (each one {@link #isAuthority} accepts) name the same origin for a
+     * scheme whose default port is {@code defaultPort}: hosts alike but for case and a trailing
+     * dot (the DNS root: {@code h.} is {@code h}), and the same port, an empty or absent one being
+     * the default ({@code h}, {@code h:} and {@code h:80} for http, RFC 3986 6.2.3).
      */
-    static int withoutDefaultPort(byte[] b, int from, int to, int defaultPort) {
-        int hostEnd = hostEnd(b, from, to);
-        if (hostEnd == to) {
-            return to;
+    static boolean sameOrigin(byte[] b, int aFrom, int aTo, int bFrom, int bTo, int defaultPort) {
+        int aHostEnd = hostEnd(b, aFrom, aTo);
+        int bHostEnd = hostEnd(b, bFrom, bTo);
+        if (port(b, aHostEnd, aTo, defaultPort) != port(b, bHostEnd, bTo, defaultPort)) {
+            return false;
+        }
+        int aEnd = withoutTrailingDot(b, aFrom, aHostEnd);
+        int bEnd = withoutTrailingDot(b, bFrom, bHostEnd);
+        return HeaderName.equalsIgnoreCase(b, aFrom, aEnd - aFrom, b, bFrom, bEnd - bFrom);
+    }
+
+    /** The port after a host ending at {@code hostEnd}: the default when there is none, or it is empty. */
+    private static int port(byte[] b, int hostEnd, int to, int defaultPort) {
+        if (hostEnd + 1 >= to) {
+            return defaultPort;
         }
         int port = 0;
         for (int i = hostEnd + 1; i < to; i++) {
             port = port * 10 + b[i] - '0';
         }
-        return hostEnd + 1 == to || port == defaultPort ? hostEnd : to;
+        return port;
+    }
+
+    private static int withoutTrailingDot(byte[] b, int from, int end) {
+        return end - 1 > from && b[end - 1] == '.' ? end - 1 : end;
     }
 
     /** Empty (RFC 3986 allows "host:"), or at most 65535 in decimal digits. */

@@ -575,10 +575,7 @@ public final class HeadIndex {
         }
         // The same origin whether or not either names the scheme's default port (RFC 9112 3.2.2).
         int defaultPort = authority - targetStart == "https://".length() ? 443 : 80;
-        int targetHostEnd = Chars.withoutDefaultPort(b, authority, authorityEnd, defaultPort);
-        int hostEnd = Chars.withoutDefaultPort(b, valueStart(host), valueEnd(host), defaultPort);
-        if (!HeaderName.equalsIgnoreCase(b, authority, targetHostEnd - authority, b, valueStart(host),
-                hostEnd - valueStart(host))) {
+        if (!Chars.sameOrigin(b, authority, authorityEnd, valueStart(host), valueEnd(host), defaultPort)) {
             return refused(HeadError.MALFORMED, "absolute-form target for another host");
         }
         originFormStart = authorityEnd;
