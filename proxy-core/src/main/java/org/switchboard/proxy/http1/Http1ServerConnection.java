@@ -789,18 +789,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                     next = due;
                 }
                 if (current != null) {
-                    long paused = current.pausedForClientSince();
-                    if (paused >= 0) {
-                        long due = paused + timeouts.downstreamIdle().toNanos();
-                        if (now >= due) {
-                            clientStalled();
-                            return Long.MAX_VALUE;
-                        }
-                        next = Math.min(next, due);
-                    }
-                    long due = current.upstreamDeadline();
-                    if (now >= due) {
-                        current.upstreamTimedOut();
+                    long due = current.actOnDeadlines(now, timeouts.downstreamIdle().toNanos(), this::clientStalled);
+                    if (due < 0) {
                         return Long.MAX_VALUE;
                     }
                     next = Math.min(next, due);

@@ -515,18 +515,8 @@ final class Http2ServerStream implements DownstreamStream {
             next = due;
         }
         if (current != null) {
-            long paused = current.pausedForClientSince();
-            if (paused >= 0) {
-                long due = paused + timeouts.downstreamIdle().toNanos();
-                if (now >= due) {
-                    clientStalled();
-                    return Long.MAX_VALUE;
-                }
-                next = Math.min(next, due);
-            }
-            long due = current.upstreamDeadline();
-            if (now >= due) {
-                current.upstreamTimedOut();
+            long due = current.actOnDeadlines(now, timeouts.downstreamIdle().toNanos(), this::clientStalled);
+            if (due < 0) {
                 return Long.MAX_VALUE;
             }
             next = Math.min(next, due);

@@ -55,7 +55,7 @@ public interface DownstreamStream {
 
     /**
      * The exchange waits for the upstream (its request is sent): look at
-     * {@code StreamExchange#upstreamDeadline()} no later than {@code deadlineNanos} (a time of
+     * {@code StreamExchange#actOnDeadlines} no later than {@code deadlineNanos} (a time of
      * {@link #executor()}'s ticker).
      */
     void awaitingUpstream(long deadlineNanos);
@@ -63,7 +63,7 @@ public interface DownstreamStream {
     /**
      * Reading the response was paused at {@code sinceNanos} because the client takes no more:
      * the upstream's silence is not timed meanwhile, the client's is (see
-     * {@code StreamExchange#pausedForClientSince()}).
+     * {@code StreamExchange#actOnDeadlines}).
      */
     void responsePaused(long sinceNanos);
 

@@ -312,11 +312,30 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /**
-     * Since when reading the response has been paused for a client that takes no more, or -1:
-     * the client connection times that stall ({@code timeouts.downstreamIdle}).
+     * The client side's clock asks what is overdue at {@code now}: a client that took none of the
+     * response for {@code clientStallNanos} is handed to {@code cutOffClient} (cutting it off is
+     * the client side's to do), an upstream silent past its deadline gets its timeout. Returns
+     * when to look again ({@code Long.MAX_VALUE}: nothing awaited), or -1 when the exchange ended.
      */
-    public long pausedForClientSince() {
-        return done ? -1 : pausedForClientSince;
+    public long actOnDeadlines(long now, long clientStallNanos, Runnable cutOffClient) {
+        if (done) {
+            return Long.MAX_VALUE;
+        }
+        long next = Long.MAX_VALUE;
+        if (pausedForClientSince >= 0) {
+            long due = pausedForClientSince + clientStallNanos;
+            if (now >= due) {
+                cutOffClient.run();
+                return -1;
+            }
+            next = due;
+        }
+        long due = upstreamDeadline();
+        if (now >= due) {
+            upstreamTimedOut();
+            return -1;
+        }
+        return Math.min(next, due);
     }
 
     // ---- the response ----
@@ -682,7 +701,7 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /** When the upstream's silence becomes a timeout; {@code Long.MAX_VALUE} while nothing is awaited. */
-    public long upstreamDeadline() {
+    private long upstreamDeadline() {
         if (done) {
             return Long.MAX_VALUE;
         }
@@ -694,7 +713,7 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /** The connection's clock found the upstream silent past its deadline. */
-    public void upstreamTimedOut() {
+    private void upstreamTimedOut() {
         if (!done) {
             failover.health().failed(endpoint, "timeout");
             fail(MatrixErrors.UPSTREAM_TIMEOUT);
