@@ -179,6 +179,21 @@ class DataPathSystemTest {
         }
     }
 
+    /** A coding list read as chunked here goes up as plain {@code chunked}: no parser upstream reads it otherwise. */
+    @Test
+    void aTransferEncodingListGoesUpstreamInItsOneForm() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("POST /te-list HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked,\r\n"
+                    + "X-After: 1\r\n\r\n5\r\nhello\r\n0\r\n\r\n").readResponse();
+            assertEquals(200, response.status());
+        }
+        TinyUpstream.Received received = upstream.received().stream().filter(r -> r.target().equals("/te-list"))
+                .findFirst().orElseThrow();
+        assertEquals("chunked", received.head().header("Transfer-Encoding"));
+        assertEquals("1", received.head().header("X-After"));
+        assertEquals("hello", received.body());
+    }
+
     @Test
     void moreThan128PipelinedRequestsAreAllAnsweredInOrder() throws Exception {
         int count = 300;

@@ -109,6 +109,12 @@ class Http1RequestDifferentialTest {
             return "a Content-Length of 19 digits or more is refused: no body is that large, and no overflow can follow";
         }
         if (oracle.verdict.equals("accept") && candidate.verdict.equals("accept")
+                && oracle.withChunkedAsWritten().equals(candidate)) {
+            return "a request's Transfer-Encoding goes upstream as plain chunked, its one accepted value, however the "
+                    + "client wrote it (Chunked, chunked, with empty list elements): no parser upstream reads it otherwise";
+        }
+        oracle = oracle.withChunkedAsWritten();
+        if (oracle.verdict.equals("accept") && candidate.verdict.equals("accept")
                 && oracle.withoutExpect().equals(candidate.withoutExpect().without("host: localhost"))) {
             return "an HTTP/1.0 request without Host goes upstream as HTTP/1.1, which must name one (RFC 9112 3.2)";
         }
@@ -253,6 +259,12 @@ class Http1RequestDifferentialTest {
 
         Outcome without(String line) {
             return new Outcome(verdict, method, target, headers.stream().filter(h -> !h.equals(line)).toList());
+        }
+
+        /** The Transfer-Encoding line as the new writer forwards it. */
+        Outcome withChunkedAsWritten() {
+            return new Outcome(verdict, method, target, headers.stream()
+                    .map(h -> h.startsWith("transfer-encoding:") ? "transfer-encoding: chunked" : h).toList());
         }
 
         Outcome withoutExpect() {

@@ -20,6 +20,7 @@ public final class HeadWriter {
     private static final byte[] CONNECTION_KEEP_ALIVE = Tokens.ascii("Connection: keep-alive\r\n");
     private static final byte[] CRLF = Tokens.ascii("\r\n");
     private static final byte[] HOST = Tokens.ascii("Host: ");
+    private static final byte[] TRANSFER_ENCODING_CHUNKED = Tokens.ascii("Transfer-Encoding: chunked\r\n");
 
     private HeadWriter() {
     }
@@ -27,7 +28,7 @@ public final class HeadWriter {
     /** An upper bound of {@link #writeRequest}'s output, to size its buffer once. */
     public static int requestCapacity(HeadIndex head, String forwardedFor, String requestId) {
         return head.headEnd() - head.headStart() + 64 + forwardedFor.length() + requestId.length()
-                + (head.host() < 0 ? 6 + 255 + 2 : 0);
+                + (head.host() < 0 ? 6 + 255 + 2 : 0) + (head.chunked() ? TRANSFER_ENCODING_CHUNKED.length : 0);
     }
 
     /**
@@ -140,6 +141,7 @@ public final class HeadWriter {
      * lines and those Connection names; on a request, forwarding claims ({@code trustedPeer}
      * keeps Forwarded and X-Forwarded-Host/-Port/-Prefix); on a response, Transfer-Encoding
      * when {@code dropTransferEncoding}, and both framing fields where its status forbids them.
+     * A request's Transfer-Encoding is written in its one accepted form, {@code chunked}.
      */
     private static void copyFields(HeadIndex head, boolean request, boolean trustedPeer, boolean dropTransferEncoding,
                                    ByteBuf out) {
@@ -154,6 +156,17 @@ public final class HeadWriter {
                             : (dropTransferEncoding || noFraming) && id == HeaderName.TRANSFER_ENCODING
                                     || noFraming && id == HeaderName.CONTENT_LENGTH);
             if (drop) {
+                continue;
+            }
+            if (request && id == HeaderName.TRANSFER_ENCODING) {
+                // Its one value a request may have, as every parser reads it: "chunked," or
+                // ", Chunked" could be read otherwise upstream (Twisted refuses them).
+                if (runStart >= 0) {
+                    out.writeBytes(b, runStart, runEnd - runStart);
+                }
+                out.writeBytes(TRANSFER_ENCODING_CHUNKED);
+                runStart = -1;
+                runEnd = -1;
                 continue;
             }
             int start = head.nameStart(i);
