@@ -4,9 +4,11 @@ import java.time.Duration;
 
 /**
  * @param connect          opening a connection to an endpoint
- * @param upstreamResponse the longest an upstream may stay silent while a response is due
- *                         (long enough for /sync long polls and slow initial syncs)
- * @param downstreamIdle   how long a client's keep-alive connection may sit between requests
+ * @param upstreamResponse the longest an upstream may stay silent while a response is due, or
+ *                         take none of a request body (long enough for /sync long polls and slow
+ *                         initial syncs); not timed while the client is the one not reading
+ * @param downstreamIdle   how long a client's keep-alive connection may sit between requests,
+ *                         and how long a client may take none of its response before it is cut off
  * @param requestHeader    how long a client may take to send a request head once it has begun
  *                         (slowloris): 408 and close after that
  * @param requestBody      the longest a request body may pause between bytes (slowloris on the

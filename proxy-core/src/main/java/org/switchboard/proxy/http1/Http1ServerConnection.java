@@ -23,7 +23,6 @@ import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.proxy.codec.http1.BodyFraming;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadError;
-import org.switchboard.routing.RequestView;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.HeadWriter;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
@@ -46,6 +45,7 @@ import org.switchboard.proxy.stats.AccessLog;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.stats.RequestRecord;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
+import org.switchboard.routing.RequestView;
 
 /**
  * An HTTP/1 client connection, the last handler of its pipeline (after the PROXY decoder and
@@ -102,6 +102,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
      * upstream's 100, so its silence is not a stalled body (the upstream's is timed instead).
      */
     private boolean awaitingContinue;
+    /** While a response waits on the client: how much it had still to take when last judged. */
+    private long unsentWhenStallLastJudged;
     /** Inside {@link #process()}: an exchange asking for the body from there is served by the loop already running. */
     private boolean processing;
 
@@ -286,6 +288,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     /** A head that did not come whole in time: 408, logged from its first byte with what of it came. */
     private void headTimedOut() {
         startRecord(headStartedNanos);
+        // The answer is in HTTP/1.1 and has its body, whatever the request before this one was.
+        http10 = false;
+        headRequest = false;
         if (pending != null && pending.isReadable()) {
             LimitsSpec limits = snapshots.get().spec().limits();
             HeadIndex index = scratch.index(limits.requestTarget(), limits.requestHeaders());
@@ -730,7 +735,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         ctx.close();
     }
 
-    // ---- clocks: idle between requests, request head, request body, the upstream, lingering close ----
+    // ---- clocks: idle between requests, request head, request body, the upstream, a client that
+    // ---- takes no response, lingering close ----
 
     /** What is overdue now, and when to look next (see {@link ConnectionClock}). */
     private long tick(long now) {
@@ -823,14 +829,23 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     @Override
     public void responsePaused(long sinceNanos) {
+        unsentWhenStallLastJudged = ctx.channel().bytesBeforeWritable();
         clock.by(sinceNanos + timeouts().downstreamIdle().toNanos());
     }
 
     /**
-     * The client took no response bytes for {@code timeouts.downstreamIdle}: it is cut off, and
-     * the upstream connection closed, without a mark against the upstream, which was waiting for us.
+     * The response has waited on the client for {@code timeouts.downstreamIdle}. If the proxy
+     * wrote some of it to the socket since it was last judged, the client is reading, slowly: its
+     * stall is timed afresh (returns false), as nginx's send_timeout times the gap between two
+     * writes. Otherwise it is cut off, and the upstream connection closed, without a mark against
+     * the upstream, which was waiting for us.
      */
-    private void clientStalled() {
+    private boolean clientStalled() {
+        long unsent = ctx.channel().bytesBeforeWritable();
+        if (unsent < unsentWhenStallLastJudged) {
+            unsentWhenStallLastJudged = unsent;
+            return false;
+        }
         StreamExchange stalled = current;
         current = null;
         metrics.proxyError("client_timeout");
@@ -843,6 +858,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
         }
         ctx.close();
+        return true;
     }
 
     /** Turns reading on or off; a no-op when it already is (the common case costs no atomic write). */

@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
+import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
@@ -365,8 +366,12 @@ final class Http2ServerStream implements DownstreamStream {
         clock.by(sinceNanos + connection.snapshots.get().timeouts().downstreamIdle().toNanos());
     }
 
-    /** The client took none of this stream's response for {@code timeouts.downstreamIdle}: the stream is reset. */
-    private void clientStalled() {
+    /**
+     * The client took none of this stream's response for {@code timeouts.downstreamIdle}: the
+     * stream is reset. A client reading slowly opens its window as it goes, which resumes the
+     * stream and times its next stall afresh, so one judged here has taken nothing.
+     */
+    private boolean clientStalled() {
         StreamExchange stalled = current;
         current = null;
         metrics().proxyError("client_timeout");
@@ -375,7 +380,8 @@ final class Http2ServerStream implements DownstreamStream {
         stalled.abort();
         state = State.DONE;
         dropPending();
-        connection.abortStream(this);
+        connection.abortStream(this, Http2Error.CANCEL);
+        return true;
     }
 
     @Override

@@ -162,8 +162,9 @@ public final class Drain {
 
     /**
      * The proxy stops without waiting: every client connection still open is closed now, its
-     * requests logged as ended by the proxy. Waits for the closes (2 s at most in all), so their
-     * log lines are written before the access log closes.
+     * requests logged as ended by the proxy. Waits for the closes (2 s at most in all); their
+     * requests' lines are written as the loops go on, before the access log closes
+     * ({@code Switchboard#close} lets the loops run their queued work first).
      */
     public void closeAllForStop() {
         List<Channel> left = List.copyOf(clients);

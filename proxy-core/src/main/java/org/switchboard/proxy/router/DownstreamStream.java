@@ -54,7 +54,8 @@ public interface DownstreamStream {
     void sendResponseBody(ByteBuf data);
 
     /**
-     * The exchange waits for the upstream (its request is sent): look at
+     * The exchange waits for the upstream (its request is sent, it owes a 100 or an answer, or it
+     * takes no more of the body): look at
      * {@code StreamExchange#actOnDeadlines} no later than {@code deadlineNanos} (a time of
      * {@link #executor()}'s ticker).
      */

@@ -7,6 +7,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.switchboard.proxy.codec.http1.ChunkedFramer;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadIndex;
@@ -312,12 +313,14 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /**
-     * The client side's clock asks what is overdue at {@code now}: a client that took none of the
-     * response for {@code clientStallNanos} is handed to {@code cutOffClient} (cutting it off is
-     * the client side's to do), an upstream silent past its deadline gets its timeout. Returns
-     * when to look again ({@code Long.MAX_VALUE}: nothing awaited), or -1 when the exchange ended.
+     * The client side's clock asks what is overdue at {@code now}: a response that waited on the
+     * client for {@code clientStallNanos} is handed to {@code judgeClient}, which cuts the client
+     * off (true: that is the client side's to do) or finds it still reading (false: its stall is
+     * timed afresh); an upstream silent past its deadline gets its timeout. Returns when to look
+     * again ({@code Long.MAX_VALUE}: nothing awaited, or the exchange is over), or -1 when this
+     * call ended it.
      */
-    public long actOnDeadlines(long now, long clientStallNanos, Runnable cutOffClient) {
+    public long actOnDeadlines(long now, long clientStallNanos, BooleanSupplier judgeClient) {
         if (done) {
             return Long.MAX_VALUE;
         }
@@ -325,8 +328,11 @@ public final class StreamExchange implements UpstreamListener {
         if (pausedForClientSince >= 0) {
             long due = pausedForClientSince + clientStallNanos;
             if (now >= due) {
-                cutOffClient.run();
-                return -1;
+                if (judgeClient.getAsBoolean()) {
+                    return -1;
+                }
+                pausedForClientSince = now;
+                due = now + clientStallNanos;
             }
             next = due;
         }
@@ -567,8 +573,7 @@ public final class StreamExchange implements UpstreamListener {
             retriedOnFreshConnection = true;
             pool.release(upstream, false);
             upstream = null;
-            cancelResponseTimeout();
-            releaseResponsePending();
+            forgetConnectionState();
             resend = true;
             failover.metrics().retry("reused_connection_closed");
             connectNew();
@@ -578,8 +583,7 @@ public final class StreamExchange implements UpstreamListener {
         if (!responseStarted && requestComplete && mayResend) {
             pool.release(upstream, false);
             upstream = null;
-            cancelResponseTimeout();
-            releaseResponsePending();
+            forgetConnectionState();
             resend = true;
             if (retryElsewhere("closed_before_response")) {
                 return;
@@ -708,16 +712,29 @@ public final class StreamExchange implements UpstreamListener {
         // Paused for the client, the upstream waits for us: its silence is not its own.
         long due = !awaitingUpstream || pausedForClientSince >= 0 ? Long.MAX_VALUE
                 : lastUpstreamActivityNanos + responseTimeoutNanos;
-        // An upstream that takes no more of the body is as stuck as a silent one.
-        return upstreamWriteBlockedSince < 0 ? due : Math.min(due, upstreamWriteBlockedSince + responseTimeoutNanos);
+        // An upstream that takes no more of the body is as stuck as a silent one (unless it waits
+        // for us to read its answer, which waits on the client).
+        return upstreamWriteBlockedSince < 0 || pausedForClientSince >= 0 ? due
+                : Math.min(due, upstreamWriteBlockedSince + responseTimeoutNanos);
     }
 
     /** The connection's clock found the upstream silent past its deadline. */
     private void upstreamTimedOut() {
         if (!done) {
-            failover.health().failed(endpoint, "timeout");
+            // An upstream that let a client's Expect wait without a word is odd, but not down.
+            if (!(expectsContinue && bodyBytes == 0)) {
+                failover.health().failed(endpoint, "timeout");
+            }
             fail(MatrixErrors.UPSTREAM_TIMEOUT);
         }
+    }
+
+    /** The request leaves its connection for another: nothing awaited of that one is awaited still. */
+    private void forgetConnectionState() {
+        cancelResponseTimeout();
+        releaseResponsePending();
+        awaitingUpstreamWritable = false;
+        upstreamWriteBlockedSince = -1;
     }
 
     private void cancelResponseTimeout() {

@@ -271,7 +271,7 @@ public final class ProxyMetrics {
 
     public void retry(String reason) {
         retries.computeIfAbsent(reason, r -> Counter.builder("switchboard_retries")
-                .description("Requests sent again to another endpoint, by reason").tag("reason", r).register(registry)).increment();
+                .description("Requests sent again, by reason: to another endpoint, or on a new connection to the same one").tag("reason", r).register(registry)).increment();
     }
 
     /**
