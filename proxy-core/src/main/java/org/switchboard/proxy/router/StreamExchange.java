@@ -579,7 +579,11 @@ public final class StreamExchange implements UpstreamListener {
             connectNew();
             return;
         }
-        failover.health().failed(endpoint, "connection closed before the response ended");
+        if (!(reusedConnection && !upstreamSpoke)) {
+            // A kept-alive connection that closed before a word (a request that cannot be sent
+            // again, or the second try) is as likely the upstream's idle timeout as its failure.
+            failover.health().failed(endpoint, "connection closed before the response ended");
+        }
         if (!responseStarted && requestComplete && mayResend) {
             pool.release(upstream, false);
             upstream = null;
