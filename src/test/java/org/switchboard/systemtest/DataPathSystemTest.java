@@ -74,6 +74,11 @@ class DataPathSystemTest {
             out.flush();
             return true;
         }
+        if (target.startsWith("/no-reason")) {
+            out.write(HttpWire.ascii("HTTP/1.1 200\r\nContent-Length: 2\r\n\r\nok"));
+            out.flush();
+            return true;
+        }
         if (target.startsWith("/switch")) {
             // An upgrade nobody asked for, then silence: the proxy must not wait for the close.
             out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n"));
@@ -192,6 +197,16 @@ class DataPathSystemTest {
         assertEquals("chunked", received.head().header("Transfer-Encoding"));
         assertEquals("1", received.head().header("X-After"));
         assertEquals("hello", received.body());
+    }
+
+    /** Read as servers send it, written as RFC 9112 4 has it: the space before an empty reason phrase. */
+    @Test
+    void aStatusLineWithoutItsReasonGoesOutWithTheSpace() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("GET /no-reason HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertEquals("HTTP/1.1 200 ", response.head().startLine());
+            assertEquals("ok", response.body());
+        }
     }
 
     @Test

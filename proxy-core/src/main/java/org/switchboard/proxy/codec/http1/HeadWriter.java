@@ -19,6 +19,9 @@ public final class HeadWriter {
     private static final byte[] CONNECTION_CLOSE = Tokens.ascii("Connection: close\r\n");
     private static final byte[] CONNECTION_KEEP_ALIVE = Tokens.ascii("Connection: keep-alive\r\n");
     private static final byte[] CRLF = Tokens.ascii("\r\n");
+    private static final byte[] SPACE_CRLF = Tokens.ascii(" \r\n");
+    /** {@code HTTP/1.1 200}: what some servers send for a status line with an empty reason. */
+    private static final int STATUS_LINE_WITHOUT_REASON = 12;
     private static final byte[] HOST = Tokens.ascii("Host: ");
     private static final byte[] TRANSFER_ENCODING_CHUNKED = Tokens.ascii("Transfer-Encoding: chunked\r\n");
 
@@ -196,7 +199,13 @@ public final class HeadWriter {
         byte[] b = head.bytes();
         out.writeBytes(b, head.headStart(), 7); // HTTP/1.
         out.writeByte(http10Client ? '0' : '1');
-        out.writeBytes(b, head.headStart() + 8, head.firstLineEnd() + 2 - (head.headStart() + 8));
+        if (head.firstLineEnd() - head.headStart() == STATUS_LINE_WITHOUT_REASON) {
+            // "HTTP/1.1 200" read as sent, written as RFC 9112 4 has it: the space before an empty reason.
+            out.writeBytes(b, head.headStart() + 8, 4);
+            out.writeBytes(SPACE_CRLF);
+        } else {
+            out.writeBytes(b, head.headStart() + 8, head.firstLineEnd() + 2 - (head.headStart() + 8));
+        }
         copyFields(head, false, false, dropTransferEncoding, out);
         if (close) {
             out.writeBytes(CONNECTION_CLOSE);
