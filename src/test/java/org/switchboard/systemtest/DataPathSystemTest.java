@@ -209,6 +209,18 @@ class DataPathSystemTest {
         }
     }
 
+    /** A request trailer that only a header section may carry is refused, never passed on as it came. */
+    @Test
+    void aRequestTrailerNamingContentLengthIsRefused() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("POST /trailer HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\nContent-Length: 99\r\n\r\n").readResponse();
+            assertEquals(400, response.status());
+        }
+        assertTrue(upstream.received().stream().noneMatch(r -> r.target().equals("/trailer")),
+                "the upstream never saw a whole request");
+    }
+
     @Test
     void moreThan128PipelinedRequestsAreAllAnsweredInOrder() throws Exception {
         int count = 300;

@@ -3,7 +3,7 @@ package org.switchboard.proxy.codec.http1;
 import io.netty.buffer.ByteBuf;
 
 /**
- * Where a message body ends in the bytes read so far: a declared length counted down, or chunked
+ * Where a request body ends in the bytes read so far: a declared length counted down, or chunked
  * framing followed ({@link ChunkedFramer}). The bytes themselves are not touched: the caller
  * forwards (or drops) the part that {@link #take} says belongs to the body. Reused message after
  * message on one connection.
@@ -22,7 +22,7 @@ public final class BodyFraming {
     public void expectChunked() {
         chunked = true;
         if (chunks == null) {
-            chunks = new ChunkedFramer();
+            chunks = new ChunkedFramer(true);
         }
         chunks.reset();
     }

@@ -32,6 +32,21 @@ public final class ChunkedFramer {
     private long dataBytes;
     private int trailerBytes;
     private String error;
+    /**
+     * A request's body: a trailer naming a field that only a header section may carry (framing,
+     * Host, credentials, Expect, hop-by-hop, forwarding claims; RFC 9110 6.5.1) is refused, since
+     * the upstream gets the trailers as they came and could read them otherwise.
+     */
+    private final boolean requestTrailers;
+
+    /** For a response body: trailers are only checked for syntax. */
+    public ChunkedFramer() {
+        this(false);
+    }
+
+    public ChunkedFramer(boolean requestTrailers) {
+        this.requestTrailers = requestTrailers;
+    }
 
     /**
      * Reads {@code buf[from, to)}. Returns how many of those bytes belong to this body (all of
@@ -140,6 +155,10 @@ public final class ChunkedFramer {
             fail("malformed trailer");
             return false;
         }
+        if (requestTrailers && headerOnly(HeaderName.classify(line, 0, i))) {
+            fail("a trailer field only a header section may carry");
+            return false;
+        }
         for (i++; i < lineLength; i++) {
             if (!Chars.isFieldValue(line[i])) {
                 fail("malformed trailer");
@@ -157,6 +176,12 @@ public final class ChunkedFramer {
     public String firstError(ByteBuf buf, int from, int to) {
         reset();
         return scan(buf, from, to, null) < 0 ? error : null;
+    }
+
+    private static boolean headerOnly(byte id) {
+        return id == HeaderName.CONTENT_LENGTH || id == HeaderName.TRANSFER_ENCODING || id == HeaderName.HOST
+                || id == HeaderName.AUTHORIZATION || id == HeaderName.EXPECT
+                || HeaderName.isHopByHop(id) || HeaderName.isForwardingClaim(id);
     }
 
     /** Ready for the next chunked body. */

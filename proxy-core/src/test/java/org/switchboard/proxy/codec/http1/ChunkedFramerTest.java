@@ -51,6 +51,23 @@ class ChunkedFramerTest {
         return framer.done() ? "ok " + taken + " " + data : "incomplete";
     }
 
+    /** A request's trailers may not carry what only a header section may: the upstream would get them as they came. */
+    @Test
+    void aRequestTrailerNamingAHeaderOnlyFieldIsRefused() {
+        for (String trailer : new String[] {"Content-Length: 99", "transfer-encoding: chunked", "Host: evil",
+                "X-Forwarded-For: 6.6.6.6", "Authorization: Bearer x", "Connection: close"}) {
+            ByteBuf body = Unpooled.copiedBuffer("3\r\nabc\r\n0\r\n" + trailer + "\r\n\r\n", StandardCharsets.ISO_8859_1);
+            ChunkedFramer request = new ChunkedFramer(true);
+            assertEquals(-1, request.scan(body, 0, body.writerIndex(), null), trailer);
+            assertEquals("a trailer field only a header section may carry", request.error());
+            ChunkedFramer response = new ChunkedFramer();
+            assertEquals(body.writerIndex(), response.scan(body, 0, body.writerIndex(), null), "a response's, passed on: " + trailer);
+        }
+        ByteBuf fine = Unpooled.copiedBuffer("0\r\nX-Checksum: abc\r\n\r\n", StandardCharsets.ISO_8859_1);
+        ChunkedFramer request = new ChunkedFramer(true);
+        assertEquals(fine.writerIndex(), request.scan(fine, 0, fine.writerIndex(), null));
+    }
+
     /** The check of a body's first bytes starts afresh each time, whatever the last body left behind. */
     @Test
     void firstErrorJudgesTheStartOfEachBodyOnItsOwn() {
