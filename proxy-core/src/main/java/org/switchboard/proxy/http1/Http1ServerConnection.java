@@ -641,11 +641,19 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     @Override
     public void resetAfterResponseStarted(MatrixErrors why) {
-        StreamExchange failed = current;
+        cutResponseOff(why.metricTag(), RequestRecord.Termination.TRUNCATED);
+    }
+
+    /** Ends the response in progress by closing the connection under it: recorded, counted, its exchange let go. */
+    private void cutResponseOff(String errorKind, RequestRecord.Termination termination) {
+        StreamExchange exchange = current;
         current = null;
-        metrics.proxyError(why.metricTag());
-        record.termination = RequestRecord.Termination.TRUNCATED;
-        endRecord(failed);
+        metrics.proxyError(errorKind);
+        record.termination = termination;
+        endRecord(exchange);
+        if (exchange != null) {
+            exchange.abort(); // nothing left to do for one that failed already
+        }
         state = State.CLOSED;
         if (bodyEndsWithConnection) {
             // The client reads this body's end from the close: a plain close would pass a cut
@@ -846,18 +854,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             unsentWhenStallLastJudged = unsent;
             return false;
         }
-        StreamExchange stalled = current;
-        current = null;
-        metrics.proxyError("client_timeout");
-        record.termination = RequestRecord.Termination.CLIENT_TIMEOUT;
-        endRecord(stalled);
-        stalled.abort();
-        state = State.CLOSED;
-        if (bodyEndsWithConnection) {
-            // As for any cut body the client reads to the close: a reset, not a clean end.
-            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
-        }
-        ctx.close();
+        cutResponseOff("client_timeout", RequestRecord.Termination.CLIENT_TIMEOUT);
         return true;
     }
 

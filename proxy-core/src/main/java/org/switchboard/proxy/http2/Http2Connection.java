@@ -621,12 +621,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** The response broke off after it started: the client learns it from a reset. */
-    void abortStream(Http2ServerStream stream) {
-        abortStream(stream, Http2Error.INTERNAL_ERROR);
-    }
-
-    /** As {@link #abortStream(Http2ServerStream)}, with the reset's error code. */
+    /** The response broke off after it started: the client learns it from a reset with {@code error}. */
     void abortStream(Http2ServerStream stream, Http2Error error) {
         if (!stream.flow.reset) {
             resetStream(stream.flow.id, error);

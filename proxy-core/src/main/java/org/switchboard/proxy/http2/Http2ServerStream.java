@@ -372,15 +372,7 @@ final class Http2ServerStream implements DownstreamStream {
      * stream and times its next stall afresh, so one judged here has taken nothing.
      */
     private boolean clientStalled() {
-        StreamExchange stalled = current;
-        current = null;
-        metrics().proxyError("client_timeout");
-        record.termination = RequestRecord.Termination.CLIENT_TIMEOUT;
-        endRecord(stalled);
-        stalled.abort();
-        state = State.DONE;
-        dropPending();
-        connection.abortStream(this, Http2Error.CANCEL);
+        cutResponseOff("client_timeout", RequestRecord.Termination.CLIENT_TIMEOUT, Http2Error.CANCEL);
         return true;
     }
 
@@ -423,14 +415,22 @@ final class Http2ServerStream implements DownstreamStream {
 
     @Override
     public void resetAfterResponseStarted(MatrixErrors why) {
-        StreamExchange failed = current;
+        cutResponseOff(why.metricTag(), RequestRecord.Termination.TRUNCATED, Http2Error.INTERNAL_ERROR);
+    }
+
+    /** Ends the response in progress by resetting the stream: recorded, counted, its exchange let go. */
+    private void cutResponseOff(String errorKind, RequestRecord.Termination termination, Http2Error reset) {
+        StreamExchange exchange = current;
         current = null;
-        metrics().proxyError(why.metricTag());
-        record.termination = RequestRecord.Termination.TRUNCATED;
-        endRecord(failed);
+        metrics().proxyError(errorKind);
+        record.termination = termination;
+        endRecord(exchange);
+        if (exchange != null) {
+            exchange.abort(); // nothing left to do for one that failed already
+        }
         state = State.DONE;
         dropPending();
-        connection.abortStream(this);
+        connection.abortStream(this, reset);
     }
 
     /** Answers without an upstream (one of the proxy's own answers, parsed back from its HTTP/1 form). */
