@@ -11,6 +11,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -39,6 +40,7 @@ import org.switchboard.systemtest.support.RawClient;
 class UpstreamPaceSystemTest {
     private static final int HUGE = 16 * 1024 * 1024;
     private static final AtomicInteger staleSeen = new AtomicInteger();
+    private static final AtomicInteger staleExpectSeen = new AtomicInteger();
 
     @TempDir
     static Path dir;
@@ -109,6 +111,17 @@ class UpstreamPaceSystemTest {
                     return false; // closed as the request arrives, as an idle timeout racing it would
                 }
                 out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nfresh"));
+                out.flush();
+                return true;
+            }
+            case "/stale-expect" -> {
+                if (staleExpectSeen.getAndIncrement() == 0) {
+                    return false; // closed with the head only read: the body was never asked for
+                }
+                out.write(HttpWire.ascii("HTTP/1.1 100 Continue\r\n\r\n"));
+                out.flush();
+                String body = new String(in.readNBytes(5), StandardCharsets.US_ASCII);
+                out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n" + body));
                 out.flush();
                 return true;
             }
@@ -189,18 +202,42 @@ class UpstreamPaceSystemTest {
 
     @Test
     void aGetOnAKeptAliveConnectionTheUpstreamClosedIsSentAgainOnAFreshOne() throws Exception {
+        double retriesBefore = staleRetries();
         try (RawClient client = new RawClient(proxy.address())) {
             assertEquals(200, client.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
             RawClient.Response response = client.send("GET /stale-second HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
             assertEquals(200, response.status(), "one endpoint only: the retry goes to it on a new connection");
             assertEquals("fresh", response.body());
         }
-        assertTrue(proxy.adminGet("/metrics").contains("switchboard_retries_total{reason=\"reused_connection_closed\"} 1.0"));
+        assertEquals(retriesBefore + 1, staleRetries());
+    }
+
+    @Test
+    void anExpectRequestWhoseBodyHadNotStartedIsSentAgainOnAFreshConnectionWhateverItsMethod() throws Exception {
+        double retriesBefore = staleRetries();
+        try (RawClient client = new RawClient(proxy.address())) {
+            assertEquals(200, client.send("GET /first HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+            client.send("POST /stale-expect HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+            assertEquals(100, client.readResponse().status(), "the fresh connection's upstream asks for the body");
+            RawClient.Response response = client.send("hello").readResponse();
+            assertEquals(200, response.status());
+            assertEquals("hello", response.body(), "the body went, whole, to the connection that asked for it");
+        }
+        assertEquals(retriesBefore + 1, staleRetries());
+    }
+
+    private static double staleRetries() throws Exception {
+        return series("switchboard_retries_total{reason=\"reused_connection_closed\"}");
     }
 
     /** {@code switchboard_proxy_errors_total} of one kind; 0 before the first. */
     private static double proxyErrors(String kind) throws Exception {
-        String prefix = "switchboard_proxy_errors_total{kind=\"" + kind + "\"} ";
+        return series("switchboard_proxy_errors_total{kind=\"" + kind + "\"}");
+    }
+
+    /** One series' value from the metrics page; 0 before it first appears. */
+    private static double series(String nameAndLabels) throws Exception {
+        String prefix = nameAndLabels + " ";
         return proxy.adminGet("/metrics").lines().filter(line -> line.startsWith(prefix))
                 .mapToDouble(line -> Double.parseDouble(line.substring(prefix.length()))).findFirst().orElse(0);
     }

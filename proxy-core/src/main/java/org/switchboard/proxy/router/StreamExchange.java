@@ -202,7 +202,8 @@ public final class StreamExchange implements UpstreamListener {
             // A resend: the head went out once already, from this copy.
             channel.write(Unpooled.wrappedBuffer(sentHead), channel.voidPromise());
         } else {
-            if (mayResend) {
+            if (mayResend || expectsContinue) {
+                // An Expect request's head is kept until its body starts: see onUpstreamClosed.
                 sentHead = ByteBufUtil.getBytes(upstreamHead);
             }
             channel.write(upstreamHead, channel.voidPromise());
@@ -256,6 +257,9 @@ public final class StreamExchange implements UpstreamListener {
         }
         if (replay != null) {
             replay.keep(part);
+        }
+        if (expectsContinue && !mayResend) {
+            sentHead = null; // the body started: this request is not sent again
         }
         if (awaitingUpstream && !requestComplete) {
             // The body after an Expect began: the client's pace is timed now, not the upstream's silence.
@@ -575,6 +579,21 @@ public final class StreamExchange implements UpstreamListener {
             upstream = null;
             forgetConnectionState();
             resend = true;
+            failover.metrics().retry("reused_connection_closed");
+            connectNew();
+            return;
+        }
+        if (!upstreamSpoke && reusedConnection && !retriedOnFreshConnection && expectsContinue && bodyBytes == 0
+                && sentHead != null) {
+            // An Expect request whose body has not started: the upstream got a head promising a
+            // body it never saw, so it cannot have acted on it, whatever the method. The head goes
+            // once more on a connection of its own; the client keeps waiting for its 100.
+            retriedOnFreshConnection = true;
+            downstream.pauseBody();
+            pool.release(upstream, false);
+            upstream = null;
+            forgetConnectionState();
+            upstreamHead = Unpooled.wrappedBuffer(sentHead);
             failover.metrics().retry("reused_connection_closed");
             connectNew();
             return;
