@@ -313,6 +313,38 @@ class ReloadSystemTest {
                 && l.endsWith(" 1.0")), "the second request is counted under the upstream that served it:\n" + metrics);
     }
 
+    @Test
+    void theSeriesOfAnUpstreamAReloadRemovedGoWithIt() throws Exception {
+        TinyUpstream a = upstream("a");
+        TinyUpstream b = upstream("b");
+        Path file = dir.resolve("switchboard.yaml");
+        Files.writeString(file, config(a) + """
+                  other:
+                    endpoints: ["%s"]
+                    healthCheck: { interval: 300ms, timeout: 200ms }
+                routes:
+                  - path: { prefix: "/_matrix/" }
+                    upstream: other
+                """.formatted(b.endpoint()));
+        proxy = ProxyUnderTest.startReloadable(file);
+        assertEquals("b", get());
+        await().atMost(Duration.ofSeconds(10)).until(() -> proxy.adminGet("/metrics").contains("switchboard_health_checks_total{result=\"healthy\",upstream=\"other\"}"));
+        assertTrue(proxy.adminGet("/metrics").contains("route=\"routes[0]\",status_class=\"2xx\",upstream=\"other\""));
+        Files.writeString(file, config(a) + """
+                routes:
+                  - path: { prefix: "/x/" }
+                    upstream: main
+                  - path: { prefix: "/_matrix/" }
+                    upstream: main
+                """);
+        assertEquals(200, postReload().statusCode());
+        assertEquals("a", get());
+        String metrics = proxy.adminGet("/metrics");
+        assertTrue(metrics.lines().noneMatch(line -> line.contains("upstream=\"other\"")), "no series of the removed upstream:\n" + metrics);
+        assertTrue(metrics.lines().anyMatch(line -> line.startsWith("switchboard_requests_total{")
+                && line.contains("route=\"routes[1]\"") && line.contains("upstream=\"main\"") && line.endsWith(" 1.0")), metrics);
+    }
+
     private String config(TinyUpstream main) {
         return """
                 listeners:

@@ -51,6 +51,9 @@ public final class ProxyMetrics {
             "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S", "PT60S", "PT120S", "PT180S")
             .map(Duration::parse).toArray(Duration[]::new);
 
+    private static final String REQUESTS = "switchboard_requests";
+    private static final String REQUEST_DURATION = "switchboard_request_duration";
+
     private final PrometheusMeterRegistry registry;
     /**
      * Listener, route, then the upstream that served (a fallback's, or after a reload another
@@ -280,6 +283,7 @@ public final class ProxyMetrics {
      * (discovery by A records) do not pile up as series.
      */
     public synchronized void endpoints(RoutingSnapshot routing) {
+        forgetRemoved(routing);
         endpointGauges.forEach(registry::remove);
         endpointGauges.clear();
         Set<String> current = new HashSet<>();
@@ -315,6 +319,50 @@ public final class ProxyMetrics {
         }
     }
 
+    /**
+     * The series of routes and upstreams the snapshot in force no longer has go: a reload that
+     * removes an upstream, or moves an unnamed route ({@code routes[3]} becoming {@code routes[4]}),
+     * would otherwise leave them on every scrape for good. A request of the previous snapshot that
+     * ends after this makes its series again, counted from zero, which Prometheus reads as a reset.
+     */
+    private void forgetRemoved(RoutingSnapshot routing) {
+        Set<String> upstreams = routing.upstreams().keySet();
+        Set<String> routes = new HashSet<>();
+        routing.routeTable().routes().forEach(route -> routes.add(route.name()));
+        if (routing.unmatched() != null) {
+            routes.add(routing.unmatched().name());
+        }
+        for (ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> byRoute : byListener.values()) {
+            byRoute.entrySet().removeIf(route -> {
+                route.getValue().keySet().removeIf(upstream -> gone(route.getKey(), upstream, routes, upstreams));
+                return route.getValue().isEmpty();
+            });
+        }
+        // From the registry itself: a meter a request of the old snapshot made while this ran is
+        // found by the next reload.
+        for (Meter meter : registry.getMeters()) {
+            String name = meter.getId().getName();
+            if ((name.equals(REQUESTS) || name.equals(REQUEST_DURATION))
+                    && gone(meter.getId().getTag("route"), meter.getId().getTag("upstream"), routes, upstreams)) {
+                registry.remove(meter);
+            }
+        }
+        for (Map<String, Counter> byUpstream : List.of(checks, transitions, discoveryLookups)) {
+            byUpstream.entrySet().removeIf(entry -> {
+                boolean gone = !upstreams.contains(entry.getKey().substring(0, entry.getKey().indexOf('\0')));
+                if (gone) {
+                    registry.remove(entry.getValue());
+                }
+                return gone;
+            });
+        }
+    }
+
+    /** A request series whose route or upstream the snapshot no longer has ("none": reached neither). */
+    private static boolean gone(String route, String upstream, Set<String> routes, Set<String> upstreams) {
+        return !"none".equals(route) && !routes.contains(route) || !"none".equals(upstream) && !upstreams.contains(upstream);
+    }
+
     private static int methodIndex(String method) {
         for (int i = 0; i < METHODS.length - 1; i++) {
             if (METHODS[i].equals(method)) {
@@ -341,7 +389,7 @@ public final class ProxyMetrics {
         Counter count(int method, int status) {
             Counter counter = counts[method][status];
             if (counter == null) {
-                counter = Counter.builder("switchboard_requests").description("Requests by listener, route, upstream, method and status class")
+                counter = Counter.builder(REQUESTS).description("Requests by listener, route, upstream, method and status class")
                         .tags("listener", listener, "route", route, "upstream", upstream, "method", METHODS[method],
                                 "status_class", STATUS_CLASSES[status])
                         .register(registry);
@@ -353,7 +401,7 @@ public final class ProxyMetrics {
         Timer latency(int method, int status) {
             Timer timer = latencies[method][status];
             if (timer == null) {
-                timer = Timer.builder("switchboard_request_duration").description("Time from request head to response end")
+                timer = Timer.builder(REQUEST_DURATION).description("Time from request head to response end")
                         .tags("listener", listener, "route", route, "upstream", upstream, "method", METHODS[method],
                                 "status_class", STATUS_CLASSES[status])
                         .serviceLevelObjectives(BUCKETS)
