@@ -74,6 +74,9 @@ class Http2FramingSystemTest {
                     upstream: large
                   - path: { prefix: "/held" }
                     upstream: held
+                  - path: { prefix: "/upload" }
+                    upstream: main
+                    maxBody: 1KiB
                   - path: { prefix: "/robots.txt" }
                     respond: { body: "no" }
                   - path: { prefix: "/" }
@@ -88,6 +91,39 @@ class Http2FramingSystemTest {
         upstream.close();
         large.close();
         holding.close();
+    }
+
+    /**
+     * An answer before the body's end (here the proxy's own 413) is read before the rest of the
+     * body is refused: a reset in the same read as the answer made curl 7.88 report a stream
+     * error instead of the 413.
+     */
+    @Test
+    void anEarlyAnswerIsReadBeforeTheRestOfTheBodyIsRefused() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            byte[] post = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/upload", ":authority", "a",
+                    "content-length", "1000000");
+            client.send(RawH2Client.headers(1, post, false), RawH2Client.data(1, new byte[16_384], false));
+            Frame answer = client.readUntil(RawH2Client.HEADERS);
+            assertNotNull(answer);
+            assertEquals("413", client.decode(answer).status().toString());
+            Frame body = client.readUntil(RawH2Client.DATA);
+            assertTrue(body.endStream(), "the answer is whole");
+
+            // Still sending, as an uploading client does while it reads: the stream is not reset under it yet.
+            client.send(RawH2Client.data(1, new byte[16_384], false), RawH2Client.frame(RawH2Client.PING, 0, 0, new byte[8]));
+            List<Frame> beforeReset = new ArrayList<>();
+            Frame reset = client.read();
+            while (reset != null && reset.type() != RawH2Client.RST_STREAM) {
+                beforeReset.add(reset);
+                reset = client.read();
+            }
+            assertTrue(beforeReset.stream().anyMatch(frame -> frame.type() == RawH2Client.PING && (frame.flags() & 0x1) != 0),
+                    "the PING sent after the answer is acknowledged before the stream is reset: " + beforeReset);
+            assertNotNull(reset, "then the rest of the body is refused");
+            assertEquals(1, reset.stream());
+            assertEquals(0, reset.errorCode(), "NO_ERROR (RFC 9113 8.1)");
+        }
     }
 
     @Test

@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 import org.switchboard.proxy.codec.http1.Cumulation;
@@ -50,6 +51,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static final int MAX_CONCURRENT_STREAMS = 100;
     /** Each stream's receive window: a media upload streams at full speed, and at most this waits per stream. */
     public static final int STREAM_WINDOW = 256 * 1024;
+    /** How long a client has to read an early answer before the rest of its body is refused. */
+    private static final long ANSWER_READ_MILLIS = 500;
     /** The connection's receive window, shared by its streams. */
     public static final int CONNECTION_WINDOW = 1024 * 1024;
     /**
@@ -608,17 +611,36 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     // ---- the streams' ends and windows, as they ask ----
 
-    /** The stream's response is whole: a request body still coming is refused with RST_STREAM(NO_ERROR) after it. */
+    /**
+     * The stream's response is whole while its request body still comes: the rest is dropped
+     * (only what the stream's window allows, since it is not given back), and RST_STREAM(NO_ERROR)
+     * asks the client to stop (RFC 9113 8.1) once it has had time to read the answer.
+     */
     void refuseRestOfBody(Http2ServerStream stream) {
         Http2StreamFlow flow = stream.flow;
         if (flow.reset || flow.remoteEnded) {
             return;
         }
+        flow.discarding = true;
         if (flow.hasQueued()) {
             flow.resetWhenSent = true;
         } else {
-            resetStream(flow.id, Http2Error.NO_ERROR);
+            resetAfterAnswerRead(stream);
         }
+    }
+
+    /**
+     * The reset waits {@link #ANSWER_READ_MILLIS}: a client that gets the reset in the same read
+     * as the answer may drop the answer (curl 7.88 uploading reports a stream error and no
+     * status). A client that stops sending by itself, or ends its body, closes the stream first.
+     */
+    void resetAfterAnswerRead(Http2ServerStream stream) {
+        ctx.executor().schedule(() -> {
+            if (streams.get(stream.flow.id) == stream && !stream.flow.reset && !stream.flow.remoteEnded) {
+                resetStream(stream.flow.id, Http2Error.NO_ERROR);
+                output.flushSoon();
+            }
+        }, ANSWER_READ_MILLIS, TimeUnit.MILLISECONDS);
     }
 
     /** The response broke off after it started: the client learns it from a reset with {@code error}. */
@@ -632,7 +654,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** The stream's request body went upstream: the client may send as much again (RFC 9113 6.9). */
     void returnWindow(Http2ServerStream stream, int bytes) {
         Http2StreamFlow flow = stream.flow;
-        if (!flow.remoteEnded && !flow.reset) {
+        if (!flow.remoteEnded && !flow.reset && !flow.discarding) {
             flow.returnable += bytes;
             if (flow.returnable >= STREAM_WINDOW / 4) {
                 ByteBuf update = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);

@@ -182,7 +182,8 @@ final class Http2ResponseWriter {
         flow.queuedEnd = false;
         flushSoon();
         if (flow.resetWhenSent) {
-            connection.resetStream(flow.id, Http2Error.NO_ERROR);
+            flow.resetWhenSent = false;
+            connection.resetAfterAnswerRead(stream);
             return;
         }
         connection.closeIfEnded(stream);

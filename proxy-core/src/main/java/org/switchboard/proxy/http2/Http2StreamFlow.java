@@ -18,7 +18,9 @@ final class Http2StreamFlow {
     /** Response DATA (and its end) that the windows did not let out yet, in order. */
     ArrayDeque<ByteBuf> queued;
     boolean queuedEnd;
-    /** A RST_STREAM(NO_ERROR) goes out once the queued response is out (the request body is not wanted). */
+    /** The request body is not wanted (answered before it ended): the rest is dropped, its window not given back. */
+    boolean discarding;
+    /** The refusal of the rest of the body waits for the queued response to go out. */
     boolean resetWhenSent;
     /** The client's END_STREAM came. */
     boolean remoteEnded;
