@@ -67,6 +67,8 @@ public final class ProxyMetrics {
     private static final int RECENT_ERRORS = 20;
     private final ArrayDeque<String> recentErrors = new ArrayDeque<>();
     private final ConcurrentHashMap<Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
+    /** The endpoints of the snapshot in force, as {@link #endpointKey}: only they get a first-byte timer. */
+    private volatile Set<String> currentEndpoints = Set.of();
     private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
@@ -171,6 +173,11 @@ public final class ProxyMetrics {
     public void firstByte(Endpoint endpoint, long nanos) {
         Timer timer = firstByte.get(endpoint); // no capturing lambda per response once the timer exists
         if (timer == null) {
+            if (!currentEndpoints.contains(endpointKey(endpoint.upstream(), endpoint.id()))) {
+                // A request that went out before a reload or a DNS change removed its endpoint:
+                // a timer made now would outlive the endpoint, so its one sample is not kept.
+                return;
+            }
             timer = firstByte.computeIfAbsent(endpoint, key -> Timer.builder("switchboard_upstream_first_byte")
                     .description("Time from the request going upstream to the response head coming back")
                     .tags("upstream", key.upstream(), "endpoint", key.id()).serviceLevelObjectives(BUCKETS)
@@ -289,11 +296,12 @@ public final class ProxyMetrics {
         Set<String> current = new HashSet<>();
         for (Upstream upstream : routing.upstreams().values()) {
             for (Endpoint endpoint : upstream.endpoints()) {
-                current.add(upstream.name() + '\0' + endpoint.id());
+                current.add(endpointKey(upstream.name(), endpoint.id()));
             }
         }
+        currentEndpoints = current;
         firstByte.entrySet().removeIf(entry -> {
-            boolean gone = !current.contains(entry.getKey().upstream() + '\0' + entry.getKey().id());
+            boolean gone = !current.contains(endpointKey(entry.getKey().upstream(), entry.getKey().id()));
             if (gone) {
                 registry.remove(entry.getValue());
             }
@@ -356,6 +364,10 @@ public final class ProxyMetrics {
                 return gone;
             });
         }
+    }
+
+    private static String endpointKey(String upstream, String id) {
+        return upstream + '\0' + id;
     }
 
     /** A request series whose route or upstream the snapshot no longer has ("none": reached neither). */

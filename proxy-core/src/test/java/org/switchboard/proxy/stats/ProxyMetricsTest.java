@@ -2,9 +2,15 @@ package org.switchboard.proxy.stats;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.switchboard.config.ConfigLoader;
+import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.RoutingSnapshot;
 
 /**
  * The request-duration histogram's size is what a 20K-user deployment pays per series: a fixed
@@ -36,5 +42,31 @@ class ProxyMetricsTest {
                 .count();
 
         assertEquals(22, series);
+    }
+
+    /**
+     * A response that comes back after a reload or a DNS change removed its endpoint makes no
+     * series again: it would stay on every scrape for an endpoint that no longer exists.
+     */
+    @Test
+    void aRemovedEndpointsFirstByteTimerIsNotMadeAgainByARequestStillInFlight() throws Exception {
+        ProxyMetrics metrics = new ProxyMetrics();
+        RoutingSnapshot before = routing("127.0.0.1:9001");
+        metrics.endpoints(before);
+        Endpoint removed = before.upstreams().get("main").endpoints().get(0);
+        metrics.firstByte(removed, TimeUnit.MILLISECONDS.toNanos(3));
+        assertTrue(metrics.scrape().contains("endpoint=\"127.0.0.1:9001\""));
+
+        metrics.endpoints(routing("127.0.0.1:9002"));
+        metrics.firstByte(removed, TimeUnit.MILLISECONDS.toNanos(3)); // the request in flight across the change
+        assertFalse(metrics.scrape().contains("endpoint=\"127.0.0.1:9001\""), metrics.scrape());
+    }
+
+    private static RoutingSnapshot routing(String endpoint) throws Exception {
+        return RoutingSnapshot.compile(ConfigLoader.parse("""
+                listeners: [{name: client, address: "127.0.0.1:0"}]
+                upstreams:
+                  main: {endpoints: ["%s"]}
+                """.formatted(endpoint), "test"));
     }
 }
