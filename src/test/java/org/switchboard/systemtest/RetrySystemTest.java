@@ -1,9 +1,12 @@
 package org.switchboard.systemtest;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -35,6 +38,8 @@ class RetrySystemTest {
         crashing = new TinyUpstream((request, out, in) -> false);
         healthy = new TinyUpstream(TinyUpstream.echoTarget());
         proxy = ProxyUnderTest.start(dir, """
+                accessLog:
+                  path: "%s"
                 upstreams:
                   generic:
                     loadBalancer: round_robin
@@ -44,7 +49,7 @@ class RetrySystemTest {
                 routes:
                   - path: { prefix: "/" }
                     upstream: generic
-                """.formatted(crashing.endpoint(), healthy.endpoint()));
+                """.formatted(dir.resolve("access.log"), crashing.endpoint(), healthy.endpoint()));
     }
 
     @AfterAll
@@ -85,9 +90,18 @@ class RetrySystemTest {
 
     @Test
     void aBodilessGetIsSentAgain() throws Exception {
+        int crashedBefore = crashing.received().size();
         for (int i = 0; i < 4; i++) {
             assertEquals(200, exchange("GET /_matrix/client/v3/profile/u" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").status());
         }
+        // Those that met the crashing worker first say so in their log lines.
+        int crashed = crashing.received().size() - crashedBefore;
+        assertTrue(crashed > 0);
+        Path log = dir.resolve("access.log");
+        await().atMost(Duration.ofSeconds(5)).until(() -> Files.readAllLines(log).stream().filter(line -> line.contains("/profile/u")).count() == 4);
+        List<String> lines = Files.readAllLines(log).stream().filter(line -> line.contains("/profile/u")).toList();
+        assertEquals(crashed, lines.stream().filter(line -> line.contains("\"retries\":1,")).count(), String.join("\n", lines));
+        assertTrue(lines.stream().allMatch(line -> line.contains("\"endpoint\":\"" + healthy.endpoint() + "\"")), String.join("\n", lines));
     }
 
     /** Only the writer serves its stream: a retry never goes to main, where the message would arrive a second time. */

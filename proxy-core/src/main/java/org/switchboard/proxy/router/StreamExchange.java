@@ -94,6 +94,8 @@ public final class StreamExchange implements UpstreamListener {
     private boolean reusedConnection;
     /** The fresh connection tried once after a reused one closed before answering. */
     private boolean retriedOnFreshConnection;
+    /** Times this request was sent again, for its log line. */
+    private int retries;
     /** Any byte came back on the current upstream connection. */
     private boolean upstreamSpoke;
     /** Made when a chunked response is first dechunked (for an HTTP/2 client), not per exchange. */
@@ -180,12 +182,17 @@ public final class StreamExchange implements UpstreamListener {
             return false;
         }
         triedBefore = tried;
-        failover.metrics().retry(reason);
+        retried(reason);
         holdsRetry = true;
         endpoint.load().requestEnded();
         endpoint = next;
         start(now());
         return true;
+    }
+
+    private void retried(String reason) {
+        retries++;
+        failover.metrics().retry(reason);
     }
 
     private void onConnected(UpstreamConnection connection, long nowNanos) {
@@ -579,7 +586,7 @@ public final class StreamExchange implements UpstreamListener {
             upstream = null;
             forgetConnectionState();
             resend = true;
-            failover.metrics().retry("reused_connection_closed");
+            retried("reused_connection_closed");
             connectNew();
             return;
         }
@@ -594,7 +601,7 @@ public final class StreamExchange implements UpstreamListener {
             upstream = null;
             forgetConnectionState();
             upstreamHead = Unpooled.wrappedBuffer(sentHead);
-            failover.metrics().retry("reused_connection_closed");
+            retried("reused_connection_closed");
             connectNew();
             return;
         }
@@ -701,6 +708,7 @@ public final class StreamExchange implements UpstreamListener {
         record.upstream = endpoint.upstream();
         record.endpoint = endpoint.id();
         record.upstreamNanos = upstreamNanos();
+        record.retries = retries;
         if (record.upstreamNanos >= 0) {
             metrics.firstByte(endpoint, record.upstreamNanos);
         }

@@ -29,6 +29,7 @@ final class AccessLogLine {
     private static final byte[] BYTES_OUT = ascii(",\"bytes_out\":");
     private static final byte[] DURATION = ascii(",\"duration_ms\":");
     private static final byte[] UPSTREAM_MS = ascii(",\"upstream_ms\":");
+    private static final byte[] RETRIES = ascii(",\"retries\":");
     private static final byte[] TERMINATION = ascii(",\"termination\":");
     private static final byte[] NULL = ascii("null");
     private static final byte[] END = ascii("}\n");
@@ -87,6 +88,8 @@ final class AccessLogLine {
         } else {
             millis(r.upstreamNanos);
         }
+        raw(RETRIES);
+        number(r.retries);
         raw(TERMINATION);
         repeated(r.termination.text);
         raw(END);

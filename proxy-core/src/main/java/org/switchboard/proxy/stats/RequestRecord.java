@@ -52,6 +52,8 @@ public final class RequestRecord {
     public long bytesIn;
     public long bytesOut;
     public long upstreamNanos = -1;
+    /** Times the request was sent again (to another endpoint, or on a new connection to the same one). */
+    public int retries;
     public Termination termination = Termination.COMPLETE;
     private boolean open;
 
@@ -70,6 +72,7 @@ public final class RequestRecord {
         bytesIn = 0;
         bytesOut = 0;
         upstreamNanos = -1;
+        retries = 0;
         termination = Termination.COMPLETE;
         open = true;
     }

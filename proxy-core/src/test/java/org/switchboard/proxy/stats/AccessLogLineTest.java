@@ -31,6 +31,7 @@ class AccessLogLineTest {
         r.requestIdHigh = 0x0123456789abcdefL;
         r.requestIdLow = -1L;
         r.requestId = null; // the id is our own: two longs, written as hex
+        r.retries = 1;
         byte[] chunk = new byte[AccessLogLine.MAX_LINE];
         int end = new AccessLogLine().render(r, 1_764_624_059_559L, 98_765_432L, chunk, 0);
         String line = new String(chunk, 0, end, StandardCharsets.UTF_8);
@@ -39,7 +40,7 @@ class AccessLogLineTest {
                 + "\"path\":\"/_matrix/client/v3/rooms/!r:x/send/m.room.message/t\\\"1\\\\\","
                 + "\"route\":\"synapse/event_send\",\"upstream\":\"gén\u00e9ric \uD83D\uDE00\","
                 + "\"endpoint\":\"synapse-generic-0.synapse-generic.matrix.svc\",\"status\":200,\"bytes_in\":17,"
-                + "\"bytes_out\":12345,\"duration_ms\":98.765,\"upstream_ms\":1.234,\"termination\":\"client_aborted\"}\n", line);
+                + "\"bytes_out\":12345,\"duration_ms\":98.765,\"upstream_ms\":1.234,\"retries\":1,\"termination\":\"client_aborted\"}\n", line);
     }
 
     @Test
