@@ -84,6 +84,22 @@ class OperatorLogSystemTest {
         assertTrue(lines.size() < 3, lines.toString());
     }
 
+    @Test
+    void aConnectionLimitHitNamesWhichOfTheTwoLimits(@TempDir Path own) throws Exception {
+        try (ProxyUnderTest limited = ProxyUnderTest.start(own, """
+                     limits: { connectionsPerClient: 1 }
+                     upstreams:
+                       main: { endpoints: ["%s"] }
+                     """.formatted(garbage.endpoint()));
+             RawClient first = new RawClient(limited.address())) {
+            // Accepted in the order they connected: the first holds the one connection allowed.
+            try (RawClient second = new RawClient(limited.address())) {
+                assertEquals(429, second.readResponse().status());
+            }
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> lines.contains("limit hit: connection_limit (limits.connectionsPerClient)"));
+    }
+
     private int request(String head) throws Exception {
         try (RawClient client = new RawClient(proxy.address())) {
             return client.send(head).readResponse().status();

@@ -139,6 +139,10 @@ class TlsSystemTest {
                 socket.connect(proxy.address("https"));
                 socket.setSoTimeout(5_000);
             }
+            // Both counted before either is closed: the admitted one closes on the garbage below,
+            // which would otherwise free its slot for the other on a slow machine.
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.adminGet("/metrics")
+                    .contains("switchboard_proxy_errors_total{kind=\"connection_limit\"} 1.0"));
             for (Socket socket : List.of(a, b)) {
                 // The start of a TLS record, then garbage: the admitted one answers with an alert.
                 socket.getOutputStream().write(new byte[] {0x16, 0x03, 0x01, 0x00, 0x05, 'h', 'e', 'l', 'l', 'o'});

@@ -37,7 +37,7 @@ final class AdminConnectionGuard extends ChannelDuplexHandler {
     public void channelActive(ChannelHandlerContext ctx) {
         counted = true;
         if (open.incrementAndGet() > MAX_CONNECTIONS) {
-            refusals.log(System.Logger.Level.WARNING, "too many", () -> "admin listener closed a connection from "
+            refusals.log(System.Logger.Level.WARNING, "admin connections over the limit", () -> "admin listener closed a connection from "
                     + ctx.channel().remoteAddress() + ": " + MAX_CONNECTIONS + " are open already");
             ctx.close();
             return;

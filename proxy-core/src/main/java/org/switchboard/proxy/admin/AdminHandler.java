@@ -112,7 +112,7 @@ public final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequ
         }
         String what = request.method() + " " + path; // not the raw target: its query is no business of the log
         String from = peer == null ? String.valueOf(ctx.channel().remoteAddress()) : peer.getHostAddress();
-        refusals.log(System.Logger.Level.WARNING, "refused", () -> "admin listener refused " + what + " from "
+        refusals.log(System.Logger.Level.WARNING, "refused admin actions", () -> "admin listener refused " + what + " from "
                 + from + ": not in admin.allow, and " + (authorization == null ? "no token" : "not the admin token"));
         return false;
     }

@@ -109,7 +109,6 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         boolean trustedPeer = snapshot.spec().clientAddress().trusts(peer);
         // Behind PROXY protocol the client is known only from its header: counted there.
         if (!limiter.admit(ch, IpText.format(peer), trustedPeer || listener.proxyProtocol(), limits)) {
-            metrics.proxyError("connection_limit");
             return;
         }
         drain.track(ch);
@@ -128,13 +127,9 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
                             () -> metrics.proxyError("request_timeout")))
                     .addLast("proxy-protocol-decoder", new HAProxyMessageDecoder())
                     .addLast("proxy-protocol", new ProxyProtocolHandler((channel, client) -> {
-                        boolean admitted = snapshots.get().spec().clientAddress().trusts(client)
+                        return snapshots.get().spec().clientAddress().trusts(client)
                                 || limiter.admitBehindProxy(channel, IpText.format(client),
                                         snapshots.get().spec().limits());
-                        if (!admitted) {
-                            metrics.proxyError("connection_limit");
-                        }
-                        return admitted;
                     }));
         }
         if (tls == null) {
@@ -159,6 +154,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
      * {@code requests_total} (route none), as every other request the proxy refuses gets.
      */
     private void refused(Channel channel, String client, int status, int responseBytes) {
+        metrics.proxyError("connection_limit", status == 429 ? "limits.connectionsPerClient" : "limits.connectionsPerListener");
         RequestRecord record = new RequestRecord();
         long now = System.nanoTime();
         record.start(now, client);

@@ -38,7 +38,8 @@ public final class RateLimitedLog {
     }
 
     /**
-     * Logs {@code message} unless a line for {@code key} went out less than an interval ago; the
+     * Logs {@code message} unless a line for {@code key} (named in the count of lines left out, so
+     * readable: an endpoint, a kind) went out less than an interval ago; the
      * message is only built when it is logged.
      *
      * @return whether a line was written
@@ -60,7 +61,7 @@ public final class RateLimitedLog {
             window.suppressed = 0;
         }
         String line = message.get();
-        log.log(level, leftOut == 0 ? line : line + " (and " + leftOut + " more like it since the last such line)");
+        log.log(level, leftOut == 0 ? line : line + " (and " + leftOut + " more left out since the last line for " + key + ")");
         return true;
     }
 }

@@ -247,7 +247,6 @@ public final class ProxyMetrics {
 
     /** The kinds that mean a configured limit was hit, with the setting that sets it, for the log. */
     private static final Map<String, String> LIMITS = Map.of(
-            "connection_limit", "limits.connectionsPerListener or limits.connectionsPerClient",
             "body_too_large", "limits.requestBody, limits.mediaUploadBody or the route's maxBody",
             "headers_too_large", "limits.requestHeaders",
             "uri_too_long", "limits.requestTarget",
@@ -258,9 +257,13 @@ public final class ProxyMetrics {
 
     /** An answer the proxy produced itself (no route, no endpoint, timeout, ...); a limit hit is logged too, rate-limited. */
     public void proxyError(String kind) {
-        String limit = LIMITS.get(kind);
+        proxyError(kind, LIMITS.get(kind));
+    }
+
+    /** As {@link #proxyError(String)}, naming the setting whose limit was hit (logged), or null for none. */
+    public void proxyError(String kind, String limit) {
         if (limit != null) {
-            limitLog.log(System.Logger.Level.WARNING, kind, () -> "limit hit: " + kind + " (" + limit + ")");
+            limitLog.log(System.Logger.Level.WARNING, limit, () -> "limit hit: " + kind + " (" + limit + ")");
         }
         synchronized (recentErrors) {
             if (recentErrors.size() == RECENT_ERRORS) {

@@ -28,7 +28,7 @@ class RateLimitedLogTest {
         assertTrue(log.log(System.Logger.Level.WARNING, "main/a", () -> "reset by main/a"));
 
         assertEquals(List.of("reset by main/a", "reset by main/b",
-                "reset by main/a (and 2 more like it since the last such line)"), logger.lines);
+                "reset by main/a (and 2 more left out since the last line for main/a)"), logger.lines);
     }
 
     @Test
