@@ -33,7 +33,7 @@ final class ConnectionLimiter {
     /** A plain listener: a refusal is answered in HTTP/1.1. */
     private final boolean answers;
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> perClient = new ConcurrentHashMap<>();
 
     ConnectionLimiter(Refusals refusals, boolean answers) {
         this.refusals = refusals;
@@ -73,8 +73,9 @@ final class ConnectionLimiter {
         if (limits.connectionsPerClient() == 0) {
             return true;
         }
-        AtomicInteger count = perClient.computeIfAbsent(client, key -> new AtomicInteger());
-        if (count.incrementAndGet() > limits.connectionsPerClient()) {
+        // One atomic step per key: a count that fell to zero and left the map meanwhile is not
+        // incremented behind its back (computeIfAbsent, then increment, could lose the connection).
+        if (perClient.merge(client, 1, Integer::sum) > limits.connectionsPerClient()) {
             releaseClient(client);
             refuse(channel, client, 429, CLIENT_OVER_LIMIT);
             return false;
@@ -88,7 +89,7 @@ final class ConnectionLimiter {
     }
 
     private void releaseClient(String client) {
-        perClient.computeIfPresent(client, (key, count) -> count.decrementAndGet() <= 0 ? null : count);
+        perClient.computeIfPresent(client, (key, count) -> count <= 1 ? null : count - 1);
     }
 
     private void refuse(Channel channel, String client, int status, byte[] response) {
