@@ -3,11 +3,16 @@ package org.switchboard.systemtest;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -151,6 +156,36 @@ class AdminSystemTest {
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(405, postStatus.statusCode());
         assertEquals("GET, HEAD", postStatus.headers().firstValue("Allow").orElse(null));
+    }
+
+    /** The listener holds 128 connections; one address that fills it with silent ones must not take the probes' places. */
+    @Test
+    void onePeerHoldingSilentConnectionsLeavesRoomForTheProbes() throws Exception {
+        InetSocketAddress admin = new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.adminUri("/").getPort());
+        List<Socket> silent = new ArrayList<>();
+        try {
+            for (int i = 0; i < 130; i++) {
+                Socket socket = new Socket();
+                socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.2"), 0));
+                socket.connect(admin);
+                silent.add(socket);
+            }
+            assertEquals(200, get("/ready").statusCode(), "a probe from another address still gets in");
+            int closed = 0;
+            for (Socket socket : silent) {
+                socket.setSoTimeout(100);
+                try {
+                    closed += socket.getInputStream().read() < 0 ? 1 : 0;
+                } catch (SocketTimeoutException open) {
+                    // held, as the first sixteen are until their 10 s
+                }
+            }
+            assertEquals(130 - 16, closed, "sixteen from one address at most");
+        } finally {
+            for (Socket socket : silent) {
+                socket.close();
+            }
+        }
     }
 
     private HttpResponse<String> get(String path) throws Exception {

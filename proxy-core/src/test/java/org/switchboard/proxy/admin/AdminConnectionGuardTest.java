@@ -16,6 +16,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -29,7 +30,7 @@ class AdminConnectionGuardTest {
     private final RateLimitedLog log = RateLimitedLog.every10Seconds(System.getLogger(AdminConnectionGuardTest.class.getName()));
 
     private EmbeddedChannel connection() {
-        return new EmbeddedChannel(new AdminConnectionGuard(open, log));
+        return new EmbeddedChannel(new AdminConnectionGuard(open, new ConcurrentHashMap<>(), log));
     }
 
     @Test
