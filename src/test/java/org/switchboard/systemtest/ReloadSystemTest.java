@@ -205,7 +205,6 @@ class ReloadSystemTest {
         assertEquals("wait", config.get("clientHalfClose"));
         Map<?, ?> main = (Map<?, ?>) ((Map<?, ?>) config.get("upstreams")).get("main");
         assertEquals(List.of(Map.of("id", a.endpoint(), "address", a.endpoint(), "weight", 1)), main.get("endpoints"));
-        assertEquals("round_robin", main.get("loadBalancer"), "main's default, as it runs");
         assertEquals(List.of("127.0.0.1/32", "::1/128"), ((Map<?, ?>) config.get("admin")).get("allow"));
     }
 

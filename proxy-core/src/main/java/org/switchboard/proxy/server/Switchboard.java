@@ -36,7 +36,6 @@ import org.switchboard.config.Durations;
 import org.switchboard.config.HostPort;
 import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
-import org.switchboard.config.UpstreamSpec;
 import org.switchboard.proxy.admin.AdminAccess;
 import org.switchboard.proxy.admin.AdminApi;
 import org.switchboard.proxy.admin.AdminChannelInitializer;
@@ -67,7 +66,6 @@ import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.FollowedSynapse;
 import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
-import org.switchboard.routing.Upstream;
 
 /**
  * A running proxy: its event loops, listeners, admin listener and upstream connection pools.
@@ -428,7 +426,7 @@ public final class Switchboard implements AutoCloseable {
                 ProxySnapshot inForce = snapshot.get();
                 return "{\"generation\":" + inForce.generation()
                         + (current == null ? ",\"reloads\":null,\"lastReload\":null" : "," + current.statusJsonFields())
-                        + ",\"config\":" + ConfigJson.of(withBalancersInForce(inForce)) + "}";
+                        + ",\"config\":" + ConfigJson.of(inForce.spec()) + "}";
             }
 
             @Override
@@ -599,17 +597,6 @@ public final class Switchboard implements AutoCloseable {
         if (settled) {
             synapseVersionSettled = true;
         }
-    }
-
-    /** The spec with each upstream's load balancer as it runs: an unset one is its role's default. */
-    private static SwitchboardSpec withBalancersInForce(ProxySnapshot inForce) {
-        Map<String, UpstreamSpec> upstreams = new LinkedHashMap<>();
-        inForce.spec().upstreams().forEach((name, upstream) -> {
-            Upstream running = inForce.routing().upstreams().get(name);
-            upstreams.put(name, upstream.loadBalancer() == null && running != null
-                    ? upstream.withLoadBalancer(running.loadBalancerKind()) : upstream);
-        });
-        return inForce.spec().withUpstreams(upstreams);
     }
 
     /** Compiles, carrying over endpoint state, restarts health checking and swaps the snapshot. */
