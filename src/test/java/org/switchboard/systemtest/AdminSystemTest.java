@@ -158,9 +158,9 @@ class AdminSystemTest {
         assertEquals("GET, HEAD", postStatus.headers().firstValue("Allow").orElse(null));
     }
 
-    /** The listener holds 128 connections; one address that fills it with silent ones must not take the probes' places. */
+    /** The listener holds 128 connections; one peer that fills it with silent ones must not lock the probes out. */
     @Test
-    void onePeerHoldingSilentConnectionsLeavesRoomForTheProbes() throws Exception {
+    void onePeerHoldingSilentConnectionsDoesNotLockTheProbesOut() throws Exception {
         InetSocketAddress admin = new InetSocketAddress(InetAddress.getLoopbackAddress(), proxy.adminUri("/").getPort());
         List<Socket> silent = new ArrayList<>();
         try {
@@ -170,17 +170,19 @@ class AdminSystemTest {
                 socket.connect(admin);
                 silent.add(socket);
             }
-            assertEquals(200, get("/ready").statusCode(), "a probe from another address still gets in");
+            for (int i = 0; i < 3; i++) {
+                assertEquals(200, get("/ready").statusCode(), "a probe takes the place of a silent connection");
+            }
             int closed = 0;
             for (Socket socket : silent) {
-                socket.setSoTimeout(100);
+                socket.setSoTimeout(5); // a closed one reads its end at once; well within the 10 s the others have
                 try {
                     closed += socket.getInputStream().read() < 0 ? 1 : 0;
                 } catch (SocketTimeoutException open) {
-                    // held, as the first sixteen are until their 10 s
+                    // still held, until its 10 s
                 }
             }
-            assertEquals(130 - 16, closed, "sixteen from one address at most");
+            assertTrue(closed >= 2 && closed <= 2 + 3, "the oldest silent ones gave way: " + closed);
         } finally {
             for (Socket socket : silent) {
                 socket.close();

@@ -3,8 +3,8 @@ package org.switchboard.proxy.admin;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.handler.codec.http.HttpServerCodec;
-import java.net.InetAddress;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.switchboard.proxy.logging.RateLimitedLog;
 
@@ -17,7 +17,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
     private final AdminApi api;
     private final RateLimitedLog refusals = RateLimitedLog.every10Seconds(System.getLogger(AdminHandler.class.getName()));
     private final AtomicInteger open = new AtomicInteger();
-    private final ConcurrentHashMap<InetAddress, Integer> openPerPeer = new ConcurrentHashMap<>();
+    private final Queue<AdminConnectionGuard> connections = new ConcurrentLinkedQueue<>();
 
     public AdminChannelInitializer(AdminApi api) {
         this.api = api;
@@ -28,7 +28,7 @@ public final class AdminChannelInitializer extends ChannelInitializer<Channel> {
         ch.pipeline()
                 .addLast("http", new HttpServerCodec())
                 .addLast("aggregate", new AdminRequestAggregator())
-                .addLast("guard", new AdminConnectionGuard(open, openPerPeer, refusals))
+                .addLast("guard", new AdminConnectionGuard(open, connections, refusals))
                 .addLast("admin", new AdminHandler(api, refusals));
     }
 }

@@ -5,71 +5,78 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.switchboard.proxy.logging.RateLimitedLog;
 
 /**
  * Keeps the admin listener from being held open: a connection must bring a whole request within
  * {@link #REQUEST_WITHIN_SECONDS} of opening or of its last answer (a silent connection, a head
- * sent byte by byte and an idle keep-alive all end there), and at most
- * {@link #MAX_CONNECTIONS} are open at once, {@link #MAX_CONNECTIONS_PER_PEER} from one address. Probes and scrapes use a handful; the file
- * descriptors they would otherwise pin are the client listener's too.
+ * sent byte by byte and an idle keep-alive all end there), and at most {@link #MAX_CONNECTIONS}
+ * are open at once. Probes and scrapes use a handful; the file descriptors they would otherwise
+ * pin are the client listener's too. At the limit a new connection takes the place of the one
+ * that has waited longest for a request (as NGINX reuses idle keep-alive connections), so a peer
+ * that keeps the listener full of silent connections, or a client that abandons its keep-alive
+ * connections, cannot lock the kubelet's probes out; it is refused only when every connection has
+ * a request in progress.
  */
 final class AdminConnectionGuard extends ChannelDuplexHandler {
     static final long REQUEST_WITHIN_SECONDS = 10;
     static final int MAX_CONNECTIONS = 128;
-    /**
-     * Per peer address: one peer that opens connections and leaves them silent would otherwise
-     * take the listener's every place, and the kubelet's probes with them.
-     */
-    static final int MAX_CONNECTIONS_PER_PEER = 16;
 
     private final AtomicInteger open;
-    private final ConcurrentHashMap<InetAddress, Integer> openPerPeer;
+    /** The listener's open connections, oldest first. */
+    private final Queue<AdminConnectionGuard> connections;
     private final RateLimitedLog refusals;
     private boolean counted;
-    /** The peer counted in {@link #openPerPeer}; null when not counted (not an IP socket). */
-    private InetAddress peer;
+    private ChannelHandlerContext ctx;
     /** Armed while the connection waits for a request; a request being answered has none. */
     private Future<?> deadline;
+    /** Waiting for a request (read by other connections' loops when one must give way). */
+    private volatile boolean waiting;
+    private final AtomicBoolean evicted = new AtomicBoolean();
 
-    /**
-     * {@code open} and {@code openPerPeer}: the listener's counts of open connections, in all and
-     * per peer address, shared by all of them.
-     */
-    AdminConnectionGuard(AtomicInteger open, ConcurrentHashMap<InetAddress, Integer> openPerPeer, RateLimitedLog refusals) {
+    /** {@code open} and {@code connections}: the listener's, shared by all of its connections. */
+    AdminConnectionGuard(AtomicInteger open, Queue<AdminConnectionGuard> connections, RateLimitedLog refusals) {
         this.open = open;
-        this.openPerPeer = openPerPeer;
+        this.connections = connections;
         this.refusals = refusals;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
         counted = true;
+        connections.add(this);
         if (open.incrementAndGet() > MAX_CONNECTIONS) {
-            refuse(ctx, MAX_CONNECTIONS + " are open already");
-            return;
-        }
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress socket) {
-            peer = socket.getAddress();
-            if (openPerPeer.merge(peer, 1, Integer::sum) > MAX_CONNECTIONS_PER_PEER) {
-                refuse(ctx, MAX_CONNECTIONS_PER_PEER + " from this address are open already");
+            AdminConnectionGuard idle = longestWaiting();
+            if (idle == null) {
+                refusals.log(System.Logger.Level.WARNING, "admin connections over the limit", () -> "admin listener closed a "
+                        + "connection from " + ctx.channel().remoteAddress() + ": " + MAX_CONNECTIONS
+                        + " are open already, each with a request in progress");
+                ctx.close();
                 return;
             }
+            refusals.log(System.Logger.Level.WARNING, "admin connections over the limit", () -> "admin listener closed the "
+                    + "connection from " + idle.ctx.channel().remoteAddress() + " that waited longest for a request: "
+                    + MAX_CONNECTIONS + " are open");
+            idle.ctx.close();
         }
         arm(ctx);
         ctx.fireChannelActive();
     }
 
-    private void refuse(ChannelHandlerContext ctx, String why) {
-        refusals.log(System.Logger.Level.WARNING, "admin connections over the limit", () -> "admin listener closed a connection from "
-                + ctx.channel().remoteAddress() + ": " + why);
-        ctx.close();
+    /** The oldest connection waiting for a request, claimed so that no other newcomer closes it too; null if none. */
+    private AdminConnectionGuard longestWaiting() {
+        for (AdminConnectionGuard other : connections) {
+            if (other != this && other.waiting && other.evicted.compareAndSet(false, true)) {
+                return other;
+            }
+        }
+        return null;
     }
 
     @Override
@@ -78,9 +85,7 @@ final class AdminConnectionGuard extends ChannelDuplexHandler {
         if (counted) {
             counted = false;
             open.decrementAndGet();
-            if (peer != null) {
-                openPerPeer.computeIfPresent(peer, (address, count) -> count <= 1 ? null : count - 1);
-            }
+            connections.remove(this);
         }
         ctx.fireChannelInactive();
     }
@@ -103,6 +108,7 @@ final class AdminConnectionGuard extends ChannelDuplexHandler {
 
     private void arm(ChannelHandlerContext ctx) {
         disarm();
+        waiting = true;
         deadline = ctx.executor().schedule(() -> {
             deadline = null;
             ctx.close();
@@ -110,6 +116,7 @@ final class AdminConnectionGuard extends ChannelDuplexHandler {
     }
 
     private void disarm() {
+        waiting = false;
         if (deadline != null) {
             deadline.cancel(false);
             deadline = null;

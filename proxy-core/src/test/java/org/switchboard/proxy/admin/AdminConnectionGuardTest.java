@@ -16,7 +16,8 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
@@ -27,10 +28,11 @@ import org.switchboard.proxy.logging.RateLimitedLog;
 /** The admin listener's connections cannot be held open, and a too large request is answered in JSON. */
 class AdminConnectionGuardTest {
     private final AtomicInteger open = new AtomicInteger();
+    private final Queue<AdminConnectionGuard> connections = new ConcurrentLinkedQueue<>();
     private final RateLimitedLog log = RateLimitedLog.every10Seconds(System.getLogger(AdminConnectionGuardTest.class.getName()));
 
     private EmbeddedChannel connection() {
-        return new EmbeddedChannel(new AdminConnectionGuard(open, new ConcurrentHashMap<>(), log));
+        return new EmbeddedChannel(new AdminConnectionGuard(open, connections, log));
     }
 
     @Test
@@ -63,17 +65,32 @@ class AdminConnectionGuardTest {
     }
 
     @Test
-    void connectionsBeyondTheLimitAreClosedAtOnce() {
+    void atTheLimitANewConnectionTakesThePlaceOfTheOneThatWaitedLongestForARequest() {
         List<EmbeddedChannel> channels = new ArrayList<>();
         for (int i = 0; i < AdminConnectionGuard.MAX_CONNECTIONS; i++) {
             channels.add(connection());
         }
         assertTrue(channels.stream().allMatch(EmbeddedChannel::isOpen));
-        EmbeddedChannel oneTooMany = connection();
-        assertFalse(oneTooMany.isOpen());
+        // The first is being answered (no deadline, not waiting): the second has waited longest.
+        channels.get(0).writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, "/metrics"));
 
-        channels.get(0).close();
-        assertTrue(connection().isOpen(), "a closed connection frees its place");
+        EmbeddedChannel newcomer = connection();
+        assertTrue(newcomer.isOpen());
+        assertTrue(channels.get(0).isOpen(), "a request in progress keeps its connection");
+        assertFalse(channels.get(1).isOpen(), "the longest silent one gave way");
+        assertEquals(AdminConnectionGuard.MAX_CONNECTIONS, open.get());
+    }
+
+    @Test
+    void whenEveryConnectionHasARequestInProgressANewOneIsRefused() {
+        List<EmbeddedChannel> channels = new ArrayList<>();
+        for (int i = 0; i < AdminConnectionGuard.MAX_CONNECTIONS; i++) {
+            EmbeddedChannel channel = connection();
+            channel.writeInbound(new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, "/reload"));
+            channels.add(channel);
+        }
+        assertFalse(connection().isOpen());
+        assertTrue(channels.stream().allMatch(EmbeddedChannel::isOpen));
         assertEquals(AdminConnectionGuard.MAX_CONNECTIONS, open.get());
     }
 
