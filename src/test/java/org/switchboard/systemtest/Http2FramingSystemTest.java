@@ -65,6 +65,7 @@ class Http2FramingSystemTest {
                   requestHeaders: 2KiB
                 timeouts:
                   requestHeader: 1s
+                drain: { delay: 0s, timeout: 30s }
                 upstreams:
                   main: { endpoints: ["%s"] }
                   large: { endpoints: ["%s"] }
@@ -103,15 +104,18 @@ class Http2FramingSystemTest {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
             byte[] post = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/upload", ":authority", "a",
                     "content-length", "1000000");
-            client.send(RawH2Client.headers(1, post, false), RawH2Client.data(1, new byte[16_384], false));
+            // The PING comes in the same read as the request: its ack goes out right after the answer,
+            // and a reset sent with the answer would come before it.
+            client.send(RawH2Client.headers(1, post, false), RawH2Client.data(1, new byte[16_384], false),
+                    RawH2Client.frame(RawH2Client.PING, 0, 0, new byte[8]));
             Frame answer = client.readUntil(RawH2Client.HEADERS);
             assertNotNull(answer);
             assertEquals("413", client.decode(answer).status().toString());
             Frame body = client.readUntil(RawH2Client.DATA);
             assertTrue(body.endStream(), "the answer is whole");
 
-            // Still sending, as an uploading client does while it reads: the stream is not reset under it yet.
-            client.send(RawH2Client.data(1, new byte[16_384], false), RawH2Client.frame(RawH2Client.PING, 0, 0, new byte[8]));
+            // Still sending, as an uploading client does while it reads: dropped, and no window given for it.
+            client.send(RawH2Client.data(1, new byte[16_384], false));
             List<Frame> beforeReset = new ArrayList<>();
             Frame reset = client.read();
             while (reset != null && reset.type() != RawH2Client.RST_STREAM) {
@@ -119,10 +123,32 @@ class Http2FramingSystemTest {
                 reset = client.read();
             }
             assertTrue(beforeReset.stream().anyMatch(frame -> frame.type() == RawH2Client.PING && (frame.flags() & 0x1) != 0),
-                    "the PING sent after the answer is acknowledged before the stream is reset: " + beforeReset);
+                    "the PING is acknowledged before the stream is reset: " + beforeReset);
+            assertTrue(beforeReset.stream().noneMatch(frame -> frame.type() == RawH2Client.WINDOW_UPDATE && frame.stream() == 1),
+                    "no window for a body not wanted: " + beforeReset);
             assertNotNull(reset, "then the rest of the body is refused");
             assertEquals(1, reset.stream());
             assertEquals(0, reset.errorCode(), "NO_ERROR (RFC 9113 8.1)");
+        }
+    }
+
+    /** The client ends its body while the early answer still waits for its window: the stream closes, as any ended one. */
+    @Test
+    void anEarlyAnswerHeldByTheWindowStillClosesItsStreamWhenTheClientEndsItsBody() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"), RawH2Client.settings(SETTINGS_INITIAL_WINDOW_SIZE, 0))) {
+            byte[] post = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/upload", ":authority", "a",
+                    "content-length", "2000");
+            client.send(RawH2Client.headers(1, post, false), RawH2Client.data(1, new byte[1000], false));
+            Frame answer = client.readUntil(RawH2Client.HEADERS);
+            assertEquals("413", client.decode(answer).status().toString());
+            client.send(RawH2Client.data(1, new byte[1000], true), RawH2Client.windowUpdate(1, 1 << 16));
+            Frame body = client.readUntil(RawH2Client.DATA);
+            assertTrue(body.endStream());
+            // Closed on both sides: a drain's GOAWAY finds no stream left, so the proxy closes the
+            // connection at once, with the client still holding it.
+            proxy.drain();
+            await().atMost(Duration.ofSeconds(5)).until(() -> proxy.adminGet("/metrics")
+                    .contains("switchboard_client_connections{protocol=\"h2\"} 0.0"));
         }
     }
 

@@ -51,10 +51,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static final int MAX_CONCURRENT_STREAMS = 100;
     /** Each stream's receive window: a media upload streams at full speed, and at most this waits per stream. */
     public static final int STREAM_WINDOW = 256 * 1024;
-    /** How long a client has to read an early answer before the rest of its body is refused. */
-    private static final long ANSWER_READ_MILLIS = 500;
     /** The connection's receive window, shared by its streams. */
     public static final int CONNECTION_WINDOW = 1024 * 1024;
+    /** How long a client has to read an early answer before the rest of its body is refused. */
+    private static final long ANSWER_READ_MILLIS = 500;
     /**
      * Streams reset per window before the connection ends: by the client (rapid reset,
      * CVE-2023-44487), or by us because of what it sent (CVE-2025-55163).
@@ -636,8 +636,14 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
      */
     void resetAfterAnswerRead(Http2ServerStream stream) {
         ctx.executor().schedule(() -> {
-            if (streams.get(stream.flow.id) == stream && !stream.flow.reset && !stream.flow.remoteEnded) {
-                resetStream(stream.flow.id, Http2Error.NO_ERROR);
+            Http2StreamFlow flow = stream.flow;
+            if (streams.get(flow.id) != stream || flow.reset) {
+                return; // closed meanwhile, or the connection is gone
+            }
+            if (flow.remoteEnded) {
+                closeIfEnded(stream);
+            } else {
+                resetStream(flow.id, Http2Error.NO_ERROR);
                 output.flushSoon();
             }
         }, ANSWER_READ_MILLIS, TimeUnit.MILLISECONDS);

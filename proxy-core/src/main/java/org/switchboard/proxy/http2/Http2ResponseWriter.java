@@ -184,9 +184,8 @@ final class Http2ResponseWriter {
         if (flow.resetWhenSent) {
             flow.resetWhenSent = false;
             connection.resetAfterAnswerRead(stream);
-            return;
         }
-        connection.closeIfEnded(stream);
+        connection.closeIfEnded(stream); // the client may have ended its body while the answer waited
     }
 
     /** WINDOW_UPDATE on the connection: the streams waiting on it go on, in the order they waited. */

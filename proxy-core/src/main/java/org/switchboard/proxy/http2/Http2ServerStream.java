@@ -477,11 +477,12 @@ final class Http2ServerStream implements DownstreamStream {
     private void finish() {
         boolean bodyUnread = state == State.BODY;
         state = State.DONE;
-        dropPending();
-        clock.stop();
         if (bodyUnread) {
+            // First: the body held here is dropped without its window given back either.
             connection.refuseRestOfBody(this);
         }
+        dropPending();
+        clock.stop();
         connection.output.flushSoon();
     }
 
