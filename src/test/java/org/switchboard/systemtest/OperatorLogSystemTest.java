@@ -90,9 +90,14 @@ class OperatorLogSystemTest {
                      limits: { connectionsPerClient: 1 }
                      upstreams:
                        main: { endpoints: ["%s"] }
+                     routes:
+                       - path: { prefix: "/" }
+                         respond: { body: "ok" }
                      """.formatted(garbage.endpoint()));
              RawClient first = new RawClient(limited.address())) {
-            // Accepted in the order they connected: the first holds the one connection allowed.
+            // Answered, so counted: the first holds the one connection allowed (two loops may
+            // take two new connections in either order).
+            assertEquals(200, first.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
             try (RawClient second = new RawClient(limited.address())) {
                 assertEquals(429, second.readResponse().status());
             }

@@ -66,9 +66,12 @@ public record Route(String name, String host, Set<String> methods, PathMatcher p
         return actions.respond() != null;
     }
 
-    /** The upstream's name, or {@code local} for a route the proxy answers itself (a metric tag). */
+    /** The upstream tag of a route the proxy answers itself. */
+    public static final String LOCAL = "local";
+
+    /** The upstream's name, or {@link #LOCAL} for a route the proxy answers itself (a metric tag). */
     public String upstreamName() {
-        return upstream == null ? "local" : upstream.name();
+        return upstream == null ? LOCAL : upstream.name();
     }
 
     /**

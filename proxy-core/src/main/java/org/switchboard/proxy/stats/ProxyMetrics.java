@@ -27,9 +27,11 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.switchboard.proxy.logging.RateLimitedLog;
 import org.switchboard.routing.Endpoint;
+import org.switchboard.routing.Route;
 import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.Upstream;
 
@@ -51,6 +53,8 @@ public final class ProxyMetrics {
             "PT1S", "PT2.5S", "PT5S", "PT10S", "PT30S", "PT60S", "PT120S", "PT180S")
             .map(Duration::parse).toArray(Duration[]::new);
 
+    /** The route and upstream tags of a request that reached no route (RequestRecord's default). */
+    private static final String NONE = "none";
     private static final String REQUESTS = "switchboard_requests";
     private static final String REQUEST_DURATION = "switchboard_request_duration";
 
@@ -69,6 +73,9 @@ public final class ProxyMetrics {
     private final ConcurrentHashMap<Endpoint, Timer> firstByte = new ConcurrentHashMap<>();
     /** The endpoints of the snapshot in force, as {@link #endpointKey}: only they get a first-byte timer. */
     private volatile Set<String> currentEndpoints = Set.of();
+    /** The route names and upstreams of the snapshot in force; null until the first is known (all count). */
+    private volatile Set<String> currentRoutes;
+    private volatile Set<String> currentUpstreams;
     private final ConcurrentHashMap<String, Counter> checks = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> transitions = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> discoveryLookups = new ConcurrentHashMap<>();
@@ -188,16 +195,33 @@ public final class ProxyMetrics {
 
     /** One active health check's result. */
     public void healthCheck(String upstream, String result) {
-        checks.computeIfAbsent(upstream + '\0' + result, key -> Counter.builder("switchboard_health_checks")
-                .description("Active health checks by upstream and result").tags("upstream", upstream, "result", result)
-                .register(registry)).increment();
+        countPerUpstream(checks, upstream, result, () -> Counter.builder("switchboard_health_checks")
+                .description("Active health checks by upstream and result").tags("upstream", upstream, "result", result));
     }
 
     /** A health transition (to healthy, unhealthy, ejected...). */
     public void healthTransition(String upstream, String to) {
-        transitions.computeIfAbsent(upstream + '\0' + to, key -> Counter.builder("switchboard_health_transitions")
+        countPerUpstream(transitions, upstream, to, () -> Counter.builder("switchboard_health_transitions")
                 .description("Endpoint health transitions by upstream and new state (ejected = outlier ejections)")
-                .tags("upstream", upstream, "to", to).register(registry)).increment();
+                .tags("upstream", upstream, "to", to));
+    }
+
+    /**
+     * Counts one event of an upstream. A check or a lookup of an upstream a reload has just
+     * removed, still finishing, makes no series again: it would stay on every scrape.
+     */
+    private void countPerUpstream(Map<String, Counter> counters, String upstream, String result,
+                                  Supplier<Counter.Builder> meter) {
+        String key = upstream + '\0' + result;
+        Counter counter = counters.get(key);
+        if (counter == null) {
+            Set<String> upstreams = currentUpstreams;
+            if (upstreams != null && !upstreams.contains(upstream)) {
+                return;
+            }
+            counter = counters.computeIfAbsent(key, k -> meter.get().register(registry));
+        }
+        counter.increment();
     }
 
     /**
@@ -205,9 +229,9 @@ public final class ProxyMetrics {
      * changed: the log says how) or {@code failed} (the last known endpoints stay).
      */
     public void discoveryLookup(String upstream, String result) {
-        discoveryLookups.computeIfAbsent(upstream + '\0' + result, key -> Counter.builder("switchboard_discovery_lookups")
+        countPerUpstream(discoveryLookups, upstream, result, () -> Counter.builder("switchboard_discovery_lookups")
                 .description("DNS lookups of upstream endpoints by upstream and result (unchanged, changed, failed)")
-                .tags("upstream", upstream, "result", result).register(registry)).increment();
+                .tags("upstream", upstream, "result", result));
     }
 
     public MeterRegistry registry() {
@@ -222,6 +246,9 @@ public final class ProxyMetrics {
     /** One proxied or locally answered request, counted once when it ends. */
     public void request(String listener, String route, String upstream, String method, int status, long nanos) {
         RouteMeters meters = routeMeters(listener, route, upstream);
+        if (meters == null) {
+            return; // a request of a route or upstream a reload removed as it ran: see routeMeters
+        }
         int methodIndex = methodIndex(method);
         int statusIndex = Math.min(Math.max(status / 100 - 1, 0), 4);
         meters.count(methodIndex, statusIndex).increment();
@@ -239,6 +266,11 @@ public final class ProxyMetrics {
         RouteMeters meters = byUpstream == null ? null : byUpstream.get(upstream);
         if (meters != null) {
             return meters;
+        }
+        Set<String> routes = currentRoutes;
+        if (routes != null && gone(route, upstream, routes, currentUpstreams)) {
+            // Series made for it now would outlive the route or upstream, until a later reload.
+            return null;
         }
         return byListener.computeIfAbsent(listener, key -> new ConcurrentHashMap<>())
                 .computeIfAbsent(route, key -> new ConcurrentHashMap<>())
@@ -337,20 +369,21 @@ public final class ProxyMetrics {
      * ends after this makes its series again, counted from zero, which Prometheus reads as a reset.
      */
     private void forgetRemoved(RoutingSnapshot routing) {
-        Set<String> upstreams = routing.upstreams().keySet();
+        Set<String> upstreams = Set.copyOf(routing.upstreams().keySet());
         Set<String> routes = new HashSet<>();
         routing.routeTable().routes().forEach(route -> routes.add(route.name()));
         if (routing.unmatched() != null) {
             routes.add(routing.unmatched().name());
         }
+        currentUpstreams = upstreams;
+        currentRoutes = routes;
         for (ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> byRoute : byListener.values()) {
             byRoute.entrySet().removeIf(route -> {
                 route.getValue().keySet().removeIf(upstream -> gone(route.getKey(), upstream, routes, upstreams));
                 return route.getValue().isEmpty();
             });
         }
-        // From the registry itself: a meter a request of the old snapshot made while this ran is
-        // found by the next reload.
+        // From the registry itself, for a meter a request of the old snapshot made while this ran.
         for (Meter meter : registry.getMeters()) {
             String name = meter.getId().getName();
             if ((name.equals(REQUESTS) || name.equals(REQUEST_DURATION))
@@ -373,9 +406,13 @@ public final class ProxyMetrics {
         return upstream + '\0' + id;
     }
 
-    /** A request series whose route or upstream the snapshot no longer has ("none": reached neither). */
+    /**
+     * A request series whose route or upstream the snapshot no longer has: never {@code none}
+     * (reached neither) or {@code local} (answered by the proxy).
+     */
     private static boolean gone(String route, String upstream, Set<String> routes, Set<String> upstreams) {
-        return !"none".equals(route) && !routes.contains(route) || !"none".equals(upstream) && !upstreams.contains(upstream);
+        return !NONE.equals(route) && !routes.contains(route)
+                || !NONE.equals(upstream) && !Route.LOCAL.equals(upstream) && !upstreams.contains(upstream);
     }
 
     private static int methodIndex(String method) {

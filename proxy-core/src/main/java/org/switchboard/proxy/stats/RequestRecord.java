@@ -52,7 +52,7 @@ public final class RequestRecord {
     public long bytesIn;
     public long bytesOut;
     public long upstreamNanos = -1;
-    /** Times the request was sent again (to another endpoint, or on a new connection to the same one). */
+    /** Times the request was tried again (on another endpoint, or on a new connection to the same one). */
     public int retries;
     public Termination termination = Termination.COMPLETE;
     private boolean open;

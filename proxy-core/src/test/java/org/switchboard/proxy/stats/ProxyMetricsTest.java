@@ -62,11 +62,41 @@ class ProxyMetricsTest {
         assertFalse(metrics.scrape().contains("endpoint=\"127.0.0.1:9001\""), metrics.scrape());
     }
 
+    /**
+     * A reload keeps the series of what is still configured, the proxy's own answers too
+     * ({@code upstream="local"}), and a request of a removed upstream that ends after it makes
+     * no series again (a held /sync always straddles the reload that removes its upstream).
+     */
+    @Test
+    void aReloadKeepsLocalAnswersAndARemovedUpstreamsLastRequestsMakeNoSeries() throws Exception {
+        ProxyMetrics metrics = new ProxyMetrics();
+        String routes = """
+                  - path: { prefix: "/robots.txt" }
+                    respond: { body: "no" }
+                  - path: { prefix: "/" }
+                    upstream: %s
+                """;
+        metrics.endpoints(routing("127.0.0.1:9001", "  other: {endpoints: [\"127.0.0.1:9002\"]}\nroutes:\n" + routes.formatted("other")));
+        metrics.request("client", "routes[0]", "local", "GET", 200, 1_000);
+        metrics.request("client", "routes[1]", "other", "GET", 200, 1_000);
+
+        metrics.endpoints(routing("127.0.0.1:9001", "routes:\n" + routes.formatted("main")));
+        metrics.request("client", "routes[1]", "other", "GET", 200, 1_000); // in flight across the reload
+        String scrape = metrics.scrape();
+        assertTrue(scrape.contains("switchboard_requests_total{listener=\"client\",method=\"GET\",route=\"routes[0]\","
+                + "status_class=\"2xx\",upstream=\"local\"} 1.0"), scrape);
+        assertFalse(scrape.contains("upstream=\"other\""), scrape);
+    }
+
     private static RoutingSnapshot routing(String endpoint) throws Exception {
+        return routing(endpoint, "");
+    }
+
+    private static RoutingSnapshot routing(String endpoint, String more) throws Exception {
         return RoutingSnapshot.compile(ConfigLoader.parse("""
                 listeners: [{name: client, address: "127.0.0.1:0"}]
                 upstreams:
                   main: {endpoints: ["%s"]}
-                """.formatted(endpoint), "test"));
+                """.formatted(endpoint) + more, "test"));
     }
 }
