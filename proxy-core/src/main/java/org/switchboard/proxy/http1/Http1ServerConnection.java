@@ -281,7 +281,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private void recordWhatWasRead(HeadIndex index) {
         record.method = index.methodRead() ? index.methodName() : "other";
         if (index.requestLineRead() && index.error() != HeadError.TARGET_TOO_LONG) {
-            record.path = RequestView.pathOf(index.rawTarget());
+            record.path = RequestView.pathOf(index.targetForLog());
         }
     }
 

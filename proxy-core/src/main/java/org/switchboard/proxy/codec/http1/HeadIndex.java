@@ -651,6 +651,24 @@ public final class HeadIndex {
         return new String(b, targetStart, targetEnd - targetStart, StandardCharsets.ISO_8859_1);
     }
 
+    /**
+     * The target as the log names a request's path, for a head refused before (or while) its
+     * target was checked: an absolute-form target without its scheme and authority, as a
+     * forwarded one is logged ({@code http://host?q} is {@code /?q}).
+     */
+    public String targetForLog() {
+        int authority = Tokens.afterScheme(b, targetStart, targetEnd);
+        if (authority < 0) {
+            return rawTarget();
+        }
+        int path = authority;
+        while (path < targetEnd && b[path] != '/' && b[path] != '?') {
+            path++;
+        }
+        String rest = new String(b, path, targetEnd - path, StandardCharsets.ISO_8859_1);
+        return path < targetEnd && b[path] == '/' ? rest : "/" + rest;
+    }
+
     public int methodStart() {
         return headStart;
     }

@@ -272,4 +272,18 @@ class HeadIndexTest {
                 out.toString(StandardCharsets.ISO_8859_1));
         out.release();
     }
+
+    /** A refused head is logged with its target as a forwarded one is: an absolute form as its path. */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "GET /a?q HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|/a?q",
+        "GET http://y/a?q HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|/a?q",
+        "GET HTTPS://y?q HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|/?q",
+        "GET http://y HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|/",
+    })
+    void aRefusedAbsoluteFormTargetIsLoggedAsItsPath(String head, String logged) {
+        byte[] bytes = bytes(head);
+        index.parseRequest(bytes, 0, bytes.length);
+        assertEquals(logged, index.targetForLog());
+    }
 }
