@@ -88,7 +88,7 @@ public final class UpstreamHealth {
         }
         boolean returned = returnIfDue(endpoint, e);
         boolean before = e.available();
-        report(e.active.onSuccess());
+        report(whileEjected(e, e.active.onSuccess()));
         return returned || before != e.available();
     }
 
@@ -100,7 +100,7 @@ public final class UpstreamHealth {
         boolean returned = returnIfDue(endpoint, e);
         boolean before = e.available();
         e.lastFailure = reason;
-        report(e.active.onFailure(reason));
+        report(whileEjected(e, e.active.onFailure(reason)));
         return returned || before != e.available();
     }
 
@@ -218,6 +218,19 @@ public final class UpstreamHealth {
             throw new IllegalArgumentException("no endpoint " + endpoint + " in upstream " + upstream);
         }
         return e;
+    }
+
+    /**
+     * An active check's transition during an ejection says so: health and ejection are two state
+     * machines, and {@code HEALTHY -> UNHEALTHY} right after {@code HEALTHY -> EJECTED} reads as if
+     * the ejection had ended.
+     */
+    private static Transition whileEjected(EndpointHealth e, Transition transition) {
+        if (transition == null || !e.outliers.isEjected()) {
+            return transition;
+        }
+        return new Transition(transition.upstream(), transition.endpoint(), transition.from(), transition.to(),
+                transition.reason() + "; still ejected", transition.atNanos());
     }
 
     private void report(Transition transition) {

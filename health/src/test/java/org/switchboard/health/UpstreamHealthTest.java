@@ -141,6 +141,21 @@ class UpstreamHealthTest {
                 "failed 2 requests in a row, last: 503; ejected for 30s", now), transitions.get(1));
     }
 
+    /** Health and ejection are two state machines: a check's transition during an ejection says it is still on. */
+    @Test
+    void aCheckTransitionDuringAnEjectionSaysTheEjectionGoesOn() {
+        UpstreamHealth health = upstream(List.of("10.0.2.10:8083"), new OutlierDetectionSpec(2,
+                Duration.ofSeconds(30), Duration.ofSeconds(300), 100));
+        passChecks(health, "10.0.2.10:8083", 2);
+        failRequests(health, "10.0.2.10:8083", 2);
+        failChecks(health, "10.0.2.10:8083", 3);
+
+        Transition last = transitions.get(transitions.size() - 1);
+        assertEquals(HealthState.HEALTHY, last.from());
+        assertEquals(HealthState.UNHEALTHY, last.to());
+        assertTrue(last.reason().endsWith("; still ejected"), last.reason());
+    }
+
     @Test
     void resultsSayWhenAvailabilityChangedSoTheCallerRebuildsItsSnapshot() {
         UpstreamHealth health = upstream(List.of("a", "b"), OUTLIERS);
