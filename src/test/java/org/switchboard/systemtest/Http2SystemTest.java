@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -315,8 +316,26 @@ class Http2SystemTest {
         assertTrue(line.contains("\"status\":499") && line.contains("\"termination\":\"client_aborted\""), line);
     }
 
+    /** The proxy's reset for the client's own protocol error is not logged as the client's leaving. */
+    @Test
+    void dataAfterTheStreamsEndIsLoggedAsTheClientsProtocolError() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/slow/stray"), true));
+            await().atMost(Duration.ofSeconds(5)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals("/slow/stray")));
+            client.send(RawH2Client.data(1, "stray".getBytes(StandardCharsets.US_ASCII), false));
+            Frame reset = client.readUntil(RawH2Client.RST_STREAM);
+            assertEquals(0x5, reset.errorCode(), "STREAM_CLOSED");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog)
+                && Files.readString(accessLog).contains("\"path\":\"/slow/stray\""));
+        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("\"path\":\"/slow/stray\"")).findFirst()
+                .orElseThrow();
+        assertTrue(line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""), line);
+    }
+
     @Test
     void connectionSpecificFieldsAreRefusedAndNeverForwarded() throws Exception {
+        long loggedBefore = protocolErrorLines();
         int before = upstream.received().size();
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
             client.send(RawH2Client.headers(1, RawH2Client.get("/_matrix/client/versions", "connection", "close"), true),
@@ -334,6 +353,15 @@ class Http2SystemTest {
             }
         }
         assertEquals(before, upstream.received().size(), "none of them reached the upstream");
+        // Refused with a reset, not an answer: logged all the same, as the parser's 400s are.
+        await().atMost(Duration.ofSeconds(10)).until(() -> protocolErrorLines() > loggedBefore);
+    }
+
+    private long protocolErrorLines() throws IOException {
+        return !Files.exists(accessLog) ? 0 : Files.readAllLines(accessLog).stream()
+                .filter(line -> line.contains("\"protocol\":\"h2\",\"method\":\"other\",\"path\":\"\"")
+                        && line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""))
+                .count();
     }
 
     @Test

@@ -34,6 +34,7 @@ import org.switchboard.proxy.http.RequestGate;
 import org.switchboard.proxy.router.MatrixErrors;
 import org.switchboard.proxy.stats.AccessLog;
 import org.switchboard.proxy.stats.ProxyMetrics;
+import org.switchboard.proxy.stats.RequestRecord;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 
 /**
@@ -235,8 +236,11 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 int id = streamError.streamId();
                 if ((id & 1) == 1 && id > lastStreamId) {
                     lastStreamId = id; // a malformed block still opened (and ends) its stream (RFC 9113 8.1.1)
+                    if (!streams.containsKey(id)) {
+                        refusedHead(streamError.getMessage());
+                    }
                 }
-                resetStream(id, streamError.error());
+                resetForClientFault(id, streamError.error());
             } catch (Http2Exception connectionError) {
                 connectionError(connectionError.error(), connectionError.getMessage());
             }
@@ -266,14 +270,14 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 idleStreamIsAnError(streamId, "DATA");
                 returnConnectionWindow(flowControlled);
                 if (stream != null) {
-                    resetStream(streamId, Http2Error.STREAM_CLOSED);
+                    resetForClientFault(streamId, Http2Error.STREAM_CLOSED);
                 }
                 return flowControlled; // a stream already ended or reset: its bytes are dropped
             }
             Http2StreamFlow flow = stream.flow;
             if (flowControlled > flow.receiveWindow) {
                 returnConnectionWindow(flowControlled);
-                resetStream(streamId, Http2Error.FLOW_CONTROL_ERROR);
+                resetForClientFault(streamId, Http2Error.FLOW_CONTROL_ERROR);
                 return flowControlled;
             }
             flow.receiveWindow -= flowControlled;
@@ -292,10 +296,10 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             Http2ServerStream stream = streams.get(streamId);
             if (stream != null) {
                 if (stream.flow.remoteEnded) {
-                    resetStream(streamId, Http2Error.STREAM_CLOSED);
+                    resetForClientFault(streamId, Http2Error.STREAM_CLOSED);
                 } else if (!endOfStream || hasPseudoHeader(headers)) {
                     // Trailers end the stream and carry no pseudo-header fields (RFC 9113 8.1).
-                    resetStream(streamId, Http2Error.PROTOCOL_ERROR);
+                    resetForClientFault(streamId, Http2Error.PROTOCOL_ERROR);
                 } else {
                     stream.flow.remoteEnded = true;
                     stream.onTrailers();
@@ -410,7 +414,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             }
             Http2StreamFlow flow = stream.flow;
             if (flow.sendWindow > Http2Frames.MAX_WINDOW - increment) {
-                resetStream(streamId, Http2Error.FLOW_CONTROL_ERROR);
+                resetForClientFault(streamId, Http2Error.FLOW_CONTROL_ERROR);
                 return;
             }
             flow.sendWindow += increment;
@@ -503,7 +507,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** The header block was larger than {@code limits.requestHeaders}: 431, as HTTP/1 answers. */
     private void headerListTooLarge(int streamId) {
         if (streams.containsKey(streamId)) {
-            resetStream(streamId, Http2Error.PROTOCOL_ERROR); // trailers past the limit: the request is cut off
+            resetForClientFault(streamId, Http2Error.PROTOCOL_ERROR); // trailers past the limit: the request is cut off
             return;
         }
         if (streamId <= lastStreamId) {
@@ -554,6 +558,31 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** RST_STREAM for a stream error (RFC 9113 5.4.2); the stream ends here. */
+    /** A reset for what the client did wrong on the stream: its request, if one runs, is logged as a protocol error. */
+    private void resetForClientFault(int streamId, Http2Error error) {
+        Http2ServerStream stream = streams.get(streamId);
+        if (stream != null) {
+            stream.brokeProtocol();
+        }
+        resetStream(streamId, error);
+    }
+
+    /**
+     * A request whose header block was refused with a reset (a field HTTP/2 forbids, a bad
+     * pseudo-header): logged and counted as the 400s of the parser are, with what was known.
+     */
+    private void refusedHead(String why) {
+        RequestRecord record = new RequestRecord();
+        long now = System.nanoTime();
+        record.start(now, peerText());
+        record.protocol = RequestRecord.Protocol.H2;
+        record.cutOff(RequestRecord.Termination.PROTOCOL_ERROR);
+        record.finish(now, listener, metrics, accessLog, ctx.channel().eventLoop());
+        metrics.proxyError("bad_request");
+        LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": refused an HTTP/2 request from " + peerText()
+                + ": " + why);
+    }
+
     void resetStream(int streamId, Http2Error error) {
         writeReset(streamId, error);
         Http2ServerStream stream = streams.get(streamId);

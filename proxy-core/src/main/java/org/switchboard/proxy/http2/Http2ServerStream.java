@@ -53,6 +53,8 @@ final class Http2ServerStream implements DownstreamStream {
     final Http2StreamFlow flow;
     private final ChannelHandlerContext ctx;
     private final RequestRecord record = new RequestRecord();
+    /** See {@link #brokeProtocol}. */
+    private boolean brokeProtocol;
     private final ConnectionClock clock;
     private State state = State.HEAD;
     private StreamExchange current;
@@ -493,13 +495,18 @@ final class Http2ServerStream implements DownstreamStream {
         if (current != null) {
             StreamExchange gone = current;
             current = null;
-            record.cutOff(DownstreamConnection.closedByProxy(ctx.channel()));
+            record.cutOff(brokeProtocol ? RequestRecord.Termination.PROTOCOL_ERROR : DownstreamConnection.closedByProxy(ctx.channel()));
             endRecord(gone);
             gone.abort();
         }
         state = State.DONE;
         dropPending();
         clock.stop();
+    }
+
+    /** The client broke the protocol on this stream, which is reset for it: its request is logged so, not as the client's leaving. */
+    void brokeProtocol() {
+        brokeProtocol = true;
     }
 
     /** The body stall (request body timeout) and the upstream's deadline. */

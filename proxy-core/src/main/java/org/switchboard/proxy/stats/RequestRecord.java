@@ -21,7 +21,9 @@ public final class RequestRecord {
         /** Still running when the proxy stopped without a drain (SIGINT, or a stop during one). */
         STOPPED,
         /** The client took no response bytes for {@code timeouts.downstreamIdle}: cut off. */
-        CLIENT_TIMEOUT;
+        CLIENT_TIMEOUT,
+        /** The client broke HTTP/2's rules on the stream (a forbidden field, data past its window or end): reset by the proxy. */
+        PROTOCOL_ERROR;
 
         /** As the access log writes it. */
         final String text = name().toLowerCase(Locale.ROOT);
@@ -80,11 +82,11 @@ public final class RequestRecord {
     /**
      * The request's connection closed under it: by the client (499, nginx's "client closed
      * request", unless a status went out already), or by the proxy at a drain's timeout or as it
-     * stopped ({@code byProxy} says which: a 503 never sent).
+     * stopped ({@code byProxy} says which: a 503 never sent), or for the client's protocol error (400).
      */
     public void cutOff(Termination byProxy) {
         if (status == 0) {
-            status = byProxy == null ? 499 : 503;
+            status = byProxy == null ? 499 : byProxy == Termination.PROTOCOL_ERROR ? 400 : 503;
         }
         termination = byProxy == null ? Termination.CLIENT_ABORTED : byProxy;
     }
