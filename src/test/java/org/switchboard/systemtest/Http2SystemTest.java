@@ -333,6 +333,23 @@ class Http2SystemTest {
         assertTrue(line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""), line);
     }
 
+    /** So is a connection error the client caused, for every request it had in flight. */
+    @Test
+    void aConnectionErrorTheClientCausedIsLoggedAsItsProtocolErrorForItsRequestsInFlight() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/slow/pushed"), true));
+            await().atMost(Duration.ofSeconds(5)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals("/slow/pushed")));
+            client.send(RawH2Client.frame(0x5, 0x4, 1, new byte[] {0, 0, 0, 2})); // PUSH_PROMISE: only servers send it
+            Frame goAway = client.readUntil(RawH2Client.GOAWAY);
+            assertEquals(0x1, goAway.errorCode(), "PROTOCOL_ERROR");
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog)
+                && Files.readString(accessLog).contains("\"path\":\"/slow/pushed\""));
+        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("\"path\":\"/slow/pushed\"")).findFirst()
+                .orElseThrow();
+        assertTrue(line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""), line);
+    }
+
     @Test
     void connectionSpecificFieldsAreRefusedAndNeverForwarded() throws Exception {
         long loggedBefore = protocolErrorLines();

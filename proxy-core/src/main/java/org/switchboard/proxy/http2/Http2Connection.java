@@ -623,10 +623,21 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
 
     /** GOAWAY with the error and the last stream taken, then a lingering close (RFC 9113 5.4.1). */
     void connectionError(Http2Error error, String message) {
+        connectionError(error, message, error != Http2Error.NO_ERROR);
+    }
+
+    /**
+     * Ends the connection with GOAWAY. {@code clientsFault}: the client broke the protocol (every
+     * error but ours), so its requests in flight are logged as its protocol error, not as its leaving.
+     */
+    void connectionError(Http2Error error, String message, boolean clientsFault) {
         if (failed) {
             return;
         }
         failed = true;
+        if (clientsFault) {
+            streams.values().forEach(Http2ServerStream::brokeProtocol);
+        }
         LOG.log(System.Logger.Level.DEBUG, () -> "listener " + listener + ": HTTP/2 connection error " + error
                 + " from " + ctx.channel().remoteAddress() + ": " + message);
         if (error != Http2Error.NO_ERROR) {

@@ -84,7 +84,7 @@ final class Http2ResponseWriter {
                 body = null;
             }
             // The encoder's table may have changed without the block going out: the client's would differ.
-            connection.connectionError(Http2Error.COMPRESSION_ERROR, "response headers not encodable");
+            connection.connectionError(Http2Error.COMPRESSION_ERROR, "response headers not encodable", false);
             return;
         } finally {
             if (out != null) {
