@@ -305,14 +305,10 @@ class Http2SystemTest {
     @Test
     void aClientThatClosesItsConnectionAbandonsItsStreamsAtOnce() throws Exception {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
-            client.send(RawH2Client.headers(1, RawH2Client.get("/slow/left"), true));
-            await().atMost(Duration.ofSeconds(5)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals("/slow/left")));
+            heldOnStreamOne(client, "/slow/left");
             client.shutdownOutput(); // the upstream answers a second after it got the request
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog)
-                && Files.readString(accessLog).contains("\"path\":\"/slow/left\""));
-        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("\"path\":\"/slow/left\"")).findFirst()
-                .orElseThrow();
+        String line = loggedLine("/slow/left");
         assertTrue(line.contains("\"status\":499") && line.contains("\"termination\":\"client_aborted\""), line);
     }
 
@@ -320,16 +316,12 @@ class Http2SystemTest {
     @Test
     void dataAfterTheStreamsEndIsLoggedAsTheClientsProtocolError() throws Exception {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
-            client.send(RawH2Client.headers(1, RawH2Client.get("/slow/stray"), true));
-            await().atMost(Duration.ofSeconds(5)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals("/slow/stray")));
+            heldOnStreamOne(client, "/slow/stray");
             client.send(RawH2Client.data(1, "stray".getBytes(StandardCharsets.US_ASCII), false));
             Frame reset = client.readUntil(RawH2Client.RST_STREAM);
             assertEquals(0x5, reset.errorCode(), "STREAM_CLOSED");
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog)
-                && Files.readString(accessLog).contains("\"path\":\"/slow/stray\""));
-        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("\"path\":\"/slow/stray\"")).findFirst()
-                .orElseThrow();
+        String line = loggedLine("/slow/stray");
         assertTrue(line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""), line);
     }
 
@@ -337,16 +329,12 @@ class Http2SystemTest {
     @Test
     void aConnectionErrorTheClientCausedIsLoggedAsItsProtocolErrorForItsRequestsInFlight() throws Exception {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
-            client.send(RawH2Client.headers(1, RawH2Client.get("/slow/pushed"), true));
-            await().atMost(Duration.ofSeconds(5)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals("/slow/pushed")));
+            heldOnStreamOne(client, "/slow/pushed");
             client.send(RawH2Client.frame(0x5, 0x4, 1, new byte[] {0, 0, 0, 2})); // PUSH_PROMISE: only servers send it
             Frame goAway = client.readUntil(RawH2Client.GOAWAY);
             assertEquals(0x1, goAway.errorCode(), "PROTOCOL_ERROR");
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog)
-                && Files.readString(accessLog).contains("\"path\":\"/slow/pushed\""));
-        String line = Files.readAllLines(accessLog).stream().filter(l -> l.contains("\"path\":\"/slow/pushed\"")).findFirst()
-                .orElseThrow();
+        String line = loggedLine("/slow/pushed");
         assertTrue(line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""), line);
     }
 
@@ -372,6 +360,19 @@ class Http2SystemTest {
         assertEquals(before, upstream.received().size(), "none of them reached the upstream");
         // Refused with a reset, not an answer: logged all the same, as the parser's 400s are.
         await().atMost(Duration.ofSeconds(10)).until(() -> protocolErrorLines() > loggedBefore);
+    }
+
+    /** A GET on stream 1 that the slow upstream has received and holds (it answers a second later). */
+    private void heldOnStreamOne(RawH2Client client, String path) throws IOException {
+        client.send(RawH2Client.headers(1, RawH2Client.get(path), true));
+        await().atMost(Duration.ofSeconds(5)).until(() -> slow.received().stream().anyMatch(r -> r.target().equals(path)));
+    }
+
+    /** The access-log line of the request for {@code path}, once written. */
+    private String loggedLine(String path) throws IOException {
+        String field = "\"path\":\"" + path + "\"";
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.exists(accessLog) && Files.readString(accessLog).contains(field));
+        return Files.readAllLines(accessLog).stream().filter(line -> line.contains(field)).findFirst().orElseThrow();
     }
 
     private long protocolErrorLines() throws IOException {
