@@ -557,7 +557,6 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** RST_STREAM for a stream error (RFC 9113 5.4.2); the stream ends here. */
     /** A reset for what the client did wrong on the stream: its request, if one runs, is logged as a protocol error. */
     private void resetForClientFault(int streamId, Http2Error error) {
         Http2ServerStream stream = streams.get(streamId);
@@ -583,6 +582,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 + ": " + why);
     }
 
+    /** RST_STREAM for a stream error (RFC 9113 5.4.2); the stream ends here. */
     void resetStream(int streamId, Http2Error error) {
         writeReset(streamId, error);
         Http2ServerStream stream = streams.get(streamId);

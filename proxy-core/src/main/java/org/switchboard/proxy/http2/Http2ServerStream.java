@@ -495,7 +495,8 @@ final class Http2ServerStream implements DownstreamStream {
         if (current != null) {
             StreamExchange gone = current;
             current = null;
-            record.cutOff(brokeProtocol ? RequestRecord.Termination.PROTOCOL_ERROR : DownstreamConnection.closedByProxy(ctx.channel()));
+            record.cutOff(brokeProtocol ? RequestRecord.Termination.PROTOCOL_ERROR
+                    : DownstreamConnection.closedByProxy(ctx.channel()));
             endRecord(gone);
             gone.abort();
         }

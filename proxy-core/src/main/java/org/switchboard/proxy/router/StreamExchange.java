@@ -577,33 +577,24 @@ public final class StreamExchange implements UpstreamListener {
             finish(now());
             return;
         }
-        if (!upstreamSpoke && requestComplete && mayResend && reusedConnection && !retriedOnFreshConnection) {
+        if (!upstreamSpoke && reusedConnection && !retriedOnFreshConnection) {
             // A kept-alive connection the upstream closed as the request went out (its idle
             // timeout, a restart): nothing says the endpoint failed. Once, on a connection of
             // its own, to the same endpoint: with one endpoint there is nowhere else to go.
-            retriedOnFreshConnection = true;
-            pool.release(upstream, false);
-            upstream = null;
-            forgetConnectionState();
-            resend = true;
-            retried("reused_connection_closed");
-            connectNew();
-            return;
-        }
-        if (!upstreamSpoke && reusedConnection && !retriedOnFreshConnection && expectsContinue && bodyBytes == 0
-                && sentHead != null) {
-            // An Expect request whose body has not started: the upstream got a head promising a
-            // body it never saw, so it cannot have acted on it, whatever the method. The head goes
-            // once more on a connection of its own; the client keeps waiting for its 100.
-            retriedOnFreshConnection = true;
-            downstream.pauseBody();
-            pool.release(upstream, false);
-            upstream = null;
-            forgetConnectionState();
-            upstreamHead = Unpooled.wrappedBuffer(sentHead);
-            retried("reused_connection_closed");
-            connectNew();
-            return;
+            if (requestComplete && mayResend) {
+                resend = true;
+                tryOnFreshConnection();
+                return;
+            }
+            if (expectsContinue && bodyBytes == 0 && sentHead != null) {
+                // An Expect request whose body has not started: the upstream got a head promising
+                // a body it never saw, so it cannot have acted on it, whatever the method. The head
+                // goes again; the client keeps waiting for its 100.
+                downstream.pauseBody();
+                upstreamHead = Unpooled.wrappedBuffer(sentHead);
+                tryOnFreshConnection();
+                return;
+            }
         }
         if (!(reusedConnection && !upstreamSpoke)) {
             // A kept-alive connection that closed before a word (a request that cannot be sent
@@ -758,6 +749,16 @@ public final class StreamExchange implements UpstreamListener {
             }
             fail(MatrixErrors.UPSTREAM_TIMEOUT);
         }
+    }
+
+    /** The kept-alive connection closed before a word: the request goes once more, on a new connection to the same endpoint. */
+    private void tryOnFreshConnection() {
+        retriedOnFreshConnection = true;
+        pool.release(upstream, false);
+        upstream = null;
+        forgetConnectionState();
+        retried("reused_connection_closed");
+        connectNew();
     }
 
     /** The request leaves its connection for another: nothing awaited of that one is awaited still. */

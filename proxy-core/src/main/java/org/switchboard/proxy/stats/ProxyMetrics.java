@@ -366,7 +366,7 @@ public final class ProxyMetrics {
      * The series of routes and upstreams the snapshot in force no longer has go: a reload that
      * removes an upstream, or moves an unnamed route ({@code routes[3]} becoming {@code routes[4]}),
      * would otherwise leave them on every scrape for good. A request of the previous snapshot that
-     * ends after this makes its series again, counted from zero, which Prometheus reads as a reset.
+     * ends after this makes no series again ({@link #routeMeters}).
      */
     private void forgetRemoved(RoutingSnapshot routing) {
         Set<String> upstreams = Set.copyOf(routing.upstreams().keySet());
@@ -383,7 +383,8 @@ public final class ProxyMetrics {
                 return route.getValue().isEmpty();
             });
         }
-        // From the registry itself, for a meter a request of the old snapshot made while this ran.
+        // The meters themselves, from the registry: also those a request of the old snapshot made
+        // while the sets above were being replaced.
         for (Meter meter : registry.getMeters()) {
             String name = meter.getId().getName();
             if ((name.equals(REQUESTS) || name.equals(REQUEST_DURATION))

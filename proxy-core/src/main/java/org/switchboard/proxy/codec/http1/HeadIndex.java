@@ -560,16 +560,22 @@ public final class HeadIndex {
         return absoluteForm();
     }
 
+    /** Where an absolute-form target's authority, starting at {@code authority}, ends: at its path, its query or the end. */
+    private int authorityEnd(int authority) {
+        int end = authority;
+        while (end < targetEnd && b[end] != '/' && b[end] != '?') {
+            end++;
+        }
+        return end;
+    }
+
     /** {@code http://host/path?q} naming this very Host is served as {@code /path?q}; any other is refused. */
     private boolean absoluteForm() {
         int authority = Tokens.afterScheme(b, targetStart, targetEnd);
         if (authority < 0 || host < 0) {
             return refused(HeadError.MALFORMED, "request-target not in origin or absolute form for this host");
         }
-        int authorityEnd = authority;
-        while (authorityEnd < targetEnd && b[authorityEnd] != '/' && b[authorityEnd] != '?') {
-            authorityEnd++;
-        }
+        int authorityEnd = authorityEnd(authority);
         if (!Chars.isAuthority(b, authority, authorityEnd)) {
             return refused(HeadError.MALFORMED, "absolute-form target whose authority is not host[:port]");
         }
@@ -661,10 +667,7 @@ public final class HeadIndex {
         if (authority < 0) {
             return rawTarget();
         }
-        int path = authority;
-        while (path < targetEnd && b[path] != '/' && b[path] != '?') {
-            path++;
-        }
+        int path = authorityEnd(authority);
         String rest = new String(b, path, targetEnd - path, StandardCharsets.ISO_8859_1);
         return path < targetEnd && b[path] == '/' ? rest : "/" + rest;
     }
