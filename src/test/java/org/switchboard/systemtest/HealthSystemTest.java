@@ -138,6 +138,55 @@ class HealthSystemTest {
         }
     }
 
+    /**
+     * Synapse answers 502 when a remote server it asked failed (remote media, a remote profile):
+     * any client can ask for such things. That must not eject the worker; its own 500s do.
+     */
+    @Test
+    void aWorkerRelayingARemoteServersFailureIsNotEjectedButItsOwnFailuresAre() throws Exception {
+        List<String> endpoints = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            TinyUpstream upstream = new TinyUpstream((request, out, in) -> {
+                String status = request.target().startsWith("/remote") ? "502 Bad Gateway"
+                        : request.target().startsWith("/broken") ? "500 Internal Server Error" : "200 OK";
+                byte[] body = "{\"errcode\":\"M_UNKNOWN\",\"error\":\"Failed to fetch remote media\"}"
+                        .getBytes(StandardCharsets.US_ASCII);
+                out.write(HttpWire.ascii("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
+                        + body.length + "\r\n\r\n"));
+                out.write(body);
+                out.flush();
+                return true;
+            });
+            workers.add(new Worker("w" + i, upstream, new AtomicBoolean(true)));
+            endpoints.add("\"" + upstream.endpoint() + "\"");
+        }
+        proxy = ProxyUnderTest.start(dir, """
+                upstreams:
+                  main:
+                    loadBalancer: round_robin
+                    healthCheck: { interval: 10m }
+                    outlierDetection: { consecutiveFailures: 2 }
+                    endpoints: [%s]
+                routes:
+                  - path: { prefix: "/" }
+                    upstream: main
+                """.formatted(String.join(", ", endpoints)));
+        try (RawClient client = new RawClient(proxy.address())) {
+            for (int i = 0; i < 6; i++) {
+                assertEquals(502, client.send("GET /remote/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+            }
+            for (int i = 0; i < 6; i++) {
+                assertEquals(500, client.send("GET /broken/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+            }
+        }
+        // Outcomes are counted in order: had the 502s counted, they would have ejected an
+        // endpoint first (three each, two eject), and its last failure would say so.
+        await().atMost(Duration.ofSeconds(5)).until(() -> proxy.adminGet("/endpoints").contains("\"available\":false"));
+        String endpointsAfter = proxy.adminGet("/endpoints");
+        assertTrue(endpointsAfter.contains("\"lastFailure\":\"status 500\"") && !endpointsAfter.contains("status 502"),
+                endpointsAfter);
+    }
+
     private void startProxyWith(int count) throws Exception {
         List<String> endpoints = new ArrayList<>();
         for (int i = 0; i < count; i++) {

@@ -4,8 +4,8 @@ import java.time.Duration;
 
 /**
  * Outlier ejection (passive, from real requests, as in Envoy): an endpoint that fails
- * {@code consecutiveFailures} requests in a row (connect failures or 5xx) is ejected for
- * {@code baseEjectionTime} times the number of times it has been ejected, at most
+ * {@code consecutiveFailures} requests in a row (failed connects, resets, timeouts, 500 or 503)
+ * is ejected for {@code baseEjectionTime} times the number of times it has been ejected, at most
  * {@code maxEjectionTime}. Merged like {@link HealthCheckSpec}: top-level default, per-upstream override.
  *
  * @param maxEjectionPercent never eject more than this share of an upstream's endpoints (rounded

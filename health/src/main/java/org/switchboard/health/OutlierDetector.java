@@ -7,8 +7,8 @@ import org.switchboard.config.OutlierDetectionSpec;
 
 /**
  * Outlier ejection for one endpoint, from the results of real requests: {@code consecutiveFailures}
- * connect failures or 5xx in a row eject it until now + min(base x ejections, max), if its
- * upstream allows one more ejection ({@code maxEjectionPercent}).
+ * failed requests in a row (the proxy decides which count) eject it until now + min(base x
+ * ejections, max), if its upstream allows one more ejection ({@code maxEjectionPercent}).
  *
  * <p>The ejection count decays: it falls by one for every {@code baseEjectionTime} the endpoint
  * spends back in service after its last ejection ended. An endpoint that fails again soon after
@@ -54,7 +54,7 @@ public final class OutlierDetector {
     }
 
     /**
-     * A connect failure or 5xx. Returns true if this failure ejected the endpoint. While ejected,
+     * A failed request. Returns true if this failure ejected the endpoint. While ejected,
      * failures (from panic traffic) are not counted and do not extend the ejection. When the
      * upstream refuses an ejection the count stays at the threshold, so the next failure asks again.
      */

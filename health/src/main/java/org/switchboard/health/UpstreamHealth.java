@@ -114,7 +114,7 @@ public final class UpstreamHealth {
         return returned;
     }
 
-    /** A connect failure or a 5xx answer from {@code endpoint}. */
+    /** A request {@code endpoint} failed (a refused connect, a reset, a 500...). */
     public boolean onRequestFailure(String endpoint, String reason) {
         EndpointHealth e = endpoints.get(endpoint);
         if (e == null) {

@@ -5,15 +5,16 @@ import org.switchboard.proxy.logging.RateLimitedLog;
 import org.switchboard.routing.Endpoint;
 
 /**
- * What exchanges tell about the endpoints they used: connect failures, resets and 5xx answers
- * count against an endpoint (outlier ejection), anything else for it. Called on event loops;
+ * What exchanges tell about the endpoints they used: connect failures, resets, timeouts, invalid
+ * answers and the worker's own 500 and 503 count against an endpoint (outlier ejection), anything
+ * else for it. Called on event loops;
  * implementations must not block.
  */
 public interface PassiveHealth {
     /**
      * Counts against the endpoint, and logs what went wrong with it (rate-limited per endpoint):
-     * an invalid response, a reset or a refused connect is the operator's business, while a 5xx
-     * answer is Synapse's own and already in the access log.
+     * an invalid response, a reset or a refused connect is the operator's business, while a 500
+     * or 503 answer is Synapse's own and already in the access log.
      */
     static PassiveHealth of(HealthChecking checking) {
         RateLimitedLog log =

@@ -425,7 +425,7 @@ public final class StreamExchange implements UpstreamListener {
             downstream.sendInformational(index);
             return true;
         }
-        if (status >= 500) {
+        if (saysTheWorkerIsFailing(status)) {
             failover.health().failed(endpoint, "status " + status);
         } else {
             failover.health().succeeded(endpoint);
@@ -553,6 +553,17 @@ public final class StreamExchange implements UpstreamListener {
         }
     }
 
+    /**
+     * Which answers count against the endpoint that gave them (outlier ejection): its own failure
+     * (500) or refusal to serve (503). Not 502 and 504: Synapse answers those when something
+     * behind it failed (a remote homeserver, remote media, an identity server), which any client
+     * can cause at will by asking about a dead server, and which says nothing of the worker.
+     * Nor 501 or 505, which are about the request.
+     */
+    static boolean saysTheWorkerIsFailing(int status) {
+        return status == 500 || status == 503;
+    }
+
     private void invalidResponse(String why) {
         failover.health().failed(endpoint, why);
         fail(MatrixErrors.INVALID_RESPONSE);
@@ -596,9 +607,12 @@ public final class StreamExchange implements UpstreamListener {
                 return;
             }
         }
-        if (!(reusedConnection && !upstreamSpoke)) {
+        if (!(reusedConnection && !upstreamSpoke) && (requestComplete || responseStarted)) {
             // A kept-alive connection that closed before a word (a request that cannot be sent
             // again, or the second try) is as likely the upstream's idle timeout as its failure.
+            // One that closed while the request body was still going out, with no answer, is how
+            // Synapse refuses an upload over its max_upload_size: the client's doing, not the
+            // worker's (a worker that died fails its connects and checks soon enough).
             failover.health().failed(endpoint, "connection closed before the response ended");
         }
         if (!responseStarted && requestComplete && mayResend) {
