@@ -161,6 +161,30 @@ class WebSocketSystemTest {
         }
     }
 
+    /**
+     * A tunnel the client ended first (its FIN passed on, the upstream closed too) lets its
+     * connection go at once: nothing more can come from the client, so there is nothing to linger
+     * for, and the connection must not count against the client's limit or hold a drain back.
+     */
+    @Test
+    void aTunnelTheClientEndedFirstReleasesItsConnectionAtOnce() throws Exception {
+        startProxy("");
+        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            out.write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
+                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+            assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
+            socket.shutdownOutput(); // the echo server closes when it reads the end the proxy passed on
+            assertEquals(-1, in.read(), "the proxy ends the connection");
+            // The proxy lingered 5 s after such a tunnel before; a bound well under that tells the two apart.
+            Awaitility.await().atMost(Duration.ofSeconds(3))
+                    .until(() -> metric("switchboard_downstream_connections{") == 0.0);
+        }
+    }
+
     @Test
     void anUpgradeWhereTheRouteDoesNotAllowItIs400WithAMatrixBody() throws Exception {
         startProxy("");

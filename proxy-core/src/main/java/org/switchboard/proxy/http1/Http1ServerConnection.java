@@ -610,10 +610,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (keepAlive && requestComplete) {
             ctx.flush();
             nextRequest(nowNanos);
-        } else if (state == State.TUNNEL || !requestComplete) {
+        } else if ((state == State.TUNNEL && !clientInputShut) || !requestComplete) {
             // The client may still be sending: a close frame after the upstream ended the tunnel,
             // or the rest of a body the upstream answered early (a 413, a 401). Half-close and
-            // linger, so no reset destroys what is on its way to it (RFC 9112 9.6).
+            // linger, so no reset destroys what is on its way to it (RFC 9112 9.6). A tunnel the
+            // client ended first has nothing more coming: it closes at once, as below.
             closeAfterFlush();
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
@@ -676,6 +677,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (event instanceof ChannelInputShutdownEvent) {
             if (state == State.TUNNEL && current != null) {
                 // A tunnel's half-close is passed on: the upstream may still have things to say.
+                clientInputShut = true;
                 current.onClientHalfClosed();
                 return;
             }
