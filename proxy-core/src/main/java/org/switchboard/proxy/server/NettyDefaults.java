@@ -12,12 +12,18 @@ package org.switchboard.proxy.server;
  *   <li>No count of pinned pool memory: every pooled buffer's allocation and release added to a
  *       counter shared by its chunk, 2.2% of the proxy's CPU samples with two event loops in the
  *       Matrix mix, for a figure nothing here reads (the metrics report used direct memory).</li>
+ *   <li>Not Netty's but set here for the same reason (before any class reads it): the JDK's TLS
+ *       provider (chosen with {@code -Dswitchboard.tls.provider=jdk}, or where netty-tcnative does
+ *       not load) refuses client-initiated TLS 1.2 renegotiation, as BoringSSL, NGINX and HAProxy
+ *       do: each one is a full handshake a client could make the proxy do on one connection, as
+ *       often as it likes. The JDK allows it by default and reads this setting once.</li>
  * </ul>
  */
 public final class NettyDefaults {
     static final String LEAK_DETECTION = "io.netty.leakDetection.level";
     static final String ALLOCATOR = "io.netty.allocator.type";
     static final String TRACK_PINNED = "io.netty.trackPinnedMemory";
+    static final String REJECT_CLIENT_RENEGOTIATION = "jdk.tls.rejectClientInitiatedRenegotiation";
 
     private NettyDefaults() {
     }
@@ -26,6 +32,7 @@ public final class NettyDefaults {
         setIfAbsent(LEAK_DETECTION, "disabled");
         setIfAbsent(ALLOCATOR, "pooled");
         setIfAbsent(TRACK_PINNED, "false");
+        setIfAbsent(REJECT_CLIENT_RENEGOTIATION, "true");
     }
 
     private static void setIfAbsent(String property, String value) {
