@@ -46,10 +46,15 @@ public final class ConfigWatcher implements AutoCloseable {
     static final String THREAD_NAME = "switchboard-config-watcher";
 
     private static final System.Logger LOG = System.getLogger(ConfigWatcher.class.getName());
-    /** Events come in bursts (a swap is several creates, a rename and deletes): wait for quiet. */
-    private static final long DEBOUNCE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /**
+     * Events come in bursts (a swap is several creates, a rename and deletes; a writer that
+     * writes in place may pause between pieces): wait for this much quiet. A pause of 200 ms
+     * between two writes got a half-written file, valid YAML missing its later routes, applied
+     * as a config of its own with a 100 ms wait. A longer pause still can: write atomically.
+     */
+    private static final long DEBOUNCE_NANOS = TimeUnit.SECONDS.toNanos(1);
     /** A directory that never goes quiet still gets checked this often. */
-    private static final long MAX_DEBOUNCE_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long MAX_DEBOUNCE_NANOS = TimeUnit.SECONDS.toNanos(5);
     private static final long CLOSE_JOIN_MILLIS = 5_000;
     /** The name a ConfigMap volume swaps atomically to publish new content. */
     static final String CONFIG_MAP_DATA = "..data";

@@ -51,6 +51,21 @@ class ConfigWatcherTest {
         }
     }
 
+    /** An editor or script that writes in place in pieces, pausing between them, is read once it is done. */
+    @Test
+    void aFileWrittenInPiecesWithPausesIsReadOnceWhole() throws Exception {
+        Path file = Files.writeString(tmp.resolve("switchboard.yaml"), "version: 1\n");
+        try (ConfigWatcher watcher = new ConfigWatcher(file, NEVER, changes::add)) {
+            watcher.start();
+
+            Files.writeString(file, "routes:\n  - a\n"); // valid YAML by itself, missing its last route
+            Thread.sleep(300);
+            Files.writeString(file, "  - b\n", StandardOpenOption.APPEND);
+            assertEquals("routes:\n  - a\n  - b\n", next(), "never the first piece alone");
+            assertNull(nothing());
+        }
+    }
+
     @Test
     void configMapSymlinkSwapDeliversTheNewContentOnce() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("config"));
