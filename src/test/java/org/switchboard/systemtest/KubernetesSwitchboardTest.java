@@ -230,6 +230,9 @@ class KubernetesSwitchboardTest {
         }
         JsonNode listener = process.listener(containerPort);
         assertTrue(listener.path("x_forwarded").asBoolean(false), tier + ": " + process.name() + " listener " + containerPort + " lacks x_forwarded: true");
+        // A listener's option (Synapse 1.68+), not a top-level one: Synapse ignores it there.
+        assertEquals("X-Request-ID", listener.path("request_id_header").asText(), tier + ": " + process.name() + " listener "
+                + containerPort + " does not log Switchboard's X-Request-ID");
         assertTrue(process.serves(containerPort, "client"), tier + ": " + process.name() + " listener " + containerPort + " does not serve client");
         if (upstream.equals("media")) {
             assertTrue(process.serves(containerPort, "media"), tier + ": the media upstream's listener does not serve media");
