@@ -48,6 +48,8 @@ class MetricsSystemTest {
                 upstreams:
                   main:
                     endpoints: ["%s"]
+                  typing:
+                    endpoints: ["%s"]
                   dead:
                     endpoints: ["127.0.0.1:%d"]
                     healthCheck: { interval: 200ms, timeout: 100ms, unhealthyThreshold: 1 }
@@ -56,7 +58,7 @@ class MetricsSystemTest {
                     upstream: main
                   - path: { prefix: "/dead/" }
                     upstream: dead
-                """.formatted(dir.resolve("access.log"), upstream.endpoint(), ProxyUnderTest.freePort()));
+                """.formatted(dir.resolve("access.log"), upstream.endpoint(), upstream.endpoint(), ProxyUnderTest.freePort()));
     }
 
     @AfterAll
@@ -82,10 +84,14 @@ class MetricsSystemTest {
         assertEquals(3.0, samples.get("switchboard_proxy_errors_total{kind=\"no_route\"}"));
         assertEquals(1.0, samples.get("switchboard_endpoint_healthy{endpoint=\"" + upstream.endpoint() + "\",upstream=\"main\"}"));
         // Every request has ended: each upstream connection opened is back in a pool, idle.
-        String endpoint = "{endpoint=\"" + upstream.endpoint() + "\",upstream=\"main\"}";
+        String endpoint = "{endpoint=\"" + upstream.endpoint() + "\"}";
         double idle = samples.get("switchboard_upstream_idle_connections" + endpoint);
         assertTrue(idle >= 1.0, "idle " + idle);
         assertEquals(samples.get("switchboard_upstream_connections" + endpoint), idle);
+        // One series per address, though two upstreams list it: a sum counts each connection once.
+        List<String> connectionSeries = samples.keySet().stream()
+                .filter(k -> k.startsWith("switchboard_upstream_connections{") && k.contains(upstream.endpoint())).toList();
+        assertEquals(List.of("switchboard_upstream_connections" + endpoint), connectionSeries);
         String text = scrapeText();
         for (String secret : new String[] {"SECRETTOKEN", "syt_", "access_token", "since=", "secretroom", "/_matrix/client"}) {
             assertFalse(text.contains(secret), secret + " appears in /metrics");

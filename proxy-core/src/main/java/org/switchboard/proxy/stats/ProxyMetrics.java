@@ -29,6 +29,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
+import org.switchboard.config.HostPort;
 import org.switchboard.proxy.logging.RateLimitedLog;
 import org.switchboard.routing.Endpoint;
 import org.switchboard.routing.Route;
@@ -342,19 +343,23 @@ public final class ProxyMetrics {
             }
             return gone;
         });
+        // Connections are pooled by address, shared by every upstream that lists it (one worker
+        // serving five stream-writer roles): one series per address, so a sum counts each once.
+        Set<HostPort> addresses = new HashSet<>();
         for (Upstream upstream : routing.upstreams().values()) {
             for (Endpoint endpoint : upstream.endpoints()) {
                 endpointGauges.add(Gauge.builder("switchboard_endpoint_healthy", endpoint, e -> e.load().available() ? 1 : 0)
                         .description("1 when the endpoint takes new requests (healthy, not ejected), else 0")
                         .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
-                endpointGauges.add(Gauge.builder("switchboard_upstream_connections", endpoint,
-                                e -> upstreamConnections.open(e.address()))
-                        .description("Open connections to the endpoint (busy and idle)")
-                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
-                endpointGauges.add(Gauge.builder("switchboard_upstream_idle_connections", endpoint,
-                                e -> upstreamConnections.idle(e.address()))
-                        .description("Idle keep-alive connections to the endpoint, across event loops")
-                        .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
+                if (addresses.add(endpoint.address())) {
+                    HostPort address = endpoint.address();
+                    endpointGauges.add(Gauge.builder("switchboard_upstream_connections", address, upstreamConnections::open)
+                            .description("Open connections to the address (busy and idle), whichever upstreams list it")
+                            .tag("endpoint", address.toString()).register(registry));
+                    endpointGauges.add(Gauge.builder("switchboard_upstream_idle_connections", address, upstreamConnections::idle)
+                            .description("Idle keep-alive connections to the address, across event loops")
+                            .tag("endpoint", address.toString()).register(registry));
+                }
                 endpointGauges.add(Gauge.builder("switchboard_endpoint_in_flight", endpoint, e -> e.load().inFlight())
                         .description("Requests in flight at the endpoint")
                         .tag("upstream", upstream.name()).tag("endpoint", endpoint.id()).register(registry));
