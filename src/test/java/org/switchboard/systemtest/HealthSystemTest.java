@@ -139,6 +139,37 @@ class HealthSystemTest {
     }
 
     /**
+     * A worker that stops answering (frozen, not dead: its connections stay open) holds a long
+     * poll for timeouts.upstreamResponse (3 minutes). Once its checks fail, the poll, a GET not yet
+     * answered, goes to another endpoint (here the synchrotron role's fallback, main).
+     */
+    @Test
+    void aLongPollHeldOnAWorkerThatFailsItsChecksGoesElsewhere() throws Exception {
+        TinyUpstream.Hold hold = new TinyUpstream.Hold();
+        AtomicBoolean answering = new AtomicBoolean(true);
+        TinyUpstream synchrotron = new TinyUpstream(withHealth(answering, hold), true);
+        TinyUpstream main = new TinyUpstream(withHealth(new AtomicBoolean(true), TinyUpstream.answering("main")), true);
+        workers.add(new Worker("sync", synchrotron, answering));
+        workers.add(new Worker("main", main, new AtomicBoolean(true)));
+        proxy = ProxyUnderTest.start(dir, config("""
+                upstreams:
+                  main:
+                    endpoints: ["%s"]
+                  synchrotron:
+                    endpoints: ["%s"]
+                """.formatted(main.endpoint(), synchrotron.endpoint())));
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("GET /_matrix/client/v3/sync?since=s1&timeout=30000 HTTP/1.1\r\nHost: a\r\n\r\n");
+            await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() > 0);
+            answering.set(false);
+            // readResponse blocks; the socket's own timeout (10 s) bounds a failure to move.
+            RawClient.Response response = client.readResponse();
+            assertEquals(200, response.status());
+            assertEquals("main", response.body());
+        }
+    }
+
+    /**
      * Synapse answers 502 when a remote server it asked failed (remote media, a remote profile):
      * any client can ask for such things. That must not eject the worker; its own 500s do.
      */

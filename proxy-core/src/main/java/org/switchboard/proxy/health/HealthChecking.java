@@ -15,9 +15,12 @@ import java.util.Map;
 import java.util.OptionalLong;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.switchboard.config.HealthCheckSpec;
+import org.switchboard.config.HostPort;
 import org.switchboard.config.SwitchboardSpec;
 import org.switchboard.config.UpstreamSpec;
+import org.switchboard.health.HealthState;
 import org.switchboard.health.HealthView;
 import org.switchboard.health.Jitter;
 import org.switchboard.health.Transition;
@@ -44,6 +47,8 @@ public final class HealthChecking implements AutoCloseable {
     private volatile boolean closed;
 
     private final ProxyMetrics metrics;
+    /** Told of each address an endpoint's checks gave up on (it became unhealthy), on its owner loop. */
+    private volatile Consumer<HostPort> unhealthy = address -> { };
     /** Told of every passed check, on the upstream's loop: a health pass others ride along (the Synapse release). */
     private final PassedCheck passed;
 
@@ -134,9 +139,21 @@ public final class HealthChecking implements AutoCloseable {
         byUpstream.values().forEach(owned -> owned.loop.execute(owned::stop));
     }
 
+    /** Whom to tell when an endpoint becomes unhealthy (requests waiting there may go elsewhere). */
+    public void whenUnhealthy(Consumer<HostPort> listener) {
+        this.unhealthy = listener;
+    }
+
     private void onTransition(Transition transition) {
         metrics.healthTransition(transition.upstream(), transition.to().name().toLowerCase(Locale.ROOT));
         log(transition);
+        if (transition.to() == HealthState.UNHEALTHY) {
+            Owned owned = byUpstream.get(transition.upstream());
+            Endpoint endpoint = owned == null ? null : owned.endpointsById.get(transition.endpoint());
+            if (endpoint != null) {
+                unhealthy.accept(endpoint.address());
+            }
+        }
     }
 
     private static void log(Transition transition) {

@@ -6,6 +6,7 @@ import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GenericFutureListener;
 import java.net.InetSocketAddress;
 import org.switchboard.config.Cidr;
+import org.switchboard.config.HostPort;
 import org.switchboard.proxy.stats.RequestRecord;
 
 /**
@@ -27,6 +28,13 @@ public final class DownstreamConnection {
             return "drain: close when idle";
         }
     };
+
+    /**
+     * The user event every client connection gets when the health checker gives up on an
+     * upstream address: a request waiting there for its answer may go elsewhere.
+     */
+    public record EndpointUnhealthy(HostPort address) {
+    }
 
     /**
      * Set on a connection the proxy closes, at a drain's timeout or as it stops: what it still

@@ -811,6 +811,12 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             goAway();
             return;
         }
+        if (event instanceof DownstreamConnection.EndpointUnhealthy unhealthy) {
+            for (Http2ServerStream stream : openStreams()) {
+                stream.endpointUnhealthy(unhealthy.address());
+            }
+            return;
+        }
         if (event instanceof ChannelInputShutdownEvent) {
             // The client's FIN: HTTP/2 has no half-close, every stream of the connection is abandoned.
             ctx.close();

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
+import org.switchboard.config.HostPort;
 import org.switchboard.config.LimitsSpec;
 import org.switchboard.config.TimeoutsSpec;
 import org.switchboard.proxy.codec.http1.Cumulation;
@@ -486,6 +487,13 @@ final class Http2ServerStream implements DownstreamStream {
         dropPending();
         clock.stop();
         connection.output.flushSoon();
+    }
+
+    /** The health checker gave up on {@code address}: a request waiting there may go elsewhere. */
+    void endpointUnhealthy(HostPort address) {
+        if (current != null) {
+            current.endpointUnhealthy(address);
+        }
     }
 
     // ---- the stream's end and clocks ----

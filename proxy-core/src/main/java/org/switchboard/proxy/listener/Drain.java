@@ -88,6 +88,13 @@ public final class Drain {
         clients.remove(client);
     }
 
+    /** Fires {@code event} on every client connection open, each on its own event loop. */
+    public void tellEveryConnection(Object event) {
+        for (Channel client : clients) {
+            client.pipeline().fireUserEventTriggered(event);
+        }
+    }
+
     /** The listeners are closed: no response keeps its connection alive any more. */
     public boolean closing() {
         return phase.compareTo(Phase.CLOSING) >= 0;

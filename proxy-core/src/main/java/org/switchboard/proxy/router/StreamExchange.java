@@ -8,6 +8,7 @@ import io.netty.channel.ChannelFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
+import org.switchboard.config.HostPort;
 import org.switchboard.proxy.codec.http1.ChunkedFramer;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadIndex;
@@ -169,9 +170,22 @@ public final class StreamExchange implements UpstreamListener {
 
     /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
     private boolean retryElsewhere(String reason) {
+        Endpoint next = anotherEndpoint();
+        if (next == null) {
+            return false;
+        }
+        moveTo(next, reason);
+        return true;
+    }
+
+    /**
+     * Another eligible endpoint for this request, with the retry budget taken for it; null if it
+     * cannot be sent again, there is none, or the budget is spent. Follow with {@link #moveTo}.
+     */
+    private Endpoint anotherEndpoint() {
         byte[] head = upstreamHead != null ? ByteBufUtil.getBytes(upstreamHead) : sentHead;
         if (head == null) {
-            return false; // handed to an upstream for good: this request is not sent again
+            return null; // handed to an upstream for good: this request is not sent again
         }
         // The parse index has moved on since: the request is read back from the head kept for sending.
         RequestView view = HeadBytesView.ofRequest(head, clientAddress);
@@ -179,15 +193,42 @@ public final class StreamExchange implements UpstreamListener {
         tried.add(endpoint);
         Endpoint next = route.pick(view, tried);
         if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
-            return false;
+            return null;
         }
         triedBefore = tried;
-        retried(reason);
         holdsRetry = true;
+        return next;
+    }
+
+    private void moveTo(Endpoint next, String reason) {
+        retried(reason);
         endpoint.load().requestEnded();
         endpoint = next;
         start(now());
-        return true;
+    }
+
+    /**
+     * The health checker gave up on an address (its checks went unanswered or failed): a request
+     * still waiting there for the first byte of its answer, and safe to send again, goes to
+     * another endpoint now rather than waiting out {@code timeouts.upstreamResponse} on a worker
+     * that may be frozen (a held /sync would otherwise keep its user from new events for
+     * minutes). With nowhere else to go it keeps waiting: the worker may yet answer.
+     */
+    public void endpointUnhealthy(HostPort address) {
+        boolean waitingThere = !done && upstream != null && requestComplete && mayResend && !responseStarted
+                && !upstreamSpoke && response != Response.TUNNEL && endpoint.address().equals(address);
+        if (!waitingThere) {
+            return;
+        }
+        Endpoint next = anotherEndpoint();
+        if (next == null) {
+            return;
+        }
+        pool.release(upstream, false);
+        upstream = null;
+        forgetConnectionState();
+        resend = true;
+        moveTo(next, "endpoint_unhealthy");
     }
 
     private void retried(String reason) {

@@ -46,6 +46,7 @@ import org.switchboard.proxy.discovery.DnsDiscovery;
 import org.switchboard.proxy.health.HealthChecking;
 import org.switchboard.proxy.health.HttpHealthProbe;
 import org.switchboard.proxy.health.SynapseVersionWatch;
+import org.switchboard.proxy.http.DownstreamConnection;
 import org.switchboard.proxy.http.ProxySnapshot;
 import org.switchboard.proxy.http.RateLimiter;
 import org.switchboard.proxy.http2.Http2Connection;
@@ -145,6 +146,8 @@ public final class Switchboard implements AutoCloseable {
                 () -> snapshot.get() == null ? 0 : snapshot.get().routing().heldBackCount(),
                 this::followedChanged);
         this.healthChecking = new HealthChecking(probe, metrics, synapseVersion);
+        // A request held on a worker that stopped answering its checks (frozen, not dead) goes elsewhere.
+        healthChecking.whenUnhealthy(address -> drain.tellEveryConnection(new DownstreamConnection.EndpointUnhealthy(address)));
         this.passiveHealth = PassiveHealth.of(healthChecking);
         this.eventLoops = transport.newEventLoopGroup(spec.runtime().effectiveEventLoopThreads(), "switchboard");
         long tick = CoarseClock.TICK.toNanos();
