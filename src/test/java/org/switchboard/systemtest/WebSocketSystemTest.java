@@ -91,6 +91,9 @@ class WebSocketSystemTest {
         new Random(7).nextBytes(big);
         client.socket.sendBinary(ByteBuffer.wrap(big), true).get(30, TimeUnit.SECONDS);
         assertArrayEquals(big, (byte[]) client.next());
+        // Counted as they go, while the tunnel is still open.
+        assertTrue(metric("switchboard_websocket_bytes_total{direction=\"to_upstream\"}") > big.length);
+        assertTrue(metric("switchboard_websocket_bytes_total{direction=\"to_client\"}") > big.length);
         client.socket.sendText("again", true).get(10, TimeUnit.SECONDS);
         assertEquals("again", client.next());
 
@@ -102,8 +105,6 @@ class WebSocketSystemTest {
         client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
         assertEquals(WebSocket.NORMAL_CLOSURE, client.closeCode());
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_websocket_tunnels ") == 0.0);
-        assertTrue(metric("switchboard_websocket_bytes_total{direction=\"to_upstream\"}") > big.length);
-        assertTrue(metric("switchboard_websocket_bytes_total{direction=\"to_client\"}") > big.length);
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
         String line = accessLogLine("/rtc");
         assertTrue(line.contains("\"status\":101") && line.contains("\"termination\":\"complete\""), line);

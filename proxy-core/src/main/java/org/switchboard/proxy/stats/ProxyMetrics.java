@@ -169,11 +169,21 @@ public final class ProxyMetrics {
         openTunnels.incrementAndGet();
     }
 
+    /**
+     * Bytes a tunnel carried, counted as they go rather than when it ends: a signalling tunnel
+     * stays open for hours, and a rate over counts made at the end reads zero until then.
+     */
+    public void tunnelBytesToUpstream(long bytes) {
+        tunnelBytesToUpstream.increment(bytes);
+    }
+
+    public void tunnelBytesToClient(long bytes) {
+        tunnelBytesToClient.increment(bytes);
+    }
+
     /** A WebSocket tunnel ended, either side having closed. */
-    public void tunnelClosed(long bytesToUpstream, long bytesToClient, long nanos) {
+    public void tunnelClosed(long nanos) {
         openTunnels.decrementAndGet();
-        tunnelBytesToUpstream.increment(bytesToUpstream);
-        tunnelBytesToClient.increment(bytesToClient);
         tunnelDuration.record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -109,7 +109,7 @@ public final class RequestRecord {
         long elapsed = nowNanos - startNanos;
         if (status == 101) {
             // A WebSocket tunnel: counted apart, so its minutes do not skew the request timings.
-            metrics.tunnelClosed(bytesIn, bytesOut, elapsed);
+            metrics.tunnelClosed(elapsed);
         } else {
             metrics.request(listener, route, upstream, method, status, elapsed);
             metrics.bytes(bytesIn, bytesOut);
