@@ -1,5 +1,6 @@
 package org.switchboard.health;
 
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,7 +11,9 @@ import org.switchboard.routing.FollowedSynapse;
 
 /**
  * What the Synapse processes say about their release ({@code GET /_matrix/federation/v1/version}),
- * asked on each health pass of their endpoints: the built-in table follows the oldest release
+ * asked on their endpoints' health passes (each one until an endpoint named its release, then
+ * every {@value #ASK_EVERY_NTH_PASS}th: Synapse logs every request, and a release changes only
+ * with a restart, which a pod's new address or its failed checks meanwhile bring): the built-in table follows the oldest release
  * among the latest answers, so during a rolling upgrade routes move to the workers only once
  * every process that answers runs a release that has them. main always answers (its listener has
  * the federation resource); a worker whose listener has none answers 404 and is not asked again.
@@ -22,20 +25,38 @@ public final class SynapseVersions {
     private record Answer(String upstream, String address, SynapseVersion version, boolean silent, String failure) {
     }
 
+    /** Once an endpoint named its release, it is asked again at every this many passed checks (20 s by default). */
+    static final int ASK_EVERY_NTH_PASS = 10;
+
     private final Map<String, Answer> byEndpoint = new LinkedHashMap<>();
+    /** Passed checks since the last question, per endpoint that named its release. */
+    private final Map<String, Integer> passesSinceAsked = new HashMap<>();
     /** The endpoints that must have answered (or failed) once before the release counts as looked for: main's. */
     private List<String> required = List.of();
 
     /** Keeps what the given endpoints said and forgets the rest; {@code required}: main's endpoints. */
     public synchronized void retain(Set<String> endpoints, List<String> required) {
         byEndpoint.keySet().retainAll(endpoints);
+        passesSinceAsked.keySet().retainAll(endpoints);
         this.required = List.copyOf(required);
     }
 
-    /** Whether to ask this endpoint: not when it said it has no federation resource (404) or is no Synapse. */
+    /**
+     * Whether to ask this endpoint at this passed check: not when it said it has no federation
+     * resource (404) or is no Synapse; at every pass until it names its release (or while its
+     * answers fail), then at every {@value #ASK_EVERY_NTH_PASS}th.
+     */
     public synchronized boolean shouldAsk(String endpoint) {
         Answer answer = byEndpoint.get(endpoint);
-        return answer == null || !answer.silent();
+        if (answer == null || answer.version() == null || answer.failure() != null) {
+            return answer == null || !answer.silent();
+        }
+        int passes = passesSinceAsked.merge(endpoint, 1, Integer::sum);
+        if (passes < ASK_EVERY_NTH_PASS) {
+            return false;
+        }
+        passesSinceAsked.remove(endpoint);
+        return true;
     }
 
     /**

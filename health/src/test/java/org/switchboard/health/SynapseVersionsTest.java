@@ -65,6 +65,23 @@ class SynapseVersionsTest {
         assertFalse(versions.settled(), "main has not answered");
     }
 
+    /** Synapse logs every request: a process that named its release is asked at every tenth pass, not at each. */
+    @Test
+    void aProcessThatNamedItsReleaseIsAskedAtEveryTenthPassUntilAnAnswerFails() {
+        versions.retain(Set.of(MAIN), List.of(MAIN));
+        assertTrue(versions.shouldAsk(MAIN), "asked until it answers");
+        assertTrue(versions.shouldAsk(MAIN));
+        answer(MAIN, "1.80.0");
+        for (int round = 0; round < 2; round++) {
+            for (int pass = 1; pass < SynapseVersions.ASK_EVERY_NTH_PASS; pass++) {
+                assertFalse(versions.shouldAsk(MAIN), "pass " + pass);
+            }
+            assertTrue(versions.shouldAsk(MAIN), "the tenth pass asks");
+        }
+        versions.answered(MAIN, "main", "10.0.0.1:8008", 0, null, "timeout");
+        assertTrue(versions.shouldAsk(MAIN), "a failed answer is asked again at the next pass");
+    }
+
     @Test
     void aProcessThatStopsAnsweringKeepsItsLastRelease() {
         versions.retain(Set.of(MAIN), List.of(MAIN));
