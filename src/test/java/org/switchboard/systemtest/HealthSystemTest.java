@@ -141,13 +141,16 @@ class HealthSystemTest {
     /**
      * A worker that stops answering (frozen, not dead: its connections stay open) holds a long
      * poll for timeouts.upstreamResponse (3 minutes). Once its checks fail, the poll, a GET not yet
-     * answered, goes to another endpoint (here the synchrotron role's fallback, main).
+     * answered, goes to another endpoint (here the synchrotron role's fallback, main); a PUT with
+     * a transaction id held there stays.
      */
     @Test
     void aLongPollHeldOnAWorkerThatFailsItsChecksGoesElsewhere() throws Exception {
         TinyUpstream.Hold hold = new TinyUpstream.Hold();
         AtomicBoolean answering = new AtomicBoolean(true);
-        TinyUpstream synchrotron = new TinyUpstream(withHealth(answering, hold), true);
+        // No federation resource (404, asked once): only the requests below are held.
+        TinyUpstream synchrotron = new TinyUpstream(withHealth(answering, (request, out, in) ->
+                request.target().startsWith("/_matrix/federation/") ? notFound(out) : hold.respond(request, out, in)), true);
         TinyUpstream main = new TinyUpstream(withHealth(new AtomicBoolean(true), TinyUpstream.answering("main")), true);
         workers.add(new Worker("sync", synchrotron, answering));
         workers.add(new Worker("main", main, new AtomicBoolean(true)));
@@ -157,15 +160,24 @@ class HealthSystemTest {
                     endpoints: ["%s"]
                   synchrotron:
                     endpoints: ["%s"]
-                """.formatted(main.endpoint(), synchrotron.endpoint())));
-        try (RawClient client = new RawClient(proxy.address())) {
+                  generic:
+                    endpoints: ["%s"]
+                """.formatted(main.endpoint(), synchrotron.endpoint(), synchrotron.endpoint())));
+        String put = "PUT /_matrix/client/v3/rooms/%21r%3Ax/send/m.room.message/txn1 HTTP/1.1\r\nHost: a\r\n"
+                + "Content-Length: 2\r\n\r\n{}";
+        try (RawClient client = new RawClient(proxy.address()); RawClient sender = new RawClient(proxy.address())) {
             client.send("GET /_matrix/client/v3/sync?since=s1&timeout=30000 HTTP/1.1\r\nHost: a\r\n\r\n");
-            await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() > 0);
+            await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() == 1);
+            sender.send(put);
+            await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() == 2);
             answering.set(false);
             // readResponse blocks; the socket's own timeout (10 s) bounds a failure to move.
             RawClient.Response response = client.readResponse();
             assertEquals(200, response.status());
             assertEquals("main", response.body());
+            // The transaction stays with the frozen worker, which may still finish it: never sent twice.
+            Thread.sleep(500);
+            assertTrue(main.received().stream().noneMatch(r -> r.method().equals("PUT")), "the PUT was sent again");
         }
     }
 
@@ -243,6 +255,12 @@ class HealthSystemTest {
                   healthyThreshold: %d
                   unhealthyThreshold: %d
                 """.formatted(INTERVAL.toMillis(), TIMEOUT.toMillis(), HEALTHY_THRESHOLD, UNHEALTHY_THRESHOLD);
+    }
+
+    private static boolean notFound(OutputStream out) throws IOException {
+        out.write(HttpWire.ascii("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n"));
+        out.flush();
+        return true;
     }
 
     /** Answers /health with 200 or 503 as {@code healthy} says, everything else as {@code then}. */

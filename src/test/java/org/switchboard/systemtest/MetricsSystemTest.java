@@ -84,7 +84,7 @@ class MetricsSystemTest {
         assertEquals(3.0, samples.get("switchboard_proxy_errors_total{kind=\"no_route\"}"));
         assertEquals(1.0, samples.get("switchboard_endpoint_healthy{endpoint=\"" + upstream.endpoint() + "\",upstream=\"main\"}"));
         // Every request has ended: each upstream connection opened is back in a pool, idle.
-        String endpoint = "{endpoint=\"" + upstream.endpoint() + "\"}";
+        String endpoint = "{address=\"" + upstream.endpoint() + "\"}";
         double idle = samples.get("switchboard_upstream_idle_connections" + endpoint);
         assertTrue(idle >= 1.0, "idle " + idle);
         assertEquals(samples.get("switchboard_upstream_connections" + endpoint), idle);

@@ -152,13 +152,8 @@ public final class ConfigWatcher implements AutoCloseable {
                 boolean relevant;
                 if (key != null) {
                     relevant = drain(key);
-                    long deadline = System.nanoTime() + MAX_DEBOUNCE_NANOS;
-                    while ((key = watchService.poll(DEBOUNCE_NANOS, TimeUnit.NANOSECONDS)) != null
-                            && System.nanoTime() < deadline) {
-                        relevant |= drain(key);
-                    }
-                    if (key != null) {
-                        relevant |= drain(key);
+                    if (relevant) {
+                        awaitQuiet();
                     }
                 } else {
                     reregisterIfLost();
@@ -172,6 +167,23 @@ public final class ConfigWatcher implements AutoCloseable {
             // close(): nothing to do.
         } catch (Throwable t) {
             LOG.log(System.Logger.Level.ERROR, THREAD_NAME + " stopped; config changes are no longer seen", t);
+        }
+    }
+
+    /**
+     * Waits until no event that may be about the config file came for {@link #DEBOUNCE_NANOS}, or
+     * {@link #MAX_DEBOUNCE_NANOS} after the first: other files' events (a log written beside it)
+     * neither extend the wait nor end it early.
+     */
+    private void awaitQuiet() throws InterruptedException {
+        long deadline = System.nanoTime() + MAX_DEBOUNCE_NANOS;
+        long quietAt = System.nanoTime() + DEBOUNCE_NANOS;
+        long wait;
+        while ((wait = Math.min(quietAt, deadline) - System.nanoTime()) > 0) {
+            WatchKey key = watchService.poll(wait, TimeUnit.NANOSECONDS);
+            if (key != null && drain(key)) {
+                quietAt = System.nanoTime() + DEBOUNCE_NANOS;
+            }
         }
     }
 

@@ -12,8 +12,8 @@ import org.switchboard.routing.FollowedSynapse;
 /**
  * What the Synapse processes say about their release ({@code GET /_matrix/federation/v1/version}),
  * asked on their endpoints' health passes (each one until an endpoint named its release, then
- * every {@value #ASK_EVERY_NTH_PASS}th: Synapse logs every request, and a release changes only
- * with a restart, which a pod's new address or its failed checks meanwhile bring): the built-in table follows the oldest release
+ * every {@value #ASK_EVERY_NTH_PASS}th, and the first after a failed check: Synapse logs every
+ * request, and a release changes only with a restart): the built-in table follows the oldest release
  * among the latest answers, so during a rolling upgrade routes move to the workers only once
  * every process that answers runs a release that has them. main always answers (its listener has
  * the federation resource); a worker whose listener has none answers 404 and is not asked again.
@@ -39,6 +39,13 @@ public final class SynapseVersions {
         byEndpoint.keySet().retainAll(endpoints);
         passesSinceAsked.keySet().retainAll(endpoints);
         this.required = List.copyOf(required);
+    }
+
+    /** A check of the endpoint failed (a restart, perhaps onto another release): the next pass asks. */
+    public synchronized void checkFailed(String endpoint) {
+        if (byEndpoint.containsKey(endpoint)) {
+            passesSinceAsked.put(endpoint, ASK_EVERY_NTH_PASS - 1);
+        }
     }
 
     /**

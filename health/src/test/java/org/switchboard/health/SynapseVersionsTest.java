@@ -78,6 +78,10 @@ class SynapseVersionsTest {
             }
             assertTrue(versions.shouldAsk(MAIN), "the tenth pass asks");
         }
+        assertFalse(versions.shouldAsk(MAIN));
+        versions.checkFailed(MAIN);
+        assertTrue(versions.shouldAsk(MAIN), "the first pass after a failed check (a restart?) asks");
+        assertFalse(versions.shouldAsk(MAIN));
         versions.answered(MAIN, "main", "10.0.0.1:8008", 0, null, "timeout");
         assertTrue(versions.shouldAsk(MAIN), "a failed answer is asked again at the next pass");
     }

@@ -52,10 +52,13 @@ public final class HealthChecking implements AutoCloseable {
     /** Told of every passed check, on the upstream's loop: a health pass others ride along (the Synapse release). */
     private final PassedCheck passed;
 
-    /** Told, on the upstream's owner loop, that a check of {@code endpoint} passed. */
+    /** Told, on the upstream's owner loop, that a check of {@code endpoint} passed (or failed). */
     @FunctionalInterface
     public interface PassedCheck {
         void passed(Upstream upstream, Endpoint endpoint, EventLoop loop);
+
+        default void failed(Upstream upstream, Endpoint endpoint) {
+        }
     }
 
     public HealthChecking(HttpHealthProbe probe, ProxyMetrics metrics) {
@@ -147,11 +150,15 @@ public final class HealthChecking implements AutoCloseable {
     private void onTransition(Transition transition) {
         metrics.healthTransition(transition.upstream(), transition.to().name().toLowerCase(Locale.ROOT));
         log(transition);
-        if (transition.to() == HealthState.UNHEALTHY) {
+        // From taking requests to unhealthy (not an ejection ending on failing checks: the
+        // endpoint took none meanwhile). Told in a task of its own on the owner loop, which runs
+        // after this check's result made the endpoint unavailable: a request moved then cannot
+        // be given the same endpoint again.
+        if (transition.to() == HealthState.UNHEALTHY && transition.from() != HealthState.EJECTED) {
             Owned owned = byUpstream.get(transition.upstream());
             Endpoint endpoint = owned == null ? null : owned.endpointsById.get(transition.endpoint());
             if (endpoint != null) {
-                unhealthy.accept(endpoint.address());
+                owned.loop.execute(() -> unhealthy.accept(endpoint.address()));
             }
         }
     }
@@ -220,6 +227,8 @@ public final class HealthChecking implements AutoCloseable {
                 publishViews();
                 if (healthy) {
                     passed.passed(upstream, endpoint, loop);
+                } else {
+                    passed.failed(upstream, endpoint);
                 }
                 Duration next = jitter.nextDelay(endpoint.id(), round + 1, check.interval());
                 schedule(() -> check(endpoint, round + 1), next.toNanos());

@@ -141,6 +141,12 @@ public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
         }
     }
 
+    /** A failed check may be a restart, perhaps onto another release: the next passed one asks. */
+    @Override
+    public void failed(Upstream upstream, Endpoint endpoint) {
+        versions.checkFailed(key(upstream.name(), endpoint.id()));
+    }
+
     private void ask(Upstream upstream, Endpoint endpoint, EventLoop loop) {
         Duration timeout = plan.upstreams().getOrDefault(upstream.name(), Duration.ofSeconds(1));
         probe.get(loop, endpoint.address(), UpstreamConnectionPool.socketAddressOf(endpoint.address()), PATH, timeout,

@@ -461,14 +461,18 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         nextRequest(now());
     }
 
-    /** Half-closes towards the client, then reads and drops for a bounded time before closing (RFC 9112 9.6). */
+    /**
+     * Half-closes towards the client, then reads and drops for a bounded time before closing (RFC
+     * 9112 9.6). A client that already shut its side (a tunnel it ended first) has nothing more
+     * coming: closed once the writes are out, still within that time if it does not read them.
+     */
     private void closeAfterFlush() {
         state = State.LINGER;
         dropPending();
         lingerUntilNanos = now() + LINGER_NANOS;
         reading(true);
         HalfClose.afterWrites(ctx, ctx.channel()).addListener(shut -> {
-            if (!shut.isSuccess()) {
+            if (!shut.isSuccess() || clientInputShut) {
                 ctx.channel().close();
             }
         });
@@ -616,11 +620,10 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         if (keepAlive && requestComplete) {
             ctx.flush();
             nextRequest(nowNanos);
-        } else if ((state == State.TUNNEL && !clientInputShut) || !requestComplete) {
+        } else if (state == State.TUNNEL || !requestComplete) {
             // The client may still be sending: a close frame after the upstream ended the tunnel,
             // or the rest of a body the upstream answered early (a 413, a 401). Half-close and
-            // linger, so no reset destroys what is on its way to it (RFC 9112 9.6). A tunnel the
-            // client ended first has nothing more coming: it closes at once, as below.
+            // linger, so no reset destroys what is on its way to it (RFC 9112 9.6).
             closeAfterFlush();
         } else {
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);

@@ -170,7 +170,7 @@ public final class StreamExchange implements UpstreamListener {
 
     /** Moves this request to another eligible endpoint if the budget allows; false if it cannot. */
     private boolean retryElsewhere(String reason) {
-        Endpoint next = anotherEndpoint();
+        Endpoint next = anotherEndpoint(null);
         if (next == null) {
             return false;
         }
@@ -181,8 +181,11 @@ public final class StreamExchange implements UpstreamListener {
     /**
      * Another eligible endpoint for this request, with the retry budget taken for it; null if it
      * cannot be sent again, there is none, or the budget is spent. Follow with {@link #moveTo}.
+     *
+     * @param awayFrom when not null: only an endpoint taking requests (not one picked anyway
+     *                 because all are down) at another address than this one
      */
-    private Endpoint anotherEndpoint() {
+    private Endpoint anotherEndpoint(HostPort awayFrom) {
         byte[] head = upstreamHead != null ? ByteBufUtil.getBytes(upstreamHead) : sentHead;
         if (head == null) {
             return null; // handed to an upstream for good: this request is not sent again
@@ -192,7 +195,10 @@ public final class StreamExchange implements UpstreamListener {
         List<Endpoint> tried = new ArrayList<>(triedBefore == null ? List.of() : triedBefore);
         tried.add(endpoint);
         Endpoint next = route.pick(view, tried);
-        if (next == null || !(holdsRetry || failover.retries().tryAcquire())) {
+        if (next == null || awayFrom != null && (!next.load().available() || next.address().equals(awayFrom))) {
+            return null;
+        }
+        if (!(holdsRetry || failover.retries().tryAcquire())) {
             return null;
         }
         triedBefore = tried;
@@ -208,19 +214,22 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /**
-     * The health checker gave up on an address (its checks went unanswered or failed): a request
-     * still waiting there for the first byte of its answer, and safe to send again, goes to
-     * another endpoint now rather than waiting out {@code timeouts.upstreamResponse} on a worker
-     * that may be frozen (a held /sync would otherwise keep its user from new events for
-     * minutes). With nowhere else to go it keeps waiting: the worker may yet answer.
+     * The health checker gave up on an address (its checks went unanswered or failed): a GET,
+     * HEAD or OPTIONS without a body still waiting there for the first byte of its answer goes to
+     * another endpoint taking requests now, rather than waiting out
+     * {@code timeouts.upstreamResponse} on a worker that may be frozen (a held /sync would
+     * otherwise keep its user from new events for minutes). Not a PUT with a transaction id,
+     * though it may be sent again after a connection died: a frozen worker still holds it and
+     * may finish it when it wakes, and two workers could both act on it. With nowhere else to go
+     * the request keeps waiting: the worker may yet answer.
      */
     public void endpointUnhealthy(HostPort address) {
-        boolean waitingThere = !done && upstream != null && requestComplete && mayResend && !responseStarted
-                && !upstreamSpoke && response != Response.TUNNEL && endpoint.address().equals(address);
+        boolean waitingThere = !done && upstream != null && requestComplete && mayResend && replay == null
+                && !responseStarted && !upstreamSpoke && response != Response.TUNNEL && endpoint.address().equals(address);
         if (!waitingThere) {
             return;
         }
-        Endpoint next = anotherEndpoint();
+        Endpoint next = anotherEndpoint(address);
         if (next == null) {
             return;
         }
@@ -648,10 +657,10 @@ public final class StreamExchange implements UpstreamListener {
                 return;
             }
         }
-        if (!(reusedConnection && !upstreamSpoke) && (requestComplete || responseStarted)) {
+        if (!(reusedConnection && !upstreamSpoke) && (requestComplete || responseStarted || bodyBytes == 0)) {
             // A kept-alive connection that closed before a word (a request that cannot be sent
             // again, or the second try) is as likely the upstream's idle timeout as its failure.
-            // One that closed while the request body was still going out, with no answer, is how
+            // One that closed once part of the request body went out, with no answer, is how
             // Synapse refuses an upload over its max_upload_size: the client's doing, not the
             // worker's (a worker that died fails its connects and checks soon enough).
             failover.health().failed(endpoint, "connection closed before the response ended");

@@ -365,10 +365,10 @@ public final class ProxyMetrics {
                     HostPort address = endpoint.address();
                     endpointGauges.add(Gauge.builder("switchboard_upstream_connections", address, upstreamConnections::open)
                             .description("Open connections to the address (busy and idle), whichever upstreams list it")
-                            .tag("endpoint", address.toString()).register(registry));
+                            .tag("address", address.toString()).register(registry));
                     endpointGauges.add(Gauge.builder("switchboard_upstream_idle_connections", address, upstreamConnections::idle)
                             .description("Idle keep-alive connections to the address, across event loops")
-                            .tag("endpoint", address.toString()).register(registry));
+                            .tag("address", address.toString()).register(registry));
                 }
                 endpointGauges.add(Gauge.builder("switchboard_endpoint_in_flight", endpoint, e -> e.load().inFlight())
                         .description("Requests in flight at the endpoint")
