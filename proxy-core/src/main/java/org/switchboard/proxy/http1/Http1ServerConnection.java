@@ -389,9 +389,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             bodyStarted();
         }
         record.bytesIn += length;
-        if (state == State.TUNNEL) {
-            metrics.tunnelBytesToUpstream(length);
-        }
         if (current != null) {
             current.onRequestBody(pending.readRetainedSlice(length));
         } else {
@@ -600,9 +597,6 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void sendResponseBody(ByteBuf data) {
         record.bytesOut += data.readableBytes();
-        if (state == State.TUNNEL) {
-            metrics.tunnelBytesToClient(data.readableBytes());
-        }
         ctx.write(data, ctx.voidPromise());
     }
 

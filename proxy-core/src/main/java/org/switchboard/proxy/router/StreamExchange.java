@@ -306,7 +306,10 @@ public final class StreamExchange implements UpstreamListener {
             return;
         }
         bodyBytes += part.readableBytes();
-        if (bodyBytes > maxBodyBytes && response != Response.TUNNEL) {
+        if (response == Response.TUNNEL) {
+            // Counted as they go: a signalling tunnel stays open for hours.
+            failover.metrics().tunnelBytesToUpstream(part.readableBytes());
+        } else if (bodyBytes > maxBodyBytes) {
             // A chunked body (its length unknown up front) grew past the route's limit.
             part.release();
             fail(MatrixErrors.BODY_TOO_LARGE);
@@ -586,6 +589,10 @@ public final class StreamExchange implements UpstreamListener {
                 if (responseChunks.done()) {
                     response = Response.DONE;
                 }
+            }
+            case TUNNEL -> {
+                failover.metrics().tunnelBytesToClient(readable);
+                sendBody(responsePending.readRetainedSlice(readable));
             }
             default -> sendBody(responsePending.readRetainedSlice(readable));
         }
