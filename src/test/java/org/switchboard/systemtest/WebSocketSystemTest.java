@@ -144,13 +144,8 @@ class WebSocketSystemTest {
     void aClientsHalfCloseIsPassedOnAndTheUpstreamsAnswerStillArrives() throws Exception {
         startProxy("");
         try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
-            socket.setSoTimeout(10_000);
+            InputStream in = openTunnel(socket);
             OutputStream out = socket.getOutputStream();
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            out.write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
-                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
-            assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
             // A masked text frame "hi" (RFC 6455 5.2), then the client shuts its sending side.
             byte[] mask = {1, 2, 3, 4};
             out.write(new byte[] {(byte) 0x81, (byte) 0x82, mask[0], mask[1], mask[2], mask[3],
@@ -171,13 +166,7 @@ class WebSocketSystemTest {
     void aTunnelTheClientEndedFirstReleasesItsConnectionAtOnce() throws Exception {
         startProxy("");
         try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = new BufferedInputStream(socket.getInputStream());
-            out.write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
-                    + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
-            assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
+            InputStream in = openTunnel(socket);
             socket.shutdownOutput(); // the echo server closes when it reads the end the proxy passed on
             assertEquals(-1, in.read(), "the proxy ends the connection");
             // The proxy lingered 5 s after such a tunnel before; a bound well under that tells the two apart.
@@ -268,6 +257,17 @@ class WebSocketSystemTest {
         client.socket = HttpClient.newHttpClient().newWebSocketBuilder()
                 .buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + target), client).get(10, TimeUnit.SECONDS);
         return client;
+    }
+
+    /** A WebSocket handshake on /rtc over a raw socket; returns the stream after the 101's head. */
+    private static InputStream openTunnel(Socket socket) throws Exception {
+        socket.setSoTimeout(10_000);
+        InputStream in = new BufferedInputStream(socket.getInputStream());
+        socket.getOutputStream().write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
+                + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+        assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
+        return in;
     }
 
     private double metric(String prefix) throws Exception {
