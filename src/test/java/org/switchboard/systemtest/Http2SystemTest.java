@@ -321,8 +321,7 @@ class Http2SystemTest {
             Frame reset = client.readUntil(RawH2Client.RST_STREAM);
             assertEquals(0x5, reset.errorCode(), "STREAM_CLOSED");
         }
-        String line = loggedLine("/slow/stray");
-        assertTrue(line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""), line);
+        assertLoggedAsProtocolError("/slow/stray");
     }
 
     /** So is a connection error the client caused, for every request it had in flight. */
@@ -334,7 +333,11 @@ class Http2SystemTest {
             Frame goAway = client.readUntil(RawH2Client.GOAWAY);
             assertEquals(0x1, goAway.errorCode(), "PROTOCOL_ERROR");
         }
-        String line = loggedLine("/slow/pushed");
+        assertLoggedAsProtocolError("/slow/pushed");
+    }
+
+    private void assertLoggedAsProtocolError(String path) throws Exception {
+        String line = loggedLine(path);
         assertTrue(line.contains("\"status\":400") && line.contains("\"termination\":\"protocol_error\""), line);
     }
 

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.OptionalLong;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -49,12 +50,12 @@ public final class HealthChecking implements AutoCloseable {
     private final ProxyMetrics metrics;
     /** Told of each address an endpoint's checks gave up on (it became unhealthy), on its owner loop. */
     private volatile Consumer<HostPort> unhealthy = address -> { };
-    /** Told of every passed check, on the upstream's loop: a health pass others ride along (the Synapse release). */
-    private final PassedCheck passed;
+    /** Told of every check's outcome, on the upstream's loop: a health pass others ride along (the Synapse release). */
+    private final CheckOutcomes outcomes;
 
     /** Told, on the upstream's owner loop, that a check of {@code endpoint} passed (or failed). */
     @FunctionalInterface
-    public interface PassedCheck {
+    public interface CheckOutcomes {
         void passed(Upstream upstream, Endpoint endpoint, EventLoop loop);
 
         default void failed(Upstream upstream, Endpoint endpoint) {
@@ -65,10 +66,10 @@ public final class HealthChecking implements AutoCloseable {
         this(probe, metrics, (upstream, endpoint, loop) -> { });
     }
 
-    public HealthChecking(HttpHealthProbe probe, ProxyMetrics metrics, PassedCheck passed) {
+    public HealthChecking(HttpHealthProbe probe, ProxyMetrics metrics, CheckOutcomes outcomes) {
         this.probe = probe;
         this.metrics = metrics;
-        this.passed = passed;
+        this.outcomes = outcomes;
     }
 
     /**
@@ -158,7 +159,7 @@ public final class HealthChecking implements AutoCloseable {
             Owned owned = byUpstream.get(transition.upstream());
             Endpoint endpoint = owned == null ? null : owned.endpointsById.get(transition.endpoint());
             if (endpoint != null) {
-                owned.loop.execute(() -> unhealthy.accept(endpoint.address()));
+                owned.later(() -> unhealthy.accept(endpoint.address()));
             }
         }
     }
@@ -199,6 +200,17 @@ public final class HealthChecking implements AutoCloseable {
             }
         }
 
+        /** After the task running now; not once the proxy is closing (its loops may be gone). */
+        void later(Runnable task) {
+            try {
+                if (!closed) {
+                    loop.execute(task);
+                }
+            } catch (RejectedExecutionException closing) {
+                // The loops are shutting down: nobody is left to tell.
+            }
+        }
+
         void stop() {
             stopped = true;
             timers.forEach(timer -> timer.cancel(false));
@@ -226,9 +238,9 @@ public final class HealthChecking implements AutoCloseable {
                 apply(endpoint, changed);
                 publishViews();
                 if (healthy) {
-                    passed.passed(upstream, endpoint, loop);
+                    outcomes.passed(upstream, endpoint, loop);
                 } else {
-                    passed.failed(upstream, endpoint);
+                    outcomes.failed(upstream, endpoint);
                 }
                 Duration next = jitter.nextDelay(endpoint.id(), round + 1, check.interval());
                 schedule(() -> check(endpoint, round + 1), next.toNanos());

@@ -40,7 +40,7 @@ import org.switchboard.routing.Upstream;
  * hands the recompile to a thread of its own). Also the metric and the log line saying which
  * release the built-in table follows.
  */
-public final class SynapseVersionWatch implements HealthChecking.PassedCheck {
+public final class SynapseVersionWatch implements HealthChecking.CheckOutcomes {
     private static final System.Logger LOG = System.getLogger(SynapseVersionWatch.class.getName());
     static final String PATH = "/_matrix/federation/v1/version";
 

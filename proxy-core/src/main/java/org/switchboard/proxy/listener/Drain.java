@@ -131,9 +131,7 @@ public final class Drain {
     private void closeListeners(DrainSpec spec, ScheduledExecutorService timer, Runnable closeListeners) {
         phase = Phase.CLOSING;
         int open = clients.size();
-        for (Channel client : clients) {
-            client.pipeline().fireUserEventTriggered(DownstreamConnection.CLOSE_WHEN_IDLE);
-        }
+        tellEveryConnection(DownstreamConnection.CLOSE_WHEN_IDLE);
         try {
             closeListeners.run();
         } finally {
