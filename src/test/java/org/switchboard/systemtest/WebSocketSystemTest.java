@@ -119,6 +119,26 @@ class WebSocketSystemTest {
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_websocket_tunnels ") == 0.0);
     }
 
+    /** A reset ends a tunnel as a close does, but its log line says who reset it. */
+    @Test
+    void aTunnelResetBySideIsLoggedAsThatSidesReset() throws Exception {
+        startProxy("");
+        Client client = connect("/rtc/upstream");
+        client.socket.sendText("reset", true).get(10, TimeUnit.SECONDS);
+        client.awaitEnd();
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc/upstream") != null);
+        assertTrue(accessLogLine("/rtc/upstream").contains("\"termination\":\"upstream_reset\""),
+                accessLogLine("/rtc/upstream"));
+
+        try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+            openTunnel(socket, "/rtc/client");
+            socket.setSoLinger(true, 0);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc/client") != null);
+        assertTrue(accessLogLine("/rtc/client").contains("\"termination\":\"client_aborted\""),
+                accessLogLine("/rtc/client"));
+    }
+
     @Test
     void aTunnelWithNothingSaidForTheIdleTimeoutIsClosed() throws Exception {
         startProxy("timeouts: {websocketIdle: 1s}");
@@ -261,9 +281,13 @@ class WebSocketSystemTest {
 
     /** A WebSocket handshake on /rtc over a raw socket; returns the stream after the 101's head. */
     private static InputStream openTunnel(Socket socket) throws Exception {
+        return openTunnel(socket, "/rtc");
+    }
+
+    private static InputStream openTunnel(Socket socket, String target) throws Exception {
         socket.setSoTimeout(10_000);
         InputStream in = new BufferedInputStream(socket.getInputStream());
-        socket.getOutputStream().write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
+        socket.getOutputStream().write(HttpWire.ascii("GET " + target + " HTTP/1.1\r\nHost: rtc.example.com\r\n"
                 + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
         assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);

@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoopGroup;
@@ -31,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * A WebSocket server on loopback (Netty's own handshake and framing, so it is a real peer, not
  * this proxy's idea of one): echoes text and binary messages, answers the text {@code close} by
- * closing first, and records the handshake requests' targets and headers it saw.
+ * closing first and the text {@code reset} by resetting the connection, and records the handshake requests' targets and headers it saw.
  */
 public final class WebSocketEchoUpstream implements AutoCloseable {
     private static final int MAX_MESSAGE = 16 << 20;
@@ -87,6 +88,9 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
             if (frame instanceof TextWebSocketFrame text && text.text().equals("close")) {
                 ctx.writeAndFlush(new CloseWebSocketFrame(1000, "server closes first"))
                         .addListener(ChannelFutureListener.CLOSE);
+            } else if (frame instanceof TextWebSocketFrame text && text.text().equals("reset")) {
+                ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+                ctx.close();
             } else if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame) {
                 ctx.writeAndFlush(frame.retain());
             }

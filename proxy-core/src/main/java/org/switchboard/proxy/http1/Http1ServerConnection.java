@@ -91,6 +91,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private boolean lastResponse;
     /** The client shut its sending side while its request ran (kept with clientHalfClose: wait). */
     private boolean clientInputShut;
+    /** The client's connection failed (a reset): what it ends ends as an abort. */
+    private boolean clientReset;
     private boolean requestComplete;
     /** The response being sent has no framing for the client: its body ends with the connection. */
     private boolean bodyEndsWithConnection;
@@ -608,7 +610,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void exchangeFinished(int status, long nowNanos) {
         StreamExchange finished = current;
-        record.termination = RequestRecord.Termination.COMPLETE;
+        record.termination = finished != null && finished.tunnelResetByUpstream()
+                ? RequestRecord.Termination.UPSTREAM_RESET : RequestRecord.Termination.COMPLETE;
         endRecord(finished, nowNanos);
         current = null;
         if (keepAlive && requestComplete) {
@@ -728,8 +731,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             current = null;
             RequestRecord.Termination byProxy = DownstreamConnection.closedByProxy(ctx.channel());
             if (state == State.TUNNEL && byProxy == null) {
-                // Either side may end a tunnel (its 101 went out); an idle one was timed out.
-                if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
+                // Either side may end a tunnel (its 101 went out) with a close; an idle one was
+                // timed out; a client's reset is an abort, as on any request.
+                if (clientReset) {
+                    record.termination = RequestRecord.Termination.CLIENT_ABORTED;
+                } else if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
                     record.termination = RequestRecord.Termination.COMPLETE;
                 }
             } else {
@@ -746,6 +752,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         // A broken TLS record after the handshake comes wrapped in a DecoderException: still the client's I/O.
         boolean io = cause instanceof IOException || cause.getCause() instanceof SSLException;
         metrics.proxyError(io ? "client_io" : "client_internal");
+        clientReset = io;
         if (!io) {
             LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": closing a connection from " + peerText()
                     + " after an internal error", cause);

@@ -73,6 +73,7 @@ public final class StreamExchange implements UpstreamListener {
     private long bodyBytes;
     private boolean done;
     private boolean loadReleased;
+    private boolean tunnelResetByUpstream;
 
     private Response response = Response.HEAD;
     private ByteBuf responsePending;
@@ -553,6 +554,11 @@ public final class StreamExchange implements UpstreamListener {
         }
     }
 
+    /** The upstream ended the tunnel with a reset, not a clean close (logged {@code upstream_reset}). */
+    public boolean tunnelResetByUpstream() {
+        return tunnelResetByUpstream;
+    }
+
     boolean tunnelling() {
         return response == Response.TUNNEL && !done;
     }
@@ -640,7 +646,9 @@ public final class StreamExchange implements UpstreamListener {
         }
         if (response == Response.TUNNEL || response == Response.UNTIL_CLOSE && endOfStream) {
             // A body without framing ends with its connection's clean close: that is its complete
-            // end; so does a tunnel. A reset there cuts the body short, as anywhere else.
+            // end; so does a tunnel. A reset there cuts the body short, as anywhere else. A tunnel
+            // has no body to cut: it ends either way, and its record says which way.
+            tunnelResetByUpstream = response == Response.TUNNEL && !endOfStream;
             response = Response.DONE;
             finish(now());
             return;
