@@ -31,6 +31,18 @@ class TlsCommandLineSystemTest {
         assertTrue(stdout().contains("is valid"), stdout());
     }
 
+    /** An expired certificate does not stop a start (it is served, with a warning), and {@code --check} warns of it. */
+    @Test
+    void checkWarnsOfAnExpiredCertificateAndStillPasses() throws Exception {
+        TlsMaterial.copyPair(TlsMaterial.MATRIX, dir.resolve("matrix"));
+        TlsMaterial.copyPair(TlsMaterial.EXPIRED, dir.resolve("expired"));
+        Path config = config("matrix", "expired");
+        assertEquals(0, run("--check", "--config", config.toString()), stderr());
+        assertTrue(stdout().contains("is valid"), stdout());
+        assertEquals(List.of("warning: listeners[0].tls: certificate expired.example.test (CN=expired.example.test)"
+                + " expired at 2000-01-03T00:00:00Z; a start serves it and clients will refuse it"), stderr().lines().toList());
+    }
+
     @Test
     void checkNamesEveryBadFileAndItsCauseWithoutAStackTrace() throws Exception {
         TlsMaterial.copyPair(TlsMaterial.MATRIX, dir.resolve("matrix"));

@@ -109,12 +109,13 @@ public final class Main {
             return runDemo(out);
         }
         SwitchboardSpec spec;
+        TlsFileChecks tlsChecks = new TlsFileChecks();
         if (configFile == null) {
             spec = SwitchboardSpec.singleSynapseDefault();
         } else {
             try {
                 // One round lists everything: the document's errors and what its files are like.
-                FileChecks checks = printRoutes ? FileChecks.NONE : check ? new TlsFileChecks() : FileChecks.FILES;
+                FileChecks checks = printRoutes ? FileChecks.NONE : check ? tlsChecks : FileChecks.FILES;
                 spec = ConfigLoader.load(configFile, checks);
             } catch (ConfigException e) {
                 err.println("invalid config " + configFile + ":");
@@ -131,6 +132,7 @@ public final class Main {
             return 0;
         }
         if (check) {
+            tlsChecks.warnings().forEach(warning -> err.println("warning: " + warning));
             out.println(configFile == null
                     ? "config (built-in default; no file given, so none was checked) is valid"
                     : "config " + configFile + " is valid");

@@ -34,6 +34,8 @@ public final class TlsMaterial {
     public static final String MATRIX_RENEWED = "matrix-renewed";
     /** element.example.test and *.element.example.test, ECDSA P-384, key in PKCS#8. */
     public static final String ELEMENT = "element";
+    /** expired.example.test, ECDSA P-256, key in PKCS#8, valid from 2000-01-01 to 2000-01-03 only. */
+    public static final String EXPIRED = "expired";
 
     private TlsMaterial() {
     }

@@ -65,9 +65,10 @@ public final class ListenerTls {
                 registry);
     }
 
-    /** What {@code --check} does: loads and checks every pair of listener {@code index}, keeping nothing. */
-    public static void check(int index, TlsSpec tls, boolean http2, TlsContexts contexts) throws TlsStartException {
-        loadAll(index, tls, http2, contexts);
+    /** What {@code --check} does: loads and checks every pair of listener {@code index}, and says what it loaded. */
+    public static List<LoadedCertificate> check(int index, TlsSpec tls, boolean http2, TlsContexts contexts)
+            throws TlsStartException {
+        return loadAll(index, tls, http2, contexts);
     }
 
     private static String location(int index) {
