@@ -21,12 +21,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.RawH2Client;
 import org.switchboard.systemtest.support.TinyUpstream;
 
 /** A dead or sick worker costs users nothing: failover, active checks, long polls answered at once. */
@@ -144,8 +147,9 @@ class HealthSystemTest {
      * answered, goes to another endpoint (here the synchrotron role's fallback, main); a PUT with
      * a transaction id held there stays.
      */
-    @Test
-    void aLongPollHeldOnAWorkerThatFailsItsChecksGoesElsewhere() throws Exception {
+    @ParameterizedTest(name = "over {0}")
+    @ValueSource(strings = {"HTTP/1.1", "h2c"})
+    void aLongPollHeldOnAWorkerThatFailsItsChecksGoesElsewhere(String protocol) throws Exception {
         TinyUpstream.Hold hold = new TinyUpstream.Hold();
         AtomicBoolean answering = new AtomicBoolean(true);
         // No federation resource (404, asked once): only the requests below are held.
@@ -154,7 +158,7 @@ class HealthSystemTest {
         TinyUpstream main = new TinyUpstream(withHealth(new AtomicBoolean(true), TinyUpstream.answering("main")), true);
         workers.add(new Worker("sync", synchrotron, answering));
         workers.add(new Worker("main", main, new AtomicBoolean(true)));
-        proxy = ProxyUnderTest.start(dir, config("""
+        proxy = ProxyUnderTest.start(dir, "http2: true", config("""
                 upstreams:
                   main:
                     endpoints: ["%s"]
@@ -165,16 +169,27 @@ class HealthSystemTest {
                 """.formatted(main.endpoint(), synchrotron.endpoint(), synchrotron.endpoint())));
         String put = "PUT /_matrix/client/v3/rooms/%21r%3Ax/send/m.room.message/txn1 HTTP/1.1\r\nHost: a\r\n"
                 + "Content-Length: 2\r\n\r\n{}";
-        try (RawClient client = new RawClient(proxy.address()); RawClient sender = new RawClient(proxy.address())) {
-            client.send("GET /_matrix/client/v3/sync?since=s1&timeout=30000 HTTP/1.1\r\nHost: a\r\n\r\n");
+        String sync = "/_matrix/client/v3/sync?since=s1&timeout=30000";
+        try (RawClient client = new RawClient(proxy.address()); RawH2Client h2 = new RawH2Client(proxy.address());
+                RawClient sender = new RawClient(proxy.address())) {
+            if (protocol.equals("h2c")) {
+                h2.send(RawH2Client.headers(1, RawH2Client.get(sync), true));
+            } else {
+                client.send("GET " + sync + " HTTP/1.1\r\nHost: a\r\n\r\n");
+            }
             await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() == 1);
             sender.send(put);
             await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() == 2);
             answering.set(false);
-            // readResponse blocks; the socket's own timeout (10 s) bounds a failure to move.
-            RawClient.Response response = client.readResponse();
-            assertEquals(200, response.status());
-            assertEquals("main", response.body());
+            // The reads block; the sockets' own timeouts (10 s) bound a failure to move.
+            if (protocol.equals("h2c")) {
+                assertEquals("200", h2.decode(h2.readUntil(RawH2Client.HEADERS)).status().toString());
+                assertEquals("main", h2.readBody());
+            } else {
+                RawClient.Response response = client.readResponse();
+                assertEquals(200, response.status());
+                assertEquals("main", response.body());
+            }
             // The transaction stays with the frozen worker, which may still finish it: never sent twice.
             Thread.sleep(500);
             assertTrue(main.received().stream().noneMatch(r -> r.method().equals("PUT")), "the PUT was sent again");

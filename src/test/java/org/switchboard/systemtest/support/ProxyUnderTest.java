@@ -62,7 +62,6 @@ public final class ProxyUnderTest implements AutoCloseable {
         return switchboard.drain("test");
     }
 
-    /** The config generation in force. */
     /**
      * Waits (10 s at most) until {@code /ready} says yes: with {@code synapse.version: auto} (the
      * default) the proxy is ready once main has told its release, or failed to.
@@ -72,6 +71,7 @@ public final class ProxyUnderTest implements AutoCloseable {
                 .until(() -> adminGet("/ready").contains("\"ready\""));
     }
 
+    /** The config generation in force. */
     public long generation() {
         return switchboard.snapshot().generation();
     }
@@ -81,15 +81,22 @@ public final class ProxyUnderTest implements AutoCloseable {
      * listener named {@code client} and an admin listener, both on port 0.
      */
     public static ProxyUnderTest start(Path dir, String upstreamsAndRoutes) throws Exception {
+        return start(dir, "", upstreamsAndRoutes);
+    }
+
+    /** As {@link #start(Path, String)}, the {@code client} listener with {@code listenerOptions} ({@code "http2: true"}). */
+    public static ProxyUnderTest start(Path dir, String listenerOptions, String upstreamsAndRoutes) throws Exception {
         String yaml = """
                 listeners:
                   - name: client
                     address: "127.0.0.1:0"
+                    %s
                 admin:
                   address: "127.0.0.1:0"
                 runtime:
                   eventLoopThreads: 2
-                """ + (upstreamsAndRoutes.contains("accessLog:") ? "" : "accessLog: {enabled: false}\n") + upstreamsAndRoutes;
+                """.formatted(listenerOptions) + (upstreamsAndRoutes.contains("accessLog:") ? "" : "accessLog: {enabled: false}\n")
+                + upstreamsAndRoutes;
         Path file = Files.writeString(dir.resolve("switchboard.yaml"), yaml);
         return new ProxyUnderTest(Switchboard.start(ConfigLoader.load(file), Transport.best()));
     }

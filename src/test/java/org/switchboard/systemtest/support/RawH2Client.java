@@ -202,6 +202,20 @@ public final class RawH2Client implements AutoCloseable {
         return null;
     }
 
+    /** The DATA frames' payloads until one ends its stream (a body may come in several, the last even empty), as text. */
+    public String readBody() throws IOException {
+        StringBuilder body = new StringBuilder();
+        Frame data;
+        do {
+            data = readUntil(DATA);
+            if (data == null) {
+                throw new EOFException("the connection ended before the stream did; body so far: " + body);
+            }
+            body.append(new String(data.payload(), StandardCharsets.US_ASCII));
+        } while (!data.endStream());
+        return body.toString();
+    }
+
     /** Every frame until the connection ends. */
     public List<Frame> readAll() throws IOException {
         List<Frame> frames = new ArrayList<>();
