@@ -142,6 +142,60 @@ class HealthSystemTest {
     }
 
     /**
+     * A synchrotron that dies with more long polls held than the retry budget allows (20% of the
+     * requests in flight, at least 3): every one moves to the other synchrotron. Leaving an
+     * endpoint that is gone is no retry storm; only a request moving again takes from the budget.
+     */
+    @Test
+    void everyLongPollHeldOnADeadWorkerMovesNotOnlyTheRetryBudgetsShare() throws Exception {
+        int polls = 8;
+        AtomicInteger holder = new AtomicInteger(-1);
+        TinyUpstream.Hold hold = new TinyUpstream.Hold();
+        List<TinyUpstream> synchrotrons = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            int self = i;
+            // The first to get a /sync holds every one (one user: ring hash sends all to one); the
+            // other answers at once. No federation resource (404): only the polls are held.
+            TinyUpstream.Behavior answer = TinyUpstream.answering("sync" + i);
+            TinyUpstream synchrotron = new TinyUpstream(withHealth(new AtomicBoolean(true), (request, out, in) ->
+                    request.target().startsWith("/_matrix/federation/") ? notFound(out)
+                            : holder.compareAndSet(-1, self) || holder.get() == self ? hold.respond(request, out, in)
+                            : answer.respond(request, out, in)), true);
+            synchrotrons.add(synchrotron);
+            workers.add(new Worker("sync" + i, synchrotron, new AtomicBoolean(true)));
+        }
+        TinyUpstream main = new TinyUpstream(withHealth(new AtomicBoolean(true), TinyUpstream.answering("main")), true);
+        workers.add(new Worker("main", main, new AtomicBoolean(true)));
+        proxy = ProxyUnderTest.start(dir, config("""
+                upstreams:
+                  main:
+                    endpoints: ["%s"]
+                  synchrotron:
+                    endpoints: ["%s", "%s"]
+                """.formatted(main.endpoint(), synchrotrons.get(0).endpoint(), synchrotrons.get(1).endpoint())));
+        List<RawClient> clients = new ArrayList<>();
+        try {
+            for (int i = 0; i < polls; i++) {
+                clients.add(new RawClient(proxy.address()).send("GET /_matrix/client/v3/sync?since=s1&timeout=30000 HTTP/1.1\r\n"
+                        + "Host: a\r\nAuthorization: Bearer syt_dXNlcg_token_1\r\n\r\n"));
+            }
+            await().atMost(Duration.ofSeconds(5)).until(() -> hold.held() == polls);
+            int survivor = 1 - holder.get();
+            synchrotrons.get(holder.get()).close();
+            for (RawClient client : clients) {
+                // readResponse blocks; the socket's own timeout (10 s) bounds a failure to answer.
+                RawClient.Response response = client.readResponse();
+                assertEquals(200, response.status(), response.body());
+                assertEquals("sync" + survivor, response.body());
+            }
+        } finally {
+            for (RawClient client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    /**
      * A worker that stops answering (frozen, not dead: its connections stay open) holds a long
      * poll for timeouts.upstreamResponse (3 minutes). Once its checks fail, the poll, a GET not yet
      * answered, goes to another endpoint (here the synchrotron role's fallback, main); a PUT with

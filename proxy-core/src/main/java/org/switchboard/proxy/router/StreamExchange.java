@@ -199,11 +199,17 @@ public final class StreamExchange implements UpstreamListener {
         if (next == null || awayFrom != null && (!next.load().available() || next.address().equals(awayFrom))) {
             return null;
         }
-        if (!(holdsRetry || failover.retries().tryAcquire())) {
+        // Every caller leaves an endpoint that is gone (refused the connection, closed it before
+        // any answer, failed its checks): the first move adds no work, as the endpoint left does
+        // none, so it is not counted. A request moving again is, against the budget (a storm of
+        // requests bouncing between failing endpoints).
+        boolean firstMove = triedBefore == null;
+        if (!(firstMove || holdsRetry || failover.retries().tryAcquire())) {
+            failover.metrics().retryRefused();
             return null;
         }
         triedBefore = tried;
-        holdsRetry = true;
+        holdsRetry = holdsRetry || !firstMove;
         return next;
     }
 

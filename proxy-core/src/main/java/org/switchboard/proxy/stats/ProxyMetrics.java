@@ -68,6 +68,7 @@ public final class ProxyMetrics {
             new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> errors = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Counter> retries = new ConcurrentHashMap<>();
+    private final Counter retriesRefused;
     private final List<Meter> endpointGauges = new ArrayList<>();
     private static final int RECENT_ERRORS = 20;
     private final ArrayDeque<String> recentErrors = new ArrayDeque<>();
@@ -117,6 +118,8 @@ public final class ProxyMetrics {
                 .baseUnit("bytes").register(registry);
         bytesOut = Counter.builder("switchboard_response_body_bytes").description("Response body bytes sent to clients")
                 .baseUnit("bytes").register(registry);
+        retriesRefused = Counter.builder("switchboard_retries_refused")
+                .description("Requests that could have moved again but did not: the retry budget was spent").register(registry);
         Gauge.builder("switchboard_websocket_tunnels", openTunnels, AtomicInteger::get)
                 .description("Open WebSocket tunnels").register(registry);
         tunnelBytesToUpstream = Counter.builder("switchboard_websocket_bytes").description("Bytes carried by WebSocket tunnels")
@@ -323,6 +326,11 @@ public final class ProxyMetrics {
         synchronized (recentErrors) {
             return List.copyOf(recentErrors);
         }
+    }
+
+    /** A request that could have moved again did not: the retry budget was spent. */
+    public void retryRefused() {
+        retriesRefused.increment();
     }
 
     public void retry(String reason) {
