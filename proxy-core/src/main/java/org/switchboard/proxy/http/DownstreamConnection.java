@@ -1,10 +1,13 @@
 package org.switchboard.proxy.http;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GenericFutureListener;
 import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
 import org.switchboard.config.Cidr;
 import org.switchboard.config.HostPort;
 import org.switchboard.proxy.stats.RequestRecord;
@@ -30,6 +33,20 @@ public final class DownstreamConnection {
     };
 
     /**
+     * The user event a client connection gets at the drain's timeout, just before it closes: a
+     * request still waiting may be answered first (see {@code StreamExchange#answerDrainTimeout}).
+     */
+    public static final Object DRAIN_TIMEOUT = new Object() {
+        @Override
+        public String toString() {
+            return "drain: timeout";
+        }
+    };
+
+    /** How long a connection closed at the drain's timeout may take to write its last answers. */
+    private static final long LAST_WRITES_MILLIS = 1000;
+
+    /**
      * The user event every client connection gets when the health checker gives up on an
      * upstream address: a request waiting there for its answer may go elsewhere.
      */
@@ -45,10 +62,20 @@ public final class DownstreamConnection {
     private DownstreamConnection() {
     }
 
-    /** Closes a connection still open at the drain's timeout, marked so its requests are logged as the proxy's end. */
+    /**
+     * Closes a connection still open at the drain's timeout, marked so its requests are logged as
+     * the proxy's end. Its codec hears {@link #DRAIN_TIMEOUT} first and may answer; the close
+     * follows what it wrote (a close at once could drop a write not yet submitted), and comes
+     * within {@link #LAST_WRITES_MILLIS} even for a client that reads nothing.
+     */
     public static void closeForDrain(Channel channel, GenericFutureListener<ChannelFuture> then) {
         channel.attr(CLOSED_BY_PROXY).set(RequestRecord.Termination.DRAIN_TIMEOUT);
-        channel.close().addListener(then);
+        channel.closeFuture().addListener(then);
+        channel.eventLoop().execute(() -> {
+            channel.pipeline().fireUserEventTriggered(DRAIN_TIMEOUT);
+            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+            channel.eventLoop().schedule(() -> channel.close(), LAST_WRITES_MILLIS, TimeUnit.MILLISECONDS);
+        });
     }
 
     /** Closes a connection as the proxy stops, marked so its requests are logged as the proxy's end. */

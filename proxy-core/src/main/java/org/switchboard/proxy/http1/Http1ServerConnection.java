@@ -698,6 +698,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         } else if (event == DownstreamConnection.CLOSE_WHEN_IDLE) {
             closeWhenIdle();
             return;
+        } else if (event == DownstreamConnection.DRAIN_TIMEOUT) {
+            if (current != null) {
+                current.answerDrainTimeout();
+            }
+            return;
         } else if (event instanceof DownstreamConnection.EndpointUnhealthy unhealthy) {
             if (current != null) {
                 current.endpointUnhealthy(unhealthy.address());

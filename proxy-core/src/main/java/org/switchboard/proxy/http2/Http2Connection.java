@@ -811,6 +811,12 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             goAway();
             return;
         }
+        if (event == DownstreamConnection.DRAIN_TIMEOUT) {
+            for (Http2ServerStream stream : openStreams()) {
+                stream.answerDrainTimeout();
+            }
+            return;
+        }
         if (event instanceof DownstreamConnection.EndpointUnhealthy unhealthy) {
             for (Http2ServerStream stream : openStreams()) {
                 stream.endpointUnhealthy(unhealthy.address());

@@ -496,6 +496,13 @@ final class Http2ServerStream implements DownstreamStream {
         }
     }
 
+    /** The drain's timeout: a request still waiting may be answered before the connection closes. */
+    void answerDrainTimeout() {
+        if (current != null) {
+            current.answerDrainTimeout();
+        }
+    }
+
     // ---- the stream's end and clocks ----
 
     /** The stream closed: answered, reset by the client, or the connection went. A request in flight is abandoned. */

@@ -38,7 +38,9 @@ public enum MatrixErrors implements LocalAnswer {
     WEBSOCKET_REFUSED(HttpResponseStatus.BAD_REQUEST, "M_UNKNOWN", "WebSocket upgrade not accepted for this request"),
     /** A Host that another certificate serves than the one this TLS connection's SNI chose: the client reconnects. */
     MISDIRECTED_REQUEST(HttpResponseStatus.MISDIRECTED_REQUEST, "M_MISDIRECTED_REQUEST",
-            "This connection does not serve that host: open a new connection to it");
+            "This connection does not serve that host: open a new connection to it"),
+    /** A drain's timeout came while a request that may be sent again waited for its answer: the client tries again elsewhere. */
+    DRAIN_TIMEOUT(HttpResponseStatus.SERVICE_UNAVAILABLE, "M_UNKNOWN", "The proxy is shutting down: try again");
 
     private final HttpResponseStatus status;
     private final byte[] body;
@@ -106,6 +108,7 @@ public enum MatrixErrors implements LocalAnswer {
             case UPSTREAM_TIMEOUT -> RequestRecord.Termination.UPSTREAM_TIMEOUT;
             case CONNECT_FAILED -> RequestRecord.Termination.CONNECT_FAILED;
             case INVALID_RESPONSE -> RequestRecord.Termination.INVALID_RESPONSE;
+            case DRAIN_TIMEOUT -> RequestRecord.Termination.DRAIN_TIMEOUT;
             default -> RequestRecord.Termination.LOCAL;
         };
     }

@@ -247,6 +247,19 @@ public final class StreamExchange implements UpstreamListener {
         moveTo(next, "endpoint_unhealthy");
     }
 
+    /**
+     * The drain's timeout came while this request waited for its answer. One the proxy would
+     * itself send again (a GET, HEAD or OPTIONS without a body, a PUT with a transaction id) is
+     * answered 503 now, so its client tries again at once, elsewhere; its connection closes
+     * after. Any other is cut off by that close with no answer: the upstream may have acted on
+     * it, and a 503 would say it had not.
+     */
+    public void answerDrainTimeout() {
+        if (!done && mayResend && !responseStarted && response != Response.TUNNEL) {
+            fail(MatrixErrors.DRAIN_TIMEOUT);
+        }
+    }
+
     private void retried(String reason) {
         retries++;
         failover.metrics().retry(reason);
