@@ -2,6 +2,7 @@ package org.switchboard.systemtest;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
+import org.switchboard.proxy.http2.Http2Connection;
 import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.RawH2Client.Frame;
 import org.switchboard.systemtest.support.RawH2Client;
@@ -60,6 +62,12 @@ class Http2SystemTest {
     void start() throws Exception {
         TinyUpstream.Behavior echo = TinyUpstream.echoTarget();
         upstream = new TinyUpstream((request, out, in) -> {
+            if (request.target().equals("/truncated")) {
+                // A worker that dies mid-response: 10 of the 100 bytes it announced, then the close.
+                out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789"));
+                out.flush();
+                return false;
+            }
             if (!request.target().equals("/no-content")) {
                 return echo.respond(request, out, in);
             }
@@ -396,6 +404,30 @@ class Http2SystemTest {
                 "/_matrix/client/versions")).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, other.statusCode());
         assertTrue(proxy.adminGet("/metrics").contains("switchboard_http2_goaways_total{error=\"enhance_your_calm\"}"));
+    }
+
+    /**
+     * The streams the proxy resets because the upstream broke their responses off are not the
+     * client's doing: more of them than the rapid-reset limit must not end its connection.
+     */
+    @Test
+    void resetsOfResponsesTheUpstreamBrokeOffDoNotCountAgainstTheClient() throws Exception {
+        int truncated = Http2Connection.MAX_RESETS + 20;
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            int stream = 1;
+            for (int i = 0; i < truncated; i++, stream += 2) {
+                client.send(RawH2Client.headers(stream, RawH2Client.get("/truncated"), true));
+                Frame frame;
+                do {
+                    frame = client.read();
+                    assertNotNull(frame, "the connection ended after " + i + " broken responses");
+                    assertNotEquals(RawH2Client.GOAWAY, frame.type(), "GOAWAY after " + i + " broken responses");
+                } while (frame.type() != RawH2Client.RST_STREAM || frame.stream() != stream);
+                assertEquals(0x2, frame.errorCode(), "INTERNAL_ERROR");
+            }
+            client.send(RawH2Client.headers(stream, RawH2Client.get("/_matrix/client/versions"), true));
+            assertEquals("200", client.decode(client.readUntil(RawH2Client.HEADERS)).status().toString());
+        }
     }
 
     @Test

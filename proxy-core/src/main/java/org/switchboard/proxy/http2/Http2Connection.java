@@ -311,7 +311,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "HEADERS on the even stream %d", streamId);
             }
             if (streamId <= lastStreamId) {
-                writeReset(streamId, Http2Error.STREAM_CLOSED); // an id used before (RFC 9113 5.1.1)
+                writeReset(streamId, Http2Error.STREAM_CLOSED, true); // an id used before (RFC 9113 5.1.1)
                 return;
             }
             lastStreamId = streamId;
@@ -319,7 +319,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 return; // after our GOAWAY no stream is taken: the client retries it elsewhere
             }
             if (streams.size() >= MAX_CONCURRENT_STREAMS) {
-                writeReset(streamId, Http2Error.REFUSED_STREAM);
+                writeReset(streamId, Http2Error.REFUSED_STREAM, true);
                 return;
             }
             stream = openStream(streamId);
@@ -515,7 +515,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
         if (goingAway || clientGoingAway || streams.size() >= MAX_CONCURRENT_STREAMS) {
             lastStreamId = streamId;
-            writeReset(streamId, Http2Error.REFUSED_STREAM);
+            writeReset(streamId, Http2Error.REFUSED_STREAM, true);
             return;
         }
         lastStreamId = streamId;
@@ -563,7 +563,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         if (stream != null) {
             stream.brokeProtocol();
         }
-        resetStream(streamId, error);
+        resetStream(streamId, error, true);
     }
 
     /**
@@ -582,9 +582,12 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 + ": " + why);
     }
 
-    /** RST_STREAM for a stream error (RFC 9113 5.4.2); the stream ends here. */
-    void resetStream(int streamId, Http2Error error) {
-        writeReset(streamId, error);
+    /**
+     * RST_STREAM for a stream error (RFC 9113 5.4.2); the stream ends here. {@code clientsDoing}:
+     * the client caused it, so it counts towards the reset limit.
+     */
+    private void resetStream(int streamId, Http2Error error, boolean clientsDoing) {
+        writeReset(streamId, error, clientsDoing);
         Http2ServerStream stream = streams.get(streamId);
         if (stream != null) {
             stream.flow.reset = true;
@@ -592,10 +595,12 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void writeReset(int streamId, Http2Error error) {
-        if (error != Http2Error.NO_ERROR && error != Http2Error.CANCEL && tooManyResets()) {
+    private void writeReset(int streamId, Http2Error error, boolean clientsDoing) {
+        if (clientsDoing && error != Http2Error.NO_ERROR && error != Http2Error.CANCEL && tooManyResets()) {
             // A client can make us reset its streams (bad windows, frames after the end): each such
             // reset frees a slot for a new request, so they count like its own (CVE-2025-55163).
+            // Not the resets of responses the upstream broke off: a media worker failing over and
+            // over must not get its clients cut off as abusive.
             connectionError(Http2Error.ENHANCE_YOUR_CALM, "more than " + MAX_RESETS + " streams reset in "
                     + RESET_WINDOW_SECONDS + " s");
             return;
@@ -683,7 +688,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             if (flow.remoteEnded) {
                 closeIfEnded(stream);
             } else {
-                resetStream(flow.id, Http2Error.NO_ERROR);
+                resetStream(flow.id, Http2Error.NO_ERROR, false);
                 output.flushSoon();
             }
         }, ANSWER_READ_MILLIS, TimeUnit.MILLISECONDS);
@@ -692,7 +697,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** The response broke off after it started: the client learns it from a reset with {@code error}. */
     void abortStream(Http2ServerStream stream, Http2Error error) {
         if (!stream.flow.reset) {
-            resetStream(stream.flow.id, error);
+            resetStream(stream.flow.id, error, false);
         }
         output.flushSoon();
     }
