@@ -10,16 +10,23 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.handler.codec.http2.Http2Headers;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -30,10 +37,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.proxy.http2.Http2Connection;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
-import org.switchboard.proxy.http2.Http2Connection;
 import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.RawH2Client.Frame;
 import org.switchboard.systemtest.support.RawH2Client;
@@ -55,6 +62,9 @@ class Http2SystemTest {
     Path dir;
     private TinyUpstream upstream;
     private TinyUpstream slow;
+    /** A frozen worker: its accept queue is full, so a connection to it never completes and a body sent to it waits in the proxy. */
+    private ServerSocket frozen;
+    private final List<Socket> queueFillers = new ArrayList<>();
     private ProxyUnderTest proxy;
     private Path accessLog;
 
@@ -84,6 +94,17 @@ class Http2SystemTest {
             }
             return TinyUpstream.answering("slow").respond(request, out, in);
         });
+        frozen = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        for (int i = 0; i < 10; i++) { // Linux drops a SYN once the accept queue is full
+            Socket filler = new Socket();
+            try {
+                filler.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), frozen.getLocalPort()), 200);
+                queueFillers.add(filler);
+            } catch (IOException full) {
+                filler.close();
+                break;
+            }
+        }
         SecretVolume matrix = new SecretVolume(dir.resolve("matrix"), TlsMaterial.MATRIX);
         accessLog = dir.resolve("access.log");
         Path file = Files.writeString(dir.resolve("switchboard.yaml"), """
@@ -107,7 +128,10 @@ class Http2SystemTest {
                 upstreams:
                   main: { endpoints: ["%s"] }
                   slow: { endpoints: ["%s"] }
+                  frozen: { endpoints: ["127.0.0.1:%d"] }
                 routes:
+                  - path: { prefix: "/frozen" }
+                    upstream: frozen
                   - path: { prefix: "/slow" }
                     upstream: slow
                   - path: { prefix: "/_synapse/admin" }
@@ -123,7 +147,7 @@ class Http2SystemTest {
                   - path: { prefix: "/" }
                     upstream: main
                 """.formatted(matrix.cert(), matrix.key(), matrix.cert(), matrix.key(), accessLog, upstream.endpoint(),
-                slow.endpoint()));
+                slow.endpoint(), frozen.getLocalPort()));
         proxy = ProxyUnderTest.startReloadable(file);
     }
 
@@ -134,6 +158,10 @@ class Http2SystemTest {
         }
         upstream.close();
         slow.close();
+        frozen.close();
+        for (Socket socket : queueFillers) {
+            socket.close();
+        }
     }
 
     @Test
@@ -427,6 +455,49 @@ class Http2SystemTest {
             }
             client.send(RawH2Client.headers(stream, RawH2Client.get("/_matrix/client/versions"), true));
             assertEquals("200", client.decode(client.readUntil(RawH2Client.HEADERS)).status().toString());
+        }
+    }
+
+    /**
+     * Uploads stuck on a frozen worker each hold their stream's window; they held the
+     * connection's whole window too, so a small PUT on the same connection (a message sent
+     * while media uploads hang) could send no byte until they timed out. The room of what they
+     * sent comes back as it arrives.
+     */
+    @Test
+    void uploadsStuckOnAFrozenWorkerDoNotHoldTheConnectionsWindow() throws Exception {
+        int stuckStreams = Http2Connection.CONNECTION_WINDOW / Http2Connection.STREAM_WINDOW; // their windows fill the connection's
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            int stream = 1;
+            for (int i = 0; i < stuckStreams; i++, stream += 2) {
+                client.send(RawH2Client.headers(stream, RawH2Client.block(":method", "POST", ":scheme", "http",
+                        ":path", "/frozen/upload" + i, ":authority", "matrix.example.org", "content-length", "20000000"), false));
+                for (int sent = 0; sent < Http2Connection.STREAM_WINDOW; sent += 16384) {
+                    client.send(RawH2Client.data(stream, new byte[16384], false));
+                }
+            }
+            // The connection's window opened past its first 1 MiB (the update right after the
+            // preface, from RFC 9113's 65,535 bytes) although no upstream took a byte.
+            long opened = 0;
+            long firstRaise = Http2Connection.CONNECTION_WINDOW - 65_535;
+            Map<Integer, String> answered = new HashMap<>();
+            while (opened <= firstRaise) {
+                Frame frame = client.read();
+                assertNotNull(frame, "no room given back for the connection after " + opened + " bytes; answers " + answered);
+                if (frame.type() == RawH2Client.WINDOW_UPDATE && frame.stream() == 0) {
+                    opened += ByteBuffer.wrap(frame.payload()).getInt();
+                } else if (frame.type() == RawH2Client.HEADERS) {
+                    answered.put(frame.stream(), client.decode(frame).status().toString()); // in order: HPACK has state
+                }
+            }
+            assertEquals(Map.of(), answered, "the uploads still wait");
+            client.send(RawH2Client.headers(stream, RawH2Client.block(":method", "PUT", ":scheme", "http",
+                    ":path", "/_matrix/client/v3/rooms/r/send/m/t1", ":authority", "matrix.example.org"), false),
+                    RawH2Client.data(stream, "{}".getBytes(StandardCharsets.US_ASCII), true));
+            Frame answer = client.readUntil(RawH2Client.HEADERS);
+            assertNotNull(answer, "the PUT is answered");
+            assertEquals(stream, answer.stream());
+            assertEquals("200", client.decode(answer).status().toString());
         }
     }
 

@@ -152,7 +152,7 @@ public final class RawH2Client implements AutoCloseable {
         socket.shutdownOutput();
     }
 
-        public void send(byte[]... frames) throws IOException {
+    public void send(byte[]... frames) throws IOException {
         ByteArrayOutputStream all = new ByteArrayOutputStream();
         for (byte[] frame : frames) {
             all.writeBytes(frame);

@@ -54,6 +54,13 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     public static final int STREAM_WINDOW = 256 * 1024;
     /** The connection's receive window, shared by its streams. */
     public static final int CONNECTION_WINDOW = 1024 * 1024;
+    /**
+     * Request body bytes whose room in the connection's window is given back as they arrive,
+     * before their upstreams take them: a few uploads stuck on a worker that reads nothing (each
+     * holding at most its stream's window) must not stall every other stream's body on the
+     * connection. Past this much waiting, room comes back only as the upstreams take bytes.
+     */
+    public static final int CREDIT_ON_ARRIVAL_LIMIT = 4 * 1024 * 1024;
     /** How long a client has to read an early answer before the rest of its body is refused. */
     private static final long ANSWER_READ_MILLIS = 500;
     /**
@@ -113,6 +120,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private int clientInitialWindow = Http2Frames.DEFAULT_WINDOW;
     /** Request bytes the client may still send on the connection, and those to announce back. */
     private int receiveWindow = CONNECTION_WINDOW;
+    /** Of the bytes waiting in streams for their upstreams, how many had their room given back on arrival. */
+    private int creditedOnArrival;
     private int returnable;
 
     private long resetWindowStartNanos;
@@ -268,7 +277,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             Http2ServerStream stream = streams.get(streamId);
             if (stream == null || stream.flow.remoteEnded) {
                 idleStreamIsAnError(streamId, "DATA");
-                returnConnectionWindow(flowControlled);
+                creditConnection(flowControlled);
                 if (stream != null) {
                     resetForClientFault(streamId, Http2Error.STREAM_CLOSED);
                 }
@@ -276,7 +285,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             }
             Http2StreamFlow flow = stream.flow;
             if (flowControlled > flow.receiveWindow) {
-                returnConnectionWindow(flowControlled);
+                creditConnection(flowControlled);
                 resetForClientFault(streamId, Http2Error.FLOW_CONTROL_ERROR);
                 return flowControlled;
             }
@@ -284,6 +293,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             if (endOfStream) {
                 flow.remoteEnded = true;
             }
+            creditOnArrival(flowControlled);
             stream.onData(data.retain(), flowControlled, endOfStream);
             closeIfEnded(stream);
             return flowControlled;
@@ -716,10 +726,27 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 output.flushSoon();
             }
         }
-        returnConnectionWindow(bytes);
+        // The room of bytes given back on arrival was given already: settled first, in aggregate
+        // (what is still owed is the bytes waiting less those credited, never below zero).
+        int settled = Math.min(bytes, creditedOnArrival);
+        creditedOnArrival -= settled;
+        creditConnection(bytes - settled);
     }
 
-    private void returnConnectionWindow(int bytes) {
+    /** Bytes a stream took in: their room goes back at once while little waits (see {@link #CREDIT_ON_ARRIVAL_LIMIT}). */
+    private void creditOnArrival(int bytes) {
+        int now = Math.min(bytes, CREDIT_ON_ARRIVAL_LIMIT - creditedOnArrival);
+        if (now > 0) {
+            creditedOnArrival += now;
+            creditConnection(now);
+        }
+    }
+
+    /** Gives {@code bytes} of room back to the client's connection window, in updates of a quarter window. */
+    private void creditConnection(int bytes) {
+        if (bytes == 0) {
+            return;
+        }
         returnable += bytes;
         if (returnable >= CONNECTION_WINDOW / 4) {
             ByteBuf update = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);
