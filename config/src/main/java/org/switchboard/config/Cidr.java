@@ -3,6 +3,7 @@ package org.switchboard.config;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 
 /**
  * An address range such as {@code 10.0.0.0/8} or {@code fd00::/8}; a bare address is a range of
@@ -39,6 +40,12 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         byte[] network = address.clone();
         for (int bit = prefix; bit < bits; bit++) {
             network[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        if (!Arrays.equals(network, address)) {
+            // 10.1.2.3/8 is most often meant as the one address: taking the whole /8 silently
+            // would trust (or allow) far more than was written.
+            throw new IllegalArgumentException("bits set past the /" + text.substring(slash + 1) + " prefix: the range is "
+                    + IpLiterals.text(network) + "/" + prefix + "; one address is written without a prefix");
         }
         return new Cidr(network, prefix, text);
     }
@@ -105,6 +112,15 @@ public record Cidr(byte[] network, int prefixLength, String text) {
                 return address instanceof Inet4Address ? address.getAddress() : foldMapped(address.getAddress());
             } catch (UnknownHostException e) {
                 return null;
+            }
+        }
+
+        /** The literal of 4 or 16 address bytes. */
+        public static String text(byte[] address) {
+            try {
+                return InetAddress.getByAddress(address).getHostAddress();
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("not 4 or 16 bytes: " + address.length, e);
             }
         }
 

@@ -202,7 +202,7 @@ final class Node {
             try {
                 cidrs.add(Cidr.parse(text));
             } catch (IllegalArgumentException e) {
-                item.fail(Cidr.EXPECTED);
+                item.fail(e.getMessage());
                 ok = false;
             }
         }
