@@ -279,7 +279,7 @@ class ReloadSystemTest {
         Files.writeString(file, config(a).replace("name: client", "name: clients"));
         HttpResponse<String> refused = postReload();
         assertEquals(400, refused.statusCode());
-        assertTrue(refused.body().contains("listeners changed: that takes a restart, not a reload"), refused.body());
+        assertTrue(refused.body().contains("listeners[0].name changed: that takes a restart, not a reload"), refused.body());
     }
 
     private TinyUpstream upstream(String name) throws IOException {

@@ -1,8 +1,10 @@
 package org.switchboard.proxy.server;
 
+import java.lang.reflect.RecordComponent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.switchboard.config.ListenerSpec;
 import org.switchboard.config.SwitchboardSpec;
 
 /**
@@ -18,9 +20,7 @@ final class RestartOnly {
     /** What changed among the startup-only sections, or null when nothing did. */
     static String changes(SwitchboardSpec before, SwitchboardSpec after) {
         List<String> changed = new ArrayList<>();
-        if (!before.listeners().equals(after.listeners())) {
-            changed.add("listeners");
-        }
+        listenerChanges(before.listeners(), after.listeners(), changed);
         if (!before.admin().address().equals(after.admin().address())) {
             changed.add("admin.address");
         }
@@ -43,5 +43,31 @@ final class RestartOnly {
             changed.add("timeouts.connect");
         }
         return changed.isEmpty() ? null : String.join(", ", changed);
+    }
+
+    /** Located as the config's errors are: {@code listeners[0].address}, or the count when listeners came or went. */
+    private static void listenerChanges(List<ListenerSpec> before, List<ListenerSpec> after, List<String> changed) {
+        if (before.size() != after.size()) {
+            changed.add("listeners (" + before.size() + " before, " + after.size() + " now)");
+            return;
+        }
+        for (int i = 0; i < before.size(); i++) {
+            if (before.get(i).equals(after.get(i))) {
+                continue;
+            }
+            for (RecordComponent field : ListenerSpec.class.getRecordComponents()) {
+                if (!Objects.equals(read(field, before.get(i)), read(field, after.get(i)))) {
+                    changed.add("listeners[" + i + "]." + field.getName());
+                }
+            }
+        }
+    }
+
+    private static Object read(RecordComponent field, ListenerSpec listener) {
+        try {
+            return field.getAccessor().invoke(listener);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("ListenerSpec." + field.getName(), e);
+        }
     }
 }
