@@ -25,6 +25,18 @@ class CommandLineSystemTest {
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
     @Test
+    void checkWarnsThatAnEmptyAdminAllowWithoutATokenLocksTheActionsOut() throws Exception {
+        Path config = Files.writeString(dir.resolve("locked.yaml"), """
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                admin: {address: "127.0.0.1:9901", allow: []}
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                """);
+        assertEquals(0, run("--check", "--config", config.toString()), stderr());
+        assertEquals(List.of("warning: admin.allow is empty and admin.tokenFile is not set: POST /reload and POST /drain"
+                + " are refused to everyone (a change of the file still reloads, SIGTERM still drains)"), stderr().lines().toList());
+    }
+
+    @Test
     void checkAcceptsTheDocumentedExample() throws Exception {
         Path config = Files.writeString(dir.resolve("ok.yaml"), """
                 listeners:
