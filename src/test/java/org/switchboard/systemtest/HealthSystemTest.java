@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -151,12 +152,23 @@ class HealthSystemTest {
         int polls = 8;
         AtomicInteger holder = new AtomicInteger(-1);
         TinyUpstream.Hold hold = new TinyUpstream.Hold();
+        // The survivor answers once all have come: an answer would free a retry slot for another.
+        CountDownLatch allMoved = new CountDownLatch(polls);
         List<TinyUpstream> synchrotrons = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             int self = i;
             // The first to get a /sync holds every one (one user: ring hash sends all to one); the
             // other answers at once. No federation resource (404): only the polls are held.
-            TinyUpstream.Behavior answer = TinyUpstream.answering("sync" + i);
+            TinyUpstream.Behavior answering = TinyUpstream.answering("sync" + i);
+            TinyUpstream.Behavior answer = (request, out, in) -> {
+                allMoved.countDown();
+                try {
+                    allMoved.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return answering.respond(request, out, in);
+            };
             TinyUpstream synchrotron = new TinyUpstream(withHealth(new AtomicBoolean(true), (request, out, in) ->
                     request.target().startsWith("/_matrix/federation/") ? notFound(out)
                             : holder.compareAndSet(-1, self) || holder.get() == self ? hold.respond(request, out, in)

@@ -94,17 +94,7 @@ class Http2SystemTest {
             }
             return TinyUpstream.answering("slow").respond(request, out, in);
         });
-        frozen = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        for (int i = 0; i < 10; i++) { // Linux drops a SYN once the accept queue is full
-            Socket filler = new Socket();
-            try {
-                filler.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), frozen.getLocalPort()), 200);
-                queueFillers.add(filler);
-            } catch (IOException full) {
-                filler.close();
-                break;
-            }
-        }
+        frozen = new ServerSocket(0, 1, InetAddress.getLoopbackAddress()); // filled by the test that uses it
         SecretVolume matrix = new SecretVolume(dir.resolve("matrix"), TlsMaterial.MATRIX);
         accessLog = dir.resolve("access.log");
         Path file = Files.writeString(dir.resolve("switchboard.yaml"), """
@@ -467,6 +457,17 @@ class Http2SystemTest {
     @Test
     void uploadsStuckOnAFrozenWorkerDoNotHoldTheConnectionsWindow() throws Exception {
         int stuckStreams = Http2Connection.CONNECTION_WINDOW / Http2Connection.STREAM_WINDOW; // their windows fill the connection's
+        boolean queueFull = false;
+        for (int i = 0; i < 10 && !queueFull; i++) { // Linux drops a SYN once the accept queue is full
+            Socket filler = new Socket();
+            queueFillers.add(filler);
+            try {
+                filler.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), frozen.getLocalPort()), 200);
+            } catch (IOException timedOut) {
+                queueFull = true;
+            }
+        }
+        assertTrue(queueFull, "the frozen worker's accept queue is full: a connection to it never completes");
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
             int stream = 1;
             for (int i = 0; i < stuckStreams; i++, stream += 2) {

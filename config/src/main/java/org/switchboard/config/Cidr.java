@@ -44,8 +44,11 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         if (!Arrays.equals(network, address)) {
             // 10.1.2.3/8 is most often meant as the one address: taking the whole /8 silently
             // would trust (or allow) far more than was written.
-            throw new IllegalArgumentException("bits set past the /" + text.substring(slash + 1) + " prefix: the range is "
-                    + IpLiterals.text(network) + "/" + prefix + "; one address is written without a prefix");
+            String written = text.substring(slash + 1);
+            String range = addressText.contains(":") && address.length == 4
+                    ? "::ffff:" + IpLiterals.text(network) : IpLiterals.text(network); // as written: mapped stays mapped
+            throw new IllegalArgumentException("bits set past the /" + written + " prefix: the range is "
+                    + range + "/" + written + "; one address is written without a prefix");
         }
         return new Cidr(network, prefix, text);
     }

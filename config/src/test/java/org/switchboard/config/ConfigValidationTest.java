@@ -182,11 +182,13 @@ class ConfigValidationTest {
                         "clientAddress.trustedProxies[0]: \"10.0.0.0/33\" (expected an IP address or range such as 10.0.0.0/8 or fd00::/8)",
                         "clientAddress.trustedProxies[2]: \"proxy.example\" (expected an IP address or range such as 10.0.0.0/8 or fd00::/8)"),
                 // 10.1.2.3/8 is most often meant as one address: never silently the whole /8.
-                invalid(VALID + "clientAddress: {trustedProxies: [\"10.1.2.3/8\", \"fd00::1/8\", \"192.168.1.0/24\"]}\n",
+                invalid(VALID + "clientAddress: {trustedProxies: [\"10.1.2.3/8\", \"fd00::1/8\", \"192.168.1.0/24\", \"::ffff:10.1.2.3/104\"]}\n",
                         "clientAddress.trustedProxies[0]: \"10.1.2.3/8\" (bits set past the /8 prefix: the range is 10.0.0.0/8;"
                                 + " one address is written without a prefix)",
                         "clientAddress.trustedProxies[1]: \"fd00::1/8\" (bits set past the /8 prefix: the range is fd00:0:0:0:0:0:0:0/8;"
-                                + " one address is written without a prefix)"),
+                                + " one address is written without a prefix)",
+                        "clientAddress.trustedProxies[3]: \"::ffff:10.1.2.3/104\" (bits set past the /104 prefix: the range is"
+                                + " ::ffff:10.0.0.0/104; one address is written without a prefix)"),
                 invalid(LISTENERS.replace("}]", ", proxyProtocol: v2}]") + UPSTREAMS,
                         "listeners[0].proxyProtocol: \"v2\" (expected true or false)"),
                 invalid(VALID + "limits: {requestBody: 10 megabytes, connectionsPerClient: -1}\n",

@@ -1,12 +1,11 @@
 package org.switchboard.proxy.http;
 
-import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GenericFutureListener;
 import java.net.InetSocketAddress;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.switchboard.config.Cidr;
 import org.switchboard.config.HostPort;
@@ -36,12 +35,23 @@ public final class DownstreamConnection {
      * The user event a client connection gets at the drain's timeout, just before it closes: a
      * request still waiting may be answered first (see {@code StreamExchange#answerDrainTimeout}).
      */
-    public static final Object DRAIN_TIMEOUT = new Object() {
+    public static final class DrainTimeout {
+        private boolean closesItself;
+
+        /**
+         * Said by a codec that answered every request on its connection: it closes the
+         * connection itself once the answers are written (with its lingering close, so no reset
+         * destroys them), within {@link #LAST_WRITES_MILLIS} all the same.
+         */
+        public void closesItself() {
+            closesItself = true;
+        }
+
         @Override
         public String toString() {
             return "drain: timeout";
         }
-    };
+    }
 
     /** How long a connection closed at the drain's timeout may take to write its last answers. */
     private static final long LAST_WRITES_MILLIS = 1000;
@@ -64,18 +74,26 @@ public final class DownstreamConnection {
 
     /**
      * Closes a connection still open at the drain's timeout, marked so its requests are logged as
-     * the proxy's end. Its codec hears {@link #DRAIN_TIMEOUT} first and may answer; the close
-     * follows what it wrote (a close at once could drop a write not yet submitted), and comes
-     * within {@link #LAST_WRITES_MILLIS} even for a client that reads nothing.
+     * the proxy's end. Its codec hears {@link DrainTimeout} first and may answer: then it closes
+     * the connection itself once that is written, or this does after {@link #LAST_WRITES_MILLIS}
+     * for a client that reads nothing. Otherwise the connection closes at once.
      */
     public static void closeForDrain(Channel channel, GenericFutureListener<ChannelFuture> then) {
         channel.attr(CLOSED_BY_PROXY).set(RequestRecord.Termination.DRAIN_TIMEOUT);
         channel.closeFuture().addListener(then);
-        channel.eventLoop().execute(() -> {
-            channel.pipeline().fireUserEventTriggered(DRAIN_TIMEOUT);
-            channel.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
-            channel.eventLoop().schedule(() -> channel.close(), LAST_WRITES_MILLIS, TimeUnit.MILLISECONDS);
-        });
+        try {
+            channel.eventLoop().execute(() -> {
+                DrainTimeout timeout = new DrainTimeout();
+                channel.pipeline().fireUserEventTriggered(timeout);
+                if (timeout.closesItself) {
+                    channel.eventLoop().schedule(() -> channel.close(), LAST_WRITES_MILLIS, TimeUnit.MILLISECONDS);
+                } else {
+                    channel.close();
+                }
+            });
+        } catch (RejectedExecutionException loopShuttingDown) {
+            channel.close();
+        }
     }
 
     /** Closes a connection as the proxy stops, marked so its requests are logged as the proxy's end. */

@@ -9,9 +9,11 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
+import io.netty.channel.unix.Errors;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -698,9 +700,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         } else if (event == DownstreamConnection.CLOSE_WHEN_IDLE) {
             closeWhenIdle();
             return;
-        } else if (event == DownstreamConnection.DRAIN_TIMEOUT) {
-            if (current != null) {
-                current.answerDrainTimeout();
+        } else if (event instanceof DownstreamConnection.DrainTimeout timeout) {
+            if (current != null && current.answerDrainTimeout()) {
+                timeout.closesItself(); // the answer went out with a lingering close (exchangeFailed)
             }
             return;
         } else if (event instanceof DownstreamConnection.EndpointUnhealthy unhealthy) {
@@ -757,12 +759,23 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         // A broken TLS record after the handshake comes wrapped in a DecoderException: still the client's I/O.
         boolean io = cause instanceof IOException || cause.getCause() instanceof SSLException;
         metrics.proxyError(io ? "client_io" : "client_internal");
-        clientReset = io;
+        clientReset = isConnectionReset(cause);
         if (!io) {
             LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": closing a connection from " + peerText()
                     + " after an internal error", cause);
         }
         ctx.close();
+    }
+
+    /**
+     * The client reset the connection (ECONNRESET): not a write failing after it closed in order
+     * (EPIPE), nor a broken TLS record.
+     */
+    private static boolean isConnectionReset(Throwable cause) {
+        if (cause instanceof Errors.NativeIoException nativeIo) {
+            return nativeIo.expectedErr() == Errors.ERRNO_ECONNRESET_NEGATIVE;
+        }
+        return cause instanceof SocketException && "Connection reset".equals(cause.getMessage());
     }
 
     // ---- clocks: idle between requests, request head, request body, the upstream, a client that

@@ -60,7 +60,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
      * holding at most its stream's window) must not stall every other stream's body on the
      * connection. Past this much waiting, room comes back only as the upstreams take bytes.
      */
-    public static final int CREDIT_ON_ARRIVAL_LIMIT = 4 * 1024 * 1024;
+    public static final int CREDIT_ON_ARRIVAL_LIMIT = 2 * 1024 * 1024;
     /** How long a client has to read an early answer before the rest of its body is refused. */
     private static final long ANSWER_READ_MILLIS = 500;
     /**
@@ -158,7 +158,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     /** The limits, as the start line states them. */
     public static String describeLimits(int headerList) {
         return "HTTP/2: " + MAX_CONCURRENT_STREAMS + " streams per connection, windows " + STREAM_WINDOW / 1024
-                + " KiB per stream and " + CONNECTION_WINDOW / 1024 + " KiB per connection, header list "
+                + " KiB per stream and " + CONNECTION_WINDOW / 1024 + " KiB per connection (given back on arrival while "
+                + CREDIT_ON_ARRIVAL_LIMIT / 1024 + " KiB wait for upstreams), header list "
                 + headerList + " bytes, at most " + MAX_RESETS + " resets per " + RESET_WINDOW_SECONDS + " s, "
                 + MAX_SMALL_CONTINUATIONS + " small CONTINUATION frames, " + MAX_EMPTY_DATA_FRAMES + " empty DATA frames in a row, "
                 + MAX_QUEUED_CONTROL_FRAMES + " queued control frames";
@@ -705,9 +706,9 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     }
 
     /** The response broke off after it started: the client learns it from a reset with {@code error}. */
-    void abortStream(Http2ServerStream stream, Http2Error error) {
+    void abortStream(Http2ServerStream stream, Http2Error error, boolean clientsDoing) {
         if (!stream.flow.reset) {
-            resetStream(stream.flow.id, error, false);
+            resetStream(stream.flow.id, error, clientsDoing);
         }
         output.flushSoon();
     }
@@ -843,9 +844,13 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             goAway();
             return;
         }
-        if (event == DownstreamConnection.DRAIN_TIMEOUT) {
+        if (event instanceof DownstreamConnection.DrainTimeout timeout) {
+            boolean answeredAll = true;
             for (Http2ServerStream stream : openStreams()) {
-                stream.answerDrainTimeout();
+                answeredAll &= stream.answerDrainTimeout();
+            }
+            if (answeredAll && goingAway) {
+                timeout.closesItself(); // after the GOAWAY, the last stream's end closes the connection
             }
             return;
         }

@@ -375,7 +375,7 @@ final class Http2ServerStream implements DownstreamStream {
      * stream and times its next stall afresh, so one judged here has taken nothing.
      */
     private boolean clientStalled() {
-        cutResponseOff("client_timeout", RequestRecord.Termination.CLIENT_TIMEOUT, Http2Error.CANCEL);
+        cutResponseOff("client_timeout", RequestRecord.Termination.CLIENT_TIMEOUT, Http2Error.CANCEL, true);
         return true;
     }
 
@@ -418,11 +418,16 @@ final class Http2ServerStream implements DownstreamStream {
 
     @Override
     public void resetAfterResponseStarted(MatrixErrors why) {
-        cutResponseOff(why.metricTag(), RequestRecord.Termination.TRUNCATED, Http2Error.INTERNAL_ERROR);
+        cutResponseOff(why.metricTag(), RequestRecord.Termination.TRUNCATED, Http2Error.INTERNAL_ERROR, why.clientsFault());
     }
 
-    /** Ends the response in progress by resetting the stream: recorded, counted, its exchange let go. */
-    private void cutResponseOff(String errorKind, RequestRecord.Termination termination, Http2Error reset) {
+    /**
+     * Ends the response in progress by resetting the stream: recorded, counted, its exchange let
+     * go. {@code clientsDoing}: the reset counts towards the client's limit (its body too large,
+     * too slow, not what it declared), not when an upstream broke the response off.
+     */
+    private void cutResponseOff(String errorKind, RequestRecord.Termination termination, Http2Error reset,
+                                boolean clientsDoing) {
         StreamExchange exchange = current;
         current = null;
         metrics().proxyError(errorKind);
@@ -433,7 +438,7 @@ final class Http2ServerStream implements DownstreamStream {
         }
         state = State.DONE;
         dropPending();
-        connection.abortStream(this, reset);
+        connection.abortStream(this, reset, clientsDoing);
     }
 
     /** Answers without an upstream (one of the proxy's own answers, parsed back from its HTTP/1 form). */
@@ -496,11 +501,9 @@ final class Http2ServerStream implements DownstreamStream {
         }
     }
 
-    /** The drain's timeout: a request still waiting may be answered before the connection closes. */
-    void answerDrainTimeout() {
-        if (current != null) {
-            current.answerDrainTimeout();
-        }
+    /** The drain's timeout: a request still waiting may be answered before the connection closes; whether it was. */
+    boolean answerDrainTimeout() {
+        return current != null && current.answerDrainTimeout();
     }
 
     // ---- the stream's end and clocks ----

@@ -101,6 +101,11 @@ public enum MatrixErrors implements LocalAnswer {
         return status;
     }
 
+    /** Whether the client caused it (a 4xx: its request, its pace), not the upstream or the proxy. */
+    public boolean clientsFault() {
+        return status.code() < 500;
+    }
+
     /** How a request this error ends is recorded (HAProxy's termination flags). */
     public RequestRecord.Termination termination() {
         return switch (this) {

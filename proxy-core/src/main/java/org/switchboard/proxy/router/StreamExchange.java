@@ -248,16 +248,18 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /**
-     * The drain's timeout came while this request waited for its answer. One the proxy would
-     * itself send again (a GET, HEAD or OPTIONS without a body, a PUT with a transaction id) is
-     * answered 503 now, so its client tries again at once, elsewhere; its connection closes
-     * after. Any other is cut off by that close with no answer: the upstream may have acted on
-     * it, and a 503 would say it had not.
+     * The drain's timeout came while this request waited for its answer. A GET, HEAD or OPTIONS
+     * without a body is answered 503 now (true), so its client tries again at once, elsewhere;
+     * its connection closes after. Any other is cut off by that close with no answer (false): the
+     * upstream may have acted on it, and a 503 would say it had not (a PUT with a transaction id
+     * too, as a frozen worker's is not moved).
      */
-    public void answerDrainTimeout() {
-        if (!done && mayResend && !responseStarted && response != Response.TUNNEL) {
-            fail(MatrixErrors.DRAIN_TIMEOUT);
+    public boolean answerDrainTimeout() {
+        if (done || !mayResend || replay != null || !requestComplete || responseStarted || response == Response.TUNNEL) {
+            return false;
         }
+        fail(MatrixErrors.DRAIN_TIMEOUT);
+        return true;
     }
 
     private void retried(String reason) {
