@@ -845,11 +845,13 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             return;
         }
         if (event instanceof DownstreamConnection.DrainTimeout timeout) {
-            boolean answeredAll = true;
+            int open = 0;
+            int answered = 0;
             for (Http2ServerStream stream : openStreams()) {
-                answeredAll &= stream.answerDrainTimeout();
+                open++;
+                answered += stream.answerDrainTimeout() ? 1 : 0;
             }
-            if (answeredAll && goingAway) {
+            if (answered > 0 && answered == open && goingAway) {
                 timeout.closesItself(); // after the GOAWAY, the last stream's end closes the connection
             }
             return;
