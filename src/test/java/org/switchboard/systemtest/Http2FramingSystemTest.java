@@ -274,6 +274,44 @@ class Http2FramingSystemTest {
         }
     }
 
+    /** Stream ids are used once, in increasing order (RFC 9113 5.1.1): a reused or skipped one ends the connection. */
+    @Test
+    void headersOnAStreamClosedOrSkippedEndTheConnection() throws Exception {
+        for (int[] streams : new int[][] {{1, 1}, {5, 3}}) {
+            try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+                client.send(RawH2Client.headers(streams[0], RawH2Client.get("/_matrix/client/versions"), true));
+                Frame answer = client.readUntil(RawH2Client.HEADERS);
+                assertEquals("200", client.decode(answer).status().toString());
+                client.readBody();
+                client.send(RawH2Client.headers(streams[1], RawH2Client.get("/_matrix/client/versions"), true));
+                Frame goAway = client.readUntil(RawH2Client.GOAWAY);
+                assertNotNull(goAway, "stream " + streams[1] + " after " + streams[0]);
+                assertEquals(PROTOCOL_ERROR, goAway.errorCode());
+            }
+        }
+    }
+
+    /** But the trailers of a stream the proxy reset may still be on their way: they are ignored (RFC 9113 5.1). */
+    @Test
+    void headersOnAStreamTheProxyResetAreIgnored() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            byte[] upperCase = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/",
+                    ":authority", "matrix.example.org", "X-Upper", "1");
+            client.send(RawH2Client.headers(1, upperCase, false));
+            assertEquals(1, client.readUntil(RawH2Client.RST_STREAM).stream());
+            client.send(RawH2Client.headers(1, RawH2Client.block("x-trailer", "late"), true),
+                    RawH2Client.headers(3, RawH2Client.get("/after"), true));
+            Frame answer;
+            do {
+                answer = client.read();
+                assertNotNull(answer, "the connection stays");
+                assertTrue(answer.type() != RawH2Client.GOAWAY, "no connection error: " + answer);
+            } while (answer.type() != RawH2Client.HEADERS);
+            assertEquals(3, answer.stream());
+            assertEquals("200", client.decode(answer).status().toString());
+        }
+    }
+
     @Test
     void theStreamPastTheConcurrencyLimitIsRefused() throws Exception {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {

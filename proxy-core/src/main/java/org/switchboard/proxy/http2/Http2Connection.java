@@ -68,6 +68,8 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
      * CVE-2023-44487), or by us because of what it sent (CVE-2025-55163).
      */
     public static final int MAX_RESETS = 200;
+    /** How many of the streams it reset last the connection remembers, to ignore the client's late frames on them. */
+    private static final int RECENT_RESETS = 64;
     public static final int RESET_WINDOW_SECONDS = 30;
     /** Small CONTINUATION frames in a row before the connection ends (CONTINUATION flood). */
     public static final int MAX_SMALL_CONTINUATIONS = 16;
@@ -120,6 +122,9 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
     private int clientInitialWindow = Http2Frames.DEFAULT_WINDOW;
     /** Request bytes the client may still send on the connection, and those to announce back. */
     private int receiveWindow = CONNECTION_WINDOW;
+    /** The ids of the last streams this side reset (a ring): the client's frames on them may still be on their way. */
+    private final int[] recentResets = new int[RECENT_RESETS];
+    private int recentResetsNext;
     /** Of the bytes waiting in streams for their upstreams, how many had their room given back on arrival. */
     private int creditedOnArrival;
     private int returnable;
@@ -322,8 +327,11 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
                 throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR, "HEADERS on the even stream %d", streamId);
             }
             if (streamId <= lastStreamId) {
-                writeReset(streamId, Http2Error.STREAM_CLOSED, true); // an id used before (RFC 9113 5.1.1)
-                return;
+                if (goingAway || clientGoingAway || resetRecently(streamId)) {
+                    return; // sent before the client learned of our reset or GOAWAY (RFC 9113 5.1, 6.8)
+                }
+                throw Http2Exception.connectionError(Http2Error.PROTOCOL_ERROR,
+                        "HEADERS on stream %d, closed or skipped: ids are used once, in increasing order", streamId);
             }
             lastStreamId = streamId;
             if (goingAway || clientGoingAway) {
@@ -459,6 +467,15 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
             resetsInWindow = 0;
         }
         return ++resetsInWindow > MAX_RESETS;
+    }
+
+    private boolean resetRecently(int streamId) {
+        for (int id : recentResets) {
+            if (id == streamId) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The client's first frame must be its SETTINGS (RFC 9113 3.4). */
@@ -618,6 +635,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
         ByteBuf frame = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);
         Http2Frames.reset(frame, streamId, error.code());
+        recentResets[recentResetsNext++ % RECENT_RESETS] = streamId;
         writeControl(frame);
     }
 
