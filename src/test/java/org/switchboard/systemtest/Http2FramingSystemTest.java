@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.handler.codec.http2.Http2Headers;
+import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -39,6 +40,9 @@ class Http2FramingSystemTest {
     private static final int PROTOCOL_ERROR = 0x1;
     private static final int ENHANCE_YOUR_CALM = 0xb;
     private static final String LARGE = "x".repeat(200_000);
+    /** A POST whose block has a field name in upper case: malformed (RFC 9113 8.2.1), its stream reset. */
+    private static final byte[] UPPER_CASE_FIELD = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/",
+            ":authority", "matrix.example.org", "X-Upper", "1");
 
     @TempDir
     Path dir;
@@ -295,18 +299,11 @@ class Http2FramingSystemTest {
     @Test
     void headersOnAStreamTheProxyResetAreIgnored() throws Exception {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
-            byte[] upperCase = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/",
-                    ":authority", "matrix.example.org", "X-Upper", "1");
-            client.send(RawH2Client.headers(1, upperCase, false));
+            client.send(RawH2Client.headers(1, UPPER_CASE_FIELD, false));
             assertEquals(1, client.readUntil(RawH2Client.RST_STREAM).stream());
             client.send(RawH2Client.headers(1, RawH2Client.block("x-trailer", "late"), true),
                     RawH2Client.headers(3, RawH2Client.get("/after"), true));
-            Frame answer;
-            do {
-                answer = client.read();
-                assertNotNull(answer, "the connection stays");
-                assertTrue(answer.type() != RawH2Client.GOAWAY, "no connection error: " + answer);
-            } while (answer.type() != RawH2Client.HEADERS);
+            Frame answer = nextHeadersOnALiveConnection(client);
             assertEquals(3, answer.stream());
             assertEquals("200", client.decode(answer).status().toString());
         }
@@ -349,16 +346,9 @@ class Http2FramingSystemTest {
     @Test
     void aMalformedRequestEndsItsStreamNotTheConnection() throws Exception {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
-            byte[] upperCase = RawH2Client.block(":method", "POST", ":scheme", "http", ":path", "/",
-                    ":authority", "matrix.example.org", "X-Upper", "1");
-            client.send(RawH2Client.headers(1, upperCase, false), RawH2Client.data(1, new byte[10], true),
+            client.send(RawH2Client.headers(1, UPPER_CASE_FIELD, false), RawH2Client.data(1, new byte[10], true),
                     RawH2Client.headers(3, RawH2Client.get("/after"), true));
-            Frame answer;
-            do {
-                answer = client.read();
-                assertNotNull(answer, "the connection stays");
-                assertTrue(answer.type() != RawH2Client.GOAWAY, "no connection error: " + answer);
-            } while (answer.type() != RawH2Client.HEADERS);
+            Frame answer = nextHeadersOnALiveConnection(client);
             assertEquals(3, answer.stream());
             assertEquals("200", client.decode(answer).status().toString());
         }
@@ -447,5 +437,16 @@ class Http2FramingSystemTest {
             assertNotNull(last, "the stream after the uploads was answered");
             assertEquals("200", last.status().toString());
         }
+    }
+
+    /** The next HEADERS frame, asserting on the way that the connection neither ends nor gets GOAWAY. */
+    private static Frame nextHeadersOnALiveConnection(RawH2Client client) throws IOException {
+        Frame answer;
+        do {
+            answer = client.read();
+            assertNotNull(answer, "the connection stays");
+            assertTrue(answer.type() != RawH2Client.GOAWAY, "no connection error: " + answer);
+        } while (answer.type() != RawH2Client.HEADERS);
+        return answer;
     }
 }
