@@ -635,7 +635,7 @@ public final class Http2Connection extends ChannelInboundHandlerAdapter {
         }
         ByteBuf frame = ctx.alloc().buffer(Http2Frames.HEADER_LENGTH + 4);
         Http2Frames.reset(frame, streamId, error.code());
-        recentResets[recentResetsNext++ % RECENT_RESETS] = streamId;
+        recentResets[recentResetsNext++ & (RECENT_RESETS - 1)] = streamId; // a power of two: no sign trouble on overflow
         writeControl(frame);
     }
 

@@ -39,7 +39,7 @@ public enum MatrixErrors implements LocalAnswer {
     /** A Host that another certificate serves than the one this TLS connection's SNI chose: the client reconnects. */
     MISDIRECTED_REQUEST(HttpResponseStatus.MISDIRECTED_REQUEST, "M_MISDIRECTED_REQUEST",
             "This connection does not serve that host: open a new connection to it"),
-    /** A drain's timeout came while a request that may be sent again waited for its answer: the client tries again elsewhere. */
+    /** A drain's timeout came while a bodiless GET, HEAD or OPTIONS waited for its answer: the client tries again elsewhere. */
     DRAIN_TIMEOUT(HttpResponseStatus.SERVICE_UNAVAILABLE, "M_UNKNOWN", "The proxy is shutting down: try again");
 
     private final HttpResponseStatus status;

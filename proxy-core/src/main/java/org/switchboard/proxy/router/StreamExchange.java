@@ -199,10 +199,10 @@ public final class StreamExchange implements UpstreamListener {
         if (next == null || awayFrom != null && (!next.load().available() || next.address().equals(awayFrom))) {
             return null;
         }
-        // Every caller leaves an endpoint that is gone (refused the connection, closed it before
-        // any answer, failed its checks): the first move adds no work, as the endpoint left does
-        // none, so it is not counted. A request moving again is, against the budget (a storm of
-        // requests bouncing between failing endpoints).
+        // Every caller leaves an endpoint that is gone or silent (refused the connection, closed
+        // it before any answer, failed its checks): it serves no one meanwhile, and its clients
+        // would otherwise fail or wait there, so the first move is not counted. A request moving
+        // again is, against the budget (a storm of requests bouncing between failing endpoints).
         boolean firstMove = triedBefore == null;
         if (!(firstMove || holdsRetry || failover.retries().tryAcquire())) {
             failover.metrics().retryRefused();
