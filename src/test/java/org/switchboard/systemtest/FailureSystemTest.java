@@ -165,6 +165,18 @@ class FailureSystemTest {
         assertEquals("{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"Unrecognized request: no route matches\"}", response.body());
     }
 
+    /** The proxy's own answer to HEAD has no body (RFC 9110 9.3.2): only the length a GET would get. */
+    @Test
+    void aHeadToADeadUpstreamGets502WithoutABody() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            HttpWire.Head head = client.send("HEAD /dead/x HTTP/1.1\r\nHost: a\r\n\r\n").readHead();
+            assertEquals("502", head.startLineParts()[1]);
+            assertTrue(Integer.parseInt(head.header("Content-Length")) > 0, "the length a GET would get");
+            assertEquals("close", head.header("Connection"));
+            assertEquals(0, client.input().readAllBytes().length, "nothing after the head until the close");
+        }
+    }
+
     @Test
     void connectionStaysUsableAfterA404() throws Exception {
         try (RawClient client = new RawClient(proxy.address())) {

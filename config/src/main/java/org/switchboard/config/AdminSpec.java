@@ -26,6 +26,17 @@ public record AdminSpec(HostPort address, List<Cidr> allow, String tokenFile) {
         return new AdminSpec(address, LOOPBACK, null);
     }
 
+    /**
+     * What to warn of when no peer may use the actions (an empty {@code allow} and no token): maybe
+     * meant, maybe not, and nothing else would say it; null when some peer may.
+     */
+    public String actionsLockedOut() {
+        return allow.isEmpty() && tokenFile == null
+                ? "admin.allow is empty and admin.tokenFile is not set: POST /reload and POST /drain are refused to"
+                        + " everyone (a change of the file still reloads, SIGTERM still drains)"
+                : null;
+    }
+
     /** Whether a peer address (4 or 16 bytes, mapped IPv6 folded) may use actions without the token. */
     public boolean allows(byte[] peer) {
         for (Cidr cidr : allow) {

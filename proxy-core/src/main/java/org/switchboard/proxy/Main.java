@@ -133,10 +133,8 @@ public final class Main {
         }
         if (check) {
             tlsChecks.warnings().forEach(warning -> err.println("warning: " + warning));
-            if (spec.admin().allow().isEmpty() && spec.admin().tokenFile() == null) {
-                // Maybe meant (no actions over HTTP), maybe not: said either way, since nothing else would.
-                err.println("warning: admin.allow is empty and admin.tokenFile is not set: POST /reload and POST /drain"
-                        + " are refused to everyone (a change of the file still reloads, SIGTERM still drains)");
+            if (spec.admin().actionsLockedOut() != null) {
+                err.println("warning: " + spec.admin().actionsLockedOut());
             }
             out.println(configFile == null
                     ? "config (built-in default; no file given, so none was checked) is valid"

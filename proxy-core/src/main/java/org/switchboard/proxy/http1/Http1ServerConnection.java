@@ -429,7 +429,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             metrics.proxyError(error.metricTag());
         }
         record.status = error.statusCode();
-        record.bytesOut = error.bodyLength();
+        record.bytesOut = headRequest ? 0 : error.bodyLength();
         record.termination = RequestRecord.Termination.LOCAL;
         // A body announced and not read (the client may still send it, with or without an
         // Expect it was never told to act on) leaves the next request's start unknown: close.
@@ -636,11 +636,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         current = null;
         metrics.proxyError(error.metricTag());
         record.status = error.status().code();
-        record.bytesOut = error.bodyLength();
+        record.bytesOut = headRequest ? 0 : error.bodyLength();
         record.termination = error.termination();
         endRecord(failed);
         boolean close = !(keepAlive && complete && requestComplete);
-        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, close), ctx.voidPromise());
+        ctx.writeAndFlush(error.encoded(ctx.alloc(), http10, close, headRequest), ctx.voidPromise());
         if (close) {
             closeAfterFlush();
         } else {

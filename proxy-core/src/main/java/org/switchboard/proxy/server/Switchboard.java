@@ -268,6 +268,15 @@ public final class Switchboard implements AutoCloseable {
         ready = true;
         LOG.log(System.Logger.Level.INFO, "Switchboard " + Version.SWITCHBOARD + " started (built-in table: Synapse "
                 + Version.synapse() + "): " + describe(spec));
+        warnIfActionsLockedOut(spec);
+    }
+
+    /** At start and at each reload: an admin listener whose actions answer no one is said in the log. */
+    static void warnIfActionsLockedOut(SwitchboardSpec spec) {
+        String lockedOut = spec.admin().actionsLockedOut();
+        if (lockedOut != null) {
+            LOG.log(System.Logger.Level.WARNING, lockedOut);
+        }
     }
 
     /** Binds one socket; a failure names the listener, the address and the cause, not only the cause. */
