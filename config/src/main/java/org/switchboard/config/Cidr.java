@@ -21,6 +21,7 @@ public record Cidr(byte[] network, int prefixLength, String text) {
         if (address == null) {
             throw new IllegalArgumentException(EXPECTED);
         }
+        boolean mapped = address.length == 4 && addressText.contains(":");
         int bits = address.length * 8;
         int prefix = bits;
         if (slash >= 0) {
@@ -30,7 +31,7 @@ public record Cidr(byte[] network, int prefixLength, String text) {
                 throw new IllegalArgumentException(EXPECTED);
             }
             // A mapped IPv6 range (::ffff:10.0.0.0/104) is the IPv4 range it covers.
-            if (address.length == 4 && addressText.contains(":")) {
+            if (mapped) {
                 prefix -= 96;
             }
             if (prefix < 0 || prefix > bits) {
@@ -45,8 +46,7 @@ public record Cidr(byte[] network, int prefixLength, String text) {
             // 10.1.2.3/8 is most often meant as the one address: taking the whole /8 silently
             // would trust (or allow) far more than was written.
             String written = text.substring(slash + 1);
-            String range = addressText.contains(":") && address.length == 4
-                    ? "::ffff:" + IpLiterals.text(network) : IpLiterals.text(network); // as written: mapped stays mapped
+            String range = (mapped ? "::ffff:" : "") + IpLiterals.text(network); // as written: mapped stays mapped
             throw new IllegalArgumentException("bits set past the /" + written + " prefix: the range is "
                     + range + "/" + written + "; one address is written without a prefix");
         }

@@ -429,7 +429,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             metrics.proxyError(error.metricTag());
         }
         record.status = error.statusCode();
-        record.bytesOut = headRequest ? 0 : error.bodyLength();
+        record.bytesOut = error.bodyBytesSent(headRequest);
         record.termination = RequestRecord.Termination.LOCAL;
         // A body announced and not read (the client may still send it, with or without an
         // Expect it was never told to act on) leaves the next request's start unknown: close.
@@ -636,7 +636,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         current = null;
         metrics.proxyError(error.metricTag());
         record.status = error.status().code();
-        record.bytesOut = headRequest ? 0 : error.bodyLength();
+        record.bytesOut = error.bodyBytesSent(headRequest);
         record.termination = error.termination();
         endRecord(failed);
         boolean close = !(keepAlive && complete && requestComplete);

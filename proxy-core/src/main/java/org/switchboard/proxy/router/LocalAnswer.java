@@ -21,6 +21,11 @@ public interface LocalAnswer {
     /** The body's length, for the access log. */
     int bodyLength();
 
+    /** The body bytes the client gets: none in the answer to HEAD, which only says the length. */
+    default int bodyBytesSent(boolean headRequest) {
+        return headRequest ? 0 : bodyLength();
+    }
+
     /** The {@code kind} of switchboard_proxy_errors this answer counts under, or null for a wanted answer. */
     String metricTag();
 }

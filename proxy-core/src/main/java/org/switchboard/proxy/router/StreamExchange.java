@@ -231,8 +231,8 @@ public final class StreamExchange implements UpstreamListener {
      * the request keeps waiting: the worker may yet answer.
      */
     public void endpointUnhealthy(HostPort address) {
-        boolean waitingThere = !done && upstream != null && requestComplete && mayResend && replay == null
-                && !responseStarted && !upstreamSpoke && response != Response.TUNNEL && endpoint.address().equals(address);
+        boolean waitingThere = bodilessAndUnanswered() && upstream != null && !upstreamSpoke
+                && endpoint.address().equals(address);
         if (!waitingThere) {
             return;
         }
@@ -255,11 +255,19 @@ public final class StreamExchange implements UpstreamListener {
      * too, as a frozen worker's is not moved).
      */
     public boolean answerDrainTimeout() {
-        if (done || !mayResend || replay != null || !requestComplete || responseStarted || response == Response.TUNNEL) {
+        if (!bodilessAndUnanswered()) {
             return false;
         }
         fail(MatrixErrors.DRAIN_TIMEOUT);
         return true;
+    }
+
+    /**
+     * A GET, HEAD or OPTIONS without a body (sent again as it is, no body kept for it), read
+     * whole, with no byte of its answer out yet: what may be moved, or answered by the proxy.
+     */
+    private boolean bodilessAndUnanswered() {
+        return !done && requestComplete && mayResend && replay == null && !responseStarted && response != Response.TUNNEL;
     }
 
     private void retried(String reason) {

@@ -152,7 +152,7 @@ public final class ListenerTls {
      * at once; refusing to start would take the whole listener down instead), with a warning.
      */
     private static void warnIfExpired(String listener, LoadedCertificate certificate) {
-        if (certificate.notAfter().isBefore(Instant.now())) {
+        if (certificate.expiredAt(Instant.now())) {
             LOG.log(System.Logger.Level.WARNING, "listener " + listener + ": certificate " + certificate.name()
                     + " expired at " + certificate.notAfter() + "; clients will refuse it");
         }

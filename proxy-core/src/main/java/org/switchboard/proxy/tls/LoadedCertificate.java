@@ -92,6 +92,11 @@ public record LoadedCertificate(String name, List<String> dnsNames, Instant notA
         return otherDigest != null && Arrays.equals(digest, otherDigest);
     }
 
+    /** Whether it is past its end at {@code now} (served all the same, with a warning). */
+    public boolean expiredAt(Instant now) {
+        return notAfter.isBefore(now);
+    }
+
     /** Whether {@code host} (lower case, no port) is one of this certificate's names, wildcards included. */
     public boolean covers(String host) {
         for (String dnsName : dnsNames) {

@@ -19,7 +19,7 @@ public final class TlsFileChecks extends FileChecks.OnDisk {
     public List<String> tlsListener(int index, TlsSpec tls, boolean http2) {
         try {
             for (LoadedCertificate certificate : ListenerTls.check(index, tls, http2, TlsContexts.best(new TicketKeys()))) {
-                if (certificate.notAfter().isBefore(Instant.now())) {
+                if (certificate.expiredAt(Instant.now())) {
                     warnings.add("listeners[" + index + "].tls: certificate " + certificate.name() + " ("
                             + certificate.subject() + ") expired at " + certificate.notAfter()
                             + "; a start serves it and clients will refuse it");
