@@ -330,6 +330,20 @@ class Http2SystemTest {
         assertTrue(line.contains("\"status\":499") && line.contains("\"termination\":\"client_aborted\""), line);
     }
 
+    /** The proxy's own answer to HEAD goes out without its body, and is logged so. */
+    @Test
+    void theProxysOwnAnswerToHeadIsLoggedWithNoBodyBytes() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.block(":method", "HEAD", ":scheme", "http",
+                    ":path", "/_synapse/admin/v1/head", ":authority", "matrix.example.org"), true));
+            Frame headers = client.readUntil(RawH2Client.HEADERS);
+            assertEquals("403", client.decode(headers).status().toString());
+            assertTrue(headers.endStream(), "no DATA after the answer to HEAD");
+        }
+        String line = loggedLine("/_synapse/admin/v1/head");
+        assertTrue(line.contains("\"status\":403") && line.contains("\"bytes_out\":0,"), line);
+    }
+
     /** The proxy's reset for the client's own protocol error is not logged as the client's leaving. */
     @Test
     void dataAfterTheStreamsEndIsLoggedAsTheClientsProtocolError() throws Exception {

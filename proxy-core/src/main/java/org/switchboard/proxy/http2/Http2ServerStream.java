@@ -409,7 +409,7 @@ final class Http2ServerStream implements DownstreamStream {
         current = null;
         metrics().proxyError(error.metricTag());
         record.status = error.status().code();
-        record.bytesOut = error.bodyLength();
+        record.bytesOut = error.bodyBytesSent(headRequest);
         record.termination = error.termination();
         endRecord(failed);
         writeAnswer(error);
@@ -447,7 +447,7 @@ final class Http2ServerStream implements DownstreamStream {
             metrics().proxyError(answer.metricTag());
         }
         record.status = answer.statusCode();
-        record.bytesOut = answer.bodyLength();
+        record.bytesOut = answer.bodyBytesSent(headRequest);
         record.termination = RequestRecord.Termination.LOCAL;
         endRecord(null);
         writeAnswer(answer);
