@@ -27,22 +27,22 @@ start_workers "$work"
 switchboard_config "$work/a.yaml" "$threads"
 sed -e 's/18503/18603/; s/18504/18604/' "$work/a.yaml" > "$work/b.yaml"
 
-start() { # "name|jar|options" config admin-port -> pid; the jar is copied so a rebuild cannot change it
+start() { # "name|jar|options" config admin-port; the jar is copied so a rebuild cannot change it
   local name jar opts
   IFS='|' read -r name jar opts <<<"$1"
   cp "$jar" "$work/$name.jar"
   # shellcheck disable=SC2086 # the options are words
   java -Xms512m -Xmx512m $opts -jar "$work/$name.jar" --config "$2" > "$work/$name.log" 2>&1 &
-  local pid=$!
-  pids+=($pid)
+  pids+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$3/ready" >/dev/null && break; sleep 0.2; done
-  echo "$pid"
 }
 
 name_a=${variant_a%%|*}; name_b=${variant_b%%|*}
 [ "$name_a" != "$name_b" ] || { echo "the two variants need different names" >&2; exit 2; }
-pid_a=$(start "$variant_a" "$work/a.yaml" 18504)
-pid_b=$(start "$variant_b" "$work/b.yaml" 18604)
+start "$variant_a" "$work/a.yaml" 18504
+pid_a=${pids[-1]}
+start "$variant_b" "$work/b.yaml" 18604
+pid_b=${pids[-1]}
 wrk_warmup http://127.0.0.1:18503 "$mix" & warming=$!
 wrk_warmup http://127.0.0.1:18603 "$mix"
 wait "$warming"
