@@ -37,6 +37,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.switchboard.proxy.http2.Http2Connection;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
@@ -317,6 +319,52 @@ class Http2SystemTest {
             }
         }
         assertEquals(before, upstream.received().size(), "it never reached the upstream");
+    }
+
+    /**
+     * RFC 9113 8.3.1: {@code :path} is origin-form (or {@code *} for OPTIONS), and a Host naming
+     * another authority than {@code :authority} makes the request malformed; this proxy serves
+     * http and https only. Each is refused, never forwarded.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"absolute path", "asterisk GET", "ftp scheme", "other host"})
+    void malformedPseudoHeadersAreRefusedAndNeverForwarded(String which) throws Exception {
+        byte[] block = switch (which) {
+            case "absolute path" -> RawH2Client.get("http://matrix.example.org/_matrix/client/versions");
+            case "asterisk GET" -> RawH2Client.get("*");
+            case "ftp scheme" -> RawH2Client.block(":method", "GET", ":scheme", "ftp", ":path", "/_matrix/client/versions",
+                    ":authority", "matrix.example.org");
+            default -> RawH2Client.get("/_matrix/client/versions", "host", "admin.example.org");
+        };
+        int before = upstream.received().size();
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, block, true));
+            Frame answer = client.read();
+            while (answer != null && answer.type() != RawH2Client.HEADERS && answer.type() != RawH2Client.RST_STREAM) {
+                answer = client.read();
+            }
+            assertNotNull(answer, "the stream is answered");
+            if (answer.type() == RawH2Client.HEADERS) {
+                assertEquals("400", client.decode(answer).status().toString());
+            }
+        }
+        assertEquals(before, upstream.received().size(), "it never reached the upstream");
+    }
+
+    /** The same authority in Host and :authority, once normalized (case, the scheme's default port), is served. */
+    @Test
+    void aHostThatNamesTheAuthorityAfterNormalizationIsServed() throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            client.send(RawH2Client.headers(1, RawH2Client.get("/_matrix/client/versions", "host", "Matrix.Example.org:80"), true));
+            Frame answer = client.read();
+            while (answer != null && answer.type() != RawH2Client.HEADERS) {
+                answer = client.read();
+            }
+            assertNotNull(answer, "the stream is answered");
+            assertEquals("200", client.decode(answer).status().toString());
+        }
+        HttpWire.Head head = upstream.received().get(upstream.received().size() - 1).head();
+        assertEquals("matrix.example.org", head.header("Host"), ":authority is what goes upstream");
     }
 
     /** HTTP/2 has no half-close: a client's FIN abandons its streams at once, before their upstreams answer. */

@@ -54,7 +54,11 @@ final class Http2RequestHead {
             // CONNECT (and extended CONNECT) is not offered: SETTINGS_ENABLE_CONNECT_PROTOCOL is never sent.
             return MALFORMED;
         }
-        if (!plain(method) || !plain(path)) {
+        if (!plain(method) || !plain(path) || !originFormOrAsterisk(method, path) || !httpScheme(headers.scheme())) {
+            return MALFORMED;
+        }
+        CharSequence host = headers.get(HOST);
+        if (authority != null && host != null && !sameAuthority(authority, host, headers.scheme())) {
             return MALFORMED;
         }
         append(method);
@@ -96,7 +100,7 @@ final class Http2RequestHead {
                     return MALFORMED; // a repeated Host, as HTTP/1 refuses it (RFC 9112 3.2)
                 }
                 if (hasHost) {
-                    continue; // :authority wins (RFC 9113 8.3.1)
+                    continue; // the same authority as :authority (checked above), written once
                 }
                 hasHost = true;
             }
@@ -139,6 +143,42 @@ final class Http2RequestHead {
         }
         append("\r\n");
         return at;
+    }
+
+    /**
+     * {@code :path} is the path and query of an http or https URI, or {@code *} for a server-wide
+     * OPTIONS (RFC 9113 8.3.1): an absolute URI there is malformed, not a request for another host.
+     */
+    private static boolean originFormOrAsterisk(CharSequence method, CharSequence path) {
+        if (path.charAt(0) == '/') {
+            return true;
+        }
+        return path.length() == 1 && path.charAt(0) == '*' && AsciiString.contentEquals(method, "OPTIONS");
+    }
+
+    /** This proxy serves http and https resources only; a request for another scheme's is not one of them. */
+    private static boolean httpScheme(CharSequence scheme) {
+        return AsciiString.contentEqualsIgnoreCase(scheme, "https") || AsciiString.contentEqualsIgnoreCase(scheme, "http");
+    }
+
+    /**
+     * A Host field naming another authority than {@code :authority} makes the request malformed
+     * (RFC 9113 8.3.1), compared after scheme-based normalization (RFC 3986 6.2.3): case aside, and
+     * without the scheme's default port or an empty one.
+     */
+    private static boolean sameAuthority(CharSequence authority, CharSequence host, CharSequence scheme) {
+        String defaultPort = AsciiString.contentEqualsIgnoreCase(scheme, "https") ? "443" : "80";
+        return withoutDefaultPort(authority, defaultPort).equalsIgnoreCase(withoutDefaultPort(host, defaultPort));
+    }
+
+    private static String withoutDefaultPort(CharSequence authority, String defaultPort) {
+        String text = authority.toString();
+        int colon = text.lastIndexOf(':');
+        if (colon < 0 || colon < text.lastIndexOf(']')) {
+            return text; // no port (a colon inside an IPv6 literal's brackets is not one)
+        }
+        String port = text.substring(colon + 1);
+        return port.isEmpty() || port.equals(defaultPort) ? text.substring(0, colon) : text;
     }
 
     private static boolean isZero(CharSequence value) {
