@@ -30,10 +30,32 @@ class CommandLineSystemTest {
                 listeners: [{name: client, address: "0.0.0.0:8080"}]
                 admin: {address: "127.0.0.1:9901", allow: []}
                 upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                routes:
+                  - { path: { prefix: "/_synapse/admin/" }, allow: ["10.0.0.0/8"], upstream: main }
+                  - preset: synapse
                 """);
         assertEquals(0, run("--check", "--config", config.toString()), stderr());
         assertEquals(List.of("warning: admin.allow is empty and admin.tokenFile is not set: POST /reload and POST /drain"
                 + " are refused to everyone (a change of the file still reloads, SIGTERM still drains)"), stderr().lines().toList());
+    }
+
+    /** An allow list written after the preset guards nothing, and the admin API is open: both said, exit 0. */
+    @Test
+    void checkWarnsOfARouteThatNeverMatchesAndOfAnOpenAdminApi() throws Exception {
+        Path config = Files.writeString(dir.resolve("shadowed.yaml"), """
+                listeners: [{name: client, address: "0.0.0.0:8080"}]
+                upstreams: {main: {endpoints: ["127.0.0.1:8008"]}}
+                routes:
+                  - preset: synapse
+                  - { path: { prefix: "/_synapse/admin/" }, allow: ["10.0.0.0/8"], upstream: main }
+                """);
+        assertEquals(0, run("--check", "--config", config.toString()), stderr());
+        List<String> warnings = stderr().lines().toList();
+        assertEquals(2, warnings.size(), stderr());
+        assertTrue(warnings.get(0).startsWith("warning: routes[1] (prefix /_synapse/admin/) never matches: synapse/admin"),
+                warnings.get(0));
+        assertTrue(warnings.get(1).startsWith("warning: Synapse's admin API (/_synapse/admin/) is forwarded to main from"
+                + " every client address on every Host"), warnings.get(1));
     }
 
     @Test

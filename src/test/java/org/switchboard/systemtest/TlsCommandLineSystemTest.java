@@ -108,6 +108,9 @@ class TlsCommandLineSystemTest {
                   address: "127.0.0.1:0"
                 upstreams:
                   main: { endpoints: ["127.0.0.1:8008"] }
+                routes:
+                  - { path: { prefix: "/_synapse/admin/" }, allow: ["10.0.0.0/8"], upstream: main }
+                  - preset: synapse
                 """.formatted(certificates.toString().stripTrailing()));
     }
 

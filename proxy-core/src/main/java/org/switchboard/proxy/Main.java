@@ -133,9 +133,7 @@ public final class Main {
         }
         if (check) {
             tlsChecks.warnings().forEach(warning -> err.println("warning: " + warning));
-            if (spec.admin().actionsLockedOut() != null) {
-                err.println("warning: " + spec.admin().actionsLockedOut());
-            }
+            Switchboard.warnings(spec, RoutingSnapshot.compile(spec)).forEach(warning -> err.println("warning: " + warning));
             out.println(configFile == null
                     ? "config (built-in default; no file given, so none was checked) is valid"
                     : "config " + configFile + " is valid");

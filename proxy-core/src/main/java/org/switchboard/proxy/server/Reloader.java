@@ -145,7 +145,7 @@ public final class Reloader implements AutoCloseable {
             last = new Outcome(Instant.now(), trigger, next.generation(), List.of());
             LOG.log(System.Logger.Level.INFO, "reload (" + trigger + ") of " + configFile + " applied: generation "
                     + next.generation() + " in force");
-            Switchboard.warnIfActionsLockedOut(spec);
+            Switchboard.logWarnings(spec, next.routing());
             return new AdminApi.Answer(200, "{\"result\":\"ok\",\"generation\":" + next.generation() + "}");
         } catch (ConfigException e) {
             return refused(trigger, e.errors());

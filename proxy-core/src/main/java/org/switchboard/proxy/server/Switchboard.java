@@ -65,6 +65,8 @@ import org.switchboard.proxy.tls.TlsContexts;
 import org.switchboard.proxy.tls.TlsStartException;
 import org.switchboard.proxy.upstream.UpstreamConnectionPool;
 import org.switchboard.routing.FollowedSynapse;
+import org.switchboard.routing.RouteWarnings;
+import org.switchboard.routing.RoutingSnapshot;
 import org.switchboard.routing.SynapsePreset;
 import org.switchboard.routing.TokenUsers;
 
@@ -268,15 +270,26 @@ public final class Switchboard implements AutoCloseable {
         ready = true;
         LOG.log(System.Logger.Level.INFO, "Switchboard " + Version.SWITCHBOARD + " started (built-in table: Synapse "
                 + Version.synapse() + "): " + describe(spec));
-        warnIfActionsLockedOut(spec);
+        logWarnings(spec, snapshot.get().routing());
     }
 
-    /** At start and at each reload: an admin listener whose actions answer no one is said in the log. */
-    static void warnIfActionsLockedOut(SwitchboardSpec spec) {
+    /**
+     * What a valid config does as written that its author likely did not mean: an admin listener
+     * whose actions answer no one, a route that never matches, Synapse's admin API open to every
+     * address. Said by {@code --check}, and in the log at start and at each reload.
+     */
+    public static List<String> warnings(SwitchboardSpec spec, RoutingSnapshot routing) {
+        List<String> warnings = new ArrayList<>();
         String lockedOut = spec.admin().actionsLockedOut();
         if (lockedOut != null) {
-            LOG.log(System.Logger.Level.WARNING, lockedOut);
+            warnings.add(lockedOut);
         }
+        warnings.addAll(RouteWarnings.of(routing));
+        return warnings;
+    }
+
+    static void logWarnings(SwitchboardSpec spec, RoutingSnapshot routing) {
+        warnings(spec, routing).forEach(warning -> LOG.log(System.Logger.Level.WARNING, warning));
     }
 
     /** Binds one socket; a failure names the listener, the address and the cause, not only the cause. */
