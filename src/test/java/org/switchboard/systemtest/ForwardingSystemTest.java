@@ -14,11 +14,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.client.WireMock;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
+import java.io.IOException;
+import java.net.Socket;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -28,6 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
@@ -50,7 +54,16 @@ class ForwardingSystemTest {
         wiremock.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200).withBody("from wiremock")));
         wiremock.stubFor(any(urlEqualTo("/chunked")).willReturn(aResponse().withStatus(200)
                 .withBody("0123456789".repeat(1000)).withChunkedDribbleDelay(5, 20)));
-        tiny = new TinyUpstream(TinyUpstream.echoTarget());
+        TinyUpstream.Behavior echo = TinyUpstream.echoTarget();
+        tiny = new TinyUpstream((request, out, in) -> {
+            if (!request.target().startsWith("/tiny/trailers")) {
+                return echo.respond(request, out, in);
+            }
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Checksum\r\n\r\n"
+                    + "5\r\nhello\r\n0\r\nX-Checksum: 5d41\r\n\r\n"));
+            out.flush();
+            return true;
+        });
         proxy = ProxyUnderTest.start(dir, """
                 upstreams:
                   wiremock:
@@ -151,8 +164,31 @@ class ForwardingSystemTest {
         TinyUpstream.Received received = lastReceived("/tiny/hop");
         assertEquals("matrix.example.org", received.head().header("Host"));
         assertEquals("kept", received.head().header("X-End-To-End"));
-        for (String hop : List.of("connection", "x-secret-hop", "keep-alive", "proxy-connection", "te", "trailer", "upgrade")) {
+        for (String hop : List.of("connection", "x-secret-hop", "keep-alive", "proxy-connection", "te", "upgrade")) {
             assertFalse(received.head().headerNames().contains(hop), hop + " was forwarded");
+        }
+        assertEquals("X-T", received.head().header("Trailer"), "Trailer is end to end (RFC 9110 6.6.2)");
+    }
+
+    /**
+     * Trailer announces the trailer fields and goes where they go (RFC 9110 6.6.2): to an HTTP/1.1
+     * client with them; not to an HTTP/1.0 client, whose de-chunked body has no trailers.
+     */
+    @Test
+    void trailerIsPassedOnWithTheTrailersAndDroppedWithThem() throws Exception {
+        String http11 = wholeExchange("GET /tiny/trailers HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertTrue(http11.contains("\r\nTrailer: X-Checksum\r\n"), http11);
+        assertTrue(http11.endsWith("5\r\nhello\r\n0\r\nX-Checksum: 5d41\r\n\r\n"), http11);
+        String http10 = wholeExchange("GET /tiny/trailers HTTP/1.0\r\nHost: a\r\n\r\n");
+        assertFalse(http10.contains("Trailer") || http10.contains("X-Checksum"), http10);
+        assertTrue(http10.endsWith("\r\n\r\nhello"), http10);
+    }
+
+    private static String wholeExchange(String request) throws IOException {
+        try (Socket socket = new Socket(proxy.address().getAddress(), proxy.address().getPort())) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(HttpWire.ascii(request));
+            return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
     }
 

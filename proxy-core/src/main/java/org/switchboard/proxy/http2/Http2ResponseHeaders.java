@@ -26,7 +26,9 @@ final class Http2ResponseHeaders {
         boolean noFraming = HeadWriter.forbidsFramingFields(head.status());
         for (int field = 0; field < head.fieldCount(); field++) {
             byte id = head.id(field);
-            if (HeaderName.isHopByHop(id) || id == HeaderName.TRANSFER_ENCODING || head.namedByConnection(field)
+            // Trailer too: an upstream's trailers are not relayed over HTTP/2, so none is announced.
+            if (HeaderName.isHopByHop(id) || id == HeaderName.TRANSFER_ENCODING || id == HeaderName.TRAILER
+                    || head.namedByConnection(field)
                     || noFraming && id == HeaderName.CONTENT_LENGTH) {
                 continue;
             }

@@ -29,7 +29,7 @@ public enum MatrixErrors implements LocalAnswer {
     REQUEST_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request head did not arrive in time"),
     URI_TOO_LONG(HttpResponseStatus.REQUEST_URI_TOO_LONG, "M_UNKNOWN", "Request-target too long"),
     BODY_TOO_LARGE(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, "M_TOO_LARGE", "Request body too large for this endpoint"),
-    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "M_UNKNOWN", "Request headers too large"),
+    HEADERS_TOO_LARGE(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE, "M_UNKNOWN", "Request headers too large, or too many"),
     VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "M_UNKNOWN", "Only HTTP/1.x is supported here"),
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported"),
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "M_UNKNOWN", "Only the chunked transfer coding is supported"),

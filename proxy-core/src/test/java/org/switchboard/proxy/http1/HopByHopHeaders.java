@@ -8,11 +8,12 @@ import io.netty.util.AsciiString;
  * Removes the headers that describe one connection rather than the message (RFC 9110 7.6.1):
  * {@code Connection} and every header it names, plus the well-known hop-by-hop names.
  * {@code Transfer-Encoding} is left alone: the codec re-frames the body on each hop from it.
+ * {@code Trailer} is not hop-by-hop (RFC 9110 6.6.2): it goes where the trailer fields go.
  */
 public final class HopByHopHeaders {
     private static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     private static final AsciiString[] ALWAYS = {
-            HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE, HttpHeaderNames.TRAILER,
+            HttpHeaderNames.KEEP_ALIVE, PROXY_CONNECTION, HttpHeaderNames.TE,
             HttpHeaderNames.UPGRADE, HttpHeaderNames.PROXY_AUTHENTICATE, HttpHeaderNames.PROXY_AUTHORIZATION,
     };
 

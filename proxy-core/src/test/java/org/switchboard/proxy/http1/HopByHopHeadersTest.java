@@ -14,10 +14,10 @@ class HopByHopHeadersTest {
 
     @ParameterizedTest(name = "Connection: {0}")
     @CsvSource(delimiter = '|', value = {
-            "keep-alive                 | host,x-custom",
-            "close, X-Custom            | host",
-            "X-CUSTOM ,,  keep-alive    | host",
-            "Content-Length, Transfer-Encoding, Host | content-length,host,transfer-encoding,x-custom",
+            "keep-alive                 | host,trailer,x-custom",
+            "close, X-Custom            | host,trailer",
+            "X-CUSTOM ,,  keep-alive    | host,trailer",
+            "Content-Length, Transfer-Encoding, Host | content-length,host,trailer,transfer-encoding,x-custom",
     })
     void connectionAndWhatItNamesAreRemoved(String connection, String expectedRemaining) {
         HttpHeaders headers = new DefaultHttpHeaders()

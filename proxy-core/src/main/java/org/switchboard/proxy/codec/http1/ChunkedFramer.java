@@ -180,7 +180,7 @@ public final class ChunkedFramer {
 
     private static boolean headerOnly(byte id) {
         return id == HeaderName.CONTENT_LENGTH || id == HeaderName.TRANSFER_ENCODING || id == HeaderName.HOST
-                || id == HeaderName.AUTHORIZATION || id == HeaderName.EXPECT
+                || id == HeaderName.AUTHORIZATION || id == HeaderName.EXPECT || id == HeaderName.TRAILER
                 || HeaderName.isHopByHop(id) || HeaderName.isForwardingClaim(id);
     }
 

@@ -143,7 +143,8 @@ public final class HeadWriter {
      * Copies the kept field lines, runs of neighbours in one write. Dropped always: hop-by-hop
      * lines and those Connection names; on a request, forwarding claims ({@code trustedPeer}
      * keeps Forwarded and X-Forwarded-Host/-Port/-Prefix); on a response, Transfer-Encoding
-     * when {@code dropTransferEncoding}, and both framing fields where its status forbids them.
+     * and Trailer when {@code dropTransferEncoding} (a de-chunked body has no trailers), and both
+     * framing fields where its status forbids them.
      * A request's Transfer-Encoding is written in its one accepted form, {@code chunked}.
      */
     private static void copyFields(HeadIndex head, boolean request, boolean trustedPeer, boolean dropTransferEncoding,
@@ -157,6 +158,7 @@ public final class HeadWriter {
             boolean drop = HeaderName.isHopByHop(id) || head.namedByConnection(i)
                     || (request ? HeaderName.isForwardingClaim(id) && (!trustedPeer || !HeaderName.isKeptFromTrusted(id))
                             : (dropTransferEncoding || noFraming) && id == HeaderName.TRANSFER_ENCODING
+                                    || dropTransferEncoding && id == HeaderName.TRAILER
                                     || noFraming && id == HeaderName.CONTENT_LENGTH);
             if (drop) {
                 continue;

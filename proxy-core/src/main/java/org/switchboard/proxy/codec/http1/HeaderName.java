@@ -15,7 +15,7 @@ public final class HeaderName {
     public static final byte CONNECTION = 4;
     public static final byte EXPECT = 5;
     public static final byte AUTHORIZATION = 6;
-    // Hop-by-hop (RFC 9110 7.6.1), never forwarded.
+    // Hop-by-hop (RFC 9110 7.6.1), never forwarded; Trailer among them by id only, see isHopByHop.
     public static final byte KEEP_ALIVE = 7;
     public static final byte PROXY_CONNECTION = 8;
     public static final byte TE = 9;
@@ -68,9 +68,12 @@ public final class HeaderName {
     private HeaderName() {
     }
 
-    /** Never forwarded on either side: they describe one connection, not the message. */
+    /**
+     * Never forwarded on either side: they describe one connection, not the message. Trailer is
+     * not one (RFC 9110 6.6.2): it announces the trailer fields, and goes where they go.
+     */
     public static boolean isHopByHop(byte id) {
-        return id == CONNECTION || (id >= KEEP_ALIVE && id <= PROXY_AUTHORIZATION);
+        return id == CONNECTION || (id >= KEEP_ALIVE && id <= PROXY_AUTHORIZATION && id != TRAILER);
     }
 
     /** A claim about the client or the original request (X-Forwarded-*, Forwarded, X-Real-IP, X-Request-ID). */
