@@ -263,16 +263,18 @@ class HealthSystemTest {
     }
 
     /**
-     * Synapse answers 502 when a remote server it asked failed (remote media, a remote profile):
-     * any client can ask for such things. That must not eject the worker; its own 500s do.
+     * Synapse answers 502 when a remote server it asked failed (remote media, a remote profile),
+     * and 500 when one request's handling threw (a filter id past a bigint): any client can ask
+     * for such things. That must not eject the worker; its 503s (it refuses to serve) do.
      */
     @Test
-    void aWorkerRelayingARemoteServersFailureIsNotEjectedButItsOwnFailuresAre() throws Exception {
+    void aWorkerRelayingARemoteServersFailureOrOneRequestsExceptionIsNotEjectedButItsRefusalsAre() throws Exception {
         List<String> endpoints = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             TinyUpstream upstream = new TinyUpstream((request, out, in) -> {
                 String status = request.target().startsWith("/remote") ? "502 Bad Gateway"
-                        : request.target().startsWith("/broken") ? "500 Internal Server Error" : "200 OK";
+                        : request.target().startsWith("/exception") ? "500 Internal Server Error"
+                        : request.target().startsWith("/refusing") ? "503 Service Unavailable" : "200 OK";
                 byte[] body = "{\"errcode\":\"M_UNKNOWN\",\"error\":\"Failed to fetch remote media\"}"
                         .getBytes(StandardCharsets.US_ASCII);
                 out.write(HttpWire.ascii("HTTP/1.1 " + status + "\r\nContent-Type: application/json\r\nContent-Length: "
@@ -300,15 +302,18 @@ class HealthSystemTest {
                 assertEquals(502, client.send("GET /remote/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
             }
             for (int i = 0; i < 6; i++) {
-                assertEquals(500, client.send("GET /broken/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+                assertEquals(500, client.send("GET /exception/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+            }
+            for (int i = 0; i < 6; i++) {
+                client.send("GET /refusing/" + i + " HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
             }
         }
-        // Outcomes are counted in order: had the 502s counted, they would have ejected an
-        // endpoint first (three each, two eject), and its last failure would say so.
+        // Outcomes are counted in order: had the 502s or the 500s counted, they would have
+        // ejected an endpoint first (three each, two eject), and its last failure would say so.
         await().atMost(Duration.ofSeconds(5)).until(() -> proxy.adminGet("/endpoints").contains("\"available\":false"));
         String endpointsAfter = proxy.adminGet("/endpoints");
-        assertTrue(endpointsAfter.contains("\"lastFailure\":\"status 500\"") && !endpointsAfter.contains("status 502"),
-                endpointsAfter);
+        assertTrue(endpointsAfter.contains("\"lastFailure\":\"status 503\"") && !endpointsAfter.contains("status 502")
+                && !endpointsAfter.contains("status 500"), endpointsAfter);
     }
 
     private void startProxyWith(int count) throws Exception {

@@ -4,7 +4,8 @@ import java.time.Duration;
 
 /**
  * Outlier ejection (passive, from real requests, as in Envoy): an endpoint that fails
- * {@code consecutiveFailures} requests in a row (failed connects, resets, timeouts, 500 or 503)
+ * {@code consecutiveFailures} requests in a row (failed connects, resets, timeouts, invalid
+ * answers, 503; not the 500 of one request's exception, which any client can cause)
  * is ejected for {@code baseEjectionTime} times the number of times it has been ejected, at most
  * {@code maxEjectionTime}. Merged like {@link HealthCheckSpec}: top-level default, per-upstream override.
  *

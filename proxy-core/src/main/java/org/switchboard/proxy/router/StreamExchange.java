@@ -646,14 +646,17 @@ public final class StreamExchange implements UpstreamListener {
     }
 
     /**
-     * Which answers count against the endpoint that gave them (outlier ejection): its own failure
-     * (500) or refusal to serve (503). Not 502 and 504: Synapse answers those when something
-     * behind it failed (a remote homeserver, remote media, an identity server), which any client
-     * can cause at will by asking about a dead server, and which says nothing of the worker.
-     * Nor 501 or 505, which are about the request.
+     * Which answers count against the endpoint that gave them (outlier ejection): its refusal to
+     * serve (503). Not 500: Synapse answers it for an exception in one request's handling (a
+     * filter id past a bigint, a malformed pagination token), which any logged-in client can
+     * cause five times in a row, or a client retrying a request that fails, and which says
+     * nothing of the worker; a worker that cannot serve at all fails its connects, its checks or
+     * its time limits. Not 502 and 504: Synapse answers those when something behind it failed (a
+     * remote homeserver, remote media, an identity server), which any client can cause at will by
+     * asking about a dead server. Nor 501 or 505, which are about the request.
      */
     static boolean saysTheWorkerIsFailing(int status) {
-        return status == 500 || status == 503;
+        return status == 503;
     }
 
     private void invalidResponse(String why) {
