@@ -184,6 +184,17 @@ class ForwardingSystemTest {
         assertTrue(http10.endsWith("\r\n\r\nhello"), http10);
     }
 
+    /** OPTIONS * asks about the server (RFC 9110 9.3.7): the proxy answers, no upstream is asked (Twisted drops it). */
+    @Test
+    void optionsAsteriskIsAnsweredByTheProxy() throws Exception {
+        int before = wiremock.getAllServeEvents().size();
+        String answer = wholeExchange("OPTIONS * HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
+        assertTrue(answer.contains("\r\nAllow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n"), answer);
+        assertTrue(answer.contains("\r\nContent-Length: 0\r\n"), answer);
+        assertEquals(before, wiremock.getAllServeEvents().size(), "no upstream was asked");
+    }
+
     private static String wholeExchange(String request) throws IOException {
         try (Socket socket = new Socket(proxy.address().getAddress(), proxy.address().getPort())) {
             socket.setSoTimeout(10_000);

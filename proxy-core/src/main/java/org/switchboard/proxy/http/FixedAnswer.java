@@ -52,6 +52,14 @@ public final class FixedAnswer implements LocalAnswer {
         }
     }
 
+    /**
+     * The answer to {@code OPTIONS *}, a question about the server as a whole (RFC 9110 9.3.7)
+     * that no route's upstream is asked: Synapse's Twisted drops the connection on it, logging a
+     * traceback each time, which a client could repeat at will.
+     */
+    public static final FixedAnswer SERVER_OPTIONS = new FixedAnswer(new RespondSpec(200, "text/plain",
+            Map.of("Allow", "GET, HEAD, POST, PUT, DELETE, OPTIONS"), new byte[0]));
+
     /** Every fixed answer of a snapshot's routes, keyed by the spec it came from. */
     public static Map<RespondSpec, FixedAnswer> of(RoutingSnapshot routing) {
         Map<RespondSpec, FixedAnswer> answers = new IdentityHashMap<>();

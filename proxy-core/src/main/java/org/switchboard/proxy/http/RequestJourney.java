@@ -62,6 +62,9 @@ public final class RequestJourney {
      */
     public static Decision route(ProxySnapshot snapshot, RequestView view, byte[] client, long contentLength,
                           RequestRecord record) {
+        if ("*".equals(view.path())) {
+            return new Decision(null, null, FixedAnswer.SERVER_OPTIONS); // the parser let * through for OPTIONS only
+        }
         Route route = snapshot.routing().route(view);
         if (route == null) {
             return new Decision(null, null, MatrixErrors.NO_ROUTE);
