@@ -355,7 +355,7 @@ class Http2SystemTest {
     @Test
     void aHostThatNamesTheAuthorityAfterNormalizationIsServed() throws Exception {
         try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
-            client.send(RawH2Client.headers(1, RawH2Client.get("/_matrix/client/versions", "host", "Matrix.Example.org:80"), true));
+            client.send(RawH2Client.headers(1, RawH2Client.get("/_matrix/client/versions", "host", "Matrix.Example.org.:080"), true));
             Frame answer = client.read();
             while (answer != null && answer.type() != RawH2Client.HEADERS) {
                 answer = client.read();

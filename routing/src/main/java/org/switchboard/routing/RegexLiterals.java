@@ -27,6 +27,10 @@ record RegexLiterals(List<String> prefixes, boolean exact, boolean wholeLiteral,
     private static final String META = "\\[](){}.*+?^$|";
 
     static RegexLiterals of(String regex) {
+        if (hasTopLevelAlternation(regex)) {
+            // ^a|b matches paths that start with a or contain b: nothing is known of every match.
+            return new RegexLiterals(List.of(), false, false, null, List.of());
+        }
         if (!regex.startsWith("^")) {
             return new RegexLiterals(List.of(), false, false, requiredLiteral(regex, 0), List.of());
         }
@@ -55,6 +59,29 @@ record RegexLiterals(List<String> prefixes, boolean exact, boolean wholeLiteral,
      * @param endsWithDollar the literal part runs up to a final {@code $}
      */
     private record Expansion(List<String> literals, int stop, int resume, boolean endsWithDollar) {
+    }
+
+    /** A {@code |} outside every group and character class: the regex is a choice of whole regexes. */
+    static boolean hasTopLevelAlternation(String regex) {
+        int depth = 0;
+        boolean inClass = false;
+        for (int i = 0; i < regex.length(); i++) {
+            char c = regex.charAt(i);
+            if (c == '\\') {
+                i++;
+            } else if (inClass) {
+                inClass = c != ']';
+            } else if (c == '[') {
+                inClass = true;
+            } else if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                depth--;
+            } else if (c == '|' && depth == 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static Expansion expand(String regex, int start) {

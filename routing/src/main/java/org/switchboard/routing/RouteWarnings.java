@@ -16,7 +16,8 @@ import java.util.Objects;
  * </ul>
  */
 public final class RouteWarnings {
-    private static final String OWN_ROUTE = "routes[";
+    private static final String PRESET = "synapse/";
+    private static final String WELL_KNOWN = "wellKnown/";
     private static final RequestView ADMIN_PROBE = new Probe("GET", "/_synapse/admin/v1/server_version");
 
     private RouteWarnings() {
@@ -32,7 +33,7 @@ public final class RouteWarnings {
     private static void shadowedRoutes(List<Route> routes, List<String> warnings) {
         for (int i = 0; i < routes.size(); i++) {
             Route later = routes.get(i);
-            if (!later.name().startsWith(OWN_ROUTE)) {
+            if (later.name().startsWith(PRESET) || later.name().startsWith(WELL_KNOWN)) { // the table's own overlaps are meant
                 continue;
             }
             for (int j = 0; j < i; j++) {

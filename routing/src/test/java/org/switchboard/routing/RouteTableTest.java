@@ -92,6 +92,19 @@ class RouteTableTest {
         assertEquals(wholeLiteral, literals.wholeLiteral());
     }
 
+    /** A | outside every group chooses between whole regexes: ^a|b is "starts with a, or contains b". */
+    @Test
+    void aTopLevelAlternationMatchesEitherWholeRegex() {
+        RoutingSnapshot snapshot = RoutingSnapshot.compile(spec(List.of(
+                RouteSpec.of(PathMatchSpec.regex("^/_synapse/admin/|^/_synapse/client/"), "media"),
+                RouteSpec.of(PathMatchSpec.regex("^/x/(a|b)/|/y/"), "synchrotron"))));
+        assertEquals("media", snapshot.route(new TestRequest("GET", "/_synapse/admin/v1/x", null)).upstream().name());
+        assertEquals("media", snapshot.route(new TestRequest("GET", "/_synapse/client/password_reset", null)).upstream().name());
+        assertEquals("synchrotron", snapshot.route(new TestRequest("GET", "/z/y/1", null)).upstream().name());
+        assertEquals("synchrotron", snapshot.route(new TestRequest("GET", "/x/b/1", null)).upstream().name());
+        assertNull(snapshot.route(new TestRequest("GET", "/x/c/1", null)));
+    }
+
     @Test
     void noRouteGivesNull() {
         RoutingSnapshot snapshot = RoutingSnapshot.compile(spec(List.of(

@@ -37,6 +37,16 @@ class RouteWarningsTest {
     }
 
     @Test
+    void aNamedRouteThatNeverMatchesIsSaidByItsName() throws ConfigException {
+        List<String> warnings = warnings("""
+                routes:
+                  - preset: synapse
+                  - { name: admin, path: { prefix: "/_synapse/admin/" }, allow: ["10.0.0.0/8"], upstream: main }
+                """);
+        assertTrue(warnings.get(0).startsWith("admin (prefix /_synapse/admin/) never matches: synapse/admin"), warnings.toString());
+    }
+
+    @Test
     void thePresetAloneLeavesTheAdminApiOpenAndSaysSo() throws ConfigException {
         List<String> warnings = warnings("routes: [{preset: synapse}]\n");
         assertEquals(1, warnings.size(), warnings.toString());

@@ -25,6 +25,7 @@ final class Http2RequestHead {
     private static final AsciiString CONTENT_LENGTH = AsciiString.cached("content-length");
     private static final AsciiString TE = AsciiString.cached("te");
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
+    private static final AsciiString TRAILER = AsciiString.cached("trailer");
 
     private final byte[] out;
     private int at;
@@ -104,6 +105,9 @@ final class Http2RequestHead {
                 }
                 hasHost = true;
             }
+            if (AsciiString.contentEquals(name, TRAILER)) {
+                continue; // an HTTP/2 request's trailers are not relayed, so none is announced upstream
+            }
             if (AsciiString.contentEquals(name, TE)) {
                 if (!AsciiString.contentEqualsIgnoreCase(value, TRAILERS)) {
                     return MALFORMED;
@@ -171,14 +175,16 @@ final class Http2RequestHead {
         return withoutDefaultPort(authority, defaultPort).equalsIgnoreCase(withoutDefaultPort(host, defaultPort));
     }
 
+    /** The host without a trailing dot (the same name fully qualified), then the port unless it is the default. */
     private static String withoutDefaultPort(CharSequence authority, String defaultPort) {
         String text = authority.toString();
         int colon = text.lastIndexOf(':');
-        if (colon < 0 || colon < text.lastIndexOf(']')) {
-            return text; // no port (a colon inside an IPv6 literal's brackets is not one)
+        String host = colon < 0 || colon < text.lastIndexOf(']') ? text : text.substring(0, colon);
+        String port = host.length() == text.length() ? "" : text.substring(colon + 1).replaceFirst("^0+(?=\\d)", "");
+        if (host.length() > 1 && host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
         }
-        String port = text.substring(colon + 1);
-        return port.isEmpty() || port.equals(defaultPort) ? text.substring(0, colon) : text;
+        return port.isEmpty() || port.equals(defaultPort) ? host : host + ":" + port;
     }
 
     private static boolean isZero(CharSequence value) {
