@@ -61,13 +61,14 @@ public interface PathMatcher {
             this.wholeLiteral = literals.wholeLiteral();
             this.required = literals.required();
             this.suffixes = literals.suffixes().toArray(new String[0]);
-            this.anchored = regex.startsWith("^") && !RegexLiterals.hasTopLevelAlternation(regex);
+            boolean alternatives = RegexLiterals.hasTopLevelAlternation(regex); // ^a|b: either whole regex
+            this.anchored = regex.startsWith("^") && !alternatives;
             int shortest = prefixes.length == 0 ? 0 : Integer.MAX_VALUE;
             for (String prefix : prefixes) {
                 shortest = Math.min(shortest, prefix.length());
             }
             this.shortestPrefix = shortest;
-            this.segments = RegexLiterals.hasTopLevelAlternation(regex) ? null : SegmentPattern.compile(regex);
+            this.segments = alternatives ? null : SegmentPattern.compile(regex);
         }
 
         @Override

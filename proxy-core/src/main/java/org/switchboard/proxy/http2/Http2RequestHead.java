@@ -3,6 +3,7 @@ package org.switchboard.proxy.http2;
 import io.netty.handler.codec.http2.Http2Headers;
 import io.netty.util.AsciiString;
 import java.util.Map;
+import org.switchboard.proxy.codec.http1.Chars;
 
 /**
  * An HTTP/2 request's header block written as the HTTP/1.1 head it stands for, so that the strict
@@ -167,24 +168,11 @@ final class Http2RequestHead {
 
     /**
      * A Host field naming another authority than {@code :authority} makes the request malformed
-     * (RFC 9113 8.3.1), compared after scheme-based normalization (RFC 3986 6.2.3): case aside, and
-     * without the scheme's default port or an empty one.
+     * (RFC 9113 8.3.1), compared as HTTP/1 compares an absolute-form target with its Host (RFC
+     * 3986 6.2.3: case, a trailing dot and the scheme's default port aside).
      */
     private static boolean sameAuthority(CharSequence authority, CharSequence host, CharSequence scheme) {
-        String defaultPort = AsciiString.contentEqualsIgnoreCase(scheme, "https") ? "443" : "80";
-        return withoutDefaultPort(authority, defaultPort).equalsIgnoreCase(withoutDefaultPort(host, defaultPort));
-    }
-
-    /** The host without a trailing dot (the same name fully qualified), then the port unless it is the default. */
-    private static String withoutDefaultPort(CharSequence authority, String defaultPort) {
-        String text = authority.toString();
-        int colon = text.lastIndexOf(':');
-        String host = colon < 0 || colon < text.lastIndexOf(']') ? text : text.substring(0, colon);
-        String port = host.length() == text.length() ? "" : text.substring(colon + 1).replaceFirst("^0+(?=\\d)", "");
-        if (host.length() > 1 && host.endsWith(".")) {
-            host = host.substring(0, host.length() - 1);
-        }
-        return port.isEmpty() || port.equals(defaultPort) ? host : host + ":" + port;
+        return Chars.sameOrigin(authority, host, AsciiString.contentEqualsIgnoreCase(scheme, "https") ? 443 : 80);
     }
 
     private static boolean isZero(CharSequence value) {

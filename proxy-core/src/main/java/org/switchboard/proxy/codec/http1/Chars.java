@@ -1,7 +1,7 @@
 package org.switchboard.proxy.codec.http1;
 
 /** Character classes of RFC 9110/9112, as table lookups on bytes. */
-final class Chars {
+public final class Chars {
     private static final boolean[] TOKEN = new boolean[256];
     private static final boolean[] AUTHORITY = new boolean[256];
 
@@ -98,6 +98,22 @@ final class Chars {
         int aEnd = withoutTrailingDot(b, aFrom, aHostEnd);
         int bEnd = withoutTrailingDot(b, bFrom, bHostEnd);
         return HeaderName.equalsIgnoreCase(b, aFrom, aEnd - aFrom, b, bFrom, bEnd - bFrom);
+    }
+
+    /**
+     * {@link #sameOrigin} for two field values held apart (HTTP/2's {@code :authority} and a
+     * {@code host} field): false unless both are authorities.
+     */
+    public static boolean sameOrigin(CharSequence a, CharSequence b, int defaultPort) {
+        byte[] both = new byte[a.length() + b.length()];
+        for (int i = 0; i < a.length(); i++) {
+            both[i] = (byte) a.charAt(i);
+        }
+        for (int i = 0; i < b.length(); i++) {
+            both[a.length() + i] = (byte) b.charAt(i);
+        }
+        return isAuthority(both, 0, a.length()) && isAuthority(both, a.length(), both.length)
+                && sameOrigin(both, 0, a.length(), a.length(), both.length, defaultPort);
     }
 
     /** The port after a host ending at {@code hostEnd}: the default when there is none, or it is empty. */
