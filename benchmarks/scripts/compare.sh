@@ -11,6 +11,8 @@
 # ACCESS_LOGS=1: every proxy writes an access log line per request (HAProxy httplog to stdout,
 # NGINX combined to a file, Switchboard's JSON to a file), each outside any config directory.
 # SWITCHBOARD_JAVA_OPTS replaces Switchboard's JVM options (default: the README's).
+# Each run's "steal %" is the share of the machine the hypervisor took meanwhile; a run with more
+# than STEAL_LIMIT (default 10) is measured again, up to STEAL_RETRIES (3) times (common.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
