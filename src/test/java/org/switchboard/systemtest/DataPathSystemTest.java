@@ -68,6 +68,33 @@ class DataPathSystemTest {
             out.flush();
             return true;
         }
+        if (target.startsWith("/endless-head")) {
+            // Short field lines that never end the head, as long as the proxy reads them (the
+            // line budget alone, which counts no CRLF, never ran out before the parse window did).
+            out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\n"));
+            byte[] line = HttpWire.ascii("X-Filler: " + "f".repeat(1000) + "\r\n");
+            try {
+                for (int i = 0; i < 200; i++) {
+                    out.write(line);
+                }
+                out.flush();
+                Thread.sleep(30_000); // no close to end the wait: only a refusal of the head answers
+            } catch (IOException closedByTheProxy) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return false;
+        }
+        if (target.startsWith("/many-hints")) {
+            StringBuilder hints = new StringBuilder();
+            for (int i = 0; i < 50; i++) {
+                hints.append("HTTP/1.1 103 Early Hints\r\nLink: </s").append(i).append(".css>; rel=preload\r\n\r\n");
+            }
+            out.write(HttpWire.ascii(hints + "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"));
+            out.flush();
+            return true;
+        }
         if (target.startsWith("/broken-chunks")) {
             // The head and a body whose first chunk-size line is no number, in one write.
             out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nbody\r\n0\r\n\r\n"));
@@ -162,6 +189,31 @@ class DataPathSystemTest {
             RawClient.Response response = client.readResponse();
             assertEquals(200, response.status());
             assertEquals("ok", response.body());
+        }
+    }
+
+    /** A head that goes on past 64 KiB is a 502 at once, not bytes buffered while the upstream keeps sending. */
+    @Test
+    void aResponseHeadLargerThanTheLimitIsA502() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            RawClient.Response response = client.send("GET /endless-head HTTP/1.1\r\nHost: a\r\n\r\n").readResponse();
+            assertEquals(502, response.status());
+            assertTrue(response.body().contains("\"errcode\":\"M_UNKNOWN\""), response.body());
+        }
+    }
+
+    /** 1xx responses are relayed past the backpressure bodies get: a few are, a flood is a 502. */
+    @Test
+    void aFloodOfInformationalResponsesIsA502() throws Exception {
+        try (RawClient client = new RawClient(proxy.address())) {
+            client.send("GET /many-hints HTTP/1.1\r\nHost: a\r\n\r\n");
+            HttpWire.Head head;
+            int hints = 0;
+            while ((head = client.readHead()).startLine().startsWith("HTTP/1.1 103")) {
+                hints++;
+            }
+            assertTrue(head.startLine().startsWith("HTTP/1.1 502"), head.startLine());
+            assertTrue(hints > 0 && hints < 50, "hints relayed before the 502: " + hints);
         }
     }
 

@@ -20,9 +20,9 @@ import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.TinyUpstream;
 
 /**
- * Only what is safe to repeat is repeated: a PUT with a transaction id (its body kept) and bodiless
- * GETs go again to another endpoint when the connection dies before any response byte; a POST
- * that may have been processed does not.
+ * Only what is safe to repeat is repeated: bodiless GETs go again to another endpoint when the
+ * connection dies before any response byte; a POST, or a PUT with a transaction id, that may have
+ * been processed does not.
  */
 @ExtendWith(LeakCheck.class)
 class RetrySystemTest {
@@ -59,20 +59,26 @@ class RetrySystemTest {
         healthy.close();
     }
 
+    /**
+     * The crashing worker read each PUT whole before it hung up, so it may have acted on it; Synapse
+     * knows a transaction id only in the process that saw it (to-device messages not at all
+     * elsewhere), so another worker would deliver it twice. Its client sends it again itself.
+     */
     @Test
-    void aPutWithATransactionIdIsSentAgainWithItsBody() throws Exception {
-        int crashedBefore = crashing.received().size();
+    void aPutWithATransactionIdThatMayHaveBeenActedOnIsNeverSentToAnotherWorker() throws Exception {
+        List<Integer> statuses = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             String target = "/_matrix/client/v3/rooms/%21r%3Ax/send/m.room.message/txn" + i;
             String body = "{\"msgtype\":\"m.text\",\"body\":\"hello " + i + "\"}";
-            RawClient.Response response = exchange("PUT " + target + " HTTP/1.1\r\nHost: a\r\nContent-Length: "
-                    + body.length() + "\r\n\r\n" + body);
-            assertEquals(200, response.status(), response.body());
-            TinyUpstream.Received arrived = healthy.received().stream().filter(r -> r.target().equals(target))
-                    .reduce((a, b) -> b).orElseThrow();
-            assertEquals(body, arrived.body(), "the replayed body arrives whole");
+            int status = exchange("PUT " + target + " HTTP/1.1\r\nHost: a\r\nContent-Length: "
+                    + body.length() + "\r\n\r\n" + body).status();
+            statuses.add(status);
+            boolean atCrashing = crashing.received().stream().anyMatch(r -> r.target().equals(target));
+            boolean atHealthy = healthy.received().stream().anyMatch(r -> r.target().equals(target));
+            assertTrue(atCrashing != atHealthy, target + " reached exactly one worker");
+            assertEquals(atHealthy ? 200 : 502, status, target);
         }
-        assertTrue(crashing.received().size() > crashedBefore, "some attempts met the crashing worker first");
+        assertTrue(statuses.contains(502), "some PUTs met the crashing worker: " + statuses);
     }
 
     @Test

@@ -38,6 +38,7 @@ public final class StreamExchange implements UpstreamListener {
 
     /** A body up to this size that arrived with its head is copied behind it rather than sliced. */
     private static final int SMALL_BODY = 16 * 1024;
+    private static final int MAX_INFORMATIONAL_RESPONSES = 8;
 
     private final DownstreamStream downstream;
     private final UpstreamConnectionPool pool;
@@ -77,6 +78,8 @@ public final class StreamExchange implements UpstreamListener {
 
     private Response response = Response.HEAD;
     private ByteBuf responsePending;
+    /** 1xx responses relayed so far (a 100, a 103 or two are what servers send). */
+    private int informationalResponses;
     private long responseRemaining;
     private ChunkedFramer responseChunks;
     private boolean upstreamKeepAlive;
@@ -500,6 +503,12 @@ public final class StreamExchange implements UpstreamListener {
                 invalidResponse("101 Switching Protocols without an upgrade request");
                 return false;
             }
+            if (++informationalResponses > MAX_INFORMATIONAL_RESPONSES) {
+                // 1xx go to the client as they come, past the backpressure bodies get: without a
+                // bound, a worker could make the proxy buffer them for a client that reads nothing.
+                invalidResponse("more than " + MAX_INFORMATIONAL_RESPONSES + " 1xx responses before the final one");
+                return false;
+            }
             responsePending.skipBytes(end);
             if (status == 100 && awaitingUpstream && !requestComplete) {
                 // The upstream wants the body: from here the client's pace is timed.
@@ -712,7 +721,11 @@ public final class StreamExchange implements UpstreamListener {
             // worker's (a worker that died fails its connects and checks soon enough).
             failover.health().failed(endpoint, "connection closed before the response ended");
         }
-        if (!responseStarted && requestComplete && mayResend) {
+        if (bodilessAndUnanswered()) {
+            // Not a PUT with a transaction id: the worker may have read it whole and acted on it,
+            // and Synapse knows a transaction id only in the process that saw it (the to-device
+            // cache, the event's while it is being sent), so another worker would act again. It
+            // had its one try more on the same endpoint above; its client sends it again itself.
             pool.release(upstream, false);
             upstream = null;
             forgetConnectionState();

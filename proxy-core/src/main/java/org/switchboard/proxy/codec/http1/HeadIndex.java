@@ -143,6 +143,12 @@ public final class HeadIndex {
             boolean moreBytes = copied < available;
             // A limit judged on part of the bytes may read otherwise on all of them (414 or 400).
             boolean limit = end == REFUSED && (error == HeadError.TARGET_TOO_LONG || error == HeadError.HEADERS_TOO_LARGE);
+            if (end == INCOMPLETE && copied == scratch.length && buf.readableBytes() > copied) {
+                // The window holds every byte a head may have (the line limits, each line's CRLF
+                // and the slack) and there is more: a head that goes on past it is too large. Its
+                // line budget counts no CRLF, so without this it would wait, buffering, forever.
+                return refuse(HeadError.HEADERS_TOO_LARGE, "head larger than " + scratch.length + " bytes");
+            }
             if (!moreBytes || end >= 0 || (end == REFUSED && !limit)) {
                 return end;
             }

@@ -9,8 +9,11 @@ import io.netty.buffer.Unpooled;
  * only synchronously within one read, so one per loop serves every connection on it.
  */
 public final class Http1Scratch {
-    /** Leading empty lines and the final CRLF beyond the two limits. */
-    private static final int SLACK = 64;
+    /**
+     * Beyond the two limits: leading empty lines, and the CRLF ending each line (the limits count
+     * none), so every head within the limits fits and one that fills the array is too large.
+     */
+    private static final int SLACK = 64 + 2 * (HeadIndex.MAX_FIELDS + 2);
     private static final int REQUEST_LINE_OVERHEAD = 32;
 
     private int targetLimit = -1;
