@@ -87,6 +87,9 @@ class TlsSystemTest {
                   - name: http
                     address: "127.0.0.1:0"
                     redirectToHttps: true
+                  - name: lb
+                    address: "127.0.0.1:0"
+                    redirectToHttps: 443
                 admin:
                   address: "127.0.0.1:0"
                 runtime:
@@ -265,6 +268,25 @@ class TlsSystemTest {
         }
         assertEquals("/.well-known/acme-challenge/abc", upstream.received().get(upstream.received().size() - 1).target());
         assertEquals(1, upstream.received().size(), "the redirected request never went upstream");
+    }
+
+    /**
+     * Behind a load balancer that takes 443 to a listener on another port, the redirect names the
+     * port clients reach (443: none). {@code OPTIONS *} names no resource to redirect to: the
+     * proxy answers it, as on any listener.
+     */
+    @Test
+    void aRedirectNamesTheConfiguredHttpsPortAndOptionsAsteriskIsAnswered() throws Exception {
+        try (RawClient client = new RawClient(proxy.address("lb"))) {
+            RawClient.Response redirect = client.send("GET /_matrix/client/versions HTTP/1.1\r\n"
+                    + "Host: matrix.example.test:80\r\n\r\n").readResponse();
+            assertEquals(308, redirect.status());
+            assertEquals("https://matrix.example.test/_matrix/client/versions", redirect.header("Location"));
+            RawClient.Response options = client.send("OPTIONS * HTTP/1.1\r\nHost: matrix.example.test\r\n\r\n")
+                    .readResponse();
+            assertEquals(200, options.status());
+            assertTrue(options.header("Allow").contains("GET"), options.header("Allow"));
+        }
     }
 
     @Test

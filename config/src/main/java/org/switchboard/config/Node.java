@@ -172,6 +172,14 @@ final class Node {
         return null;
     }
 
+    boolean isBoolean() {
+        return value instanceof Boolean;
+    }
+
+    boolean isNumber() {
+        return value instanceof Number;
+    }
+
     boolean isMap() {
         return value instanceof Map;
     }

@@ -151,7 +151,22 @@ final class SpecBinder {
             Node tlsNode = item.field("tls");
             TlsSpec tls = tlsNode.isAbsent() ? null : TlsBinder.tls(tlsNode);
             Node redirectNode = item.field("redirectToHttps");
-            Boolean redirect = redirectNode.isAbsent() ? Boolean.FALSE : redirectNode.bool();
+            // true: towards the first TLS listener's own port; a number: the port clients reach
+            // HTTPS on (a load balancer's 443 in front of a listener on 8443).
+            int redirectPort = 0;
+            Boolean redirect;
+            if (redirectNode.isAbsent()) {
+                redirect = Boolean.FALSE;
+            } else if (redirectNode.isBoolean()) {
+                redirect = redirectNode.bool();
+            } else if (redirectNode.isNumber()) {
+                Integer port = redirectNode.integer(1, 65535);
+                redirect = port == null ? null : Boolean.TRUE;
+                redirectPort = port == null ? 0 : port;
+            } else {
+                redirectNode.fail("expected true, false or the HTTPS port clients reach (1-65535)");
+                redirect = null;
+            }
             if (Boolean.TRUE.equals(redirect) && !tlsNode.isAbsent()) {
                 redirectNode.fail("true on a listener with tls", "expected redirectToHttps only on a plain listener");
             }
@@ -168,7 +183,7 @@ final class SpecBinder {
                 errors.addLocated(checks.tlsListener(index, tls, !Boolean.FALSE.equals(http2)));
             }
             if (errors.noneSince(mark)) {
-                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect, http2));
+                listeners.add(new ListenerSpec(name, address, proxyProtocol, tls, redirect, redirectPort, http2));
             }
         }
         if (tlsListeners == 0) {

@@ -49,6 +49,17 @@ class TlsConfigTest {
         assertFalse(http.http2(), "h2c on a plain listener only where asked for");
     }
 
+    /** A number names the port clients reach HTTPS on (a load balancer's 443 before a listener on 8443). */
+    @Test
+    void redirectToHttpsMayNameThePortClientsReach() throws Exception {
+        SwitchboardSpec spec = ConfigLoader.parse("listeners:\n" + HTTPS + "    tls: {certificates: [{cert: a.crt, key: a.key}]}\n"
+                + "  - name: http\n    address: \"0.0.0.0:8080\"\n    redirectToHttps: 443\n" + UPSTREAMS, "t.yaml");
+        ListenerSpec http = spec.listeners().get(1);
+        assertTrue(http.redirectToHttps());
+        assertEquals(443, http.redirectPort());
+        assertEquals(0, spec.listeners().get(0).redirectPort(), "true or absent: the TLS listener's own port");
+    }
+
     @Test
     void http2IsTurnedOffOrOnPerListener() throws Exception {
         SwitchboardSpec spec = ConfigLoader.parse("listeners:\n" + HTTPS + "    http2: false\n"
@@ -93,7 +104,10 @@ class TlsConfigTest {
                 invalid("  - name: http\n    address: \"0.0.0.0:8080\"\n    redirectToHttps: true\n",
                         "listeners[0].redirectToHttps: true without a listener with tls (expected a listener with tls to redirect to)"),
                 invalid("  - name: http\n    address: \"0.0.0.0:8080\"\n    redirectToHttps: yes please\n",
-                        "listeners[0].redirectToHttps: \"yes please\" (expected true or false)"));
+                        "listeners[0].redirectToHttps: \"yes please\" (expected true, false or the HTTPS port clients reach (1-65535))"),
+                invalid(HTTPS + "    tls: {certificates: [{cert: a.crt, key: a.key}]}\n  - name: http\n    address: \"0.0.0.0:8080\"\n"
+                        + "    redirectToHttps: 0\n",
+                        "listeners[1].redirectToHttps: 0 (expected an integer 1-65535)"));
     }
 
     @ParameterizedTest

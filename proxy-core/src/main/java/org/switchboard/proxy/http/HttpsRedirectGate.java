@@ -9,8 +9,9 @@ import org.switchboard.proxy.router.MatrixErrors;
 /**
  * {@code redirectToHttps} on a plain listener: every request gets 308 to the same host and target
  * over HTTPS (308 keeps the method and body, unlike 301), except ACME HTTP-01 challenges, which
- * must be answered over plain HTTP and are routed as usual. The port is the first TLS listener's,
- * left out when it is 443. Shared by the listener's connections; holds no state of its own.
+ * must be answered over plain HTTP and are routed as usual, and {@code OPTIONS *}. The port is
+ * the listener's {@code redirectToHttps} number or else the first TLS listener's, left out when
+ * it is 443. Shared by the listener's connections; holds no state of its own.
  */
 public final class HttpsRedirectGate implements RequestGate {
     static final String ACME_CHALLENGE = "/.well-known/acme-challenge/";
@@ -31,6 +32,9 @@ public final class HttpsRedirectGate implements RequestGate {
                 && Arrays.equals(b, start, start + ACME_CHALLENGE_BYTES.length, ACME_CHALLENGE_BYTES, 0,
                         ACME_CHALLENGE_BYTES.length)) {
             return null;
+        }
+        if (end - start == 1 && b[start] == '*') {
+            return null; // OPTIONS * asks about the server, not a resource: answered here, as anywhere
         }
         String host = RequestGate.host(head);
         if (host == null) {

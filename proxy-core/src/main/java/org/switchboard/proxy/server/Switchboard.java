@@ -31,6 +31,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
 import org.switchboard.config.DrainSpec;
 import org.switchboard.config.Durations;
 import org.switchboard.config.HostPort;
@@ -233,7 +234,7 @@ public final class Switchboard implements AutoCloseable {
         for (ListenerSpec listener : spec.listeners()) {
             ServerBootstrap bootstrap = serverBootstrap(transport)
                     .childHandler(new ClientChannelInitializer(snapshot::get, pools, listener, metrics, accessLog, drain,
-                            tls.get(listener.name()), this::httpsPort))
+                            tls.get(listener.name()), redirectPort(listener)))
                     .childOption(ChannelOption.AUTO_READ, false)
                     // A client's FIN reaches ProxyHandler at once, in the read that saw it, so the
                     // upstream is released then, not after the transport's deferred close.
@@ -318,6 +319,12 @@ public final class Switchboard implements AutoCloseable {
     }
 
     /** The first TLS listener's port, as bound; its configured port until then. */
+    /** The port a listener's redirects name: its own setting, or the first TLS listener's once bound. */
+    private IntSupplier redirectPort(ListenerSpec listener) {
+        int configured = listener.redirectPort();
+        return configured != 0 ? () -> configured : this::httpsPort;
+    }
+
     private int httpsPort() {
         int bound = httpsPort;
         if (bound != 0) {
