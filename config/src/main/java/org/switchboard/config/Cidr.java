@@ -133,7 +133,10 @@ public record Cidr(byte[] network, int prefixLength, String text) {
                 return false;
             }
             for (String part : parts) {
-                if (part.isEmpty() || part.length() > 3 || Integer.parseInt(part) > 255) {
+                // A leading zero (010) is octal to inet_aton and decimal to Java: a literal that
+                // two readers take for two addresses is no address (CVE-2021-29921's class).
+                if (part.isEmpty() || part.length() > 3 || (part.length() > 1 && part.charAt(0) == '0')
+                        || Integer.parseInt(part) > 255) {
                     return false;
                 }
             }

@@ -43,4 +43,12 @@ class CidrTest {
     void onlyLiteralsParseAndNothingIsResolved(String text) {
         assertNull(Cidr.IpLiterals.parse(text));
     }
+
+    /** 127.000.000.070 is 127.0.0.70 to Java and 127.0.0.56 to inet_aton: neither, here (nor in X-Forwarded-For). */
+    @ParameterizedTest
+    @ValueSource(strings = {"127.000.000.070", "010.0.0.1", "10.0.0.01"})
+    void aDottedQuadWithALeadingZeroIsNoAddress(String text) {
+        assertNull(Cidr.IpLiterals.parse(text));
+        assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text + "/32"));
+    }
 }
