@@ -162,7 +162,8 @@ run_queue_wait_ns() {
 # shared virtual machine another guest can take a third of the cores for seconds at a time, and a
 # run measured then is a measurement of the host, not of the proxy.
 machine_ticks() {
-  awk '$1 == "cpu" {t = 0; for (i = 2; i <= NF; i++) t += $i; print t, $9}' /proc/stat
+  # user nice system idle iowait irq softirq steal; guest time is counted in user and nice already
+  awk '$1 == "cpu" {t = 0; for (i = 2; i <= 9; i++) t += $i; print t, $9}' /proc/stat
 }
 
 # Per cent of the machine's CPU time the hypervisor stole between two machine_ticks readings.
@@ -194,13 +195,13 @@ wrk_warmup() { # url [script]
 # p99.9-ms max-ms steal-%" (cpu and run-queue wait "-" when pid is "-": nothing to charge; p99.9
 # and max "-" unless the script prints its TAIL line, as matrix-mix.lua does; steal: the share of
 # the machine the hypervisor took during the run), and wrk's error lines on stderr.
-# STEAL_LIMIT (per cent, default 10): a run during which the hypervisor took more is measured
+# STEAL_LIMIT (whole per cent, default 10): a run during which the hypervisor took more is measured
 # again at once, up to STEAL_RETRIES (default 3) more times; the last is kept, its steal column
 # showing what it was measured under. Every proxy of a run gets the same rule.
 wrk_measure() { # name url pid script
   local line steal tries=0
   while :; do
-    line=$(wrk_measure_once "$@")
+    line=$(wrk_measure_once "$@") || return 1
     steal=$(awk '{print $NF}' <<<"$line")
     if [ "$steal" -le "${STEAL_LIMIT:-10}" ] || [ "$tries" -ge "${STEAL_RETRIES:-3}" ]; then break; fi
     tries=$((tries + 1))
@@ -216,6 +217,8 @@ wrk_measure_once() { # name url pid script
   out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
   machine=$(steal_percent "$machine" "$(machine_ticks)")
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
+  # Inside a command substitution errexit is off: a failed run must say so itself.
+  [ -n "$requests" ] && [ "$requests" -gt 0 ] || { echo "$name: wrk made no requests against $url" >&2; return 1; }
   if [ "$pid" != - ]; then
     after=$(cpu_ticks "$pid")
     cpu=$(cpu_us_per_request $((after - before)) "$requests")

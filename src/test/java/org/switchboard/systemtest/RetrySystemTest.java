@@ -4,6 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,6 +20,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
+import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.LeakCheck;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
@@ -79,6 +86,53 @@ class RetrySystemTest {
             assertEquals(atHealthy ? 200 : 502, status, target);
         }
         assertTrue(statuses.contains(502), "some PUTs met the crashing worker: " + statuses);
+    }
+
+    /**
+     * The worker dies with the PUT read whole: its kept-alive connection closes unanswered and the
+     * new connection for the one more try is refused. The PUT still never goes to another worker.
+     */
+    @Test
+    void aPutWithATransactionIdIsNotMovedWhenItsWorkerDiesAfterReadingIt(@TempDir Path ownDir) throws Exception {
+        String put = "/_matrix/client/v3/sendToDevice/m.room_key/txn-dies";
+        try (ServerSocket dying = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+             TinyUpstream other = new TinyUpstream(TinyUpstream.echoTarget())) {
+            Thread worker = new Thread(() -> {
+                try (Socket socket = dying.accept()) {
+                    InputStream in = socket.getInputStream();
+                    HttpWire.readHead(in); // the GET that leaves this connection kept alive
+                    socket.getOutputStream().write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}"));
+                    socket.getOutputStream().flush();
+                    HttpWire.Head head = HttpWire.readHead(in); // the PUT, read whole, then the process dies
+                    HttpWire.readBody(in, head, OutputStream.nullOutputStream(), false);
+                    dying.close();
+                } catch (IOException ignored) {
+                    // the test's assertions say what happened
+                }
+            }, "dying-worker");
+            worker.start();
+            try (ProxyUnderTest own = ProxyUnderTest.start(ownDir, """
+                    upstreams:
+                      generic:
+                        loadBalancer: round_robin
+                        healthCheck: { interval: 10m }
+                        endpoints: ["127.0.0.1:%d", "%s"]
+                    routes:
+                      - path: { prefix: "/" }
+                        upstream: generic
+                    """.formatted(dying.getLocalPort(), other.endpoint()));
+                 RawClient client = new RawClient(own.address())) {
+                // Round robin from the first endpoint: the GET to the dying worker, one to the
+                // other, then the PUT on the dying worker's kept-alive connection.
+                assertEquals(200, client.send("GET /a HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+                assertEquals(200, client.send("GET /b HTTP/1.1\r\nHost: a\r\n\r\n").readResponse().status());
+                RawClient.Response response = client.send("PUT " + put + " HTTP/1.1\r\nHost: a\r\nContent-Length: 2\r\n\r\n{}")
+                        .readResponse();
+                assertEquals(502, response.status(), response.body());
+            }
+            worker.join(5_000);
+            assertTrue(other.received().stream().noneMatch(r -> r.target().equals(put)), "the other worker never had it");
+        }
     }
 
     @Test

@@ -106,7 +106,9 @@ public record Cidr(byte[] network, int prefixLength, String text) {
                     return null;
                 }
             }
-            if (!v6 && !isDottedQuad(text)) {
+            // An IPv6 literal may end in a dotted quad (::ffff:10.0.0.1): judged the same way.
+            int dotted = v6 ? text.lastIndexOf(':') + 1 : 0;
+            if ((!v6 || text.indexOf('.') >= 0) && !isDottedQuad(text.substring(dotted))) {
                 return null;
             }
             try {

@@ -46,7 +46,7 @@ class CidrTest {
 
     /** 127.000.000.070 is 127.0.0.70 to Java and 127.0.0.56 to inet_aton: neither, here (nor in X-Forwarded-For). */
     @ParameterizedTest
-    @ValueSource(strings = {"127.000.000.070", "010.0.0.1", "10.0.0.01"})
+    @ValueSource(strings = {"127.000.000.070", "010.0.0.1", "10.0.0.01", "::ffff:010.0.0.1"})
     void aDottedQuadWithALeadingZeroIsNoAddress(String text) {
         assertNull(Cidr.IpLiterals.parse(text));
         assertThrows(IllegalArgumentException.class, () -> Cidr.parse(text + "/32"));

@@ -164,8 +164,10 @@ public final class StreamExchange implements UpstreamListener {
                 onConnected(UpstreamConnectionPool.connectionOf(future.channel()), now());
             } else if (!done && target == endpoint) {
                 failover.health().failed(endpoint, "connect: " + future.cause().getMessage());
-                // Nothing was sent: any request may go to another endpoint.
-                if (!retryElsewhere("connect_failure")) {
+                // Nothing was sent on this connection: any request may go to another endpoint,
+                // but for a PUT with a transaction id sent once already on a connection that died
+                // unanswered: the worker may have acted on it, and another would act again.
+                if ((resend && replay != null) || !retryElsewhere("connect_failure")) {
                     fail(MatrixErrors.CONNECT_FAILED);
                 }
             }

@@ -57,7 +57,11 @@ final class RestartOnly {
             }
             for (RecordComponent field : ListenerSpec.class.getRecordComponents()) {
                 if (!Objects.equals(read(field, before.get(i)), read(field, after.get(i)))) {
-                    changed.add("listeners[" + i + "]." + field.getName());
+                    // redirectPort is the number form of the redirectToHttps key.
+                    String key = field.getName().equals("redirectPort") ? "redirectToHttps" : field.getName();
+                    if (!changed.contains("listeners[" + i + "]." + key)) {
+                        changed.add("listeners[" + i + "]." + key);
+                    }
                 }
             }
         }

@@ -318,13 +318,13 @@ public final class Switchboard implements AutoCloseable {
         return message.startsWith("bind(") && colon > 0 ? message.substring(colon + 3) : message;
     }
 
-    /** The first TLS listener's port, as bound; its configured port until then. */
     /** The port a listener's redirects name: its own setting, or the first TLS listener's once bound. */
     private IntSupplier redirectPort(ListenerSpec listener) {
         int configured = listener.redirectPort();
         return configured != 0 ? () -> configured : this::httpsPort;
     }
 
+    /** The first TLS listener's port, as bound; its configured port until then. */
     private int httpsPort() {
         int bound = httpsPort;
         if (bound != 0) {
