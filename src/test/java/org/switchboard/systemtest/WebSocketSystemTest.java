@@ -24,6 +24,7 @@ import java.util.Random;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -150,14 +151,94 @@ class WebSocketSystemTest {
         assertTrue(accessLogLine("/rtc").contains("\"termination\":\"idle_timeout\""), accessLogLine("/rtc"));
     }
 
+    /**
+     * As the listeners close, a tunnel's client is sent a Close 1001 (Going Away): the client
+     * answers, its answer goes on to the upstream, the upstream closes, and the drain is done
+     * without waiting for its timeout.
+     */
     @Test
-    void aDrainLeavesTunnelsOpenUntilItsTimeoutThenClosesThem() throws Exception {
-        startProxy("drain: {delay: 0s, timeout: 2s}");
+    void aDrainSendsEachTunnelsClientAGoingAwayCloseAndEndsWithoutWaitingForItsTimeout() throws Exception {
+        startProxy("drain: {delay: 0s, timeout: 60s, websocketSpread: 0s}");
+        Client client = connect("/rtc");
+        client.socket.sendText("before", true).get(10, TimeUnit.SECONDS);
+        assertEquals("before", client.next());
+
+        CompletableFuture<Void> drained = proxy.drain();
+        assertEquals(1001, client.closeCode());
+        drained.get(30, TimeUnit.SECONDS);
+        assertEquals(0.0, metric("switchboard_drain_forced_closes_total"), "no tunnel was left for the timeout");
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
+        String line = accessLogLine("/rtc");
+        assertTrue(line.contains("\"status\":101") && line.contains("\"termination\":\"drained\""), line);
+    }
+
+    /** A tunnel whose moment to be asked comes after the drain's timeout gets its Close at the timeout. */
+    @Test
+    void aTunnelStillOpenAtTheDrainsTimeoutGetsItsCloseThen() throws Exception {
+        startProxy("drain: {delay: 0s, timeout: 1s, websocketSpread: 1h}");
         Client client = connect("/rtc");
         proxy.drain();
         client.socket.sendText("still here", true).get(10, TimeUnit.SECONDS);
-        assertEquals("still here", client.next(), "a tunnel carries on while the drain waits");
-        client.awaitEnd();
+        assertEquals("still here", client.next(), "a tunnel carries on until its moment");
+        assertEquals(1001, client.closeCode());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
+        assertTrue(accessLogLine("/rtc").contains("\"termination\":\"drain_timeout\""), accessLogLine("/rtc"));
+    }
+
+    /**
+     * The drain's Close goes between two frames: the frame the upstream is in the middle of
+     * reaches the client whole first, and nothing the upstream sends after it; the client's
+     * answering Close reaches the upstream.
+     */
+    @Test
+    void aDrainsCloseWaitsForTheEndOfTheFrameInProgressAndNothingFollowsIt() throws Exception {
+        CountDownLatch restMaySend = new CountDownLatch(1);
+        CompletableFuture<byte[]> upstreamHeard = new CompletableFuture<>();
+        TinyUpstream rtc = new TinyUpstream((request, out, in) -> {
+            out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
+            out.write(new byte[] {(byte) 0x82, 10, 0, 1, 2, 3}); // four bytes of a ten-byte binary frame
+            out.flush();
+            try {
+                restMaySend.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.write(new byte[] {4, 5, 6, 7, 8, 9, (byte) 0x81, 2, 'x', 'y'}); // the rest, then a text frame
+            out.flush();
+            upstreamHeard.complete(in.readNBytes(8)); // the client's masked Close: 2 + 4 + 2 bytes
+            return false;
+        });
+        try {
+            proxy = ProxyUnderTest.start(dir, """
+                    accessLog: {path: "%s"}
+                    drain: {delay: 0s, timeout: 60s, websocketSpread: 0s}
+                    upstreams:
+                      livekit: {endpoints: ["%s"]}
+                    routes:
+                      - {path: {prefix: "/rtc"}, upstream: livekit, websocket: true}
+                    """.formatted(dir.resolve(accessLog), rtc.endpoint()));
+            try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+                InputStream in = openTunnel(socket);
+                assertArrayEquals(new byte[] {(byte) 0x82, 10, 0, 1, 2, 3}, in.readNBytes(6));
+                proxy.drain();
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_drain_phase ") == 2.0);
+                Thread.sleep(500); // for the loop to take the drain's word (nothing the client can see yet)
+                restMaySend.countDown();
+
+                assertArrayEquals(new byte[] {4, 5, 6, 7, 8, 9}, in.readNBytes(6), "the frame in progress, whole");
+                assertEquals(0x88, in.read(), "then a Close");
+                int length = in.read();
+                byte[] payload = in.readNBytes(length);
+                assertEquals(1001, ((payload[0] & 0xFF) << 8) | (payload[1] & 0xFF));
+                byte[] mask = {9, 8, 7, 6};
+                socket.getOutputStream().write(new byte[] {(byte) 0x88, (byte) 0x82, mask[0], mask[1], mask[2], mask[3],
+                        (byte) (0x03 ^ mask[0]), (byte) (0xE9 ^ mask[1])});
+                assertEquals(-1, in.read(), "nothing after the Close: the upstream's text frame is dropped");
+            }
+            assertEquals(0x88, upstreamHeard.get(10, TimeUnit.SECONDS)[0] & 0xFF, "the client's Close reached the upstream");
+        } finally {
+            rtc.close();
+        }
     }
 
     @Test

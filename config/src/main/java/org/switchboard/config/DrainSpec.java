@@ -10,7 +10,11 @@ import java.time.Duration;
  *                its Service's endpoints (that removal and the signal happen concurrently)
  * @param timeout after the listeners closed, how long requests in flight (long polls, uploads)
  *                may take to finish; what is left then is closed
+ * @param websocketSpread as the listeners close, each WebSocket tunnel's client is sent a Close
+ *                1001 (Going Away) at a random moment within this, so that LiveKit's clients do
+ *                not all come back to the other pods at once; 0 sends them all at once
  */
-public record DrainSpec(Duration delay, Duration timeout) {
-    public static final DrainSpec DEFAULTS = new DrainSpec(Duration.ofSeconds(5), Duration.ofSeconds(55));
+public record DrainSpec(Duration delay, Duration timeout, Duration websocketSpread) {
+    public static final DrainSpec DEFAULTS = new DrainSpec(Duration.ofSeconds(5), Duration.ofSeconds(55),
+            Duration.ofSeconds(10));
 }

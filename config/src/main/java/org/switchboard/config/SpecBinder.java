@@ -451,13 +451,15 @@ final class SpecBinder {
         if (node.isAbsent()) {
             return defaults;
         }
-        if (!node.expectMap("delay", "timeout")) {
+        if (!node.expectMap("delay", "timeout", "websocketSpread")) {
             return null;
         }
         Node delayNode = node.field("delay");
         Duration delay = delayNode.isAbsent() ? defaults.delay() : delayNode.durationZeroAllowed();
         Duration timeout = node.field("timeout").durationOr(defaults.timeout());
-        return delay == null || timeout == null ? null : new DrainSpec(delay, timeout);
+        Node spreadNode = node.field("websocketSpread");
+        Duration spread = spreadNode.isAbsent() ? defaults.websocketSpread() : spreadNode.durationZeroAllowed();
+        return delay == null || timeout == null || spread == null ? null : new DrainSpec(delay, timeout, spread);
     }
 
     private AccessLogSpec accessLog(Node node) {

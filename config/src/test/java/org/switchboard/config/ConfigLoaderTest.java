@@ -178,8 +178,12 @@ class ConfigLoaderTest {
     void aDrainMayHaveNoDelayButNeedsATimeout() throws ConfigException {
         String base = "listeners: [{name: client, address: \"0.0.0.0:0\"}]\nupstreams: {main: {endpoints: [\"127.0.0.1:8008\"]}}\n";
         assertEquals(DrainSpec.DEFAULTS, ConfigLoader.parse(base, "t.yaml").drain());
-        assertEquals(new DrainSpec(Duration.ZERO, Duration.ofSeconds(55)),
+        assertEquals(new DrainSpec(Duration.ZERO, Duration.ofSeconds(55), Duration.ofSeconds(10)),
                 ConfigLoader.parse(base + "drain: {delay: 0s}", "t.yaml").drain());
+        assertEquals(Duration.ZERO, ConfigLoader.parse(base + "drain: {websocketSpread: 0s}", "t.yaml").drain().websocketSpread());
+        ConfigException spread = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(base + "drain: {websocketSpread: soon}", "t.yaml"));
+        assertTrue(spread.errors().get(0).startsWith("drain.websocketSpread: \"soon\""), spread.errors().toString());
 
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.parse(base + "drain: {timeout: 0s, delai: 5s}", "t.yaml"));

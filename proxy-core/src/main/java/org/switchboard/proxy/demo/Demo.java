@@ -30,7 +30,7 @@ import org.switchboard.routing.SynapsePreset;
 public final class Demo {
     public static final HostPort LISTENER = HostPort.of("127.0.0.1", 8080);
     /** Nothing routes to a demo through a Service: Ctrl-C need not wait for endpoint removal. */
-    private static final DrainSpec DEMO_DRAIN = new DrainSpec(Duration.ZERO, Duration.ofSeconds(5));
+    private static final DrainSpec DEMO_DRAIN = new DrainSpec(Duration.ZERO, Duration.ofSeconds(5), Duration.ZERO);
 
     private Demo() {
     }

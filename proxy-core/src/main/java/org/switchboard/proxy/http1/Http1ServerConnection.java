@@ -15,6 +15,7 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -64,6 +65,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     /** After a local reply that ends the connection, what the client still sends is read and dropped (lingering close). */
     private static final int LINGER_BYTES = 64 << 20;
     private static final long LINGER_NANOS = TimeUnit.SECONDS.toNanos(5);
+    /**
+     * After a drain's Close went to a tunnel's client: time for its answering Close to reach the
+     * upstream and for the upstream to close, as servers do once both Closes passed (RFC 6455 7.1.1).
+     */
+    private static final long CLOSE_HANDSHAKE_NANOS = TimeUnit.SECONDS.toNanos(5);
 
     /** TUNNEL: a WebSocket tunnel, bytes both ways until a side closes. */
     private enum State { HEAD, BODY, RESPONSE, TUNNEL, LINGER, CLOSED }
@@ -119,6 +125,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private long lastActivityNanos;
     private long headStartedNanos = -1;
     private long lingerUntilNanos;
+    /**
+     * A tunnel in a drain: when its client is to be asked to go (a Close 1001), and once it was,
+     * when the tunnel is closed if neither side has closed it by then. -1 otherwise.
+     */
+    private long tunnelDrainStepNanos = -1;
     private long lingerBytes;
 
     private final RequestRecord record = new RequestRecord();
@@ -612,7 +623,10 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     @Override
     public void exchangeFinished(int status, long nowNanos) {
         StreamExchange finished = current;
-        record.termination = finished != null && finished.tunnelResetByUpstream()
+        // A tunnel whose client the drain asked to go ended by the drain, unless its timeout came first.
+        record.termination = finished != null && finished.toldClientToGo()
+                ? orElse(DownstreamConnection.closedByProxy(ctx.channel()), RequestRecord.Termination.DRAINED)
+                : finished != null && finished.tunnelResetByUpstream()
                 ? RequestRecord.Termination.UPSTREAM_RESET : RequestRecord.Termination.COMPLETE;
         endRecord(finished, nowNanos);
         current = null;
@@ -628,6 +642,10 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
             state = State.CLOSED;
         }
+    }
+
+    private static RequestRecord.Termination orElse(RequestRecord.Termination termination, RequestRecord.Termination otherwise) {
+        return termination != null ? termination : otherwise;
     }
 
     @Override
@@ -701,7 +719,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             closeWhenIdle();
             return;
         } else if (event instanceof DownstreamConnection.DrainTimeout timeout) {
-            if (current != null && current.answerDrainTimeout()) {
+            if (state == State.TUNNEL && current != null && current.sayGoingAway()) {
+                timeout.closesItself(); // the Close is on its way: a second for it to arrive
+            } else if (current != null && current.answerDrainTimeout()) {
                 timeout.closesItself(); // the answer went out with a lingering close (exchangeFailed)
             }
             return;
@@ -717,6 +737,12 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private void closeWhenIdle() {
         lastResponse = true;
         keepAlive = false;
+        if (state == State.TUNNEL && current != null && tunnelDrainStepNanos < 0) {
+            long spread = snapshots.get().spec().drain().websocketSpread().toNanos();
+            tunnelDrainStepNanos = now() + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread));
+            clock.by(tunnelDrainStepNanos);
+            return;
+        }
         boolean idle = state == State.HEAD && headStartedNanos < 0 && (pending == null || !pending.isReadable());
         if (idle) {
             state = State.CLOSED;
@@ -739,8 +765,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             RequestRecord.Termination byProxy = DownstreamConnection.closedByProxy(ctx.channel());
             if (state == State.TUNNEL && byProxy == null) {
                 // Either side may end a tunnel (its 101 went out) with a close; an idle one was
-                // timed out; a client's reset is an abort, as on any request.
-                if (clientReset) {
+                // timed out; a client's reset is an abort, as on any request. One a drain asked
+                // the client to leave ends by the drain, whichever side closes then.
+                if (gone.toldClientToGo()) {
+                    record.termination = RequestRecord.Termination.DRAINED;
+                } else if (clientReset) {
                     record.termination = RequestRecord.Termination.CLIENT_ABORTED;
                 } else if (record.termination != RequestRecord.Termination.IDLE_TIMEOUT) {
                     record.termination = RequestRecord.Termination.COMPLETE;
@@ -825,7 +854,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                     ctx.close();
                     return Long.MAX_VALUE;
                 }
-                return due;
+                return tunnelDrainStepNanos < 0 ? due : Math.min(due, tunnelDrainStep(now));
             }
             default -> {
                 long next = Long.MAX_VALUE;
@@ -847,6 +876,26 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                 return next == Long.MAX_VALUE ? now + header : next;
             }
         }
+    }
+
+    /**
+     * A drain's steps for a tunnel: at its moment within {@code drain.websocketSpread}, its client
+     * is asked to go; {@link #CLOSE_HANDSHAKE_NANOS} later, a tunnel neither side closed is closed.
+     * Returns when to look again.
+     */
+    private long tunnelDrainStep(long now) {
+        if (now < tunnelDrainStepNanos || current == null) {
+            return tunnelDrainStepNanos;
+        }
+        if (!current.goingAwayAsked()) {
+            current.sayGoingAway();
+            tunnelDrainStepNanos = now + CLOSE_HANDSHAKE_NANOS;
+            return tunnelDrainStepNanos;
+        }
+        // The client never answered, or the upstream never closed after its answer (or never
+        // ended the frame it was in, so the Close could not go).
+        ctx.close();
+        return Long.MAX_VALUE;
     }
 
     /** The body may come now (a 100 went out) or came: from here on its pauses are timed. */

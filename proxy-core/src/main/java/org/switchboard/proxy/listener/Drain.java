@@ -25,7 +25,8 @@ import org.switchboard.config.Durations;
  *   <li>the signal: {@code /ready} answers 503 and everything else goes on, for {@code delay},
  *       while Kubernetes removes the pod from its Service (the removal and the signal race);</li>
  *   <li>the listeners close: idle client connections close at once, busy ones close after the
- *       response they are carrying ({@code Connection: close});</li>
+ *       response they are carrying ({@code Connection: close}), WebSocket tunnels' clients are
+ *       sent a Close 1001 within {@code websocketSpread};</li>
  *   <li>{@code timeout} later, whatever is still open (a long poll, an upload) is closed and
  *       counted.</li>
  * </ol>

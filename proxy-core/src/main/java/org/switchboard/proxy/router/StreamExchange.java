@@ -13,6 +13,7 @@ import org.switchboard.proxy.codec.http1.ChunkedFramer;
 import org.switchboard.proxy.codec.http1.Cumulation;
 import org.switchboard.proxy.codec.http1.HeadIndex;
 import org.switchboard.proxy.codec.http1.Http1Scratch;
+import org.switchboard.proxy.codec.websocket.FrameBoundaries;
 import org.switchboard.proxy.net.HalfClose;
 import org.switchboard.proxy.stats.ProxyMetrics;
 import org.switchboard.proxy.stats.RequestRecord;
@@ -75,6 +76,18 @@ public final class StreamExchange implements UpstreamListener {
     private boolean done;
     private boolean loadReleased;
     private boolean tunnelResetByUpstream;
+    /** A tunnel's frames from the upstream, followed so that a Close of the proxy's own can go between two. */
+    private FrameBoundaries framesToClient;
+    /** Where a drain's request that the tunnel's client go away stands. */
+    private GoingAway goingAway = GoingAway.NOT_ASKED;
+
+    /** A drain's Close 1001 to a tunnel's client: WANTED until the upstream's frame in progress ends, then SENT. */
+    private enum GoingAway { NOT_ASKED, WANTED, SENT }
+
+    /** What the client of a drained tunnel reads in the Close frame's reason (browsers show it in CloseEvent.reason). */
+    private static final String GOING_AWAY_REASON = "proxy restarting";
+    /** RFC 6455 7.4.1: the endpoint is going away, such as a server going down. */
+    private static final int GOING_AWAY = 1001;
 
     private Response response = Response.HEAD;
     private ByteBuf responsePending;
@@ -573,6 +586,7 @@ public final class StreamExchange implements UpstreamListener {
         releaseLoad();
         cancelResponseTimeout();
         response = Response.TUNNEL;
+        framesToClient = new FrameBoundaries();
         upstreamKeepAlive = false;
         responseStarted = true;
         responseStatus = 101;
@@ -591,6 +605,66 @@ public final class StreamExchange implements UpstreamListener {
         if (!done && upstream != null) {
             // A connection that cannot be half-closed any more is closed already: its close ends the tunnel.
             HalfClose.afterWrites(upstream.channel(), upstream.channel());
+        }
+    }
+
+    /**
+     * A drain wants the tunnel's client to leave: a Close 1001 (Going Away, RFC 6455 7.4.1) goes to
+     * it as soon as the upstream's frame in progress ends, and nothing the upstream sends after
+     * that. The client answers with a Close of its own, which goes on to the upstream as any frame
+     * does: to the upstream the client left. Returns whether the Close is out (now or before).
+     */
+    public boolean sayGoingAway() {
+        if (goingAway == GoingAway.NOT_ASKED && tunnelling()) {
+            goingAway = GoingAway.WANTED;
+            if (framesToClient.atBoundary()) {
+                sendGoingAway();
+            }
+        }
+        return goingAway == GoingAway.SENT;
+    }
+
+    /** A drain asked the tunnel's client to go (the Close may still wait for the upstream's frame to end). */
+    public boolean goingAwayAsked() {
+        return goingAway != GoingAway.NOT_ASKED;
+    }
+
+    /** The proxy's Close went to the tunnel's client: whatever ends the tunnel now, a drain ended it. */
+    public boolean toldClientToGo() {
+        return goingAway == GoingAway.SENT;
+    }
+
+    private void sendGoingAway() {
+        goingAway = GoingAway.SENT;
+        downstream.sendResponseBody(FrameBoundaries.serverClose(downstream.alloc(), GOING_AWAY, GOING_AWAY_REASON));
+        downstream.flush();
+    }
+
+    /**
+     * The upstream's tunnel bytes to the client, as they come. Once a drain asked the client to go,
+     * they go up to the end of the frame in progress, then the Close; after the Close nothing more
+     * may go to the client (RFC 6455 5.5.1), so the rest is read and dropped.
+     */
+    private void tunnelToClient(int readable) {
+        int from = responsePending.readerIndex();
+        int forward = readable;
+        switch (goingAway) {
+            case SENT -> forward = 0;
+            case WANTED -> {
+                int end = framesToClient.untilBoundary(responsePending, from, from + readable);
+                forward = end < 0 ? readable : end - from;
+            }
+            default -> framesToClient.follow(responsePending, from, from + readable);
+        }
+        if (forward > 0) {
+            failover.metrics().tunnelBytesToClient(forward);
+            sendBody(responsePending.readRetainedSlice(forward));
+        }
+        if (goingAway == GoingAway.WANTED && framesToClient.atBoundary()) {
+            sendGoingAway();
+        }
+        if (goingAway == GoingAway.SENT) {
+            responsePending.skipBytes(responsePending.readableBytes());
         }
     }
 
@@ -636,10 +710,7 @@ public final class StreamExchange implements UpstreamListener {
                     response = Response.DONE;
                 }
             }
-            case TUNNEL -> {
-                failover.metrics().tunnelBytesToClient(readable);
-                sendBody(responsePending.readRetainedSlice(readable));
-            }
+            case TUNNEL -> tunnelToClient(readable);
             default -> sendBody(responsePending.readRetainedSlice(readable));
         }
     }

@@ -32,6 +32,7 @@ final class EffectiveSettings {
                 .append(" websocketIdle=").append(Durations.format(timeouts.websocketIdle()))
                 .append("; drain: delay=").append(Durations.format(spec.drain().delay()))
                 .append(" timeout=").append(Durations.format(spec.drain().timeout()))
+                .append(" websocketSpread=").append(Durations.format(spec.drain().websocketSpread()))
                 .append("; upstreamPool: maxIdlePerEndpoint=").append(spec.upstreamPool().maxIdlePerEndpoint())
                 .append(" idleTimeout=").append(Durations.format(spec.upstreamPool().idleTimeout()))
                 .append("; clientHalfClose=").append(spec.clientHalfClose().configName())

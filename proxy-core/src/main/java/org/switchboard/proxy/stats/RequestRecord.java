@@ -18,6 +18,8 @@ public final class RequestRecord {
         IDLE_TIMEOUT,
         /** Still running when a drain's timeout closed its connection: ended by the proxy, not the client. */
         DRAIN_TIMEOUT,
+        /** A WebSocket tunnel whose client a drain sent a Close 1001 (Going Away) as the listeners closed. */
+        DRAINED,
         /** Still running when the proxy stopped without a drain (SIGINT, or a stop during one). */
         STOPPED,
         /** The client took no response bytes for {@code timeouts.downstreamIdle}: cut off. */
