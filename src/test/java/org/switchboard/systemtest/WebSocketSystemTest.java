@@ -185,6 +185,53 @@ class WebSocketSystemTest {
         assertTrue(accessLogLine("/rtc").contains("\"termination\":\"drain_timeout\""), accessLogLine("/rtc"));
     }
 
+    /** A handshake still waiting for its 101 as the listeners close is drained once its tunnel opens. */
+    @Test
+    void aTunnelWhoseHandshakeRacedTheDrainIsAskedToGoOnceOpen() throws Exception {
+        CountDownLatch answerMayGo = new CountDownLatch(1);
+        TinyUpstream rtc = new TinyUpstream((request, out, in) -> {
+            try {
+                answerMayGo.await(20, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
+            out.flush();
+            in.readAllBytes(); // until the proxy closes
+            return false;
+        });
+        try {
+            startRawProxy(rtc);
+            try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
+                socket.setSoTimeout(10_000);
+                InputStream in = new BufferedInputStream(socket.getInputStream());
+                socket.getOutputStream().write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
+                        + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rtc.received().size() == 1);
+                proxy.drain();
+                Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_drain_phase ") == 2.0);
+                answerMayGo.countDown();
+
+                assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
+                assertEquals(0x88, in.read(), "a Close at once (the spread is 0 s), not at the drain's timeout");
+            }
+        } finally {
+            rtc.close();
+        }
+    }
+
+    private void startRawProxy(TinyUpstream rtc) throws Exception {
+        proxy = ProxyUnderTest.start(dir, """
+                accessLog: {path: "%s"}
+                drain: {delay: 0s, timeout: 60s, websocketSpread: 0s}
+                upstreams:
+                  livekit: {endpoints: ["%s"]}
+                routes:
+                  - {path: {prefix: "/rtc"}, upstream: livekit, websocket: true}
+                """.formatted(dir.resolve(accessLog), rtc.endpoint()));
+    }
+
     /**
      * The drain's Close goes between two frames: the frame the upstream is in the middle of
      * reaches the client whole first, and nothing the upstream sends after it; the client's
@@ -209,14 +256,7 @@ class WebSocketSystemTest {
             return false;
         });
         try {
-            proxy = ProxyUnderTest.start(dir, """
-                    accessLog: {path: "%s"}
-                    drain: {delay: 0s, timeout: 60s, websocketSpread: 0s}
-                    upstreams:
-                      livekit: {endpoints: ["%s"]}
-                    routes:
-                      - {path: {prefix: "/rtc"}, upstream: livekit, websocket: true}
-                    """.formatted(dir.resolve(accessLog), rtc.endpoint()));
+            startRawProxy(rtc);
             try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
                 InputStream in = openTunnel(socket);
                 assertArrayEquals(new byte[] {(byte) 0x82, 10, 0, 1, 2, 3}, in.readNBytes(6));

@@ -44,7 +44,8 @@ public final class WebSocketEchoUpstream implements AutoCloseable {
     public WebSocketEchoUpstream(String path) throws InterruptedException {
         WebSocketServerProtocolConfig config = WebSocketServerProtocolConfig.newBuilder()
                 .websocketPath(path).checkStartsWith(true).maxFramePayloadLength(MAX_MESSAGE).allowExtensions(false)
-                .handleCloseFrames(true).build();
+                // No Close of Netty's own before a close: "reset" must reach the proxy as a bare RST.
+                .handleCloseFrames(true).sendCloseFrame(null).build();
         server = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override

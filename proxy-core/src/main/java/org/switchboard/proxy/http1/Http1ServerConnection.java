@@ -602,6 +602,11 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             // The client half-closed while the handshake was on its way: the upstream learns it now.
             current.onClientHalfClosed();
         }
+        if (lastResponse || draining.getAsBoolean()) {
+            // The handshake raced a drain (its word came while the 101 was on its way, or the
+            // connection was accepted as the listeners closed): the tunnel is drained all the same.
+            drainTunnel();
+        }
     }
 
     @Override
@@ -737,10 +742,8 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private void closeWhenIdle() {
         lastResponse = true;
         keepAlive = false;
-        if (state == State.TUNNEL && current != null && tunnelDrainStepNanos < 0) {
-            long spread = snapshots.get().spec().drain().websocketSpread().toNanos();
-            tunnelDrainStepNanos = now() + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread));
-            clock.by(tunnelDrainStepNanos);
+        if (state == State.TUNNEL) {
+            drainTunnel();
             return;
         }
         boolean idle = state == State.HEAD && headStartedNanos < 0 && (pending == null || !pending.isReadable());
@@ -766,8 +769,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             if (state == State.TUNNEL && byProxy == null) {
                 // Either side may end a tunnel (its 101 went out) with a close; an idle one was
                 // timed out; a client's reset is an abort, as on any request. One a drain asked
-                // the client to leave ends by the drain, whichever side closes then.
-                if (gone.toldClientToGo()) {
+                // the client to leave ends by the drain, whichever side closes then (or the proxy,
+                // when the upstream's frame never ended to let the Close out).
+                if (gone.goingAwayAsked()) {
                     record.termination = RequestRecord.Termination.DRAINED;
                 } else if (clientReset) {
                     record.termination = RequestRecord.Termination.CLIENT_ABORTED;
@@ -876,6 +880,16 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
                 return next == Long.MAX_VALUE ? now + header : next;
             }
         }
+    }
+
+    /** Picks the tunnel's moment within {@code drain.websocketSpread} for its client to be asked to go. */
+    private void drainTunnel() {
+        if (current == null || tunnelDrainStepNanos >= 0) {
+            return;
+        }
+        long spread = snapshots.get().spec().drain().websocketSpread().toNanos();
+        tunnelDrainStepNanos = now() + (spread == 0 ? 0 : ThreadLocalRandom.current().nextLong(spread));
+        clock.by(tunnelDrainStepNanos);
     }
 
     /**

@@ -624,20 +624,24 @@ public final class StreamExchange implements UpstreamListener {
         return goingAway == GoingAway.SENT;
     }
 
+    private void sendGoingAway() {
+        goingAway = GoingAway.SENT;
+        if (framesToClient.lastWasClose()) {
+            // The upstream's own Close went already (a close under way): after it nothing more may go.
+            return;
+        }
+        downstream.sendResponseBody(FrameBoundaries.serverClose(downstream.alloc(), GOING_AWAY, GOING_AWAY_REASON));
+        downstream.flush();
+    }
+
     /** A drain asked the tunnel's client to go (the Close may still wait for the upstream's frame to end). */
     public boolean goingAwayAsked() {
         return goingAway != GoingAway.NOT_ASKED;
     }
 
-    /** The proxy's Close went to the tunnel's client: whatever ends the tunnel now, a drain ended it. */
+    /** The client has its Close (the proxy's, or the upstream's own): whatever ends the tunnel now, a drain ended it. */
     public boolean toldClientToGo() {
         return goingAway == GoingAway.SENT;
-    }
-
-    private void sendGoingAway() {
-        goingAway = GoingAway.SENT;
-        downstream.sendResponseBody(FrameBoundaries.serverClose(downstream.alloc(), GOING_AWAY, GOING_AWAY_REASON));
-        downstream.flush();
     }
 
     /**

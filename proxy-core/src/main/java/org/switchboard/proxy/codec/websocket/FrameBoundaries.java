@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 public final class FrameBoundaries {
     /** Two bytes, a 64-bit length, a masking key. */
     private static final int LONGEST_HEADER = 14;
+    private static final int OPCODE_CLOSE = 0x8;
 
     private final byte[] header = new byte[LONGEST_HEADER];
     /** Bytes of the current frame's header seen so far; 0 between frames and in a payload. */
@@ -24,10 +25,17 @@ public final class FrameBoundaries {
     /** The current header's whole length, known from its second byte (2 until then). */
     private int headerLength = 2;
     private long payloadLeft;
+    /** The opcode of the last frame whose header was read. */
+    private int lastOpcode = -1;
 
     /** The bytes followed so far end a frame (or none has begun). */
     public boolean atBoundary() {
         return headerSeen == 0 && payloadLeft == 0;
+    }
+
+    /** The last frame followed (whole, at a boundary) was a Close: its sender may send nothing after it. */
+    public boolean lastWasClose() {
+        return lastOpcode == OPCODE_CLOSE;
     }
 
     /** Follows every byte of {@code buf} from {@code from} (inclusive) to {@code to} (exclusive). */
@@ -67,6 +75,7 @@ public final class FrameBoundaries {
                 headerLength = headerLength(header[1]);
             }
             if (headerSeen == headerLength) {
+                lastOpcode = header[0] & 0x0F;
                 payloadLeft = payloadLength();
                 headerSeen = 0;
                 headerLength = 2;
@@ -107,7 +116,7 @@ public final class FrameBoundaries {
             throw new IllegalArgumentException("a close reason is at most 123 bytes: " + reason);
         }
         ByteBuf frame = alloc.buffer(4 + text.length);
-        frame.writeByte(0x88); // FIN, opcode 8 (Close)
+        frame.writeByte(0x80 | OPCODE_CLOSE); // FIN
         frame.writeByte(2 + text.length);
         frame.writeShort(code);
         frame.writeBytes(text);

@@ -111,6 +111,9 @@ class FrameBoundariesTest {
         frames.follow(close, 0, 3);
         assertTrue(!frames.atBoundary());
         frames.follow(close, 3, close.writerIndex());
-        assertTrue(frames.atBoundary());
+        assertTrue(frames.atBoundary() && frames.lastWasClose());
+        ByteBuf text = Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, 1, 'x'});
+        frames.follow(text, 0, 3);
+        assertTrue(frames.atBoundary() && !frames.lastWasClose());
     }
 }
