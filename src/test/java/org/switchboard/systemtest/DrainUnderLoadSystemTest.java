@@ -4,16 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -22,20 +27,23 @@ import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
 import org.switchboard.systemtest.support.TinyUpstream;
+import org.switchboard.systemtest.support.WebSocketEchoUpstream;
 
 /**
- * A drain while long polls are held and an upload is still arriving: every request in flight
- * finishes with its real answer, each on a connection told it is the last, and nothing is
- * closed by force.
+ * A drain while long polls are held, an upload is still arriving and WebSocket tunnels carry
+ * messages: every request in flight finishes with its real answer, each on a connection told it
+ * is the last, every tunnel's client is asked to go (Close 1001), and nothing is closed by force.
  */
 class DrainUnderLoadSystemTest {
     private static final int POLLS = 50;
     private static final int UPLOAD_BYTES = 8 << 20;
     private static final int UPLOAD_PIECE = 256 << 10;
+    private static final int TUNNELS = 20;
 
     @TempDir
     Path dir;
     private TinyUpstream synapse;
+    private WebSocketEchoUpstream livekit;
     private ProxyUnderTest proxy;
     private final ExecutorService clients = Executors.newCachedThreadPool();
 
@@ -46,6 +54,9 @@ class DrainUnderLoadSystemTest {
             proxy.close();
         }
         synapse.close();
+        if (livekit != null) {
+            livekit.close();
+        }
     }
 
     @Test
@@ -60,11 +71,22 @@ class DrainUnderLoadSystemTest {
             out.flush();
             return true;
         });
+        livekit = new WebSocketEchoUpstream("/rtc");
         proxy = ProxyUnderTest.start(dir, """
-                upstreams: {main: {endpoints: ["%s"]}}
-                routes: [{path: {prefix: "/"}, upstream: main, maxBody: 64MB}]
-                drain: {delay: 500ms, timeout: 20s}
-                """.formatted(synapse.endpoint()));
+                upstreams: {main: {endpoints: ["%s"]}, livekit: {endpoints: ["%s"]}}
+                routes:
+                  - {path: {prefix: "/rtc"}, upstream: livekit, websocket: true}
+                  - {path: {prefix: "/"}, upstream: main, maxBody: 64MB}
+                drain: {delay: 500ms, timeout: 20s, websocketSpread: 1s}
+                """.formatted(synapse.endpoint(), livekit.endpoint()));
+        HttpClient http = HttpClient.newHttpClient();
+        List<Tunnel> tunnels = new ArrayList<>();
+        for (int i = 0; i < TUNNELS; i++) {
+            Tunnel tunnel = new Tunnel();
+            http.newWebSocketBuilder().buildAsync(URI.create("ws://127.0.0.1:" + proxy.port() + "/rtc"), tunnel)
+                    .get(10, TimeUnit.SECONDS);
+            tunnels.add(tunnel);
+        }
 
         List<Future<RawClient.Response>> polls = new ArrayList<>();
         for (int i = 0; i < POLLS; i++) {
@@ -78,6 +100,9 @@ class DrainUnderLoadSystemTest {
         Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> synapse.received().size() >= POLLS);
 
         CompletableFuture<Void> drained = proxy.drain();
+        for (Tunnel tunnel : tunnels) {
+            clients.submit(tunnel::talkUntilClosed);
+        }
 
         for (Future<RawClient.Response> poll : polls) {
             RawClient.Response response = poll.get(30, TimeUnit.SECONDS);
@@ -87,6 +112,10 @@ class DrainUnderLoadSystemTest {
         RawClient.Response uploaded = upload.get(30, TimeUnit.SECONDS);
         assertEquals(200, uploaded.status());
         assertEquals("POST " + UPLOAD_BYTES, uploaded.body(), "the whole body reached the upstream");
+        for (Tunnel tunnel : tunnels) {
+            assertEquals(1001, tunnel.closeCode.get(30, TimeUnit.SECONDS), "each tunnel's client is asked to go");
+            assertTrue(tunnel.echoes.get() > 0, "the tunnels carried messages while the drain went on");
+        }
         drained.get(30, TimeUnit.SECONDS);
         String metrics = proxy.adminGet("/metrics");
         assertTrue(metrics.contains("switchboard_drain_forced_closes_total 0.0"), "nothing was closed by force");
@@ -114,6 +143,47 @@ class DrainUnderLoadSystemTest {
             out.write(piece);
             out.flush();
             Thread.sleep(60);
+        }
+    }
+
+    /** A WebSocket client that sends a message every 20 ms until the proxy asks it to go. */
+    private static final class Tunnel implements WebSocket.Listener {
+        final CompletableFuture<Integer> closeCode = new CompletableFuture<>();
+        final AtomicInteger echoes = new AtomicInteger();
+        private volatile WebSocket socket;
+
+        @Override
+        public void onOpen(WebSocket webSocket) {
+            socket = webSocket;
+            webSocket.request(Long.MAX_VALUE);
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            echoes.incrementAndGet();
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeCode.complete(statusCode);
+            return null; // the JDK answers with a Close of the same code
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closeCode.complete(-1);
+        }
+
+        void talkUntilClosed() {
+            try {
+                while (!closeCode.isDone()) {
+                    socket.sendText("ping", true).get(10, TimeUnit.SECONDS);
+                    Thread.sleep(20);
+                }
+            } catch (Exception closedMeanwhile) {
+                // The output closed as the Close came: the conversation is over.
+            }
         }
     }
 
