@@ -26,19 +26,24 @@ import org.junit.jupiter.api.io.TempDir;
 import org.switchboard.systemtest.support.HttpWire;
 import org.switchboard.systemtest.support.ProxyUnderTest;
 import org.switchboard.systemtest.support.RawClient;
+import org.switchboard.systemtest.support.RawH2Client;
 import org.switchboard.systemtest.support.TinyUpstream;
 import org.switchboard.systemtest.support.WebSocketEchoUpstream;
 
 /**
- * A drain while long polls are held, an upload is still arriving and WebSocket tunnels carry
- * messages: every request in flight finishes with its real answer, each on a connection told it
- * is the last, every tunnel's client is asked to go (Close 1001), and nothing is closed by force.
+ * A rollout's drain (the design's test, scaled to a CI machine): while long polls are held over
+ * HTTP/1.1 and HTTP/2, an upload is still arriving and WebSocket tunnels carry messages. Every
+ * request in flight finishes with its real answer, each HTTP/1.1 one on a connection told it is
+ * the last and each HTTP/2 one after a GOAWAY; every tunnel's client is asked to go (Close 1001);
+ * nothing is closed by force.
  */
 class DrainUnderLoadSystemTest {
-    private static final int POLLS = 50;
+    private static final int POLLS = 300;
+    private static final int H2_CONNECTIONS = 20;
+    private static final int H2_STREAMS_EACH = 5;
     private static final int UPLOAD_BYTES = 8 << 20;
     private static final int UPLOAD_PIECE = 256 << 10;
-    private static final int TUNNELS = 20;
+    private static final int TUNNELS = 50;
 
     @TempDir
     Path dir;
@@ -72,7 +77,13 @@ class DrainUnderLoadSystemTest {
             return true;
         });
         livekit = new WebSocketEchoUpstream("/rtc");
-        proxy = ProxyUnderTest.start(dir, """
+        proxy = ProxyUnderTest.startWithConfig(dir, """
+                listeners:
+                  - {name: client, address: "127.0.0.1:0"}
+                  - {name: h2c, address: "127.0.0.1:0", http2: true}
+                admin: {address: "127.0.0.1:0"}
+                runtime: {eventLoopThreads: 2}
+                accessLog: {enabled: false}
                 upstreams: {main: {endpoints: ["%s"]}, livekit: {endpoints: ["%s"]}}
                 routes:
                   - {path: {prefix: "/rtc"}, upstream: livekit, websocket: true}
@@ -97,7 +108,13 @@ class DrainUnderLoadSystemTest {
         Future<RawClient.Response> upload = clients.submit(() -> exchangeAndExpectClose(
                 "POST /_matrix/media/v3/upload HTTP/1.1\r\nHost: matrix.example.org\r\nContent-Type: application/octet-stream\r\n"
                         + "Content-Length: " + UPLOAD_BYTES + "\r\n\r\n", DrainUnderLoadSystemTest::slowBody));
-        Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> synapse.received().size() >= POLLS);
+        List<Future<List<RawH2Client.Frame>>> h2 = new ArrayList<>();
+        for (int i = 0; i < H2_CONNECTIONS; i++) {
+            String token = "syt_h2user" + i;
+            h2.add(clients.submit(() -> heldH2Polls(token)));
+        }
+        int held = POLLS + H2_CONNECTIONS * H2_STREAMS_EACH;
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> synapse.received().size() >= held);
 
         CompletableFuture<Void> drained = proxy.drain();
         for (Tunnel tunnel : tunnels) {
@@ -108,6 +125,14 @@ class DrainUnderLoadSystemTest {
             RawClient.Response response = poll.get(30, TimeUnit.SECONDS);
             assertEquals(200, response.status());
             assertEquals("GET 0", response.body());
+        }
+        for (Future<List<RawH2Client.Frame>> connection : h2) {
+            List<RawH2Client.Frame> frames = connection.get(30, TimeUnit.SECONDS);
+            RawH2Client.Frame goAway = frames.stream().filter(f -> f.type() == RawH2Client.GOAWAY).findFirst().orElseThrow();
+            assertEquals(0, goAway.errorCode(), "GOAWAY with NO_ERROR");
+            long answered = frames.stream().filter(f -> f.type() == RawH2Client.DATA && f.endStream()).count();
+            assertEquals(H2_STREAMS_EACH, answered, "every stream in flight was answered");
+            assertTrue(frames.stream().noneMatch(f -> f.type() == RawH2Client.RST_STREAM), "no stream was reset");
         }
         RawClient.Response uploaded = upload.get(30, TimeUnit.SECONDS);
         assertEquals(200, uploaded.status());
@@ -120,6 +145,17 @@ class DrainUnderLoadSystemTest {
         String metrics = proxy.adminGet("/metrics");
         assertTrue(metrics.contains("switchboard_drain_forced_closes_total 0.0"), "nothing was closed by force");
         assertTrue(metrics.contains("switchboard_drain_phase 3.0"), "drained");
+    }
+
+    /** Holds {@link #H2_STREAMS_EACH} long polls on one HTTP/2 connection; returns every frame until it ends. */
+    private List<RawH2Client.Frame> heldH2Polls(String token) throws Exception {
+        try (RawH2Client client = new RawH2Client(proxy.address("h2c"))) {
+            for (int i = 0; i < H2_STREAMS_EACH; i++) {
+                client.send(RawH2Client.headers(1 + 2 * i, RawH2Client.get("/_matrix/client/v3/sync?since=s1&timeout=30000",
+                        "authorization", "Bearer " + token), true));
+            }
+            return client.readAll();
+        }
     }
 
     /** Sends one request (its body written by {@code body}), reads the answer, and checks the connection then closes. */
