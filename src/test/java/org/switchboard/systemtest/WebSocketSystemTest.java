@@ -203,11 +203,7 @@ class WebSocketSystemTest {
         try {
             startRawProxy(rtc);
             try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
-                socket.setSoTimeout(10_000);
-                InputStream in = new BufferedInputStream(socket.getInputStream());
-                socket.getOutputStream().write(HttpWire.ascii("GET /rtc HTTP/1.1\r\nHost: rtc.example.com\r\n"
-                        + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
-                        + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
+                InputStream in = sendHandshake(socket, "/rtc");
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> rtc.received().size() == 1);
                 proxy.drain();
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_drain_phase ") == 2.0);
@@ -406,12 +402,17 @@ class WebSocketSystemTest {
     }
 
     private static InputStream openTunnel(Socket socket, String target) throws Exception {
+        InputStream in = sendHandshake(socket, target);
+        assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
+        return in;
+    }
+
+    private static InputStream sendHandshake(Socket socket, String target) throws Exception {
         socket.setSoTimeout(10_000);
         InputStream in = new BufferedInputStream(socket.getInputStream());
         socket.getOutputStream().write(HttpWire.ascii("GET " + target + " HTTP/1.1\r\nHost: rtc.example.com\r\n"
                 + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n"
                 + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n"));
-        assertEquals("101", HttpWire.readHead(in).startLineParts()[1]);
         return in;
     }
 
