@@ -168,7 +168,8 @@ final class SpecBinder {
                 redirect = null;
             }
             if (Boolean.TRUE.equals(redirect) && !tlsNode.isAbsent()) {
-                redirectNode.fail("true on a listener with tls", "expected redirectToHttps only on a plain listener");
+                redirectNode.fail(redirectSaid(redirectPort) + " on a listener with tls",
+                        "expected redirectToHttps only on a plain listener");
             }
             if (Boolean.TRUE.equals(redirect)) {
                 redirects.add(redirectNode);
@@ -187,10 +188,16 @@ final class SpecBinder {
             }
         }
         if (tlsListeners == 0) {
-            redirects.forEach(redirect -> redirect.fail("true without a listener with tls",
+            redirects.forEach(redirect -> redirect.fail(
+                    redirectSaid(redirect.isNumber() ? redirect.integer(1, 65535) : 0) + " without a listener with tls",
                     "expected a listener with tls to redirect to"));
         }
         return listeners;
+    }
+
+    /** What a valid redirectToHttps said, for a message: true, or the port it named. */
+    private static String redirectSaid(int port) {
+        return port == 0 ? "true" : Integer.toString(port);
     }
 
     private AdminSpec admin(Node node) {

@@ -103,6 +103,10 @@ class TlsConfigTest {
                         "listeners[0].redirectToHttps: true on a listener with tls (expected redirectToHttps only on a plain listener)"),
                 invalid("  - name: http\n    address: \"0.0.0.0:8080\"\n    redirectToHttps: true\n",
                         "listeners[0].redirectToHttps: true without a listener with tls (expected a listener with tls to redirect to)"),
+                invalid(HTTPS + "    tls: {certificates: [{cert: a.crt, key: a.key}]}\n    redirectToHttps: 443\n",
+                        "listeners[0].redirectToHttps: 443 on a listener with tls (expected redirectToHttps only on a plain listener)"),
+                invalid("  - name: http\n    address: \"0.0.0.0:8080\"\n    redirectToHttps: 443\n",
+                        "listeners[0].redirectToHttps: 443 without a listener with tls (expected a listener with tls to redirect to)"),
                 invalid("  - name: http\n    address: \"0.0.0.0:8080\"\n    redirectToHttps: yes please\n",
                         "listeners[0].redirectToHttps: \"yes please\" (expected true, false or the HTTPS port clients reach (1-65535))"),
                 invalid(HTTPS + "    tls: {certificates: [{cert: a.crt, key: a.key}]}\n  - name: http\n    address: \"0.0.0.0:8080\"\n"
