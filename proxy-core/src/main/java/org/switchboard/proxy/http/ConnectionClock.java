@@ -60,8 +60,9 @@ public final class ConnectionClock implements Runnable {
             return;
         }
         long next = onTick.applyAsLong(ticker.nanoTime());
-        if (next != Long.MAX_VALUE && timer == null && !stopped) {
-            arm(next);
+        if (next != Long.MAX_VALUE) {
+            // A deadline set during the tick armed a timer already: this one may still be sooner.
+            by(next);
         }
     }
 

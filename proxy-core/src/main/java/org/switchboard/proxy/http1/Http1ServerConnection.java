@@ -126,8 +126,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     private long headStartedNanos = -1;
     private long lingerUntilNanos;
     /**
-     * A tunnel in a drain: when its client is to be asked to go (a Close 1001), and once it was,
-     * when the tunnel is closed if neither side has closed it by then. -1 otherwise.
+     * A tunnel in a drain: when its client is to be asked to go (a Close 1001); once its Close is
+     * out, when the tunnel is closed if neither side has closed it by then; Long.MAX_VALUE while
+     * the Close waits for the end of the upstream's frame. -1 outside a drain.
      */
     private long tunnelDrainStepNanos = -1;
     private long lingerBytes;
@@ -768,10 +769,9 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
             RequestRecord.Termination byProxy = DownstreamConnection.closedByProxy(ctx.channel());
             if (state == State.TUNNEL && byProxy == null) {
                 // Either side may end a tunnel (its 101 went out) with a close; an idle one was
-                // timed out; a client's reset is an abort, as on any request. One a drain asked
-                // the client to leave ends by the drain, whichever side closes then (or the proxy,
-                // when the upstream's frame never ended to let the Close out).
-                if (gone.goingAwayAsked()) {
+                // timed out; a client's reset is an abort, as on any request. One whose client a
+                // drain's Close asked to leave ends by the drain, whichever side closes then.
+                if (gone.toldClientToGo() || record.termination == RequestRecord.Termination.DRAINED) {
                     record.termination = RequestRecord.Termination.DRAINED;
                 } else if (clientReset) {
                     record.termination = RequestRecord.Termination.CLIENT_ABORTED;
@@ -894,22 +894,29 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
 
     /**
      * A drain's steps for a tunnel: at its moment within {@code drain.websocketSpread}, its client
-     * is asked to go; {@link #CLOSE_HANDSHAKE_NANOS} later, a tunnel neither side closed is closed.
-     * Returns when to look again.
+     * is asked to go; {@link #CLOSE_HANDSHAKE_NANOS} after its Close went out, a tunnel neither
+     * side closed is closed. A Close that waits for the upstream's frame to end waits as long as
+     * it takes, up to the drain's timeout. Returns when to look again.
      */
     private long tunnelDrainStep(long now) {
         if (now < tunnelDrainStepNanos || current == null) {
             return tunnelDrainStepNanos;
         }
         if (!current.goingAwayAsked()) {
+            tunnelDrainStepNanos = Long.MAX_VALUE; // until tunnelCloseSent
             current.sayGoingAway();
-            tunnelDrainStepNanos = now + CLOSE_HANDSHAKE_NANOS;
             return tunnelDrainStepNanos;
         }
-        // The client never answered, or the upstream never closed after its answer (or never
-        // ended the frame it was in, so the Close could not go).
+        // The client never answered, or the upstream never closed after its answer.
+        record.termination = RequestRecord.Termination.DRAINED;
         ctx.close();
         return Long.MAX_VALUE;
+    }
+
+    @Override
+    public void tunnelCloseSent() {
+        tunnelDrainStepNanos = now() + CLOSE_HANDSHAKE_NANOS;
+        clock.by(tunnelDrainStepNanos);
     }
 
     /** The body may come now (a 100 went out) or came: from here on its pauses are timed. */

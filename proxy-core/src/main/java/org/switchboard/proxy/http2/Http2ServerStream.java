@@ -386,6 +386,11 @@ final class Http2ServerStream implements DownstreamStream {
     }
 
     @Override
+    public void tunnelCloseSent() {
+        // No tunnel is ever opened on an HTTP/2 stream (see tunnelOpened).
+    }
+
+    @Override
     public void flush() {
         connection.output.flushSoon();
     }

@@ -76,6 +76,12 @@ public interface DownstreamStream {
      */
     void tunnelOpened(HeadIndex head, ByteBuf upstreamBytes);
 
+    /**
+     * A drain's Close went to the tunnel's client (or the upstream's own had gone already): the
+     * closing handshake is under way, and timed from now.
+     */
+    void tunnelCloseSent();
+
     /** A batch of upstream reads ended: flush what was written. */
     void flush();
 

@@ -81,8 +81,11 @@ public final class StreamExchange implements UpstreamListener {
     /** Where a drain's request that the tunnel's client go away stands. */
     private GoingAway goingAway = GoingAway.NOT_ASKED;
 
-    /** A drain's Close 1001 to a tunnel's client: WANTED until the upstream's frame in progress ends, then SENT. */
-    private enum GoingAway { NOT_ASKED, WANTED, SENT }
+    /**
+     * A drain's Close 1001 to a tunnel's client: WANTED until the upstream's frame in progress
+     * ends, then SENT; or NOT_NEEDED when the upstream's own Close had gone to the client already.
+     */
+    private enum GoingAway { NOT_ASKED, WANTED, SENT, NOT_NEEDED }
 
     /** What the client of a drained tunnel reads in the Close frame's reason (browsers show it in CloseEvent.reason). */
     private static final String GOING_AWAY_REASON = "proxy restarting";
@@ -612,7 +615,8 @@ public final class StreamExchange implements UpstreamListener {
      * A drain wants the tunnel's client to leave: a Close 1001 (Going Away, RFC 6455 7.4.1) goes to
      * it as soon as the upstream's frame in progress ends, and nothing the upstream sends after
      * that. The client answers with a Close of its own, which goes on to the upstream as any frame
-     * does: to the upstream the client left. Returns whether the Close is out (now or before).
+     * does: to the upstream the client left. Once a Close is out, the client hears of it
+     * ({@link DownstreamStream#tunnelCloseSent}). Returns whether one is out (now or before).
      */
     public boolean sayGoingAway() {
         if (goingAway == GoingAway.NOT_ASKED && tunnelling()) {
@@ -621,17 +625,19 @@ public final class StreamExchange implements UpstreamListener {
                 sendGoingAway();
             }
         }
-        return goingAway == GoingAway.SENT;
+        return goingAway == GoingAway.SENT || goingAway == GoingAway.NOT_NEEDED;
     }
 
     private void sendGoingAway() {
-        goingAway = GoingAway.SENT;
         if (framesToClient.lastWasClose()) {
             // The upstream's own Close went already (a close under way): after it nothing more may go.
-            return;
+            goingAway = GoingAway.NOT_NEEDED;
+        } else {
+            goingAway = GoingAway.SENT;
+            downstream.sendResponseBody(FrameBoundaries.serverClose(downstream.alloc(), GOING_AWAY, GOING_AWAY_REASON));
+            downstream.flush();
         }
-        downstream.sendResponseBody(FrameBoundaries.serverClose(downstream.alloc(), GOING_AWAY, GOING_AWAY_REASON));
-        downstream.flush();
+        downstream.tunnelCloseSent();
     }
 
     /** A drain asked the tunnel's client to go (the Close may still wait for the upstream's frame to end). */
@@ -639,7 +645,7 @@ public final class StreamExchange implements UpstreamListener {
         return goingAway != GoingAway.NOT_ASKED;
     }
 
-    /** The client has its Close (the proxy's, or the upstream's own): whatever ends the tunnel now, a drain ended it. */
+    /** The proxy's Close went to the tunnel's client: whatever ends the tunnel now, a drain ended it. */
     public boolean toldClientToGo() {
         return goingAway == GoingAway.SENT;
     }
