@@ -229,24 +229,25 @@ class WebSocketSystemTest {
     }
 
     /**
-     * The drain's Close goes between two frames: the frame the upstream is in the middle of
-     * reaches the client whole first, however long it takes, and nothing the upstream sends after
-     * it; the client's answering Close reaches the upstream.
+     * The drain's Close goes between two messages: the message the upstream is in the middle of
+     * (a frame of it half sent) reaches the client whole first, however long it takes, and nothing
+     * the upstream sends after it; the client's answering Close reaches the upstream.
      */
     @Test
-    void aDrainsCloseWaitsForTheEndOfTheFrameInProgressAndNothingFollowsIt() throws Exception {
+    void aDrainsCloseWaitsForTheEndOfTheMessageInProgressAndNothingFollowsIt() throws Exception {
         CountDownLatch restMaySend = new CountDownLatch(1);
         CompletableFuture<byte[]> upstreamHeard = new CompletableFuture<>();
         TinyUpstream rtc = new TinyUpstream((request, out, in) -> {
             out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
-            out.write(new byte[] {(byte) 0x82, 10, 0, 1, 2, 3}); // four bytes of a ten-byte binary frame
+            out.write(new byte[] {0x02, 10, 0, 1, 2, 3}); // four bytes of a message's first ten-byte fragment
             out.flush();
             try {
                 restMaySend.await(20, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            out.write(new byte[] {4, 5, 6, 7, 8, 9, (byte) 0x81, 2, 'x', 'y'}); // the rest, then a text frame
+            // The rest, the message's final fragment, then a text message.
+            out.write(new byte[] {4, 5, 6, 7, 8, 9, (byte) 0x80, 2, 'a', 'b', (byte) 0x81, 2, 'x', 'y'});
             out.flush();
             upstreamHeard.complete(in.readNBytes(8)); // the client's masked Close: 2 + 4 + 2 bytes
             return false;
@@ -255,7 +256,7 @@ class WebSocketSystemTest {
             startRawProxy(rtc);
             try (Socket socket = new Socket("127.0.0.1", proxy.port())) {
                 InputStream in = openTunnel(socket);
-                assertArrayEquals(new byte[] {(byte) 0x82, 10, 0, 1, 2, 3}, in.readNBytes(6));
+                assertArrayEquals(new byte[] {0x02, 10, 0, 1, 2, 3}, in.readNBytes(6));
                 proxy.drain();
                 Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_drain_phase ") == 2.0);
                 // Longer than the 5 s a Close that went out gives the client: one still waiting
@@ -263,7 +264,8 @@ class WebSocketSystemTest {
                 Thread.sleep(6_000);
                 restMaySend.countDown();
 
-                assertArrayEquals(new byte[] {4, 5, 6, 7, 8, 9}, in.readNBytes(6), "the frame in progress, whole");
+                assertArrayEquals(new byte[] {4, 5, 6, 7, 8, 9, (byte) 0x80, 2, 'a', 'b'}, in.readNBytes(10),
+                        "the message in progress, whole");
                 assertEquals(0x88, in.read(), "then a Close");
                 int length = in.read();
                 byte[] payload = in.readNBytes(length);

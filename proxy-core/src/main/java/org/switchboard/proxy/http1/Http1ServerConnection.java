@@ -128,7 +128,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     /**
      * A tunnel in a drain: when its client is to be asked to go (a Close 1001); once its Close is
      * out, when the tunnel is closed if neither side has closed it by then; Long.MAX_VALUE while
-     * the Close waits for the end of the upstream's frame. -1 outside a drain.
+     * the Close waits for the end of the upstream's message. -1 outside a drain.
      */
     private long tunnelDrainStepNanos = -1;
     private long lingerBytes;
@@ -895,7 +895,7 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
     /**
      * A drain's steps for a tunnel: at its moment within {@code drain.websocketSpread}, its client
      * is asked to go; {@link #CLOSE_HANDSHAKE_NANOS} after its Close went out, a tunnel neither
-     * side closed is closed. A Close that waits for the upstream's frame to end waits as long as
+     * side closed is closed. A Close that waits for the upstream's message to end waits as long as
      * it takes, up to the drain's timeout. Returns when to look again.
      */
     private long tunnelDrainStep(long now) {

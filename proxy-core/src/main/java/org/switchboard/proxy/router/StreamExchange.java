@@ -82,7 +82,7 @@ public final class StreamExchange implements UpstreamListener {
     private GoingAway goingAway = GoingAway.NOT_ASKED;
 
     /**
-     * A drain's Close 1001 to a tunnel's client: WANTED until the upstream's frame in progress
+     * A drain's Close 1001 to a tunnel's client: WANTED until the upstream's message in progress
      * ends, then SENT; or NOT_NEEDED when the upstream's own Close had gone to the client already.
      */
     private enum GoingAway { NOT_ASKED, WANTED, SENT, NOT_NEEDED }
@@ -613,7 +613,7 @@ public final class StreamExchange implements UpstreamListener {
 
     /**
      * A drain wants the tunnel's client to leave: a Close 1001 (Going Away, RFC 6455 7.4.1) goes to
-     * it as soon as the upstream's frame in progress ends, and nothing the upstream sends after
+     * it as soon as the upstream's message in progress ends, and nothing the upstream sends after
      * that. The client answers with a Close of its own, which goes on to the upstream as any frame
      * does: to the upstream the client left. Once a Close is out, the client hears of it
      * ({@link DownstreamStream#tunnelCloseSent}). Returns whether one is out (now or before).
@@ -621,7 +621,7 @@ public final class StreamExchange implements UpstreamListener {
     public boolean sayGoingAway() {
         if (goingAway == GoingAway.NOT_ASKED && tunnelling()) {
             goingAway = GoingAway.WANTED;
-            if (framesToClient.atBoundary()) {
+            if (framesToClient.betweenMessages()) {
                 sendGoingAway();
             }
         }
@@ -652,7 +652,7 @@ public final class StreamExchange implements UpstreamListener {
 
     /**
      * The upstream's tunnel bytes to the client, as they come. Once a drain asked the client to go,
-     * they go up to the end of the frame in progress, then the Close; after the Close nothing more
+     * they go up to the end of the message in progress, then the Close; after the Close nothing more
      * may go to the client (RFC 6455 5.5.1), so the rest is read and dropped.
      */
     private void tunnelToClient(int readable) {
@@ -661,7 +661,7 @@ public final class StreamExchange implements UpstreamListener {
         switch (goingAway) {
             case SENT -> forward = 0;
             case WANTED -> {
-                int end = framesToClient.untilBoundary(responsePending, from, from + readable);
+                int end = framesToClient.untilBetweenMessages(responsePending, from, from + readable);
                 forward = end < 0 ? readable : end - from;
             }
             default -> framesToClient.follow(responsePending, from, from + readable);
@@ -670,7 +670,7 @@ public final class StreamExchange implements UpstreamListener {
             failover.metrics().tunnelBytesToClient(forward);
             sendBody(responsePending.readRetainedSlice(forward));
         }
-        if (goingAway == GoingAway.WANTED && framesToClient.atBoundary()) {
+        if (goingAway == GoingAway.WANTED && framesToClient.betweenMessages()) {
             sendGoingAway();
         }
         if (goingAway == GoingAway.SENT) {

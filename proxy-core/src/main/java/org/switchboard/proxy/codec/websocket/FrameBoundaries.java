@@ -5,11 +5,12 @@ import io.netty.buffer.ByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Where the frames of one direction of a WebSocket connection begin and end (RFC 6455 5.2),
- * followed across reads without holding any of them: of each frame only its header is read (2 to
- * 14 bytes, which a read may split), its payload is only counted. A proxy may add a control frame
- * of its own only where one frame has ended and the next has not begun; between two fragments of
- * a message is such a place too (RFC 6455 5.4).
+ * Where the frames and messages of one direction of a WebSocket connection begin and end (RFC
+ * 6455 5.2, 5.4), followed across reads without holding any of them: of each frame only its
+ * header is read (2 to 14 bytes, which a read may split), its payload is only counted. A proxy
+ * may add a control frame of its own where one frame has ended and the next has not begun; a
+ * Close, after which no data may follow, it adds between two messages, so that the peer is not
+ * left with half of one.
  *
  * <p>Nothing is validated: a peer that sends nonsense only garbles its own tunnel. A length with
  * its top bit set (forbidden) counts as endless, so no frame of the proxy's is put into it.
@@ -27,10 +28,17 @@ public final class FrameBoundaries {
     private long payloadLeft;
     /** The opcode of the last frame whose header was read. */
     private int lastOpcode = -1;
+    /** A message's first fragment has come and its final one not yet (control frames may come between). */
+    private boolean inMessage;
 
     /** The bytes followed so far end a frame (or none has begun). */
     public boolean atBoundary() {
         return headerSeen == 0 && payloadLeft == 0;
+    }
+
+    /** The bytes followed so far end a frame, and no fragmented message is under way. */
+    public boolean betweenMessages() {
+        return atBoundary() && !inMessage;
     }
 
     /** The last frame followed (whole, at a boundary) was a Close: its sender may send nothing after it. */
@@ -44,18 +52,18 @@ public final class FrameBoundaries {
     }
 
     /**
-     * Follows the bytes from {@code from} until the frame in progress ends, and returns the index
-     * where it ended: {@code from} itself when it is a boundary already, or -1 when the frame goes
-     * on past {@code to} (every byte up to {@code to} followed).
+     * Follows the bytes from {@code from} until the message in progress ends (its last frame
+     * whole), and returns the index where it ended: {@code from} itself when no message is under
+     * way, or -1 when it goes on past {@code to} (every byte up to {@code to} followed).
      */
-    public int untilBoundary(ByteBuf buf, int from, int to) {
+    public int untilBetweenMessages(ByteBuf buf, int from, int to) {
         return advance(buf, from, to, true);
     }
 
-    private int advance(ByteBuf buf, int from, int to, boolean stopAtBoundary) {
+    private int advance(ByteBuf buf, int from, int to, boolean stopBetweenMessages) {
         int at = from;
         while (true) {
-            if (stopAtBoundary && atBoundary()) {
+            if (stopBetweenMessages && betweenMessages()) {
                 return at;
             }
             if (payloadLeft > 0) {
@@ -63,12 +71,12 @@ public final class FrameBoundaries {
                 at += take;
                 payloadLeft -= take;
                 if (payloadLeft > 0) {
-                    return stopAtBoundary ? -1 : to;
+                    return stopBetweenMessages ? -1 : to;
                 }
                 continue;
             }
             if (at == to) {
-                return stopAtBoundary ? -1 : to;
+                return stopBetweenMessages ? -1 : to;
             }
             header[headerSeen++] = buf.getByte(at++);
             if (headerSeen == 2) {
@@ -76,6 +84,10 @@ public final class FrameBoundaries {
             }
             if (headerSeen == headerLength) {
                 lastOpcode = header[0] & 0x0F;
+                if (lastOpcode < OPCODE_CLOSE) {
+                    // A data frame (continuation, text, binary): FIN says whether its message ends here.
+                    inMessage = (header[0] & 0x80) == 0;
+                }
                 payloadLeft = payloadLength();
                 headerSeen = 0;
                 headerLength = 2;

@@ -2,6 +2,7 @@ package org.switchboard.proxy.codec.websocket;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
@@ -13,19 +14,36 @@ import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
 class FrameBoundariesTest {
-    /** A stream of frames of every header form, and the offsets where each one ends. */
-    private record Stream(byte[] bytes, TreeSet<Integer> ends) {
+    /**
+     * A stream of frames of every header form, masked and not: whole messages, messages in
+     * fragments with pings between them; where each frame ends, and where no message is under way.
+     */
+    private record Stream(byte[] bytes, TreeSet<Integer> frameEnds, TreeSet<Integer> betweenMessages) {
     }
 
     private static Stream frames(long seed, int count) {
         Random random = new Random(seed);
         int[] lengths = {0, 1, 5, 125, 126, 127, 200, 65535, 65536, 70000};
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        TreeSet<Integer> ends = new TreeSet<>();
+        TreeSet<Integer> frameEnds = new TreeSet<>();
+        TreeSet<Integer> betweenMessages = new TreeSet<>();
+        betweenMessages.add(0);
+        boolean inMessage = false;
         for (int i = 0; i < count; i++) {
-            int length = random.nextBoolean() ? lengths[random.nextInt(lengths.length)] : random.nextInt(300);
+            int first;
+            int kind = random.nextInt(3);
+            if (kind == 0) {
+                first = 0x89; // a ping, allowed between fragments
+            } else if (inMessage) {
+                first = kind == 1 ? 0x00 : 0x80; // a continuation, or the final one
+            } else {
+                first = kind == 1 ? 0x01 : 0x82; // a text message's first fragment, or a whole binary one
+            }
+            boolean control = (first & 0x0F) >= 0x8;
+            int length = control ? random.nextInt(126)
+                    : random.nextBoolean() ? lengths[random.nextInt(lengths.length)] : random.nextInt(300);
             boolean masked = random.nextBoolean();
-            out.write(random.nextBoolean() ? 0x82 : 0x01); // a whole binary message, or a first fragment
+            out.write(first);
             int maskBit = masked ? 0x80 : 0;
             if (length < 126) {
                 out.write(maskBit | length);
@@ -45,29 +63,36 @@ class FrameBoundariesTest {
             byte[] payload = new byte[length];
             random.nextBytes(payload); // payload bytes that look like headers must not confuse it
             out.write(payload, 0, length);
-            ends.add(out.size());
+            if (!control) {
+                inMessage = (first & 0x80) == 0;
+            }
+            frameEnds.add(out.size());
+            if (!inMessage) {
+                betweenMessages.add(out.size());
+            }
         }
-        return new Stream(out.toByteArray(), ends);
+        return new Stream(out.toByteArray(), frameEnds, betweenMessages);
     }
 
     @Test
-    void aBoundaryIsSeenWhereverTheStreamIsSplit() {
-        Stream stream = frames(1, 12);
+    void frameAndMessageBoundariesAreSeenWhereverTheStreamIsSplit() {
+        Stream stream = frames(1, 16);
         ByteBuf buf = Unpooled.wrappedBuffer(stream.bytes());
         int length = stream.bytes().length;
         for (int split = 0; split <= length; split++) {
             FrameBoundaries frames = new FrameBoundaries();
             frames.follow(buf, 0, split);
-            assertEquals(split == 0 || stream.ends().contains(split), frames.atBoundary(), "split at " + split);
+            assertEquals(split == 0 || stream.frameEnds().contains(split), frames.atBoundary(), "split at " + split);
+            assertEquals(stream.betweenMessages().contains(split), frames.betweenMessages(), "split at " + split);
             frames.follow(buf, split, length);
             assertTrue(frames.atBoundary(), "the whole stream ends a frame; split at " + split);
         }
     }
 
     @Test
-    void untilBoundaryStopsWhereTheFrameInProgressEnds() {
+    void untilBetweenMessagesStopsWhereTheMessageInProgressEnds() {
         for (long seed = 2; seed < 40; seed++) {
-            Stream stream = frames(seed, 8);
+            Stream stream = frames(seed, 10);
             ByteBuf buf = Unpooled.wrappedBuffer(stream.bytes());
             int length = stream.bytes().length;
             Random random = new Random(seed);
@@ -76,19 +101,18 @@ class FrameBoundariesTest {
                 FrameBoundaries frames = new FrameBoundaries();
                 frames.follow(buf, 0, at);
                 // Fed in pieces of random size, as reads come.
-                int found = -1;
+                int found = frames.untilBetweenMessages(buf, at, at);
                 int from = at;
                 while (from < length && found < 0) {
                     int to = Math.min(length, from + 1 + random.nextInt(3000));
-                    found = frames.untilBoundary(buf, from, to);
+                    found = frames.untilBetweenMessages(buf, from, to);
                     from = to;
                 }
-                if (at == length) {
-                    found = frames.untilBoundary(buf, at, at);
+                Integer expected = stream.betweenMessages().ceiling(at);
+                assertEquals(expected == null ? -1 : expected, found, "seed " + seed + ", from " + at);
+                if (found >= 0) {
+                    assertTrue(frames.betweenMessages());
                 }
-                int expected = at == 0 || stream.ends().contains(at) ? at : stream.ends().ceiling(at);
-                assertEquals(expected, found, "seed " + seed + ", from " + at);
-                assertTrue(frames.atBoundary());
             }
         }
     }
@@ -99,8 +123,8 @@ class FrameBoundariesTest {
         FrameBoundaries frames = new FrameBoundaries();
         ByteBuf buf = Unpooled.wrappedBuffer(header, new byte[100_000]);
         frames.follow(buf, 0, header.length);
-        assertEquals(-1, frames.untilBoundary(buf, header.length, buf.writerIndex()));
-        assertTrue(!frames.atBoundary());
+        assertEquals(-1, frames.untilBetweenMessages(buf, header.length, buf.writerIndex()));
+        assertFalse(frames.atBoundary());
     }
 
     @Test
@@ -109,7 +133,7 @@ class FrameBoundariesTest {
         assertArrayEquals(new byte[] {(byte) 0x88, 5, 0x03, (byte) 0xE9, 'b', 'y', 'e'}, ByteBufUtil.getBytes(close));
         FrameBoundaries frames = new FrameBoundaries();
         frames.follow(close, 0, 3);
-        assertTrue(!frames.atBoundary());
+        assertFalse(frames.atBoundary());
         frames.follow(close, 3, close.writerIndex());
         assertTrue(frames.atBoundary() && frames.lastWasClose());
         ByteBuf text = Unpooled.wrappedBuffer(new byte[] {(byte) 0x81, 1, 'x'});
