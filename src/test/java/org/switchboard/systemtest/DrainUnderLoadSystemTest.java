@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -51,6 +52,8 @@ class DrainUnderLoadSystemTest {
     private WebSocketEchoUpstream livekit;
     private ProxyUnderTest proxy;
     private final ExecutorService clients = Executors.newCachedThreadPool();
+    /** Held polls are answered, and the upload's second half sent, once the drain has closed the listeners. */
+    private final CountDownLatch listenersClosed = new CountDownLatch(1);
 
     @AfterEach
     void stop() throws Exception {
@@ -68,7 +71,7 @@ class DrainUnderLoadSystemTest {
     void heldPollsAndAnUploadInFlightFinishAndNothingIsForced() throws Exception {
         synapse = new TinyUpstream((request, out, in) -> {
             if (request.target().startsWith("/_matrix/client/v3/sync")) {
-                sleep(2_000); // a long poll that ends with news
+                awaitListenersClosed(); // a long poll that ends with news once the drain is under way
             }
             byte[] body = (request.method() + " " + request.bodyBytes()).getBytes(StandardCharsets.UTF_8);
             out.write(HttpWire.ascii("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n"));
@@ -107,7 +110,7 @@ class DrainUnderLoadSystemTest {
         }
         Future<RawClient.Response> upload = clients.submit(() -> exchangeAndExpectClose(
                 "POST /_matrix/media/v3/upload HTTP/1.1\r\nHost: matrix.example.org\r\nContent-Type: application/octet-stream\r\n"
-                        + "Content-Length: " + UPLOAD_BYTES + "\r\n\r\n", DrainUnderLoadSystemTest::slowBody));
+                        + "Content-Length: " + UPLOAD_BYTES + "\r\n\r\n", this::slowBody));
         List<Future<List<RawH2Client.Frame>>> h2 = new ArrayList<>();
         for (int i = 0; i < H2_CONNECTIONS; i++) {
             String token = "syt_h2user" + i;
@@ -120,6 +123,9 @@ class DrainUnderLoadSystemTest {
         for (Tunnel tunnel : tunnels) {
             clients.submit(tunnel::talkUntilClosed);
         }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> proxy.adminGet("/metrics").contains("switchboard_drain_phase 2.0"));
+        Thread.sleep(300); // for every connection's loop to take the drain's word
+        listenersClosed.countDown();
 
         for (Future<RawClient.Response> poll : polls) {
             RawClient.Response response = poll.get(30, TimeUnit.SECONDS);
@@ -172,13 +178,23 @@ class DrainUnderLoadSystemTest {
         }
     }
 
-    /** The upload arrives over about two seconds, so the listeners close while it is still coming. */
-    private static void slowBody(OutputStream out) throws Exception {
+    /** Half the upload before the listeners close, the rest after: it is still arriving as they do. */
+    private void slowBody(OutputStream out) throws Exception {
         byte[] piece = new byte[UPLOAD_PIECE];
         for (int sent = 0; sent < UPLOAD_BYTES; sent += piece.length) {
+            if (sent == UPLOAD_BYTES / 2) {
+                awaitListenersClosed();
+            }
             out.write(piece);
             out.flush();
-            Thread.sleep(60);
+        }
+    }
+
+    private void awaitListenersClosed() {
+        try {
+            listenersClosed.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -225,13 +241,5 @@ class DrainUnderLoadSystemTest {
 
     private interface BodyWriter {
         void write(OutputStream out) throws Exception;
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -913,10 +913,19 @@ public final class Http1ServerConnection extends ChannelInboundHandlerAdapter im
         return Long.MAX_VALUE;
     }
 
+    /**
+     * The client's time to answer counts from when the Close is in the kernel's hands, not from
+     * when it was queued: a client that reads slowly may have much still to read before it.
+     */
     @Override
     public void tunnelCloseSent() {
-        tunnelDrainStepNanos = now() + CLOSE_HANDSHAKE_NANOS;
-        clock.by(tunnelDrainStepNanos);
+        tunnelDrainStepNanos = Long.MAX_VALUE;
+        ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(written -> {
+            if (written.isSuccess() && state == State.TUNNEL) {
+                tunnelDrainStepNanos = now() + CLOSE_HANDSHAKE_NANOS;
+                clock.by(tunnelDrainStepNanos);
+            }
+        });
     }
 
     /** The body may come now (a 100 went out) or came: from here on its pauses are timed. */
