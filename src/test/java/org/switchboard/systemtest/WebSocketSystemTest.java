@@ -106,8 +106,7 @@ class WebSocketSystemTest {
         client.socket.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
         assertEquals(WebSocket.NORMAL_CLOSURE, client.closeCode());
         Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> metric("switchboard_websocket_tunnels ") == 0.0);
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
-        String line = accessLogLine("/rtc");
+        String line = awaitAccessLogLine("/rtc");
         assertTrue(line.contains("\"status\":101") && line.contains("\"termination\":\"complete\""), line);
     }
 
@@ -127,7 +126,7 @@ class WebSocketSystemTest {
         Client client = connect("/rtc/upstream");
         client.socket.sendText("reset", true).get(10, TimeUnit.SECONDS);
         client.awaitEnd();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc/upstream") != null);
+        awaitAccessLogLine("/rtc/upstream");
         assertTrue(accessLogLine("/rtc/upstream").contains("\"termination\":\"upstream_reset\""),
                 accessLogLine("/rtc/upstream"));
 
@@ -135,7 +134,7 @@ class WebSocketSystemTest {
             openTunnel(socket, "/rtc/client");
             socket.setSoLinger(true, 0);
         }
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc/client") != null);
+        awaitAccessLogLine("/rtc/client");
         assertTrue(accessLogLine("/rtc/client").contains("\"termination\":\"client_aborted\""),
                 accessLogLine("/rtc/client"));
     }
@@ -147,7 +146,7 @@ class WebSocketSystemTest {
         client.socket.sendText("one", true).get(10, TimeUnit.SECONDS);
         assertEquals("one", client.next());
         client.awaitEnd();
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
+        awaitAccessLogLine("/rtc");
         assertTrue(accessLogLine("/rtc").contains("\"termination\":\"idle_timeout\""), accessLogLine("/rtc"));
     }
 
@@ -167,8 +166,7 @@ class WebSocketSystemTest {
         assertEquals(1001, client.closeCode());
         drained.get(30, TimeUnit.SECONDS);
         assertEquals(0.0, metric("switchboard_drain_forced_closes_total"), "no tunnel was left for the timeout");
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
-        String line = accessLogLine("/rtc");
+        String line = awaitAccessLogLine("/rtc");
         assertTrue(line.contains("\"status\":101") && line.contains("\"termination\":\"drained\""), line);
     }
 
@@ -181,7 +179,7 @@ class WebSocketSystemTest {
         client.socket.sendText("still here", true).get(10, TimeUnit.SECONDS);
         assertEquals("still here", client.next(), "a tunnel carries on until its moment");
         assertEquals(1001, client.closeCode());
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine("/rtc") != null);
+        awaitAccessLogLine("/rtc");
         assertTrue(accessLogLine("/rtc").contains("\"termination\":\"drain_timeout\""), accessLogLine("/rtc"));
     }
 
@@ -190,11 +188,7 @@ class WebSocketSystemTest {
     void aTunnelWhoseHandshakeRacedTheDrainIsAskedToGoOnceOpen() throws Exception {
         CountDownLatch answerMayGo = new CountDownLatch(1);
         TinyUpstream rtc = new TinyUpstream((request, out, in) -> {
-            try {
-                answerMayGo.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitQuietly(answerMayGo);
             out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
             out.flush();
             in.readAllBytes(); // until the proxy closes
@@ -241,11 +235,7 @@ class WebSocketSystemTest {
             out.write(HttpWire.ascii("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n"));
             out.write(new byte[] {0x02, 10, 0, 1, 2, 3}); // four bytes of a message's first ten-byte fragment
             out.flush();
-            try {
-                restMaySend.await(20, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            awaitQuietly(restMaySend);
             // The rest, the message's final fragment, then a text message.
             out.write(new byte[] {4, 5, 6, 7, 8, 9, (byte) 0x80, 2, 'a', 'b', (byte) 0x81, 2, 'x', 'y'});
             out.flush();
@@ -401,6 +391,15 @@ class WebSocketSystemTest {
     }
 
     /** A WebSocket handshake on /rtc over a raw socket; returns the stream after the 101's head. */
+    /** For an upstream's thread: waits for the test's go-ahead, 20 s at most. */
+    private static void awaitQuietly(CountDownLatch goAhead) {
+        try {
+            goAhead.await(20, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static InputStream openTunnel(Socket socket) throws Exception {
         return openTunnel(socket, "/rtc");
     }
@@ -423,6 +422,12 @@ class WebSocketSystemTest {
     private double metric(String prefix) throws Exception {
         return proxy.adminGet("/metrics").lines().filter(l -> l.startsWith(prefix)).findFirst()
                 .map(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).orElse(-1.0);
+    }
+
+    /** Waits (10 s at most) for the access log line of the request whose path starts so, and returns it. */
+    private String awaitAccessLogLine(String pathPrefix) throws Exception {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> accessLogLine(pathPrefix) != null);
+        return accessLogLine(pathPrefix);
     }
 
     private String accessLogLine(String pathPrefix) throws Exception {

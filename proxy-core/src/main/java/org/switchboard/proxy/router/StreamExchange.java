@@ -640,7 +640,7 @@ public final class StreamExchange implements UpstreamListener {
         downstream.tunnelCloseSent();
     }
 
-    /** A drain asked the tunnel's client to go (the Close may still wait for the upstream's frame to end). */
+    /** A drain asked the tunnel's client to go (the Close may still wait for the upstream's message to end). */
     public boolean goingAwayAsked() {
         return goingAway != GoingAway.NOT_ASKED;
     }
