@@ -18,7 +18,11 @@ import java.util.Objects;
 public final class RouteWarnings {
     private static final String PRESET = "synapse/";
     private static final String WELL_KNOWN = "wellKnown/";
-    private static final RequestView ADMIN_PROBE = new Probe("GET", "/_synapse/admin/v1/server_version");
+    /**
+     * Requests of Synapse's admin API, each method on a path of each version: a guard that covers
+     * only some of them (one version's prefix, GET alone) leaves the rest open, and is said.
+     */
+    private static final List<RequestView> ADMIN_PROBES = adminProbes();
 
     private RouteWarnings() {
     }
@@ -93,32 +97,52 @@ public final class RouteWarnings {
         }
         VirtualHosts hosts = snapshot.hosts();
         if (hosts == null) {
-            Route route = snapshot.routeTable().match(ADMIN_PROBE);
-            warnIfOpen(route != null ? route : toMain, toMain, "on every Host", warnings);
+            warnIfOpen(snapshot.routeTable(), toMain, toMain, "on every Host", warnings);
             return;
         }
         for (VirtualHosts.Table table : hosts.tables()) {
-            warnIfOpen(served(table), toMain, "on Host " + table.host(), warnings);
+            warnIfOpen(table.routes(), table.unmatched(), toMain, "on Host " + table.host(), warnings);
         }
         if (!hosts.tables().contains(hosts.fallback())) {
-            warnIfOpen(served(hosts.fallback()), toMain, "on every Host no route names", warnings);
+            warnIfOpen(hosts.fallback().routes(), hosts.fallback().unmatched(), toMain, "on every Host no route names", warnings);
         }
     }
 
-    private static Route served(VirtualHosts.Table table) {
-        Route route = table.routes().match(ADMIN_PROBE);
-        return route != null ? route : table.unmatched();
+    /** Says the first admin request the table would forward to main unguarded, if any. */
+    private static void warnIfOpen(RouteTable table, Route unmatched, Route toMain, String where, List<String> warnings) {
+        for (RequestView probe : ADMIN_PROBES) {
+            Route matched = table.match(probe);
+            Route route = matched != null ? matched : unmatched;
+            if (isOpen(route, toMain)) {
+                warn(route, probe, where, warnings);
+                return;
+            }
+        }
     }
 
-    private static void warnIfOpen(Route route, Route toMain, String where, List<String> warnings) {
-        if (route == null || route.responds() || route.actions().allow() != null || route.upstream() != toMain.upstream()) {
-            return;
-        }
+    private static boolean isOpen(Route route, Route toMain) {
+        return route != null && !route.responds() && route.actions().allow() == null && route.upstream() == toMain.upstream();
+    }
+
+    private static void warn(Route route, RequestView probe, String where, List<String> warnings) {
         warnings.add("Synapse's admin API (/_synapse/admin/) is forwarded to " + route.upstreamName()
-                + " from every client address " + where + " (route " + route.name() + "); Synapse's docs advise"
+                + " from every client address " + where + " (route " + route.name() + "), e.g. " + probe.method() + " "
+                + probe.path() + "; Synapse's docs advise"
                 + " keeping it private: put a route for /_synapse/admin/ with allow before the preset (the README's"
                 + " recipe for a private admin API), or give that route allow: [\"0.0.0.0/0\", \"::/0\"]"
                 + " to say it is meant");
+    }
+
+    private static List<RequestView> adminProbes() {
+        List<RequestView> probes = new ArrayList<>();
+        for (String path : List.of("/_synapse/admin/v1/server_version", "/_synapse/admin/v1/register",
+                "/_synapse/admin/v2/users/@probe:example.org", "/_synapse/admin/v1/rooms/!probe:example.org",
+                "/_synapse/admin/v1/media/example.org/probe", "/_synapse/admin/v3/probe")) {
+            for (String method : List.of("GET", "POST", "PUT", "DELETE")) {
+                probes.add(new Probe(method, path));
+            }
+        }
+        return List.copyOf(probes);
     }
 
     private record Probe(String method, String path) implements RequestView {

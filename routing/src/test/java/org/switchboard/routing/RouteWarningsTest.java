@@ -78,6 +78,31 @@ class RouteWarningsTest {
     }
 
     @Test
+    void aGuardOnOneVersionOfTheAdminApiLeavesTheOthersOpenAndSaysSo() throws ConfigException {
+        for (String path : List.of("{ prefix: \"/_synapse/admin/v1/\" }", "{ regex: \"^/_synapse/admin/v1/\" }")) {
+            List<String> warnings = warnings("""
+                    routes:
+                      - { path: %s, allow: ["10.0.0.0/8"], upstream: main }
+                      - preset: synapse
+                    """.formatted(path));
+            assertEquals(1, warnings.size(), warnings.toString());
+            assertTrue(warnings.get(0).contains("), e.g. GET /_synapse/admin/v2/users/@probe:example.org;"),
+                    warnings.get(0));
+        }
+    }
+
+    @Test
+    void aGuardOnSomeMethodsOfTheAdminApiLeavesTheOthersOpenAndSaysSo() throws ConfigException {
+        List<String> warnings = warnings("""
+                routes:
+                  - { methods: [GET], path: { prefix: "/_synapse/admin/" }, allow: ["10.0.0.0/8"], upstream: main }
+                  - preset: synapse
+                """);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).contains("(route synapse/admin), e.g. POST /_synapse/admin/v1/server_version;"), warnings.get(0));
+    }
+
+    @Test
     void anAdminApiOpenOnPurposeIsSaidWithAnAllowListForEveryone() throws ConfigException {
         assertEquals(List.of(), warnings("""
                 routes:
