@@ -195,6 +195,24 @@ class ForwardingSystemTest {
         assertEquals(before, wiremock.getAllServeEvents().size(), "no upstream was asked");
     }
 
+    /** A proxy passes OPTIONS for an origin with no path as OPTIONS * (RFC 9112 3.2.4); the last one answers it. */
+    @Test
+    void optionsForAnOriginWithoutAPathIsAnsweredAsOptionsAsterisk() throws Exception {
+        int before = wiremock.getAllServeEvents().size();
+        String answer = wholeExchange("OPTIONS http://a HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
+        assertTrue(answer.contains("\r\nAllow: GET, HEAD, POST, PUT, DELETE, OPTIONS\r\n"), answer);
+        assertEquals(before, wiremock.getAllServeEvents().size(), "no upstream was asked");
+    }
+
+    /** CONNECT asks for a tunnel, a forward proxy's job: 501 in Matrix JSON, not a 400 for a well-formed request. */
+    @Test
+    void connectIsNotImplemented() throws Exception {
+        String answer = wholeExchange("CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\n\r\n");
+        assertTrue(answer.startsWith("HTTP/1.1 501 Not Implemented\r\n"), answer);
+        assertTrue(answer.endsWith("{\"errcode\":\"M_UNRECOGNIZED\",\"error\":\"This proxy does not forward that method\"}"), answer);
+    }
+
     private static String wholeExchange(String request) throws IOException {
         try (Socket socket = new Socket(proxy.address().getAddress(), proxy.address().getPort())) {
             socket.setSoTimeout(10_000);

@@ -87,6 +87,15 @@ class LimitsSystemTest {
         assertEquals(200, response.status());
     }
 
+    /** limits.requestTarget is the target's own length: a longer method takes none of it. */
+    @Test
+    void theTargetLimitCountsTheTargetAlone() throws Exception {
+        String target = "/exactly-512/" + "t".repeat(512 - "/exactly-512/".length());
+        assertEquals(200, exchange("OPTIONS " + target + " HTTP/1.1\r\nHost: a\r\n\r\n").status());
+        assertEquals(414, exchange("GET " + target + "t HTTP/1.1\r\nHost: a\r\n\r\n").status());
+        assertEquals(501, exchange("A".repeat(40) + " /a HTTP/1.1\r\nHost: a\r\n\r\n").status());
+    }
+
     @Test
     void anOverlongTargetGets414AndOversizedHeadersGet431() throws Exception {
         assertEquals(414, exchange("GET /" + "t".repeat(600) + " HTTP/1.1\r\nHost: a\r\n\r\n").status());

@@ -33,7 +33,7 @@ public final class HttpsRedirectGate implements RequestGate {
                         ACME_CHALLENGE_BYTES.length)) {
             return null;
         }
-        if (end - start == 1 && b[start] == '*') {
+        if (head.asteriskForm()) {
             return null; // OPTIONS * asks about the server, not a resource: answered here, as anywhere
         }
         String host = RequestGate.host(head);

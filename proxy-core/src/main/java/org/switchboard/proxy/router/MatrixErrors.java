@@ -33,6 +33,7 @@ public enum MatrixErrors implements LocalAnswer {
     VERSION_NOT_SUPPORTED(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED, "M_UNKNOWN", "Only HTTP/1.x is supported here"),
     EXPECTATION_FAILED(HttpResponseStatus.EXPECTATION_FAILED, "M_UNKNOWN", "Only Expect: 100-continue is supported"),
     NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "M_UNKNOWN", "Only the chunked transfer coding is supported"),
+    METHOD_NOT_IMPLEMENTED(HttpResponseStatus.NOT_IMPLEMENTED, "M_UNRECOGNIZED", "This proxy does not forward that method"),
     BODY_TIMEOUT(HttpResponseStatus.REQUEST_TIMEOUT, "M_UNKNOWN", "The request body stopped arriving"),
     /** A WebSocket handshake where the route has no {@code websocket: true}, or not a bodiless HTTP/1.1 GET. */
     WEBSOCKET_REFUSED(HttpResponseStatus.BAD_REQUEST, "M_UNKNOWN", "WebSocket upgrade not accepted for this request"),
@@ -125,6 +126,7 @@ public enum MatrixErrors implements LocalAnswer {
             case HEADERS_TOO_LARGE -> HEADERS_TOO_LARGE;
             case VERSION_NOT_SUPPORTED -> VERSION_NOT_SUPPORTED;
             case CODING_NOT_IMPLEMENTED -> NOT_IMPLEMENTED;
+            case METHOD_NOT_IMPLEMENTED -> METHOD_NOT_IMPLEMENTED;
             case EXPECTATION_FAILED -> EXPECTATION_FAILED;
             case MALFORMED -> BAD_REQUEST;
         };

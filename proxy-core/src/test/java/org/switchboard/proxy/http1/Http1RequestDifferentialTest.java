@@ -216,7 +216,7 @@ class Http1RequestDifferentialTest {
             case TARGET_TOO_LONG -> "414";
             case HEADERS_TOO_LARGE -> "431";
             case VERSION_NOT_SUPPORTED -> "505";
-            case CODING_NOT_IMPLEMENTED -> "501";
+            case CODING_NOT_IMPLEMENTED, METHOD_NOT_IMPLEMENTED -> "501";
             case EXPECTATION_FAILED -> "417";
         };
     }

@@ -30,6 +30,9 @@ final class RequestValidator {
         if (hosts.size() > 1 || (http11 && hosts.isEmpty()) || (!hosts.isEmpty() && !isAuthority(hosts.get(0)))) {
             return MatrixErrors.BAD_REQUEST;
         }
+        if (HttpMethod.CONNECT.equals(request.method())) {
+            return MatrixErrors.METHOD_NOT_IMPLEMENTED; // the one verdict the new parser changed on purpose
+        }
         if (target.startsWith("/")) {
             return null;
         }

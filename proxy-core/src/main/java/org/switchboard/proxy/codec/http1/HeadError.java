@@ -7,7 +7,7 @@ package org.switchboard.proxy.codec.http1;
 public enum HeadError {
     /** Not HTTP/1 syntax as RFC 9112 writes it, or framing that two parsers could read two ways. */
     MALFORMED,
-    /** The request line is longer than the request-target limit allows (414). */
+    /** The request-target is longer than its limit (414). */
     TARGET_TOO_LONG,
     /** The header section is larger than its limit, or has too many fields (431). */
     HEADERS_TOO_LARGE,
@@ -15,6 +15,8 @@ public enum HeadError {
     VERSION_NOT_SUPPORTED,
     /** A transfer coding other than chunked (501). */
     CODING_NOT_IMPLEMENTED,
+    /** A method this proxy does not forward: CONNECT, or one longer than any registered method (501). */
+    METHOD_NOT_IMPLEMENTED,
     /** An Expect other than 100-continue (417). */
     EXPECTATION_FAILED
 }

@@ -35,8 +35,19 @@ public final class HeadIndex {
     private static final int LINE_END = 4;
     private static final int SLOTS = 5;
 
+    /**
+     * The longest method a request index takes: the longest registered one (UPDATEREDIRECTREF) is
+     * 17 bytes. Longer is a 501, not a 414 that would blame the target.
+     */
+    static final int MAX_METHOD = 22;
+    /** A request line beyond its target: the method, two spaces and {@code HTTP/1.1}. */
+    static final int REQUEST_LINE_OVERHEAD = MAX_METHOD + 2 + 8;
+
     private final int maxFirstLine;
     private final int maxFieldBytes;
+    /** Checked on the target itself ({@code limits.requestTarget}); the line limit only bounds what is read. */
+    private final int maxTarget;
+    private final int maxMethod;
 
     private byte[] b;
     private int headStart;
@@ -81,8 +92,23 @@ public final class HeadIndex {
      * @param maxFieldBytes the largest header section (field lines without their CRLF) before 431
      */
     public HeadIndex(int maxFirstLine, int maxFieldBytes) {
+        this(maxFirstLine, maxFieldBytes, maxFirstLine, maxFirstLine);
+    }
+
+    private HeadIndex(int maxFirstLine, int maxFieldBytes, int maxTarget, int maxMethod) {
         this.maxFirstLine = maxFirstLine;
         this.maxFieldBytes = maxFieldBytes;
+        this.maxTarget = maxTarget;
+        this.maxMethod = maxMethod;
+    }
+
+    /**
+     * An index for client requests: 414 for a request-target longer than {@code maxTarget} bytes
+     * (the target alone, whatever the method's length), 501 for a method longer than any
+     * registered one, 431 for a header section over {@code maxFieldBytes}.
+     */
+    public static HeadIndex forRequests(int maxTarget, int maxFieldBytes) {
+        return new HeadIndex(maxTarget + REQUEST_LINE_OVERHEAD, maxFieldBytes, maxTarget, MAX_METHOD);
     }
 
     /**
@@ -99,8 +125,13 @@ public final class HeadIndex {
         }
         headStart = at;
         int lineEnd = lineEnd(at, to, maxFirstLine, HeadError.TARGET_TOO_LONG);
-        if (lineEnd == REFUSED && error == HeadError.TARGET_TOO_LONG && !mayBeRequestLine(at, to)) {
-            return refuse(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
+        if (lineEnd == REFUSED && error == HeadError.TARGET_TOO_LONG) {
+            if (longMethod(at, to)) {
+                return refuse(HeadError.METHOD_NOT_IMPLEMENTED, "a method longer than " + maxMethod + " bytes");
+            }
+            if (!mayBeRequestLine(at, to)) {
+                return refuse(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
+            }
         }
         if (lineEnd < 0) {
             return lineEnd;
@@ -257,6 +288,9 @@ public final class HeadIndex {
             return refused(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
         }
         methodEnd = i;
+        if (methodEnd - at > maxMethod) {
+            return refused(HeadError.METHOD_NOT_IMPLEMENTED, "a method longer than " + maxMethod + " bytes");
+        }
         targetStart = ++i;
         while (i < end && Chars.isVisible(b[i]) && b[i] != '#') {
             i++;
@@ -271,11 +305,26 @@ public final class HeadIndex {
         }
         firstLineEnd = end;
         requestLineRead = true;
+        if (targetEnd - targetStart > maxTarget) {
+            return refused(HeadError.TARGET_TOO_LONG, "request-target longer than " + maxTarget + " bytes");
+        }
         if (major != 1) {
             return refused(HeadError.VERSION_NOT_SUPPORTED, "HTTP/" + major + "." + minor);
         }
         // A fragment is the client's own (RFC 9110 4.2.5); no request-target form has one (RFC 9112 3.2).
         return fragment == targetEnd || refused(HeadError.MALFORMED, "a fragment (#) in the request-target");
+    }
+
+    /**
+     * For a request line over the limit: whether it starts with a method longer than this index
+     * takes, ended by its space or still going where the bytes end.
+     */
+    private boolean longMethod(int at, int to) {
+        int i = at;
+        while (i < to && Chars.isToken(b[i])) {
+            i++;
+        }
+        return i - at > maxMethod && (i == to || b[i] == ' ');
     }
 
     /**
@@ -545,6 +594,10 @@ public final class HeadIndex {
         if (host >= 0 && !Chars.isAuthority(b, valueStart(host), valueEnd(host))) {
             return refused(HeadError.MALFORMED, "Host not an authority");
         }
+        if (isMethod(Tokens.CONNECT)) {
+            // A tunnel to anywhere is a forward proxy's job; Synapse has no use for one.
+            return refused(HeadError.METHOD_NOT_IMPLEMENTED, "CONNECT");
+        }
         if (!target()) {
             return false;
         }
@@ -717,6 +770,17 @@ public final class HeadIndex {
     }
 
     /**
+     * {@code OPTIONS *}, or {@code OPTIONS http://host} with neither path nor query, which a
+     * proxy passes on as {@code *} (RFC 9112 3.2.4): a question about the server, not a resource.
+     */
+    public boolean asteriskForm() {
+        if (originFormStart == targetStart) {
+            return targetEnd - targetStart == 1 && b[targetStart] == '*';
+        }
+        return originFormStart == targetEnd && isMethod(Tokens.OPTIONS);
+    }
+
+    /**
      * The target as origin-form starts here (ends at {@link #targetEnd()}); equal to the end for
      * an absolute-form target with an empty path, which is served as {@code /}.
      */
@@ -731,6 +795,9 @@ public final class HeadIndex {
 
     /** The target in origin form (or {@code *}), as a String for routing. */
     public String originFormTarget() {
+        if (asteriskForm()) {
+            return "*";
+        }
         String target = new String(b, originFormStart, targetEnd - originFormStart, StandardCharsets.ISO_8859_1);
         return originFormNeedsSlash() ? "/" + target : target;
     }

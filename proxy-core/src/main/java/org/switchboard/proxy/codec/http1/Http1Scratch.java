@@ -14,7 +14,6 @@ public final class Http1Scratch {
      * none), so every head within the limits fits and one that fills the array is too large.
      */
     private static final int SLACK = 64 + 2 * (HeadIndex.MAX_FIELDS + 2);
-    private static final int REQUEST_LINE_OVERHEAD = 32;
 
     private int targetLimit = -1;
     private int headersLimit = -1;
@@ -33,8 +32,8 @@ public final class Http1Scratch {
         if (targetLimit != this.targetLimit || headersLimit != this.headersLimit) {
             this.targetLimit = targetLimit;
             this.headersLimit = headersLimit;
-            index = new HeadIndex(targetLimit + REQUEST_LINE_OVERHEAD, headersLimit);
-            bytes = new byte[targetLimit + REQUEST_LINE_OVERHEAD + headersLimit + SLACK];
+            index = HeadIndex.forRequests(targetLimit, headersLimit);
+            bytes = new byte[targetLimit + HeadIndex.REQUEST_LINE_OVERHEAD + headersLimit + SLACK];
         }
         return index;
     }

@@ -11,6 +11,7 @@ final class Tokens {
     static final byte[] WEBSOCKET = ascii("websocket");
     static final byte[] CONTINUE = ascii("100-continue");
     static final byte[] OPTIONS = ascii("OPTIONS");
+    static final byte[] CONNECT = ascii("CONNECT");
     static final byte[] HEAD = ascii("HEAD");
     static final byte[] GET = ascii("GET");
     static final byte[] POST = ascii("POST");

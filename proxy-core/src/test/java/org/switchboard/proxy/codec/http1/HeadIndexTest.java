@@ -7,9 +7,13 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The parser is stateless: a head that arrives in pieces is parsed again from its start, so every
@@ -80,17 +84,60 @@ class HeadIndexTest {
         "GET http://u@x/p HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|MALFORMED",
         "GET /a#top HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|MALFORMED",
         "GET http://x#top HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|MALFORMED",
-        "CONNECT x:443 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|MALFORMED",
+        "CONNECT x:443 HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n|METHOD_NOT_IMPLEMENTED",
         "GET /xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx HTTP/1.1\\r\\n\\r\\n|TARGET_TOO_LONG",
         "GET /a HTTP/1.1\\r\\nHost: x\\r\\nX: bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb\\r\\n\\r\\n|HEADERS_TOO_LARGE",
     })
     void verdictDoesNotDependOnHowMuchHasArrived(String escaped, String expected) {
+        assertSameVerdictAtEveryArrival(index, escaped, expected);
+    }
+
+    static Stream<Arguments> clientRequestLimits() {
+        String host = " HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n";
+        String target64 = "/" + "t".repeat(63);
+        return Stream.of(
+                Arguments.of("GET " + target64 + host, "accept"),
+                Arguments.of("DELETE " + target64 + host, "accept"), // the method's length takes none of the target's
+                Arguments.of("UPDATEREDIRECTREF " + target64 + host, "accept"),
+                Arguments.of("GET " + target64 + "t" + host, "TARGET_TOO_LONG"),
+                Arguments.of("GET /" + "t".repeat(300) + host, "TARGET_TOO_LONG"),
+                Arguments.of("A".repeat(23) + " /a" + host, "METHOD_NOT_IMPLEMENTED"),
+                Arguments.of("A".repeat(300) + " /a" + host, "METHOD_NOT_IMPLEMENTED"),
+                Arguments.of("A".repeat(300) + host, "METHOD_NOT_IMPLEMENTED"),
+                Arguments.of("A".repeat(30) + "/" + "t".repeat(300) + host, "MALFORMED"),
+                Arguments.of("CONNECT x:443" + host, "METHOD_NOT_IMPLEMENTED"));
+    }
+
+    /** A client's request index: 414 on the target's own length, 501 for a method longer than any registered. */
+    @ParameterizedTest
+    @MethodSource("clientRequestLimits")
+    void aClientRequestIndexLimitsTheTargetAndTheMethodEachByItself(String escaped, String expected) {
+        assertSameVerdictAtEveryArrival(HeadIndex.forRequests(64, 256), escaped, expected);
+    }
+
+    @Test
+    void optionsForAnOriginWithoutPathOrQueryIsAskedOfTheServer() {
+        for (String target : List.of("*", "http://x", "http://x/", "http://x?q", "/a")) {
+            byte[] head = bytes("OPTIONS " + target + " HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n");
+            assertTrue(index.parseRequest(head, 0, head.length) > 0, target);
+            boolean server = target.equals("*") || target.equals("http://x");
+            assertEquals(server, index.asteriskForm(), target);
+            assertEquals(server ? "*" : target.equals("/a") ? "/a" : target.substring("http://x".length()).replaceFirst("^\\?", "/?"),
+                    index.originFormTarget(), target);
+        }
+        byte[] get = bytes("GET http://x HTTP/1.1\\r\\nHost: x\\r\\n\\r\\n");
+        assertTrue(index.parseRequest(get, 0, get.length) > 0);
+        assertTrue(!index.asteriskForm());
+        assertEquals("/", index.originFormTarget());
+    }
+
+    private static void assertSameVerdictAtEveryArrival(HeadIndex index, String escaped, String expected) {
         byte[] head = bytes(escaped);
-        String whole = verdict(head, head.length);
+        String whole = verdict(index, head, head.length);
         assertEquals(expected, whole);
         boolean refusedYet = false;
         for (int arrived = 0; arrived < head.length; arrived++) {
-            String partial = verdict(head, arrived);
+            String partial = verdict(index, head, arrived);
             if (expected.equals("accept")) {
                 assertEquals("incomplete", partial, "prefix of " + arrived + " bytes");
             } else if (!partial.equals("incomplete")) {
@@ -102,7 +149,7 @@ class HeadIndexTest {
         }
     }
 
-    private String verdict(byte[] bytes, int arrived) {
+    private static String verdict(HeadIndex index, byte[] bytes, int arrived) {
         // Offsets are relative to where the head starts in a larger buffer.
         byte[] shifted = new byte[arrived + 7];
         System.arraycopy(bytes, 0, shifted, 7, arrived);
