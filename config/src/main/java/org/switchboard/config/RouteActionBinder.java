@@ -81,8 +81,9 @@ final class RouteActionBinder {
             String text = bodyNode.string("expected the body as text (or json: for a JSON body)");
             body = text == null ? body : text.getBytes(StandardCharsets.UTF_8);
         }
-        if (status != null && (status == 204 || status == 304) && body.length > 0) {
-            // RFC 9110 15.3.5 and 15.4.5: these answers end at their head, so the body would be dropped.
+        if (status != null && (status == 204 || status == 205 || status == 304) && body.length > 0) {
+            // RFC 9110 15.3.5, 15.3.6 and 15.4.5: these answers have no content; a client would
+            // drop it or, for 205, read it as the start of the next response.
             (jsonNode.isAbsent() ? bodyNode : jsonNode).fail("expected no body with status " + status
                     + " (a " + status + " answer has none)");
         }

@@ -148,12 +148,15 @@ class RouteActionsConfigTest {
                         "wellKnown.support.contacts[1].matrix_id: \"admin\" (expected a user id such as @admin:example.com)"),
                 invalid(VALID + "wellKnown: {hosts: [\"example.com:443\"], server: {\"m.server\": \"matrix.example.com\"}}\n",
                         "wellKnown.hosts[0]: \"example.com:443\" (expected a host name such as example.com)"),
-                // a 204 or 304 ends at its head: a body given would be dropped without a word
+                // a 204, 205 or 304 has no content: a body given would be dropped or misread
                 invalid(VALID + "routes: [{path: {prefix: /a}, respond: {status: 204, body: hello}},"
                                 + " {path: {prefix: /b}, respond: {status: 304, json: {x: 1}}},"
-                                + " {path: {prefix: /c}, respond: {status: 204}}]\n",
+                                + " {path: {prefix: /c}, respond: {status: 204}},"
+                                + " {path: {prefix: /d}, respond: {status: 205, body: hello}},"
+                                + " {path: {prefix: /e}, respond: {status: 205}}]\n",
                         "routes[0].respond.body: \"hello\" (expected no body with status 204 (a 204 answer has none))",
-                        "routes[1].respond.json: a map (expected no body with status 304 (a 304 answer has none))"),
+                        "routes[1].respond.json: a map (expected no body with status 304 (a 304 answer has none))",
+                        "routes[3].respond.body: \"hello\" (expected no body with status 205 (a 205 answer has none))"),
                 // virtual hosts
                 invalid(VALID + "routes: [{host: \"matrix.example.com:443\", path: {prefix: /}, upstream: main},"
                                 + " {host: \"*\", path: {prefix: /}, upstream: main}, {host: \"a.*.com\", path: {prefix: /}, upstream: main},"
