@@ -127,7 +127,7 @@ public final class HeadIndex {
         int lineEnd = lineEnd(at, to, maxFirstLine, HeadError.TARGET_TOO_LONG);
         if (lineEnd == REFUSED && error == HeadError.TARGET_TOO_LONG) {
             if (longMethod(at, to)) {
-                return refuse(HeadError.METHOD_NOT_IMPLEMENTED, "a method longer than " + maxMethod + " bytes");
+                return refuseLongMethod();
             }
             if (!mayBeRequestLine(at, to)) {
                 return refuse(HeadError.MALFORMED, "request line not of the form METHOD SP target SP HTTP/1.x");
@@ -289,7 +289,8 @@ public final class HeadIndex {
         }
         methodEnd = i;
         if (methodEnd - at > maxMethod) {
-            return refused(HeadError.METHOD_NOT_IMPLEMENTED, "a method longer than " + maxMethod + " bytes");
+            refuseLongMethod();
+            return false;
         }
         targetStart = ++i;
         while (i < end && Chars.isVisible(b[i]) && b[i] != '#') {
@@ -313,6 +314,10 @@ public final class HeadIndex {
         }
         // A fragment is the client's own (RFC 9110 4.2.5); no request-target form has one (RFC 9112 3.2).
         return fragment == targetEnd || refused(HeadError.MALFORMED, "a fragment (#) in the request-target");
+    }
+
+    private int refuseLongMethod() {
+        return refuse(HeadError.METHOD_NOT_IMPLEMENTED, "a method longer than " + maxMethod + " bytes");
     }
 
     /**
