@@ -31,7 +31,7 @@ http { access_log off; keepalive_requests 1000000; client_body_buffer_size 64k;
            listen 127.0.0.1:19004; listen 127.0.0.1:19005;
            location / { return 200 '{"ok":true}'; } } }
 CONF
-  nginx -c "$dir/nginx.conf" -p "$dir" & pids+=($!)
+  nginx -c "$dir/nginx.conf" -p "$dir" & workers_pid=$!; pids+=($workers_pid)
 }
 
 # Switchboard's config for the same routing: the built-in Synapse table over those workers.
@@ -214,8 +214,10 @@ wrk_measure_once() { # name url pid script
   local name=$1 url=$2 pid=$3 script=$4 before after waited out requests cpu=- wait=- errors machine
   [ "$pid" = - ] || { before=$(cpu_ticks "$pid"); waited=$(run_queue_wait_ns "$pid"); }
   machine=$(machine_ticks)
+  sched_sample_start "$pid"
   out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
   machine=$(steal_percent "$machine" "$(machine_ticks)")
+  sched_sample_report "$name" "$pid"
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
   # Inside a command substitution errexit is off: a failed run must say so itself.
   [ -n "$requests" ] && [ "$requests" -gt 0 ] || { echo "$name: wrk made no requests against $url" >&2; return 1; }
@@ -229,6 +231,51 @@ wrk_measure_once() { # name url pid script
   echo "$name $(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
     "$(awk '$1=="99%" {print $2}' <<<"$out") $cpu $wait $(awk '$1=="TAIL" {print $2, $3; f=1} END {if (!f) print "- -"}' <<<"$out")" \
     "$machine"
+}
+
+# SCHED_SAMPLE=1 (needs perf, root): where the scheduler ran each process during a run. perf sched
+# records the middle two seconds of every measured proxy run, and a line on stderr gives each
+# CPU's share spent running the proxy, wrk, the upstream nginx and the rest, its idle share, and
+# the proxy's wake-up delay (ms per second: woken, waiting for a CPU). On two cores shared by
+# three busy processes a run's requests/s follows this placement (RESULTS.md, twenty-first session).
+sched_sample_start() { # pid(or -)
+  sched_file=""
+  [ "${SCHED_SAMPLE:-0}" = 1 ] && [ "$1" != - ] || return 0
+  sched_file=$(mktemp)
+  (sleep $((seconds > 4 ? seconds / 2 - 1 : 0)); perf sched record -a -o "$sched_file" -- sleep 2) >/dev/null 2>&1 &
+  sched_job=$!
+}
+
+sched_sample_report() { # name pid
+  [ -n "$sched_file" ] || return 0
+  wait "$sched_job" || true
+  perf sched timehist -i "$sched_file" 2>/dev/null | awk -v name="$1" \
+      -v proxy=" $2 $(pgrep -P "$2" | tr '\n' ' ')" -v upstream=" $(pgrep -P "$workers_pid" | tr '\n' ' ')" '
+    # "time [cpu] task[tid/pid] wait delay run"; a task name may hold spaces, the last four fields do not.
+    $2 ~ /^\[[0-9]+\]$/ && $(NF - 3) ~ /\]$/ {
+      cpu = substr($2, 2, length($2) - 2) + 0; cpus[cpu] = 1
+      id = $(NF - 3); sub(/.*\[/, "", id); sub(/\]$/, "", id); n = split(id, ids, "/"); pid = ids[n]
+      who = index(proxy, " " pid " ") ? "proxy" : $(NF - 3) ~ /^wrk\[/ ? "wrk" : index(upstream, " " pid " ") ? "upstream" : "other"
+      ran[cpu, who] += $NF
+      if (who == "proxy") delay += $(NF - 1)
+      if (first == "") first = $1
+      last = $1
+    }
+    END {
+      span = (last - first) * 1000
+      if (span <= 0) exit
+      line = "placement " name ":"
+      for (c = 0; c in cpus; c++) {
+        busy = 0
+        line = line " cpu" c
+        split("proxy wrk upstream other", whos, " ")
+        for (w = 1; w <= 4; w++) { busy += ran[c, whos[w]]; line = line sprintf(" %s %.0f%%", whos[w], 100 * ran[c, whos[w]] / span) }
+        idle = 100 - 100 * busy / span
+        line = line sprintf(" idle %.0f%% |", idle < 0 ? 0 : idle)
+      }
+      printf "%s proxy woken and waiting %.0f ms/s\n", line, delay / span * 1000
+    }' >&2
+  rm -f "$sched_file"
 }
 
 # The medians table of a results file ("key rps p50 p99 cpu [wait [p99.9 max [steal]]]" lines):

@@ -13,6 +13,8 @@
 # SWITCHBOARD_JAVA_OPTS replaces Switchboard's JVM options (default: the README's).
 # Each run's "steal %" is the share of the machine the hypervisor took meanwhile; a run with more
 # than STEAL_LIMIT (default 10) is measured again, up to STEAL_RETRIES (3) times (common.sh).
+# SCHED_SAMPLE=1: each proxy run also says where the scheduler ran the proxy, wrk and the upstream
+# (perf sched over two seconds of the run; common.sh).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
