@@ -11,6 +11,7 @@
 # B in a second run: the variant whose wrk starts first can come out ahead by a few per cent.
 # Needs: wrk nginx-light (apt-get install). Every process started here is stopped on exit.
 # Usage: benchmarks/scripts/concurrent-ab.sh rounds seconds threads "name|jar|java options" "name|jar|java options"
+# The word @accesslog among a variant's options turns its access log on, as in tuning.sh.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 # shellcheck source=common.sh
@@ -28,11 +29,17 @@ switchboard_config "$work/a.yaml" "$threads"
 sed -e 's/18503/18603/; s/18504/18604/' "$work/a.yaml" > "$work/b.yaml"
 
 start() { # "name|jar|options" config admin-port; the jar is copied so a rebuild cannot change it
-  local name jar opts
+  local name jar opts config=$2
   IFS='|' read -r name jar opts <<<"$1"
   cp "$jar" "$work/$name.jar"
+  if [[ " $opts " == *" @accesslog "* ]]; then # as in tuning.sh: the access log on, outside the config's directory
+    opts=${opts//@accesslog/}
+    config="$work/$name-logging.yaml"
+    mkdir -p "$work/logs"
+    sed "s|^accessLog: .*|accessLog: {path: \"$work/logs/access-$name.log\"}|" "$2" > "$config"
+  fi
   # shellcheck disable=SC2086 # the options are words
-  java -Xms512m -Xmx512m $opts -jar "$work/$name.jar" --config "$2" > "$work/$name.log" 2>&1 &
+  java -Xms512m -Xmx512m $opts -jar "$work/$name.jar" --config "$config" > "$work/$name.log" 2>&1 &
   pids+=($!)
   for _ in $(seq 100); do curl -sf "http://127.0.0.1:$3/ready" >/dev/null && break; sleep 0.2; done
 }

@@ -18,8 +18,15 @@ final class AccessLogLine {
     private static final byte[] TIME = ascii("{\"time\":\"");
     private static final byte[] REQUEST_ID = ascii("Z\",\"request_id\":");
     private static final byte[] CLIENT = ascii(",\"client\":");
-    private static final byte[] PROTOCOL = ascii(",\"protocol\":\"");
-    private static final byte[] METHOD = ascii("\",\"method\":");
+    /** The protocol's field with the names around it, one copy per line: {@code ,"protocol":"h1","method":}. */
+    private static final byte[][] PROTOCOL_AND_METHOD = new byte[RequestRecord.Protocol.values().length][];
+
+    static {
+        for (RequestRecord.Protocol protocol : RequestRecord.Protocol.values()) {
+            PROTOCOL_AND_METHOD[protocol.ordinal()] =
+                    ascii(",\"protocol\":\"" + new String(protocol.ascii, StandardCharsets.US_ASCII) + "\",\"method\":");
+        }
+    }
     private static final byte[] PATH = ascii(",\"path\":");
     private static final byte[] ROUTE = ascii(",\"route\":");
     private static final byte[] UPSTREAM = ascii(",\"upstream\":");
@@ -35,8 +42,11 @@ final class AccessLogLine {
     private static final byte[] END = ascii("}\n");
     private static final byte[] HEX = ascii("0123456789abcdef");
 
-    /** Slots of {@link #repeated}: the same String objects come back line after line. */
-    private static final int CACHED_STRINGS = 64;
+    /**
+     * Slots of {@link #repeated}: the same String objects come back line after line. Room for a
+     * few hundred (each route, upstream and endpoint is one), so that they rarely evict each other.
+     */
+    private static final int CACHED_STRINGS = 256;
 
     private final String[] cachedText = new String[CACHED_STRINGS];
     private final byte[][] cachedQuoted = new byte[CACHED_STRINGS][];
@@ -61,10 +71,8 @@ final class AccessLogLine {
             quoted(r.requestId);
         }
         raw(CLIENT);
-        repeated(r.client);
-        raw(PROTOCOL);
-        raw(r.protocol.ascii);
-        raw(METHOD);
+        client(r);
+        raw(PROTOCOL_AND_METHOD[r.protocol.ordinal()]);
         repeated(r.method);
         raw(PATH);
         quoted(r.path);
@@ -154,8 +162,25 @@ final class AccessLogLine {
     }
 
     /**
+     * The client's address, quoted once per record: a record lives as long as its connection,
+     * whose address is one String object, and there may be thousands of them at once.
+     */
+    private void client(RequestRecord r) {
+        if (r.client == null) {
+            raw(NULL);
+        } else if (r.client == r.quotedClientOf) {
+            raw(r.quotedClient);
+        } else {
+            int start = at;
+            quoted(r.client);
+            r.quotedClient = Arrays.copyOfRange(b, start, at);
+            r.quotedClientOf = r.client;
+        }
+    }
+
+    /**
      * A string that is most often one of a few objects (the route's and upstream's names from the
-     * config, the endpoint's and the connection's address, the method, the termination): quoted
+     * config, the endpoint's address, the method, the termination): quoted
      * once per object into a small table found by identity, then copied.
      */
     private void repeated(String text) {
@@ -182,7 +207,37 @@ final class AccessLogLine {
         }
         b[at++] = '"';
         int length = Math.min(text.length(), MAX_STRING);
-        for (int i = 0; i < length; i++) {
+        int plain = plainAscii(text, length);
+        if (plain < length) {
+            escaped(text, plain, length);
+        }
+        b[at++] = '"';
+    }
+
+    /**
+     * Copies the leading characters JSON takes as they are (ASCII from space on, but the quote
+     * and the backslash) and returns how many: all of a path, a route's name or an address.
+     * Small, so that the compiler inlines and unrolls it; the rest goes through {@link #escaped}.
+     */
+    private int plainAscii(String text, int length) {
+        byte[] out = b;
+        int start = at;
+        int i = 0;
+        while (i < length) {
+            char c = text.charAt(i);
+            if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') {
+                break;
+            }
+            out[start + i] = (byte) c;
+            i++;
+        }
+        at = start + i;
+        return i;
+    }
+
+    /** Characters {@code from} to {@code length} of {@code text}, escaped as JSON and encoded as UTF-8. */
+    private void escaped(String text, int from, int length) {
+        for (int i = from; i < length; i++) {
             char c = text.charAt(i);
             if (c == '"' || c == '\\') {
                 b[at++] = '\\';
@@ -211,7 +266,6 @@ final class AccessLogLine {
                 b[at++] = (byte) (0x80 | c & 0x3f);
             }
         }
-        b[at++] = '"';
     }
 
     private static byte[] ascii(String text) {

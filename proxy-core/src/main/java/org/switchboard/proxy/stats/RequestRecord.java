@@ -49,6 +49,9 @@ public final class RequestRecord {
     public long requestIdHigh;
     public long requestIdLow;
     public String client = "";
+    /** The access log's JSON form of {@link #client}, and the String it was made from. */
+    byte[] quotedClient;
+    String quotedClientOf;
     public String route = "none";
     public String upstream = "none";
     public String endpoint;

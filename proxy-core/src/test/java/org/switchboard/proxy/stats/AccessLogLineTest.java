@@ -66,6 +66,28 @@ class AccessLogLineTest {
     }
 
     @Test
+    void theClientIsQuotedOncePerRecordAndAnewWhenItsAddressChanges() {
+        AccessLogLine renderer = new AccessLogLine();
+        byte[] chunk = new byte[AccessLogLine.MAX_LINE];
+        RequestRecord r = record();
+        r.client = "198.51.100.7";
+        assertTrue(render(renderer, r, chunk).contains("\"client\":\"198.51.100.7\""));
+        assertTrue(render(renderer, r, chunk).contains("\"client\":\"198.51.100.7\""), "from the record's copy");
+
+        // The next connection's record, or a PROXY header that named another client.
+        r.client = "203.0.113.9\"";
+        assertTrue(render(renderer, r, chunk).contains("\"client\":\"203.0.113.9\\\"\""));
+        r.start(0, null);
+        assertTrue(render(renderer, r, chunk).contains("\"client\":null"));
+        r.start(0, "198.51.100.7");
+        assertTrue(render(renderer, r, chunk).contains("\"client\":\"198.51.100.7\""));
+    }
+
+    private static String render(AccessLogLine renderer, RequestRecord r, byte[] chunk) {
+        return new String(chunk, 0, renderer.render(r, 0, 0, chunk, 0), StandardCharsets.UTF_8);
+    }
+
+    @Test
     void aTrustedRequestIdAndAbsentValuesAreWrittenAsTheyAre() {
         RequestRecord r = record();
         r.requestId = "lb-42";
