@@ -211,11 +211,14 @@ wrk_measure() { # name url pid script
 }
 
 wrk_measure_once() { # name url pid script
-  local name=$1 url=$2 pid=$3 script=$4 before after waited out requests cpu=- wait=- errors machine
+  local name=$1 url=$2 pid=$3 script=$4 before after waited out requests cpu=- wait=- errors machine load shell
   [ "$pid" = - ] || { before=$(cpu_ticks "$pid"); waited=$(run_queue_wait_ns "$pid"); }
   machine=$(machine_ticks)
+  shell=$BASHPID # this shell's, not that of the command substitutions below
+  load=$(load_ticks "$shell")
   sched_sample_start "$pid"
   out=$(wrk -t1 -c"$connections" -d"${seconds}s" --latency -s "$script" "$url")
+  load=$(( $(load_ticks "$shell") - load ))
   machine=$(steal_percent "$machine" "$(machine_ticks)")
   sched_sample_report "$name" "$pid"
   requests=$(awk '/requests in/ {print $1}' <<<"$out")
@@ -230,7 +233,15 @@ wrk_measure_once() { # name url pid script
   [ -z "$errors" ] || echo "$name: $errors" >&2
   echo "$name $(awk '/Requests\/sec/ {print $2}' <<<"$out") $(awk '$1=="50%" {print $2}' <<<"$out")" \
     "$(awk '$1=="99%" {print $2}' <<<"$out") $cpu $wait $(awk '$1=="TAIL" {print $2, $3; f=1} END {if (!f) print "- -"}' <<<"$out")" \
-    "$machine"
+    "$machine $([ -n "${workers_pid:-}" ] && cpu_us_per_request "$load" "$requests" || echo -)"
+}
+
+# CPU ticks of the load itself: the upstream nginx (start_workers) and the wrk runs the shell SHELL_PID
+# has waited for (its children's times in /proc; the caller's $BASHPID, read outside any command
+# substitution, which is a subshell of its own). Their sum per request is what every proxy's run also has to fit on the same cores
+# (print_goal_ratios).
+load_ticks() { # shell-pid
+  echo $(( ${workers_pid:+$(cpu_ticks "$workers_pid")} + $(awk '{print $16 + $17}' "/proc/$1/stat") ))
 }
 
 # SCHED_SAMPLE=1 (needs perf, root): where the scheduler ran each process during a run. perf sched
@@ -278,17 +289,18 @@ sched_sample_report() { # name pid
   rm -f "$sched_file"
 }
 
-# The medians table of a results file ("key rps p50 p99 cpu [wait [p99.9 max [steal]]]" lines):
-# one row per key, labelled. "run-queue us/req": time the proxy's threads waited for a CPU
+# The medians table of a results file ("key rps p50 p99 cpu [wait [p99.9 max [steal [load]]]]"
+# lines): one row per key, labelled. "run-queue us/req": time the proxy's threads waited for a CPU
 # (run_queue_wait_ns). p99.9 and max: the far tail, where a pause of the whole process shows.
-# steal %: the hypervisor's share of the machine during the runs (steal_percent).
+# steal %: the hypervisor's share of the machine during the runs (steal_percent). "load us/req":
+# the CPU of wrk and the upstream nginx per request (load_ticks).
 # ROUNDS_FILE=path: every round's line is appended there too (a median hides the spread).
 print_medians() { # results width heading key=label...
-  local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu wait p999 max steal
+  local results=$1 width=$2 heading=$3 pair key label rps p50 p99 cpu wait p999 max steal load
   shift 3
   [ -z "${ROUNDS_FILE:-}" ] || cat "$results" >> "$ROUNDS_FILE"
-  printf "%-${width}s %12s %10s %10s %14s %18s %10s %10s %8s\n" "$heading" requests/s p50 p99 "cpu us/req" \
-      "run-queue us/req" "p99.9 ms" "max ms" "steal %"
+  printf "%-${width}s %12s %10s %10s %14s %18s %10s %10s %8s %13s\n" "$heading" requests/s p50 p99 "cpu us/req" \
+      "run-queue us/req" "p99.9 ms" "max ms" "steal %" "load us/req"
   for pair in "$@"; do
     key=${pair%%=*}; label=${pair#*=}
     rps=$(column_median "$results" "$key" 2)
@@ -299,8 +311,9 @@ print_medians() { # results width heading key=label...
     p999=$(column_median "$results" "$key" 7)
     max=$(column_median "$results" "$key" 8)
     steal=$(column_median "$results" "$key" 9)
-    printf "%-${width}s %12s %9sms %9sms %14s %18s %10s %10s %8s\n" "$label" "$rps" "$p50" "$p99" "$cpu" "$wait" \
-        "$p999" "$max" "$steal"
+    load=$(column_median "$results" "$key" 10)
+    printf "%-${width}s %12s %9sms %9sms %14s %18s %10s %10s %8s %13s\n" "$label" "$rps" "$p50" "$p99" "$cpu" "$wait" \
+        "$p999" "$max" "$steal" "$load"
   done
 }
 
@@ -317,6 +330,10 @@ column_median() { # results key column
 # Switchboard's medians against the better of HAProxy's and NGINX's in each column, the ratios
 # the data-path issue set goals for: requests/s at least 1.10x, p99 and CPU per request at most
 # 0.90x. Keys haproxy, nginx and switchboard of a results file.
+# Then what the requests/s ratio comes to at these costs: where wrk and the upstream share the
+# cores with the proxy, cores kept equally busy make cores / (proxy + load) requests a second, so
+# against the leaner proxy it is (lean + load) / (switchboard + load), whatever the code does
+# (RESULTS.md, twenty-first session); a run can beat it only by keeping the cores busier.
 print_goal_ratios() { # results
   local column
   for column in 2 4 5; do
@@ -326,4 +343,12 @@ print_goal_ratios() { # results
     NR == 2 { best = ($1 < $2 ? $1 : $2); p99 = $3 / best }
     NR == 3 { best = ($1 < $2 ? $1 : $2); cpu = $3 / best }
     END { printf "switchboard / the better of haproxy and nginx: requests/s %.2fx (goal >= 1.10), p99 %.2fx (<= 0.90), cpu per request %.2fx (<= 0.90)\n", rps, p99, cpu }'
+  local lean sb load
+  lean=$( (column_median "$1" haproxy 5; column_median "$1" nginx 5) | sort -g | head -1)
+  sb=$(column_median "$1" switchboard 5)
+  load=$(awk '$1 != "direct" && $10 != "" && $10 != "-" {print $10}' "$1" | median)
+  [ -n "$load" ] && [ "$load" != - ] || return 0
+  awk -v lean="$lean" -v sb="$sb" -v load="$load" 'BEGIN {
+    printf "at these costs (wrk and the upstream %.1f us/request on the same cores), with the cores as busy in every run, requests/s would be %.2fx; 1.10x needs a proxy of %.1f us (%.2fx the leaner one)\n",
+        load, (lean + load) / (sb + load), (lean + load) / 1.1 - load, ((lean + load) / 1.1 - load) / lean }'
 }
