@@ -202,7 +202,7 @@ wrk_measure() { # name url pid script
   local line steal tries=0
   while :; do
     line=$(wrk_measure_once "$@") || return 1
-    steal=$(awk '{print $NF}' <<<"$line")
+    steal=$(awk '{print $9}' <<<"$line") # the line's ninth field (steal_percent)
     if [ "$steal" -le "${STEAL_LIMIT:-10}" ] || [ "$tries" -ge "${STEAL_RETRIES:-3}" ]; then break; fi
     tries=$((tries + 1))
     echo "$1: the hypervisor took $steal% of the machine during the run; measured again" >&2
