@@ -236,10 +236,10 @@ wrk_measure_once() { # name url pid script
     "$machine $([ -n "${workers_pid:-}" ] && cpu_us_per_request "$load" "$requests" || echo -)"
 }
 
-# CPU ticks of the load itself: the upstream nginx (start_workers) and the wrk runs the shell SHELL_PID
-# has waited for (its children's times in /proc; the caller's $BASHPID, read outside any command
-# substitution, which is a subshell of its own). Their sum per request is what every proxy's run also has to fit on the same cores
-# (print_goal_ratios).
+# CPU ticks of the load itself: the upstream nginx (start_workers) and the wrk runs the given shell
+# has waited for (its children's times in /proc). Pass the caller's $BASHPID read outside any
+# command substitution, which is a subshell of its own. Their sum per request is what every
+# proxy's run also has to fit on the same cores (print_goal_ratios).
 load_ticks() { # shell-pid
   echo $(( ${workers_pid:+$(cpu_ticks "$workers_pid")} + $(awk '{print $16 + $17}' "/proc/$1/stat") ))
 }

@@ -19,14 +19,7 @@ final class AccessLogLine {
     private static final byte[] REQUEST_ID = ascii("Z\",\"request_id\":");
     private static final byte[] CLIENT = ascii(",\"client\":");
     /** The protocol's field with the names around it, one copy per line: {@code ,"protocol":"h1","method":}. */
-    private static final byte[][] PROTOCOL_AND_METHOD = new byte[RequestRecord.Protocol.values().length][];
-
-    static {
-        for (RequestRecord.Protocol protocol : RequestRecord.Protocol.values()) {
-            PROTOCOL_AND_METHOD[protocol.ordinal()] =
-                    ascii(",\"protocol\":\"" + new String(protocol.ascii, StandardCharsets.US_ASCII) + "\",\"method\":");
-        }
-    }
+    private static final byte[][] PROTOCOL_AND_METHOD = protocolAndMethod();
     private static final byte[] PATH = ascii(",\"path\":");
     private static final byte[] ROUTE = ascii(",\"route\":");
     private static final byte[] UPSTREAM = ascii(",\"upstream\":");
@@ -171,9 +164,7 @@ final class AccessLogLine {
         } else if (r.client == r.quotedClientOf) {
             raw(r.quotedClient);
         } else {
-            int start = at;
-            quoted(r.client);
-            r.quotedClient = Arrays.copyOfRange(b, start, at);
+            r.quotedClient = quotedAndKept(r.client);
             r.quotedClientOf = r.client;
         }
     }
@@ -190,9 +181,7 @@ final class AccessLogLine {
         }
         int slot = System.identityHashCode(text) & (CACHED_STRINGS - 1);
         if (cachedText[slot] != text) {
-            int start = at;
-            quoted(text);
-            cachedQuoted[slot] = Arrays.copyOfRange(b, start, at);
+            cachedQuoted[slot] = quotedAndKept(text);
             cachedText[slot] = text;
             return;
         }
@@ -266,6 +255,23 @@ final class AccessLogLine {
                 b[at++] = (byte) (0x80 | c & 0x3f);
             }
         }
+    }
+
+    /** Quotes {@code text} into the line and returns a copy of what it wrote, to be copied again next time. */
+    private byte[] quotedAndKept(String text) {
+        int start = at;
+        quoted(text);
+        return Arrays.copyOfRange(b, start, at);
+    }
+
+    private static byte[][] protocolAndMethod() {
+        RequestRecord.Protocol[] protocols = RequestRecord.Protocol.values();
+        byte[][] fields = new byte[protocols.length][];
+        for (RequestRecord.Protocol protocol : protocols) {
+            fields[protocol.ordinal()] =
+                    ascii(",\"protocol\":\"" + new String(protocol.ascii, StandardCharsets.US_ASCII) + "\",\"method\":");
+        }
+        return fields;
     }
 
     private static byte[] ascii(String text) {
